@@ -1,0 +1,64 @@
+// A WebSocket-to-TCP proxy with the URL contract of Neon's own wsproxy (`/v2?address=host:port`),
+// so `@neondatabase/serverless` — the driver production uses — can talk to a plain local Postgres.
+// Only loopback targets are allowed.
+import { createRequire } from 'node:module';
+import net from 'node:net';
+
+// Loaded through require: under vitest's resolve conditions an ESM import picks ws's browser stub.
+const { WebSocketServer } = createRequire(import.meta.url)('ws');
+
+const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** @param {{ port?: number, host?: string }} [options] */
+export async function startNeonWsProxy({ port = 0, host = '127.0.0.1' } = {}) {
+  const sockets = new Set();
+  const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
+  wss.on('connection', (ws, req) => {
+    const address = new URL(req.url ?? '/', 'http://proxy').searchParams.get('address') ?? '';
+    const sep = address.lastIndexOf(':');
+    const targetHost = address.slice(0, sep);
+    const targetPort = Number(address.slice(sep + 1));
+    if (!ALLOWED_HOSTS.has(targetHost) || !Number.isInteger(targetPort)) {
+      ws.close(1008, 'target not allowed');
+      return;
+    }
+    const tcp = net.connect({ host: targetHost, port: targetPort });
+    sockets.add(tcp);
+    const pending = [];
+    let connected = false;
+    tcp.on('connect', () => {
+      connected = true;
+      for (const chunk of pending.splice(0)) tcp.write(chunk);
+    });
+    ws.on('message', (data) => {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (connected) tcp.write(chunk);
+      else pending.push(chunk);
+    });
+    tcp.on('data', (chunk) => {
+      if (ws.readyState === ws.OPEN) ws.send(chunk);
+    });
+    const closeBoth = () => {
+      sockets.delete(tcp);
+      tcp.destroy();
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
+    };
+    tcp.on('close', closeBoth);
+    tcp.on('error', closeBoth);
+    ws.on('close', closeBoth);
+    ws.on('error', closeBoth);
+  });
+  await new Promise((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  return {
+    port: wss.address().port,
+    address: `${host}:${wss.address().port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      for (const client of wss.clients) client.terminate();
+      await new Promise((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

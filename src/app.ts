@@ -1,0 +1,137 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './http/context';
+import { databasePerRequest, requestContext } from './http/middleware';
+import { ProblemError, problemResponse, toProblem } from './http/problem';
+import { errorFields } from './lib/log';
+import { apiKeysRouter } from './routes/api-keys';
+import { docsRouter } from './routes/docs';
+import { healthRouter } from './routes/health';
+import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
+import { settingsRouter } from './routes/settings';
+import { tenantsRouter } from './routes/tenants';
+
+export const API_VERSION = '0.1.0';
+/** Bodies above this answer 413 (the event batch routes set their own, larger limit). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestContext());
+  app.use('*', databasePerRequest());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError('PAYLOAD_TOO_LARGE', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A tenant API key, `cbk_<tenantId>_<secret>`, with the scope the route names in `x-required-scope`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'platformToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The platform operator's token (Worker secret PLATFORM_TOKEN).",
+  });
+
+  for (const router of [
+    healthRouter,
+    tenantsRouter,
+    settingsRouter,
+    apiKeysRouter,
+    sitesRouter,
+    teamsRouter,
+    queuesRouter,
+    agentsRouter,
+  ]) {
+    app.route('/', router);
+  }
+  app.route('/', docsRouter);
+
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(app);
+    return c.json(document);
+  });
+  app.get('/', (c) =>
+    c.json({ name: 'Callboard', version: API_VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }),
+  );
+
+  const allowedMethods = methodIndex(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return problemResponse(
+        new ProblemError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}.`, {
+          headers: { Allow: allowed.join(', ') },
+        }),
+        c.get('requestId'),
+      );
+    }
+    return problemResponse(
+      new ProblemError('ROUTE_NOT_FOUND', `No route matches ${c.req.method} ${c.req.path}.`),
+      c.get('requestId'),
+    );
+  });
+
+  app.onError((err, c) => {
+    const problem = toProblem(err);
+    const log = c.get('log');
+    if (problem.status >= 500) {
+      const cause = (err as { cause?: unknown }).cause;
+      log?.[problem.status === 503 ? 'warn' : 'error']('request failed', {
+        ...errorFields(err),
+        ...(cause ? { cause: String(cause) } : {}),
+      });
+    }
+    return problemResponse(problem, c.get('requestId') ?? 'unknown');
+  });
+
+  return app;
+}
+
+export function openApiDocument(app: OpenAPIHono<AppEnv>) {
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Callboard API',
+      version: API_VERSION,
+      description:
+        'Serverless multi-tenant contact-center API. Errors are RFC 9457 `application/problem+json` with a stable `code`; see `/problems` for the catalogue.',
+      license: { name: 'MIT' },
+    },
+    tags: [
+      { name: 'Platform', description: 'Tenant lifecycle, for the platform operator.' },
+      { name: 'Settings', description: "The tenant's settings." },
+      { name: 'API keys', description: 'Keys with scopes, expiry and rate limits.' },
+      { name: 'Sites' },
+      { name: 'Teams' },
+      { name: 'Queues' },
+      { name: 'Agents' },
+      { name: 'Operations' },
+    ],
+  });
+}
+
+/** For 405s: which methods a path answers to (HEAD comes with GET). */
+function methodIndex(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
+  let routes: { method: string; pattern: RegExp }[] | undefined;
+  return (path) => {
+    routes ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}/?$`),
+      }));
+    const methods = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
+}

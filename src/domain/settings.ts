@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * Service-level policy (DESIGN §4). Judgements such as "met the service level" or "short abandon" are
+ * derived from it at query time, so a change applies to history too.
+ */
+export const ServiceLevelPolicySchema = z
+  .strictObject({
+    thresholdSeconds: z.number().int().min(1).max(3600).describe('Answered within this many seconds counts as met (T).'),
+    targetPercent: z.number().min(0).max(100).describe('The service-level goal, in percent.'),
+    shortAbandonSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .describe('Abandons after waiting at most this long are short abandons.'),
+    abandonsInDenominator: z.boolean().describe('Abandoned visits count in the service-level denominator.'),
+    excludeShortAbandons: z.boolean().describe('Short abandons are left out of the denominator and of abandonment.'),
+    flowOutsInDenominator: z
+      .boolean()
+      .describe('Visits that flowed out (timeout, no agents, exit key, transferred, full) count in the denominator.'),
+    abandonsWithinThresholdMet: z.boolean().describe('Abandons within T count as met.'),
+  })
+  .meta({ id: 'ServiceLevelPolicy' });
+export type ServiceLevelPolicy = z.infer<typeof ServiceLevelPolicySchema>;
+
+export const ServiceLevelOverrideSchema = ServiceLevelPolicySchema.partial().meta({ id: 'ServiceLevelOverride' });
+export type ServiceLevelOverride = z.infer<typeof ServiceLevelOverrideSchema>;
+
+/** The default policy: 80 % answered within 20 s, short abandons (≤ 5 s) excluded. */
+export const DEFAULT_SERVICE_LEVEL: ServiceLevelPolicy = {
+  thresholdSeconds: 20,
+  targetPercent: 80,
+  shortAbandonSeconds: 5,
+  abandonsInDenominator: true,
+  excludeShortAbandons: true,
+  flowOutsInDenominator: true,
+  abandonsWithinThresholdMet: false,
+};
+
+/** True when the runtime's ICU knows the IANA zone name. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isValidTimeZone, { message: 'not an IANA time zone' })
+  .meta({ example: 'Europe/Prague' });
+
+export const TenantSettingsSchema = z
+  .strictObject({
+    timeZone: TimeZoneSchema.describe('Days, weeks and months are cut in this IANA time zone.'),
+    serviceLevel: ServiceLevelPolicySchema,
+    fcrWindowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .describe('Repeat-caller FCR: a call is resolved if the caller does not call again within this window.'),
+    staleVisitMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .describe('A queue visit with no event for this long is closed with outcome unknown.'),
+    rawRetentionDays: z.number().int().min(1).max(90).describe('Raw webhook deliveries are kept this many days.'),
+  })
+  .meta({ id: 'TenantSettings' });
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  timeZone: 'UTC',
+  serviceLevel: DEFAULT_SERVICE_LEVEL,
+  fcrWindowHours: 72,
+  staleVisitMinutes: 240,
+  rawRetentionDays: 7,
+};
+
+export const TenantSettingsPatchSchema = z
+  .strictObject({
+    timeZone: TenantSettingsSchema.shape.timeZone.optional(),
+    serviceLevel: ServiceLevelOverrideSchema.optional(),
+    fcrWindowHours: TenantSettingsSchema.shape.fcrWindowHours.optional(),
+    staleVisitMinutes: TenantSettingsSchema.shape.staleVisitMinutes.optional(),
+    rawRetentionDays: TenantSettingsSchema.shape.rawRetentionDays.optional(),
+  })
+  .meta({ id: 'TenantSettingsPatch' });
+export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatchSchema>;
+
+/** Applies a partial change to complete settings; nested service-level fields merge one by one. */
+export function applySettingsPatch(current: TenantSettings, patch: TenantSettingsPatch): TenantSettings {
+  const { serviceLevel, ...top } = patch;
+  return {
+    ...current,
+    ...definedOnly(top),
+    serviceLevel: { ...current.serviceLevel, ...definedOnly(serviceLevel ?? {}) },
+  };
+}
+
+/**
+ * Merges a queue's override patch into its current override (JSON merge patch: a null field removes
+ * that override so the tenant's value applies again; a null patch removes the whole override).
+ */
+export function mergeServiceLevelOverride(
+  current: ServiceLevelOverride | null,
+  patch: NullableFields<ServiceLevelOverride> | null,
+): ServiceLevelOverride | null {
+  if (patch === null) return null;
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete merged[field];
+    else if (value !== undefined) merged[field] = value;
+  }
+  return Object.keys(merged).length === 0 ? null : (merged as ServiceLevelOverride);
+}
+
+/** The policy that applies to a queue: the tenant's, with the queue's overrides on top. */
+export function effectiveServiceLevel(tenant: ServiceLevelPolicy, override: ServiceLevelOverride | null): ServiceLevelPolicy {
+  return { ...tenant, ...definedOnly(override ?? {}) };
+}
+
+export type NullableFields<T> = { [K in keyof T]?: T[K] | null };
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A queue's override change: a null field removes that override, a null object removes them all. */
+export const ServiceLevelOverridePatchSchema = z
+  .strictObject(
+    Object.fromEntries(Object.entries(ServiceLevelPolicySchema.shape).map(([k, v]) => [k, v.nullable().optional()])) as {
+      [K in keyof typeof ServiceLevelPolicySchema.shape]: z.ZodOptional<
+        z.ZodNullable<(typeof ServiceLevelPolicySchema.shape)[K]>
+      >;
+    },
+  )
+  .meta({ id: 'ServiceLevelOverridePatch' });

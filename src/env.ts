@@ -1,0 +1,16 @@
+import type { QueueDO } from './durable-objects/queue/queue.do';
+import type { TenantDO } from './durable-objects/tenant/tenant.do';
+
+/** Worker bindings. Secrets come from `wrangler secret put` in production, `--var` locally. */
+export interface Env {
+  /** Postgres URL of the application role (never the owner: RLS must apply). */
+  DATABASE_URL: string;
+  /** Bearer token of the platform operator; platform routes answer 401 while it is unset. */
+  PLATFORM_TOKEN?: string;
+  /** Local only: `host:port` of the WebSocket-to-TCP proxy that stands in for Neon's endpoint. */
+  NEON_WS_PROXY?: string;
+  /** debug | info | warn | error (default info). */
+  LOG_LEVEL?: string;
+  TENANT_DO: DurableObjectNamespace<TenantDO>;
+  QUEUE_DO: DurableObjectNamespace<QueueDO>;
+}

@@ -1,0 +1,24 @@
+import type { Database } from '../db/client';
+import type { ApiKeyScope } from '../domain/api-keys';
+import type { Env } from '../env';
+import type { Logger } from '../lib/log';
+
+/** Who is calling: set by the API-key middleware. */
+export interface Principal {
+  tenantId: string;
+  keyId: string;
+  scopes: ApiKeyScope[];
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Opens the request's database handle on first use; closed after the response. */
+    database: () => Database;
+    principal?: Principal;
+    /** What the route guard allows (`platform`, `public`, or a key scope); used by idempotency. */
+    guard?: string;
+  };
+};

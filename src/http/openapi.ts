@@ -1,0 +1,144 @@
+import { OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiKeyScope } from '../domain/api-keys';
+import type { FieldIssue } from '../domain/errors';
+import { requireApiKey, requirePlatformToken } from './auth';
+import type { AppEnv } from './context';
+import { idempotency } from './idempotency';
+import { PROBLEM_CONTENT_TYPE, ProblemError, zodFieldIssues } from './problem';
+
+const TARGETS: Record<string, FieldIssue['in']> = { json: 'body', query: 'query', param: 'path', header: 'header' };
+
+/** A router whose validation failures are 422 problems with a pointer per field. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const where = TARGETS[result.target] ?? 'body';
+        throw new ProblemError(
+          'VALIDATION_FAILED',
+          `The request ${where === 'body' ? 'body' : `${where} parameters`} failed validation.`,
+          {
+            errors: zodFieldIssues(result.error, where),
+          },
+        );
+      }
+    },
+  });
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/validation-failed' }),
+    title: z.string().openapi({ example: 'Validation failed' }),
+    status: z.number().int().openapi({ example: 422 }),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'VALIDATION_FAILED', description: 'Stable machine-readable code.' }),
+    requestId: z.string().openapi({ example: 'req_01jx0000000000000000000000' }),
+    errors: z
+      .array(
+        z.object({
+          in: z.enum(['body', 'query', 'path', 'header']),
+          pointer: z.string().openapi({ example: '/serviceLevel/thresholdSeconds', description: 'RFC 6901 JSON pointer.' }),
+          detail: z.string(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details.' });
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON or an unreadable header.',
+  401: 'Missing, unknown, revoked or expired credentials.',
+  403: 'The API key lacks the required scope.',
+  404: 'No such resource in your tenant.',
+  409: 'Conflict: a unique value is taken, the resource is archived, or the Idempotency-Key was used for another request.',
+  413: 'Body too large.',
+  415: 'Body is not JSON.',
+  422: 'Validation failed; `errors[]` points at each field.',
+  429: 'Rate limited; see `Retry-After`.',
+  503: 'A dependency failed transiently; safe to retry.',
+};
+
+function problemResponses(statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: ERROR_DESCRIPTIONS[s] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+    ]),
+  );
+}
+
+export type Guard = { scope: ApiKeyScope } | 'platform' | 'public';
+
+export const SCOPE_EXTENSION = 'x-required-scope';
+
+/**
+ * A route with its guard (API-key scope, platform token or public), the Idempotency-Key handling
+ * of mutating methods, and the error responses that follow from its shape, so the document and
+ * the behaviour cannot drift apart.
+ */
+export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
+  const mutating = route.method !== 'get' && route.method !== 'head';
+  const middleware: MiddlewareHandler<AppEnv>[] = [];
+  if (guard === 'platform') middleware.push(requirePlatformToken());
+  else if (guard !== 'public') middleware.push(requireApiKey(guard.scope));
+  if (mutating && guard !== 'public') middleware.push(idempotency());
+
+  const statuses = new Set<number>();
+  if (guard !== 'public') statuses.add(401);
+  const add = (...codes: number[]) => {
+    for (const code of codes) statuses.add(code);
+  };
+  if (typeof guard === 'object') add(403, 429);
+  if (route.request?.body) add(400, 413, 415);
+  if (route.request?.body || route.request?.query || route.request?.params) statuses.add(422);
+  if (route.request?.params) statuses.add(404);
+  if (mutating && guard !== 'public') statuses.add(409);
+  if (guard !== 'public') statuses.add(503);
+
+  const headers =
+    mutating && guard !== 'public'
+      ? {
+          headers: z.object({
+            'idempotency-key': z.string().optional().openapi({ description: 'Replays the first response for 24 h.' }),
+          }),
+        }
+      : {};
+  return {
+    ...route,
+    request: { ...headers, ...route.request },
+    middleware: [...middleware, ...((route.middleware as MiddlewareHandler<AppEnv>[] | undefined) ?? [])],
+    security: guard === 'platform' ? [{ platformToken: [] }] : guard === 'public' ? [] : [{ apiKey: [] }],
+    ...(typeof guard === 'object' ? { [SCOPE_EXTENSION]: guard.scope } : {}),
+    responses: { ...problemResponses([...statuses].sort()), ...route.responses },
+  };
+}
+
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
+export const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size (1–200).' }),
+  cursor: z.string().min(1).max(200).optional().openapi({ description: '`nextCursor` from the previous page.' }),
+  includeArchived: z.enum(['true', 'false']).default('false').openapi({ description: 'Include archived resources.' }),
+});
+
+/** A page of items with an opaque cursor to the next one (null on the last page). */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+}
+
+export const IdParam = (name: string, example: string) =>
+  z.object({
+    [name]: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ param: { name, in: 'path' }, example }),
+  });

@@ -1,0 +1,80 @@
+/**
+ * Every problem `code` the API answers with. The code is the stable contract; `type` is derived
+ * from it and resolves to this entry at `/problems/{slug}`.
+ */
+export const PROBLEM_CATALOG = {
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON', description: 'The body is not valid JSON.' },
+  BAD_REQUEST: {
+    status: 400,
+    title: 'Bad request',
+    description: 'The request cannot be read (a header or parameter is malformed).',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    description: 'No `Authorization: Bearer …` credentials were sent.',
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    title: 'Invalid credentials',
+    description: 'The API key or platform token is not one we issued.',
+  },
+  API_KEY_REVOKED: { status: 401, title: 'API key revoked', description: 'The API key was revoked by an admin of the tenant.' },
+  API_KEY_EXPIRED: { status: 401, title: 'API key expired', description: 'The API key is past its expiry.' },
+  INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope', description: 'The API key lacks the scope this route needs.' },
+  NOT_FOUND: { status: 404, title: 'Not found', description: 'No such resource exists in your tenant.' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', description: 'No route matches this path.' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The path exists but not with this method; see the `Allow` header.',
+  },
+  CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
+  RESOURCE_ARCHIVED: {
+    status: 409,
+    title: 'Resource archived',
+    description: 'The resource was archived and can no longer be changed or referenced.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    title: 'Idempotency key reused',
+    description: 'The Idempotency-Key was used within 24 h for a different request.',
+  },
+  IDEMPOTENCY_REQUEST_IN_PROGRESS: {
+    status: 409,
+    title: 'Request in progress',
+    description: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', description: 'The body exceeds the size this route accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', description: 'Send `Content-Type: application/json`.' },
+  VALIDATION_FAILED: {
+    status: 422,
+    title: 'Validation failed',
+    description: 'The body or parameters break the schema; `errors[]` points at each field.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Rate limited',
+    description: "The API key's token bucket is empty; retry after `Retry-After` seconds.",
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: 'Internal error',
+    description: 'An unexpected error; the request id identifies it in our logs.',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service unavailable',
+    description: 'A dependency (Postgres or a Durable Object) failed transiently; the request is safe to retry.',
+  },
+} as const satisfies Record<string, { status: number; title: string; description: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_CATALOG;
+
+export function problemSlug(code: string): string {
+  return code.toLowerCase().replaceAll('_', '-');
+}
+
+export function problemType(code: string): string {
+  return `/problems/${problemSlug(code)}`;
+}

@@ -1,0 +1,70 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
+import { errorFields } from '../../lib/log';
+
+export const healthRouter = createRouter();
+
+const CheckSchema = z.object({
+  status: z.enum(['ok', 'error']),
+  latencyMs: z.number().int(),
+  error: z.string().optional(),
+});
+const HealthSchema = z
+  .object({ status: z.enum(['ok', 'degraded']), postgres: CheckSchema, durableObjects: CheckSchema })
+  .openapi('Health');
+type Check = z.infer<typeof CheckSchema>;
+
+const TIMEOUT_MS = 5000;
+
+async function timed(probe: () => Promise<unknown>): Promise<Check> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'ok', latencyMs: Date.now() - started };
+  } catch (err) {
+    return { status: 'error', latencyMs: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+healthRouter.openapi(
+  defineRoute(
+    'public',
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['Operations'],
+      summary: 'Health of the Worker and its dependencies',
+      description:
+        'Really touches both: a query on Postgres (as the application role) and a storage write and read in a TenantDO and a QueueDO.',
+      responses: {
+        200: jsonContent(HealthSchema, 'Everything answers.'),
+        503: jsonContent(HealthSchema, 'A dependency failed; see which.'),
+      },
+    }),
+  ),
+  async (c) => {
+    const [postgres, durableObjects] = await Promise.all([
+      timed(() => c.get('database')().execute(sql`select 1`)),
+      timed(() =>
+        Promise.all([
+          c.env.TENANT_DO.get(c.env.TENANT_DO.idFromName('health')).ping(),
+          c.env.QUEUE_DO.get(c.env.QUEUE_DO.idFromName('health')).ping(),
+        ]),
+      ),
+    ]);
+    const ok = postgres.status === 'ok' && durableObjects.status === 'ok';
+    if (!ok)
+      c.get('log').warn('health degraded', { postgres, durableObjects, ...errorFields(postgres.error ?? durableObjects.error) });
+    if (ok) return c.json({ status: 'ok' as const, postgres, durableObjects }, 200);
+    return c.json({ status: 'degraded' as const, postgres, durableObjects }, 503);
+  },
+);

@@ -1,0 +1,44 @@
+import { createRoute } from '@hono/zod-openapi';
+import { TenantSettingsPatchSchema, TenantSettingsSchema } from '../../domain/settings';
+import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
+import { serviceContext } from '../../http/service-context';
+import { getSettings, updateSettings } from '../../services/settings/settings';
+
+export const settingsRouter = createRouter();
+const tags = ['Settings'];
+
+settingsRouter.openapi(
+  defineRoute(
+    { scope: 'read' },
+    createRoute({
+      method: 'get',
+      path: '/v1/settings',
+      tags,
+      summary: "Get the tenant's settings",
+      responses: {
+        200: jsonContent(
+          TenantSettingsSchema,
+          'Time zone, service-level policy, FCR window, stale-visit and retention settings.',
+        ),
+      },
+    }),
+  ),
+  async (c) => c.json(await getSettings(serviceContext(c)), 200),
+);
+
+settingsRouter.openapi(
+  defineRoute(
+    { scope: 'admin' },
+    createRoute({
+      method: 'patch',
+      path: '/v1/settings',
+      tags,
+      summary: "Change the tenant's settings",
+      description:
+        'Only the fields sent change; `serviceLevel` fields merge one by one. KPIs derive judgements from the current policy, so a change applies to history too.',
+      request: { body: jsonBody(TenantSettingsPatchSchema) },
+      responses: { 200: jsonContent(TenantSettingsSchema, 'The settings after the change.') },
+    }),
+  ),
+  async (c) => c.json(await updateSettings(serviceContext(c), c.req.valid('json')), 200),
+);

@@ -1,0 +1,99 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApiKeyCreateSchema, CreatedApiKeySchema } from '../../contracts/api-keys';
+import { CreatedTenantSchema, TenantCreateSchema, TenantSchema } from '../../contracts/tenants';
+import { isTenantId } from '../../domain/api-keys';
+import { notFound } from '../../domain/errors';
+import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
+import { platformContext } from '../../http/service-context';
+import { createApiKey } from '../../services/api-keys/create-api-key';
+import { createTenant } from '../../services/tenants/create-tenant';
+import { getTenant } from '../../services/tenants/get-tenant';
+import { resyncTenant } from '../../services/tenants/resync-tenant';
+
+export const tenantsRouter = createRouter();
+const tags = ['Platform'];
+const params = IdParam('tenantId', 'tnt_01jx2c8v3m0000000000000000');
+
+/** A platform route's tenant: a malformed id cannot exist, so it is a 404 like an unknown one. */
+function tenantParam(tenantId: string): string {
+  if (!isTenantId(tenantId)) throw notFound('tenant', tenantId);
+  return tenantId;
+}
+
+tenantsRouter.openapi(
+  defineRoute(
+    'platform',
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants',
+      tags,
+      summary: 'Create a tenant',
+      description: 'Platform operator only. Returns the tenant and its first admin API key (shown once).',
+      request: { body: jsonBody(TenantCreateSchema) },
+      responses: { 201: jsonContent(CreatedTenantSchema, 'The tenant and its first admin key.') },
+    }),
+  ),
+  async (c) => {
+    const { tenantId: _unused, ...ctx } = platformContext(c, 'platform');
+    const created = await createTenant(ctx, c.req.valid('json'));
+    c.header('Location', `/v1/tenants/${created.tenant.id}`);
+    return c.json(created, 201);
+  },
+);
+
+tenantsRouter.openapi(
+  defineRoute(
+    'platform',
+    createRoute({
+      method: 'get',
+      path: '/v1/tenants/{tenantId}',
+      tags,
+      summary: 'Get a tenant',
+      request: { params },
+      responses: { 200: jsonContent(TenantSchema, 'The tenant.') },
+    }),
+  ),
+  async (c) => c.json(await getTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId as string))), 200),
+);
+
+tenantsRouter.openapi(
+  defineRoute(
+    'platform',
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants/{tenantId}/api-keys',
+      tags,
+      summary: 'Issue a key for a tenant',
+      description: 'Platform operator only: recovers a tenant that lost its admin keys.',
+      request: { params, body: jsonBody(ApiKeyCreateSchema) },
+      responses: { 201: jsonContent(CreatedApiKeySchema, 'The new key, with its secret.') },
+    }),
+  ),
+  async (c) => {
+    const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
+    await getTenant(ctx);
+    const created = await createApiKey(ctx, c.req.valid('json'), 'platform');
+    return c.json(created, 201);
+  },
+);
+
+tenantsRouter.openapi(
+  defineRoute(
+    'platform',
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants/{tenantId}/resync',
+      tags,
+      summary: "Rebuild a tenant's hot-path configuration",
+      description: "Rewrites the tenant's Durable Object configuration (keys, settings) from Postgres.",
+      request: { params },
+      responses: {
+        200: jsonContent(
+          z.object({ tenantId: z.string(), apiKeys: z.number().int(), configVersion: z.number().int() }).openapi('ResyncResult'),
+          'What was written.',
+        ),
+      },
+    }),
+  ),
+  async (c) => c.json(await resyncTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId as string))), 200),
+);
