@@ -20,13 +20,16 @@ export interface RateDecision {
   resetSeconds: number;
 }
 
+const EPSILON = 1e-9;
+
 /** Takes `cost` tokens from the bucket at `nowMs` if it has them; a missing bucket starts full. */
 export function takeTokens(bucket: Bucket | undefined, policy: RateLimitPolicy, nowMs: number, cost = 1): RateDecision {
   const ratePerMs = policy.limit / (policy.windowSeconds * 1000);
   const elapsed = bucket ? Math.max(0, nowMs - bucket.updatedAtMs) : 0;
   const available = bucket ? Math.min(policy.limit, bucket.tokens + elapsed * ratePerMs) : policy.limit;
-  const allowed = available >= cost;
-  const tokens = allowed ? available - cost : available;
+  // Refill is computed in floating point: 11 s × (1/11 per s) may come out a hair under 1 token.
+  const allowed = available >= cost - EPSILON;
+  const tokens = allowed ? Math.max(0, available - cost) : available;
   const next = { tokens, updatedAtMs: nowMs };
   return {
     allowed,

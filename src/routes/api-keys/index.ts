@@ -19,6 +19,7 @@ apiKeysRouter.openapi(
       path: '/v1/api-keys',
       tags,
       summary: 'List API keys',
+      operationId: 'listApiKeys',
       description: 'Oldest first. Secrets are never returned, only their prefix. Revoked keys with `includeRevoked=true`.',
       request: {
         query: ListQuerySchema.omit({ includeArchived: true }).extend({
@@ -43,6 +44,7 @@ apiKeysRouter.openapi(
       path: '/v1/api-keys',
       tags,
       summary: 'Create an API key',
+      operationId: 'createApiKey',
       description: 'The response carries the key itself, once. Only its SHA-256 is stored.',
       request: { body: jsonBody(ApiKeyCreateSchema) },
       responses: { 201: jsonContent(CreatedApiKeySchema, 'The new key, with its secret.') },
@@ -64,6 +66,7 @@ apiKeysRouter.openapi(
       path: '/v1/api-keys/{keyId}',
       tags,
       summary: 'Get an API key',
+      operationId: 'getApiKey',
       request: { params },
       responses: { 200: jsonContent(ApiKeySchema, 'The key (without its secret).') },
     }),
@@ -79,6 +82,7 @@ apiKeysRouter.openapi(
       path: '/v1/api-keys/{keyId}',
       tags,
       summary: 'Revoke an API key',
+      operationId: 'revokeApiKey',
       description: 'Effective on the next request made with it. Revoking twice is harmless.',
       request: { params },
       responses: { 200: jsonContent(ApiKeySchema, 'The revoked key.') },

@@ -43,6 +43,7 @@ healthRouter.openapi(
       path: '/health',
       tags: ['Operations'],
       summary: 'Health of the Worker and its dependencies',
+      operationId: 'getHealth',
       description:
         'Really touches both: a query on Postgres (as the application role) and a storage write and read in a TenantDO and a QueueDO.',
       responses: {

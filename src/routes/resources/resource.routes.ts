@@ -36,6 +36,7 @@ export function resourceRoutes(o: ResourceRoutesOptions) {
       createRoute({
         method: 'get',
         path: o.path,
+        operationId: `list${o.name}s`,
         tags: [o.tag],
         summary: `List ${noun}s`,
         description: `Oldest first; archived ${noun}s only with \`includeArchived=true\`.`,
@@ -59,6 +60,7 @@ export function resourceRoutes(o: ResourceRoutesOptions) {
       createRoute({
         method: 'post',
         path: o.path,
+        operationId: `create${o.name}`,
         tags: [o.tag],
         summary: `Create a ${noun}`,
         request: { body: jsonBody(o.schemas.create) },
@@ -78,6 +80,7 @@ export function resourceRoutes(o: ResourceRoutesOptions) {
       createRoute({
         method: 'get',
         path: itemPath,
+        operationId: `get${o.name}`,
         tags: [o.tag],
         summary: `Get a ${noun}`,
         request: { params },
@@ -93,6 +96,7 @@ export function resourceRoutes(o: ResourceRoutesOptions) {
       createRoute({
         method: 'patch',
         path: itemPath,
+        operationId: `update${o.name}`,
         tags: [o.tag],
         summary: `Update a ${noun}`,
         description: 'Only the fields sent change; `null` clears a nullable field.',
@@ -112,6 +116,7 @@ export function resourceRoutes(o: ResourceRoutesOptions) {
       createRoute({
         method: 'delete',
         path: itemPath,
+        operationId: `delete${o.name}`,
         tags: [o.tag],
         summary: `Delete a ${noun}`,
         description: `Deletes the ${noun}, or archives it when history or other resources refer to it (it then keeps its id, leaves lists, and lets go of its external keys).`,

@@ -15,6 +15,7 @@ settingsRouter.openapi(
       path: '/v1/settings',
       tags,
       summary: "Get the tenant's settings",
+      operationId: 'getSettings',
       responses: {
         200: jsonContent(
           TenantSettingsSchema,
@@ -34,6 +35,7 @@ settingsRouter.openapi(
       path: '/v1/settings',
       tags,
       summary: "Change the tenant's settings",
+      operationId: 'updateSettings',
       description:
         'Only the fields sent change; `serviceLevel` fields merge one by one. KPIs derive judgements from the current policy, so a change applies to history too.',
       request: { body: jsonBody(TenantSettingsPatchSchema) },

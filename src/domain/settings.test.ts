@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applySettingsPatch,
+  DEFAULT_SERVICE_LEVEL,
+  DEFAULT_TENANT_SETTINGS,
+  effectiveServiceLevel,
+  isValidTimeZone,
+  mergeServiceLevelOverride,
+  TenantSettingsPatchSchema,
+} from './settings';
+
+describe('tenant settings', () => {
+  it('defaults follow DESIGN §4', () => {
+    expect(DEFAULT_TENANT_SETTINGS).toEqual({
+      timeZone: 'UTC',
+      serviceLevel: {
+        thresholdSeconds: 20,
+        targetPercent: 80,
+        shortAbandonSeconds: 5,
+        abandonsInDenominator: true,
+        excludeShortAbandons: true,
+        flowOutsInDenominator: true,
+        abandonsWithinThresholdMet: false,
+      },
+      fcrWindowHours: 72,
+      staleVisitMinutes: 240,
+      rawRetentionDays: 7,
+    });
+  });
+
+  it.each([
+    [{}, DEFAULT_TENANT_SETTINGS],
+    [{ timeZone: 'Asia/Shanghai' }, { ...DEFAULT_TENANT_SETTINGS, timeZone: 'Asia/Shanghai' }],
+    [
+      { serviceLevel: { thresholdSeconds: 30 } },
+      { ...DEFAULT_TENANT_SETTINGS, serviceLevel: { ...DEFAULT_SERVICE_LEVEL, thresholdSeconds: 30 } },
+    ],
+    [
+      { fcrWindowHours: 48, serviceLevel: { excludeShortAbandons: false, targetPercent: 90 } },
+      {
+        ...DEFAULT_TENANT_SETTINGS,
+        fcrWindowHours: 48,
+        serviceLevel: { ...DEFAULT_SERVICE_LEVEL, excludeShortAbandons: false, targetPercent: 90 },
+      },
+    ],
+  ])('patch %j merges field by field', (patch, expected) => {
+    expect(applySettingsPatch(DEFAULT_TENANT_SETTINGS, patch)).toEqual(expected);
+  });
+
+  it.each(['UTC', 'Europe/Prague', 'America/New_York', 'Asia/Kolkata'])('%s is a time zone', (zone) => {
+    expect(isValidTimeZone(zone)).toBe(true);
+  });
+  it.each(['', 'Mars/Olympus', 'GMT+25', 'Europe/Nowhere'])('%j is not a time zone', (zone) => {
+    expect(isValidTimeZone(zone)).toBe(false);
+  });
+
+  it('rejects unknown fields and out-of-range values', () => {
+    expect(TenantSettingsPatchSchema.safeParse({ colour: 'red' }).success).toBe(false);
+    expect(TenantSettingsPatchSchema.safeParse({ serviceLevel: { targetPercent: 101 } }).success).toBe(false);
+    expect(TenantSettingsPatchSchema.safeParse({ staleVisitMinutes: 1 }).success).toBe(false);
+  });
+});
+
+describe('queue service-level overrides', () => {
+  it.each([
+    [null, { thresholdSeconds: 30 }, { thresholdSeconds: 30 }],
+    [{ thresholdSeconds: 30 }, { targetPercent: 90 }, { thresholdSeconds: 30, targetPercent: 90 }],
+    [{ thresholdSeconds: 30, targetPercent: 90 }, { thresholdSeconds: null }, { targetPercent: 90 }],
+    [{ thresholdSeconds: 30 }, { thresholdSeconds: null }, null],
+    [{ thresholdSeconds: 30 }, null, null],
+    [null, {}, null],
+  ])('%j merged with %j is %j', (current, patch, expected) => {
+    expect(mergeServiceLevelOverride(current, patch)).toEqual(expected);
+  });
+
+  it('the effective policy is the tenant policy with the overrides on top', () => {
+    expect(effectiveServiceLevel(DEFAULT_SERVICE_LEVEL, null)).toEqual(DEFAULT_SERVICE_LEVEL);
+    expect(effectiveServiceLevel(DEFAULT_SERVICE_LEVEL, { thresholdSeconds: 45, abandonsInDenominator: false })).toEqual({
+      ...DEFAULT_SERVICE_LEVEL,
+      thresholdSeconds: 45,
+      abandonsInDenominator: false,
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { createAgent, createKey, createQueue, createSite, createTeam, createTenant, type TestTenant } from './factories';
+import { type ApiResponse, call, client, expectProblem, platform } from './helpers/api';
+
+/**
+ * Runs the same checks over every route of the OpenAPI document, so a new route is covered the day
+ * it is added: API-key routes need a key (401) with the right scope (403) and see only their own
+ * tenant (another tenant's id is a 404 that changes nothing); platform routes need the platform token.
+ */
+interface Operation {
+  method: string;
+  path: string;
+  scope?: 'admin' | 'read' | 'ingest';
+  platform: boolean;
+  hasBody: boolean;
+}
+
+async function operations(): Promise<Operation[]> {
+  const doc = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, any>> };
+  const ops: Operation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        scope: op['x-required-scope'],
+        platform: JSON.stringify(op.security ?? []).includes('platformToken'),
+        hasBody: Boolean(op.requestBody),
+      });
+    }
+  }
+  return ops;
+}
+
+/** Ids of one tenant's resources, by path parameter name. */
+async function fixtures(t: TestTenant): Promise<Record<string, string>> {
+  const site = await createSite(t);
+  const team = await createTeam(t, { siteId: site.id });
+  const queue = await createQueue(t, { externalKeys: [{ provider: 'generic', key: `q-${site.id}` }] });
+  const agent = await createAgent(t, { teamId: team.id, queueIds: [queue.id] });
+  const key = await createKey(t, { scopes: ['read'] });
+  return { siteId: site.id, teamId: team.id, queueId: queue.id, agentId: agent.id, keyId: key.id, tenantId: t.id };
+}
+
+function fill(path: string, ids: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const id = ids[name];
+    if (!id) throw new Error(`route-guards has no fixture id for {${name}} in ${path}: add one to fixtures()`);
+    return id;
+  });
+}
+
+const send = (op: Operation, path: string, token: string | null): Promise<ApiResponse> =>
+  call(op.method, path, { token, ...(op.hasBody ? { body: {} } : {}) });
+
+describe('every route', () => {
+  it('is either public, platform-only or guarded by an API-key scope', async () => {
+    const ops = await operations();
+    expect(ops.length).toBeGreaterThanOrEqual(25);
+    const unguarded = ops.filter((op) => !op.scope && !op.platform).map((op) => `${op.method} ${op.path}`);
+    expect(unguarded).toEqual(['GET /health']);
+  });
+
+  it('answers 401 without credentials and 403 with a key lacking the scope', async () => {
+    const t = await createTenant();
+    const ids = await fixtures(t);
+    const keys = {
+      read: (await createKey(t, { scopes: ['ingest'] })).key,
+      admin: (await createKey(t, { scopes: ['read', 'ingest'] })).key,
+      ingest: (await createKey(t, { scopes: ['read'] })).key,
+    };
+    for (const op of await operations()) {
+      if (!op.scope && !op.platform) continue;
+      const path = fill(op.path, ids);
+      expectProblem(await send(op, path, null), 401, 'UNAUTHENTICATED');
+      if (op.platform) {
+        expectProblem(await send(op, path, t.adminKey), 401, 'INVALID_CREDENTIALS');
+      } else if (op.scope) {
+        expectProblem(await send(op, path, keys[op.scope]), 403, 'INSUFFICIENT_SCOPE');
+      }
+    }
+  });
+
+  it("answers 404 for another tenant's ids and leaves them untouched", async () => {
+    const owner = await createTenant();
+    const intruder = await createTenant();
+    const ids = await fixtures(owner);
+    await fixtures(intruder); // the intruder has resources of its own, so its queries are not empty by accident
+    const tenantOps = (await operations()).filter((op) => op.scope && /\{\w+\}/.test(op.path));
+    expect(tenantOps.length).toBeGreaterThanOrEqual(14);
+
+    const before = new Map<string, unknown>();
+    for (const op of tenantOps.filter((o) => o.method === 'GET')) {
+      before.set(op.path, (await owner.admin.get(fill(op.path, ids))).body);
+    }
+    for (const op of tenantOps) {
+      const res = await send(op, fill(op.path, ids), intruder.adminKey);
+      expectProblem(res, 404, 'NOT_FOUND');
+    }
+    for (const [path, body] of before) {
+      const res = await owner.admin.get(fill(path, ids));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(body);
+    }
+    // The read key the intruder tried to revoke still works.
+    const keyStillWorks = await client((await createKey(owner, { scopes: ['read'] })).key).get('/v1/queues');
+    expect(keyStillWorks.body.data.map((q: { id: string }) => q.id)).toEqual([ids.queueId]);
+  });
+
+  it('platform routes answer 404 for a tenant that does not exist', async () => {
+    const ops = (await operations()).filter((op) => op.platform && op.path.includes('{tenantId}'));
+    expect(ops.length).toBeGreaterThanOrEqual(3);
+    for (const op of ops) {
+      const path = fill(op.path, { tenantId: 'tnt_00000000000000000000000000' });
+      const res = await call(op.method, path, {
+        token: platform.token,
+        ...(op.hasBody ? { body: { name: 'x', scopes: ['read'] } } : {}),
+      });
+      expectProblem(res, 404, 'NOT_FOUND');
+    }
+  });
+});
