@@ -89,4 +89,19 @@ describe('tenants (platform operator)', () => {
     expect((await t.admin.get('/v1/settings')).status).toBe(200);
     expect((await reader.client.get('/v1/settings')).status).toBe(200);
   });
+
+  it('leaves nothing half-written when the Durable Object side of a change fails', async () => {
+    const t = await createTenant();
+    // Break the tenant's Durable Object: it no longer has a configuration to add a key to.
+    await runInDurableObject(tenantStub(env, t.id), (_i, state) => {
+      state.storage.sql.exec('DELETE FROM config');
+    });
+    const failed = await platform.post(`/v1/tenants/${t.id}/api-keys`, { name: 'doomed', scopes: ['read'] });
+    expectProblem(failed, 500, 'INTERNAL_ERROR');
+    expect(failed.text).not.toContain('TenantDO');
+    // The Postgres insert was rolled back with it: after a resync only the first key exists.
+    expect((await platform.post(`/v1/tenants/${t.id}/resync`)).body.apiKeys).toBe(1);
+    const keys = await t.admin.get('/v1/api-keys?includeRevoked=true');
+    expect(keys.body.data.map((k: { name: string }) => k.name)).toEqual(['Initial admin key']);
+  });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { ServiceLevelOverride } from '../../domain/settings';
-import { archivedAt, createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
+import { foreignKey, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ServiceLevelOverrideSchema } from '../../domain/settings';
+import { archivedAt, createdAt, jsonbOf, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { sites } from './sites';
 import { tenants } from './tenants';
 
@@ -13,7 +13,7 @@ export const queues = pgTable(
     name: text('name').notNull(),
     siteId: text('site_id'),
     /** Per-queue override of the tenant's service-level policy (only the fields that differ). */
-    serviceLevel: jsonb('service_level').$type<ServiceLevelOverride>(),
+    serviceLevel: jsonbOf('service_level', ServiceLevelOverrideSchema),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     archivedAt: archivedAt(),

@@ -1,13 +1,13 @@
-import { jsonb, pgTable, text } from 'drizzle-orm/pg-core';
-import type { TenantSettings } from '../../domain/settings';
-import { createdAt, tenantIsolation, updatedAt } from './common';
+import { pgTable, text } from 'drizzle-orm/pg-core';
+import { TenantSettingsSchema } from '../../domain/settings';
+import { createdAt, jsonbOf, tenantIsolation, updatedAt } from './common';
 
 export const tenants = pgTable(
   'tenants',
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    settings: jsonb('settings').$type<TenantSettings>().notNull(),
+    settings: jsonbOf('settings', TenantSettingsSchema).notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
