@@ -3,6 +3,7 @@ import type { Agent, AgentCreate, AgentPatch } from '../../contracts/agents';
 import type { Tx } from '../../db/client';
 import { agentQueues, agents } from '../../db/schema';
 import { agentKeys } from './external-keys';
+import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec, refItems } from './resource-spec';
 
 type Row = typeof agents.$inferSelect;
@@ -61,9 +62,7 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
       siteId: r.siteId,
       queueIds: memberships.get(r.id) ?? [],
       externalKeys: keys.get(r.id) ?? [],
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      archivedAt: r.archivedAt?.toISOString() ?? null,
+      ...resourceTimestamps(r),
     }));
   },
   uniqueFields: { agents_email_unique: '/email', agent_external_keys_unique: '/externalKeys' },

@@ -8,8 +8,7 @@ type KeyTable = typeof queueExternalKeys | typeof agentExternalKeys;
 
 /** External keys of queues or agents: each (provider, key) belongs to one resource of the tenant. */
 export function externalKeyStore(table: KeyTable, noun: string) {
-  const owner = 'queueId' in table ? table.queueId : table.agentId;
-  const ownerField = 'queueId' in table ? 'queueId' : 'agentId';
+  const owner = table.owner;
 
   return {
     async loadFor(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, ExternalKey[]>> {
@@ -49,9 +48,7 @@ export function externalKeyStore(table: KeyTable, noun: string) {
       }
       await tx.delete(table).where(and(eq(table.tenantId, tenantId), eq(owner, id)));
       if (keys.length > 0) {
-        await tx
-          .insert(table)
-          .values(keys.map((k) => ({ tenantId, [ownerField]: id, provider: k.provider, key: k.key })) as never);
+        await tx.insert(table).values(keys.map((k) => ({ tenantId, owner: id, provider: k.provider, key: k.key })));
       }
     },
 

@@ -3,6 +3,7 @@ import type { Queue, QueueCreate, QueuePatch } from '../../contracts/queues';
 import { agentQueues, queues, tenants } from '../../db/schema';
 import { effectiveServiceLevel, mergeServiceLevelOverride } from '../../domain/settings';
 import { queueKeys } from './external-keys';
+import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec, refItems } from './resource-spec';
 
 type Row = typeof queues.$inferSelect;
@@ -48,9 +49,7 @@ export const queueSpec: ResourceSpec<Row, Queue, QueueCreate, QueuePatch> = {
       serviceLevel: r.serviceLevel,
       effectiveServiceLevel: effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel),
       externalKeys: keys.get(r.id) ?? [],
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      archivedAt: r.archivedAt?.toISOString() ?? null,
+      ...resourceTimestamps(r),
     }));
   },
   uniqueFields: { queues_name_unique: '/name', queue_external_keys_unique: '/externalKeys' },

@@ -1,5 +1,6 @@
 import type { Site, SiteCreate, SitePatch } from '../../contracts/sites';
 import { sites } from '../../db/schema';
+import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec } from './resource-spec';
 
 type Row = typeof sites.$inferSelect;
@@ -16,9 +17,7 @@ export const siteSpec: ResourceSpec<Row, Site, SiteCreate, SitePatch> = {
       id: r.id,
       name: r.name,
       timeZone: r.timeZone,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      archivedAt: r.archivedAt?.toISOString() ?? null,
+      ...resourceTimestamps(r),
     })),
   uniqueFields: { sites_name_unique: '/name' },
 };

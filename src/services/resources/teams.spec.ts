@@ -1,5 +1,6 @@
 import type { Team, TeamCreate, TeamPatch } from '../../contracts/teams';
 import { teams } from '../../db/schema';
+import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec, refItems } from './resource-spec';
 
 type Row = typeof teams.$inferSelect;
@@ -16,9 +17,7 @@ export const teamSpec: ResourceSpec<Row, Team, TeamCreate, TeamPatch> = {
       id: r.id,
       name: r.name,
       siteId: r.siteId,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      archivedAt: r.archivedAt?.toISOString() ?? null,
+      ...resourceTimestamps(r),
     })),
   uniqueFields: { teams_name_unique: '/name' },
 };
