@@ -2,10 +2,10 @@ import { AgentCreateSchema, AgentPatchSchema, AgentSchema } from '../../contract
 import { QueueCreateSchema, QueuePatchSchema, QueueSchema } from '../../contracts/queues';
 import { SiteCreateSchema, SitePatchSchema, SiteSchema } from '../../contracts/sites';
 import { TeamCreateSchema, TeamPatchSchema, TeamSchema } from '../../contracts/teams';
-import { agentSpec } from '../../services/resources/agents.spec';
-import { queueSpec } from '../../services/resources/queues.spec';
-import { siteSpec } from '../../services/resources/sites.spec';
-import { teamSpec } from '../../services/resources/teams.spec';
+import { agentSpec } from '../../services/resources/agents.resource';
+import { queueSpec } from '../../services/resources/queues.resource';
+import { siteSpec } from '../../services/resources/sites.resource';
+import { teamSpec } from '../../services/resources/teams.resource';
 import { resourceRoutes } from './resource.routes';
 
 export const sitesRouter = resourceRoutes({
