@@ -48,6 +48,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       if (value) headers[name] = value;
     }
     const stored: StoredResponse = { status: c.res.status, headers, body: await c.res.clone().text() };
-    await callTenantDO(c.env, scope, (s) => s.idempotencyComplete(key, stored));
+    // The change is done: failing the request now would invite a retry that repeats it. The record
+    // stays pending instead, so a retry within a minute is told to wait rather than run twice.
+    await callTenantDO(c.env, scope, (s) => s.idempotencyComplete(key, stored)).catch((err) =>
+      c.get('log').error('could not record the idempotent response', { idempotencyKey: key, error: String(err) }),
+    );
   };
 }

@@ -59,6 +59,8 @@ export class TenantDO extends DurableObject<Env> {
    * happens after the tenant went idle) can at worst hand a key one extra burst.
    */
   private readonly buckets = new Map<string, Bucket>();
+  /** The config row, read once and kept in step by every write (undefined = not read yet). */
+  private config: TenantConfig | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,10 +89,13 @@ export class TenantDO extends DurableObject<Env> {
 
   getConfig(): TenantConfig | null {
     if (!this.ready) return null;
-    const row = this.sql
-      .exec<{ tenant_id: string; settings: string; version: number }>('SELECT tenant_id, settings, version FROM config')
-      .toArray()[0];
-    return row ? { tenantId: row.tenant_id, settings: JSON.parse(row.settings), version: row.version } : null;
+    if (this.config === undefined) {
+      const row = this.sql
+        .exec<{ tenant_id: string; settings: string; version: number }>('SELECT tenant_id, settings, version FROM config')
+        .toArray()[0];
+      this.config = row ? { tenantId: row.tenant_id, settings: JSON.parse(row.settings), version: row.version } : null;
+    }
+    return this.config;
   }
 
   setSettings(settings: TenantSettings): number {
@@ -199,6 +204,7 @@ export class TenantDO extends DurableObject<Env> {
 
   private writeConfig(tenantId: string, settings: TenantSettings): number {
     const version = (this.getConfig()?.version ?? 0) + 1;
+    this.config = undefined;
     this.sql.exec(
       `INSERT INTO config (id, tenant_id, settings, version) VALUES (1, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, settings = excluded.settings, version = excluded.version`,

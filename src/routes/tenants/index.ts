@@ -4,7 +4,7 @@ import { CreatedTenantSchema, TenantCreateSchema, TenantSchema } from '../../con
 import { isTenantId } from '../../domain/api-keys';
 import { notFound } from '../../domain/errors';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
-import { platformContext } from '../../http/service-context';
+import { platformContext, requestServices } from '../../http/service-context';
 import { createApiKey } from '../../services/api-keys/create-api-key';
 import { createTenant } from '../../services/tenants/create-tenant';
 import { getTenant } from '../../services/tenants/get-tenant';
@@ -35,8 +35,7 @@ tenantsRouter.openapi(
     }),
   ),
   async (c) => {
-    const { tenantId: _unused, ...ctx } = platformContext(c, 'platform');
-    const created = await createTenant(ctx, c.req.valid('json'));
+    const created = await createTenant(requestServices(c), c.req.valid('json'));
     c.header('Location', `/v1/tenants/${created.tenant.id}`);
     return c.json(created, 201);
   },
