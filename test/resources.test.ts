@@ -54,6 +54,18 @@ describe('teams', () => {
     expect((await t.admin.post('/v1/sites', { name: got.body.name })).status).toBe(201);
   });
 
+  it('rename and move between sites', async () => {
+    const t = await createTenant();
+    const [a, b] = [await createSite(t), await createSite(t)];
+    const team = await createTeam(t, { name: 'Tier 1', siteId: a.id });
+    const moved = await t.admin.patch(`/v1/teams/${team.id}`, { name: 'Tier 2', siteId: b.id });
+    expect(moved.body).toMatchObject({ id: team.id, name: 'Tier 2', siteId: b.id });
+    const detached = await t.admin.patch(`/v1/teams/${team.id}`, { siteId: null });
+    expect(detached.body).toMatchObject({ name: 'Tier 2', siteId: null });
+    expect((await t.admin.get(`/v1/teams/${team.id}`)).body).toEqual(detached.body);
+    expect((await t.admin.delete(`/v1/teams/${team.id}`)).body.outcome).toBe('deleted');
+  });
+
   it("refuse another tenant's site and unknown ids (422, nothing written)", async () => {
     const t = await createTenant();
     const other = await createTenant();
