@@ -1,0 +1,43 @@
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, foreignKey } from 'drizzle-orm/pg-core';
+import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
+import { tenants } from './tenants';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+/**
+ * One customer contact (a call). Its facts are merged field by field from every Durable Object that
+ * saw part of it: earliest start, latest end, first non-null otherwise — written only by outbox flushes.
+ */
+export const interactions = pgTable(
+  'interactions',
+  {
+    tenantId: tenantIdColumn(),
+    id: text('id').notNull(),
+    direction: text('direction'),
+    /** HMAC-SHA256 of the caller's number under the tenant's salt: repeat-caller detection without the number. */
+    callerHash: text('caller_hash'),
+    callerMasked: text('caller_masked'),
+    startedAt: ts('started_at'),
+    endedAt: ts('ended_at'),
+    hangupCause: text('hangup_cause'),
+    endedBy: text('ended_by'),
+    disposition: jsonb('disposition').$type<{ resolved: boolean; code: string | null; at: number }>(),
+    survey: jsonb('survey').$type<{ score: number; scaleMin: number; scaleMax: number; at: number }>(),
+    ivr: jsonb('ivr').$type<{ selfServed: boolean; at: number }>(),
+    /** The earliest instant any event of this interaction happened (start when no start event was seen). */
+    firstEventAt: ts('first_event_at').notNull(),
+    lastEventAt: ts('last_event_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId], foreignColumns: [tenants.id] }).onDelete('cascade'),
+    index('interactions_first_event_idx').on(t.tenantId, t.firstEventAt),
+    index('interactions_caller_idx').on(t.tenantId, t.callerHash),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+export { ts as historyTimestamp };
+export const msColumn = (name: string) => bigint(name, { mode: 'number' });

@@ -1,0 +1,255 @@
+import { TYPE_RANK } from '../events/event-types';
+import type { AnyEvent } from '../events/normalized';
+import type { InteractionFacts, Projection, SegmentRecord, VisitRecord } from './records';
+
+/** Events in the one order every projection uses: time, then lifecycle rank, then id. */
+export function sortEvents<E extends Pick<AnyEvent, 'occurredAt' | 'type' | 'id'>>(events: readonly E[]): E[] {
+  return [...events].sort(
+    (a, b) => a.occurredAt - b.occurredAt || TYPE_RANK[a.type] - TYPE_RANK[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+export const visitId = (interactionId: string, queueId: string, ordinal: number) => `${interactionId}|${queueId}|${ordinal}`;
+export const segmentId = (interactionId: string, agentId: string, ordinal: number) => `${interactionId}|${agentId}|${ordinal}`;
+
+/**
+ * Projects everything one queue's Durable Object knows about one interaction into records. It is a
+ * pure function of the *set* of events (sorted first, duplicates by id dropped), so any arrival
+ * order, any repetition, gives the same records — the basis of exactly-once effect (DESIGN §2).
+ * `staleSince` marks that the sweeper found the interaction silent for too long: a visit still open
+ * at the end is then closed with outcome `unknown`; a later real event simply projects again.
+ */
+export function projectInteraction(input: {
+  interactionId: string;
+  queueId: string;
+  events: readonly AnyEvent[];
+  staleSince?: number | null;
+}): Projection {
+  const { interactionId, queueId } = input;
+  const unique = new Map<string, AnyEvent>();
+  for (const e of input.events) if (!unique.has(e.id)) unique.set(e.id, e);
+  const events = sortEvents([...unique.values()]);
+
+  const facts: InteractionFacts = {
+    id: interactionId,
+    direction: null,
+    callerHash: null,
+    callerMasked: null,
+    startedAt: null,
+    endedAt: null,
+    hangupCause: null,
+    endedBy: null,
+    disposition: null,
+    survey: null,
+    ivr: null,
+  };
+  const visits: VisitRecord[] = [];
+  const segments: SegmentRecord[] = [];
+  let open: VisitRecord | null = null;
+  const connectsByAgent = new Map<string, number>();
+
+  const openSegmentOf = (agentId: string | null): SegmentRecord | undefined => {
+    const candidates = segments.filter((s) => s.disconnectedAt === null && (agentId === null || s.agentId === agentId));
+    return candidates.at(-1);
+  };
+  const latestSegmentOf = (agentId: string) => segments.filter((s) => s.agentId === agentId).at(-1);
+  const closeHold = (s: SegmentRecord, at: number) => {
+    if (s.onHoldSince === null) return;
+    s.holdMs += Math.max(0, at - s.onHoldSince);
+    s.holdCount += 1;
+    s.onHoldSince = null;
+  };
+  const newVisit = (e: AnyEvent, enqueuedAt: number, source: VisitRecord['enqueuedAtSource']): VisitRecord => {
+    const ordinal = visits.length;
+    const v: VisitRecord = {
+      id: visitId(interactionId, queueId, ordinal),
+      interactionId,
+      queueId,
+      legId: e.legId,
+      enqueuedAt,
+      enqueuedAtSource: source,
+      leftAt: null,
+      outcome: null,
+      closedBy: null,
+      waitMs: null,
+      agentId: null,
+      answeredAt: null,
+    };
+    visits.push(v);
+    return v;
+  };
+  const close = (v: VisitRecord, outcome: VisitRecord['outcome'], at: number, by: VisitRecord['closedBy']) => {
+    v.outcome = outcome;
+    v.leftAt = at;
+    v.closedBy = by;
+    if (outcome === 'answered') v.answeredAt = at;
+    if (open === v) open = null;
+  };
+
+  for (const e of events) {
+    if (facts.direction === null && e.direction) facts.direction = e.direction;
+    if (facts.callerHash === null && e.callerHash) {
+      facts.callerHash = e.callerHash;
+      facts.callerMasked = e.callerMasked;
+    }
+    const t = e.occurredAt;
+    switch (e.type) {
+      case 'interaction.started':
+        facts.startedAt = facts.startedAt === null ? t : Math.min(facts.startedAt, t);
+        break;
+      case 'interaction.ended':
+        facts.endedAt = t;
+        facts.hangupCause = e.attrs.hangupCause ?? facts.hangupCause;
+        facts.endedBy = e.attrs.endedBy ?? facts.endedBy;
+        // A caller who hangs up while still queued abandoned the queue.
+        if (open) close(open, 'abandoned', t, 'derived');
+        for (const s of segments) {
+          if (s.disconnectedAt !== null) continue;
+          closeHold(s, t);
+          s.disconnectedAt = t;
+        }
+        break;
+      case 'queue.joined':
+        if (e.queueId !== queueId || open) break;
+        open = newVisit(e, t, e.occurredAtSource);
+        break;
+      case 'queue.left': {
+        if (e.queueId !== queueId) break;
+        if (!open) {
+          const last = visits.at(-1);
+          // The same leave again under another id: nothing new.
+          if (last && last.leftAt === t && last.outcome === e.attrs.outcome && last.closedBy === 'event') break;
+          // An explicit leave trumps what was inferred (an answer from a connect, an abandon from a hang-up).
+          if (last && last.closedBy === 'derived') {
+            last.outcome = e.attrs.outcome;
+            last.closedBy = 'event';
+            if (e.attrs.outcome !== 'answered') last.answeredAt = null;
+            else if (e.agentId) last.agentId = e.agentId;
+            break;
+          }
+          open = newVisit(e, t - (e.attrs.waitMs ?? 0), 'derived');
+          if (e.attrs.waitMs !== undefined) open.waitMs = e.attrs.waitMs;
+        }
+        const v = open;
+        close(v, e.attrs.outcome, t, 'event');
+        if (e.attrs.outcome === 'answered' && e.agentId) v.agentId = e.agentId;
+        break;
+      }
+      case 'agent.offer_ended':
+        if (e.attrs.result === 'accepted' && open && (e.queueId === null || e.queueId === queueId)) {
+          const v = open;
+          close(v, 'answered', t, 'derived');
+          v.agentId = e.agentId;
+        }
+        break;
+      case 'agent.connected': {
+        const agentId = e.agentId as string;
+        if (open && (e.queueId === null || e.queueId === queueId)) close(open, 'answered', t, 'derived');
+        const answered = visits.filter((v) => v.outcome === 'answered').at(-1);
+        if (answered && answered.agentId === null) answered.agentId = agentId;
+        if (openSegmentOf(agentId)) break;
+        const ordinal = connectsByAgent.get(agentId) ?? 0;
+        connectsByAgent.set(agentId, ordinal + 1);
+        segments.push(newSegment(interactionId, queueId, agentId, ordinal, t, answered?.id ?? visits.at(-1)?.id ?? null));
+        break;
+      }
+      case 'hold.started': {
+        const s = openSegmentOf(e.agentId);
+        if (s && s.onHoldSince === null) s.onHoldSince = t;
+        break;
+      }
+      case 'hold.ended': {
+        const s = segments.filter((x) => x.onHoldSince !== null && (e.agentId === null || x.agentId === e.agentId)).at(-1);
+        if (s) closeHold(s, t);
+        break;
+      }
+      case 'transfer': {
+        if (open) close(open, 'transferred', t, 'derived');
+        const s = openSegmentOf(e.agentId);
+        if (s) s.transferred = true;
+        break;
+      }
+      case 'agent.disconnected': {
+        const agentId = e.agentId as string;
+        let s = openSegmentOf(agentId);
+        if (!s) {
+          // The connect was never seen: derive it from the talk time the provider reported.
+          const ordinal = connectsByAgent.get(agentId) ?? 0;
+          connectsByAgent.set(agentId, ordinal + 1);
+          s = newSegment(interactionId, queueId, agentId, ordinal, t - (e.attrs.talkMs ?? 0), visits.at(-1)?.id ?? null);
+          segments.push(s);
+        }
+        closeHold(s, t);
+        s.disconnectedAt = t;
+        s.endedBy = e.attrs.endedBy ?? s.endedBy;
+        if (e.attrs.endedBy === 'transfer') s.transferred = true;
+        break;
+      }
+      case 'wrapup.started': {
+        const s = latestSegmentOf(e.agentId as string);
+        if (s) s.wrapupStartedAt = s.wrapupStartedAt === null ? t : Math.min(s.wrapupStartedAt, t);
+        break;
+      }
+      case 'wrapup.ended': {
+        const s = latestSegmentOf(e.agentId as string);
+        if (!s) break;
+        s.wrapupEndedAt = s.wrapupEndedAt === null ? t : Math.max(s.wrapupEndedAt, t);
+        if (e.attrs.acwMs !== undefined) s.acwMs = e.attrs.acwMs;
+        break;
+      }
+      case 'call.dispositioned':
+        facts.disposition = { resolved: e.attrs.resolved, code: e.attrs.code ?? null, at: t };
+        break;
+      case 'survey.completed':
+        facts.survey = { score: e.attrs.score, scaleMin: e.attrs.scaleMin, scaleMax: e.attrs.scaleMax, at: t };
+        break;
+      case 'ivr.completed':
+        facts.ivr = { selfServed: e.attrs.selfServed, at: t };
+        break;
+      case 'agent.offered':
+      case 'agent.state_changed':
+        break;
+    }
+  }
+
+  if (open && input.staleSince != null) {
+    open.outcome = 'unknown';
+    open.closedBy = 'stale';
+  }
+  for (const v of visits) {
+    if (v.leftAt !== null && v.waitMs === null) v.waitMs = Math.max(0, v.leftAt - v.enqueuedAt);
+  }
+  for (const s of segments) {
+    s.talkMs = s.disconnectedAt === null ? null : Math.max(0, s.disconnectedAt - s.connectedAt - s.holdMs);
+    if (s.wrapupStartedAt !== null && s.wrapupEndedAt !== null) s.acwMs = Math.max(0, s.wrapupEndedAt - s.wrapupStartedAt);
+  }
+  return { interaction: facts, visits, segments };
+}
+
+function newSegment(
+  interactionId: string,
+  queueId: string,
+  agentId: string,
+  ordinal: number,
+  connectedAt: number,
+  visitId: string | null,
+): SegmentRecord {
+  return {
+    id: segmentId(interactionId, agentId, ordinal),
+    interactionId,
+    agentId,
+    queueId,
+    visitId,
+    connectedAt,
+    disconnectedAt: null,
+    talkMs: null,
+    holdMs: 0,
+    holdCount: 0,
+    onHoldSince: null,
+    wrapupStartedAt: null,
+    wrapupEndedAt: null,
+    acwMs: null,
+    transferred: false,
+    endedBy: null,
+  };
+}
