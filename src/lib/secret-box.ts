@@ -68,8 +68,9 @@ let lastParsed: { value: string; keys: PlatformKeys } | undefined;
  */
 export function parsePlatformKeys(value: string | undefined): PlatformKeys {
   if (lastParsed && lastParsed.value === value) return lastParsed.keys;
-  if (value === undefined || value.trim() === '')
+  if (value === undefined || value.trim() === '') {
     throw new Error('Platform keys are not configured (expected "<version>:<base64 key>,…")');
+  }
   const raw = new Map<number, Uint8Array>();
   for (const [index, entry] of value.split(',').entries()) {
     const where = `platform key entry ${index + 1}`;
@@ -101,7 +102,7 @@ export async function encryptSecret(keys: PlatformKeys, plaintext: string, aad?:
   if (!key) throw new Error(`Platform key version ${version} is missing`);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const sealed = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: additionalData(version, undefined) },
+    { name: 'AES-GCM', iv, additionalData: additionalData(version, aad) },
     key,
     encoder.encode(plaintext),
   );
@@ -120,7 +121,7 @@ export async function decryptSecret(keys: PlatformKeys, sealed: string, aad?: st
   }
   try {
     const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: parts.iv, additionalData: additionalData(parts.version, undefined) },
+      { name: 'AES-GCM', iv: parts.iv, additionalData: additionalData(parts.version, aad) },
       key,
       parts.ciphertext,
     );
