@@ -27,3 +27,8 @@ export async function timingSafeEqualStrings(a: string, b: string): Promise<bool
   ]);
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
+
+/** Hex of `bytes` random bytes. */
+export function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

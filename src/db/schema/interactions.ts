@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, foreignKey } from 'drizzle-orm/pg-core';
+import { bigint, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { tenants } from './tenants';
 

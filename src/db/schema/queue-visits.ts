@@ -1,7 +1,7 @@
 import { boolean, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { agents } from './agents';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
-import { historyTimestamp as ts, msColumn } from './interactions';
+import { msColumn, historyTimestamp as ts } from './interactions';
 import { queues } from './queues';
 
 /**
@@ -68,8 +68,16 @@ export const agentSegments = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ name: 'agent_segments_agent_fk', columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id] }),
-    foreignKey({ name: 'agent_segments_queue_fk', columns: [t.tenantId, t.queueId], foreignColumns: [queues.tenantId, queues.id] }),
+    foreignKey({
+      name: 'agent_segments_agent_fk',
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }),
+    foreignKey({
+      name: 'agent_segments_queue_fk',
+      columns: [t.tenantId, t.queueId],
+      foreignColumns: [queues.tenantId, queues.id],
+    }),
     index('agent_segments_agent_idx').on(t.tenantId, t.agentId, t.connectedAt),
     index('agent_segments_interaction_idx').on(t.tenantId, t.interactionId),
     tenantIsolation(),
@@ -93,7 +101,11 @@ export const agentStateIntervals = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ name: 'agent_state_intervals_agent_fk', columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id] }),
+    foreignKey({
+      name: 'agent_state_intervals_agent_fk',
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }),
     index('agent_state_intervals_agent_idx').on(t.tenantId, t.agentId, t.startedAt),
     tenantIsolation(),
   ],

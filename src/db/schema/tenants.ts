@@ -10,9 +10,7 @@ export const tenants = pgTable(
     name: text('name').notNull(),
     settings: jsonbOf('settings', TenantSettingsSchema).notNull(),
     /** Key of the caller hashes (HMAC-SHA256); never leaves Callboard. */
-    callerSalt: text('caller_salt')
-      .notNull()
-      .default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
+    callerSalt: text('caller_salt').notNull().default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -43,7 +43,7 @@ describe('projectInteraction', () => {
     ]);
     expect(p.segments).toEqual([
       expect.objectContaining({
-        id: `call-1|${A}|0`,
+        id: `call-1|${Q}|${A}|0`,
         visitId: `call-1|${Q}|0`,
         connectedAt: 8_000,
         disconnectedAt: 68_000,
@@ -134,7 +134,11 @@ describe('projectInteraction', () => {
     const joined = ev('queue.joined', 0, { queueId: Q });
     expect(project([joined], 4 * 3600_000).visits[0]).toMatchObject({ outcome: 'unknown', closedBy: 'stale', leftAt: null });
     const late = ev('queue.left', 40_000, { queueId: Q, attrs: { outcome: 'abandoned' } });
-    expect(project([joined, late], 4 * 3600_000).visits[0]).toMatchObject({ outcome: 'abandoned', closedBy: 'event', waitMs: 40_000 });
+    expect(project([joined, late], 4 * 3600_000).visits[0]).toMatchObject({
+      outcome: 'abandoned',
+      closedBy: 'event',
+      waitMs: 40_000,
+    });
   });
 
   it('ignores other queues’ leaves and repeated joins', () => {

@@ -10,7 +10,8 @@ export function sortEvents<E extends Pick<AnyEvent, 'occurredAt' | 'type' | 'id'
 }
 
 export const visitId = (interactionId: string, queueId: string, ordinal: number) => `${interactionId}|${queueId}|${ordinal}`;
-export const segmentId = (interactionId: string, agentId: string, ordinal: number) => `${interactionId}|${agentId}|${ordinal}`;
+export const segmentId = (interactionId: string, queueId: string, agentId: string, ordinal: number) =>
+  `${interactionId}|${queueId}|${agentId}|${ordinal}`;
 
 /**
  * Projects everything one queue's Durable Object knows about one interaction into records. It is a
@@ -235,7 +236,7 @@ function newSegment(
   visitId: string | null,
 ): SegmentRecord {
   return {
-    id: segmentId(interactionId, agentId, ordinal),
+    id: segmentId(interactionId, queueId, agentId, ordinal),
     interactionId,
     agentId,
     queueId,

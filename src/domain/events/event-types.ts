@@ -49,7 +49,11 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const TIME_SOURCES = ['provider', 'derived', 'received'] as const;
 export type TimeSource = (typeof TIME_SOURCES)[number];
 
-const ms = z.number().int().min(0).max(7 * 24 * 3600 * 1000);
+const ms = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3600 * 1000);
 const ref = z.string().trim().min(1).max(200);
 
 /** Typed attributes per event type (durations in ms). Unknown attributes are refused. */

@@ -53,10 +53,21 @@ export const WireEventSchema = z
     if (needs.agent && !e.agentId && !e.agentKey) {
       ctx.addIssue({ code: 'custom', path: ['agentId'], message: `${e.type} needs agentId or agentKey.` });
     }
-    if (e.queueId && e.queueKey) ctx.addIssue({ code: 'custom', path: ['queueKey'], message: 'Send queueId or queueKey, not both.' });
-    if (e.agentId && e.agentKey) ctx.addIssue({ code: 'custom', path: ['agentKey'], message: 'Send agentId or agentKey, not both.' });
-    const needsAttrs = ['queue.left', 'agent.offer_ended', 'transfer', 'agent.state_changed', 'call.dispositioned', 'survey.completed', 'ivr.completed'];
-    if (needsAttrs.includes(e.type) && !e.attrs) ctx.addIssue({ code: 'custom', path: ['attrs'], message: `Required for ${e.type}.` });
+    if (e.queueId && e.queueKey)
+      ctx.addIssue({ code: 'custom', path: ['queueKey'], message: 'Send queueId or queueKey, not both.' });
+    if (e.agentId && e.agentKey)
+      ctx.addIssue({ code: 'custom', path: ['agentKey'], message: 'Send agentId or agentKey, not both.' });
+    const needsAttrs = [
+      'queue.left',
+      'agent.offer_ended',
+      'transfer',
+      'agent.state_changed',
+      'call.dispositioned',
+      'survey.completed',
+      'ivr.completed',
+    ];
+    if (needsAttrs.includes(e.type) && !e.attrs)
+      ctx.addIssue({ code: 'custom', path: ['attrs'], message: `Required for ${e.type}.` });
   })
   .meta({ id: 'Event' });
 export type WireEvent = z.infer<typeof WireEventSchema>;

@@ -1,15 +1,42 @@
 import { DurableObject } from 'cloudflare:workers';
+import { openDatabase } from '../../db/client';
+import { type EnsureEntity, historyBatch, writeHistory } from '../../db/history-writer';
+import { projectPresence } from '../../domain/agents/presence';
 import { DEFAULT_RATE_LIMIT } from '../../domain/api-keys';
+import { projectInteraction } from '../../domain/calls/project';
+import type { AnyEvent, NormalizedEvent } from '../../domain/events/normalized';
 import { type Bucket, takeTokens } from '../../domain/rate-limit';
 import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
+import { createLogger, errorFields } from '../../lib/log';
+import { OUTBOX_DDL, Outbox } from '../outbox';
+import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
 import { hasTable, migrateSqlite } from '../sqlite-migrations';
-import type { AuthorizeResult, IdempotencyBegin, KeyRecord, StoredResponse, TenantConfig, TenantSnapshot } from './tenant.types';
+import { type EntityLookup, resolveReferences } from './tenant.routing';
+import type {
+  AuthorizeResult,
+  ConnectorLookup,
+  Delivery,
+  HotAgent,
+  HotConnector,
+  HotQueue,
+  IdempotencyBegin,
+  KeyRecord,
+  RouteInput,
+  RouteOutcome,
+  RouteResult,
+  StoredResponse,
+  TenantConfig,
+  TenantSnapshot,
+} from './tenant.types';
 
 /** Idempotency records answer replays for 24 h. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A pending record older than this belongs to a request that died; a retry may take it over. */
 export const IDEMPOTENCY_PENDING_TIMEOUT_MS = 60 * 1000;
+/** Routes and presence events are remembered at least as long as event ids are (DESIGN §2). */
+const RETENTION_MS = 72 * 3600 * 1000;
+const RELAY_DELAY_MS = 200;
 
 const MIGRATIONS = [
   `CREATE TABLE config (
@@ -34,6 +61,40 @@ const MIGRATIONS = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX idempotency_created_at ON idempotency (created_at);`,
+  `ALTER TABLE config ADD COLUMN caller_salt TEXT NOT NULL DEFAULT '';
+   CREATE TABLE entities (
+     kind TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     archived INTEGER NOT NULL,
+     PRIMARY KEY (kind, id)
+   );
+   CREATE TABLE entity_keys (
+     kind TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     key TEXT NOT NULL,
+     entity_id TEXT NOT NULL,
+     PRIMARY KEY (kind, provider, key)
+   );
+   CREATE INDEX entity_keys_entity ON entity_keys (kind, entity_id);
+   CREATE TABLE connectors (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE routes (interaction_id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, at INTEGER NOT NULL, touched_at INTEGER NOT NULL);
+   CREATE TABLE agent_routes (
+     interaction_id TEXT NOT NULL,
+     agent_id TEXT NOT NULL,
+     queue_id TEXT NOT NULL,
+     touched_at INTEGER NOT NULL,
+     PRIMARY KEY (interaction_id, agent_id)
+   );
+   CREATE TABLE parked (id TEXT PRIMARY KEY, interaction_id TEXT NOT NULL, body TEXT NOT NULL, parked_at INTEGER NOT NULL);
+   CREATE INDEX parked_interaction ON parked (interaction_id);
+   CREATE TABLE forward (id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE agent_events (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX agent_events_agent ON agent_events (agent_id);
+   CREATE TABLE presence (agent_id TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT, since INTEGER NOT NULL, event_id TEXT NOT NULL);
+   CREATE TABLE intervals (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, body TEXT NOT NULL, version INTEGER NOT NULL);
+   CREATE INDEX intervals_agent ON intervals (agent_id);
+   ${OUTBOX_DDL}`,
 ];
 
 type KeyRow = {
@@ -46,13 +107,16 @@ type KeyRow = {
 };
 
 /**
- * One per tenant, named by the tenant id. Holds what the hot path needs without Postgres: API key
- * hashes and scopes, tenant settings (later connectors, mappings, agent presence), the per-key token
- * buckets and the Idempotency-Key records. Admin changes write here in the same request that writes
- * Postgres.
+ * One per tenant, named by the tenant id. Holds what the hot path needs without Postgres — API key
+ * hashes and scopes, settings, queues, agents and their provider keys, connectors — plus the token
+ * buckets and Idempotency-Key records; routes events (queue-less ones to the queue of their
+ * interaction, parking those whose queue is not known yet); owns agent presence and writes its
+ * state intervals to Postgres through its own outbox. Admin changes write here in the same request
+ * that writes Postgres.
  */
 export class TenantDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly outbox: Outbox;
   private ready: boolean;
   /**
    * Token buckets live in memory: they refill within a window anyway, and an eviction (which only
@@ -65,6 +129,7 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.outbox = new Outbox(this.sql);
     // An unknown tenant id must not create storage: reads on a fresh object stay reads.
     this.ready = hasTable(this.sql, '_migrations');
     if (this.ready) migrateSqlite(this.sql, MIGRATIONS);
@@ -76,6 +141,8 @@ export class TenantDO extends DurableObject<Env> {
     this.ready = true;
   }
 
+  // ---- configuration ------------------------------------------------------------------------
+
   /** Replaces the whole hot-path configuration (tenant creation, or a resync from Postgres). */
   replaceConfig(snapshot: TenantSnapshot): number {
     this.ensureSchema();
@@ -83,7 +150,14 @@ export class TenantDO extends DurableObject<Env> {
       this.sql.exec('DELETE FROM api_keys');
       for (const key of snapshot.apiKeys) this.insertKey(key);
       this.buckets.clear();
-      return this.writeConfig(snapshot.config.tenantId, snapshot.config.settings);
+      this.sql.exec('DELETE FROM entities');
+      this.sql.exec('DELETE FROM entity_keys');
+      for (const q of snapshot.queues) this.writeQueue(q);
+      for (const a of snapshot.agents) this.writeAgent(a);
+      this.sql.exec('DELETE FROM connectors');
+      for (const c of snapshot.connectors)
+        this.sql.exec('INSERT INTO connectors (id, body) VALUES (?, ?)', c.id, JSON.stringify(c));
+      return this.writeConfig(snapshot.config.tenantId, snapshot.config.settings, snapshot.config.callerSalt);
     });
   }
 
@@ -91,17 +165,64 @@ export class TenantDO extends DurableObject<Env> {
     if (!this.ready) return null;
     if (this.config === undefined) {
       const row = this.sql
-        .exec<{ tenant_id: string; settings: string; version: number }>('SELECT tenant_id, settings, version FROM config')
+        .exec<{ tenant_id: string; settings: string; version: number; caller_salt: string }>(
+          'SELECT tenant_id, settings, version, caller_salt FROM config',
+        )
         .toArray()[0];
-      this.config = row ? { tenantId: row.tenant_id, settings: JSON.parse(row.settings), version: row.version } : null;
+      this.config = row
+        ? { tenantId: row.tenant_id, settings: JSON.parse(row.settings), version: row.version, callerSalt: row.caller_salt }
+        : null;
     }
     return this.config;
   }
 
   setSettings(settings: TenantSettings): number {
     const current = this.requireConfig();
-    return this.writeConfig(current.tenantId, settings);
+    return this.writeConfig(current.tenantId, settings, current.callerSalt);
   }
+
+  putQueue(queue: HotQueue): number {
+    const c = this.requireConfig();
+    this.ctx.storage.transactionSync(() => this.writeQueue(queue));
+    return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  putAgent(agent: HotAgent): number {
+    const c = this.requireConfig();
+    this.ctx.storage.transactionSync(() => this.writeAgent(agent));
+    return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  removeEntity(kind: 'queue' | 'agent', id: string): number {
+    const c = this.requireConfig();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM entities WHERE kind = ? AND id = ?', kind, id);
+      this.sql.exec('DELETE FROM entity_keys WHERE kind = ? AND entity_id = ?', kind, id);
+    });
+    return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  putConnector(connector: HotConnector): number {
+    const c = this.requireConfig();
+    this.sql.exec('INSERT OR REPLACE INTO connectors (id, body) VALUES (?, ?)', connector.id, JSON.stringify(connector));
+    return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  removeConnector(id: string): number {
+    const c = this.requireConfig();
+    this.sql.exec('DELETE FROM connectors WHERE id = ?', id);
+    return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  /** What the webhook path needs to verify and normalize a delivery, in one round trip. */
+  getConnector(id: string): ConnectorLookup | null {
+    const config = this.getConfig();
+    if (!config) return null;
+    const connector = this.connector(id);
+    return connector ? { connector, configVersion: config.version, callerSalt: config.callerSalt } : null;
+  }
+
+  // ---- API keys, rate limits, idempotency ----------------------------------------------------
 
   putApiKey(key: KeyRecord): void {
     this.requireConfig();
@@ -189,11 +310,418 @@ export class TenantDO extends DurableObject<Env> {
     this.sql.exec("DELETE FROM idempotency WHERE key = ? AND state = 'pending'", key);
   }
 
+  // ---- ingestion ------------------------------------------------------------------------------
+
+  /**
+   * Routes a batch: resolves references (refusing the whole batch for another tenant's ids before
+   * writing anything), keeps agent presence, and says which QueueDO gets each event. A queue-less
+   * event goes to the queue of its interaction — the one its agent was connected from, else the
+   * latest one it joined; if none is known yet it is parked (and logged) until one is.
+   */
+  async route(input: RouteInput): Promise<RouteResult> {
+    const config = this.requireConfig();
+    const connector = input.connectorId ? this.connector(input.connectorId) : null;
+    const resolution = resolveReferences(input.events, this.lookup(), connector, input.unknownKeys);
+    if (resolution.errors.length > 0) return { ok: false, errors: resolution.errors };
+
+    const now = Date.now();
+    const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };
+    const result = this.ctx.storage.transactionSync(() => {
+      const outcomes: RouteOutcome[] = input.events.map((_, i) => ({
+        status: 'rejected',
+        reason: resolution.rejected.get(i) ?? 'unresolved',
+      }));
+      const deliveries = new Map<string, Delivery>();
+      const deliver = (queueId: string) => {
+        let d = deliveries.get(queueId);
+        if (!d) {
+          d = { queueId, events: [], presence: [], ensure: [] };
+          deliveries.set(queueId, d);
+        }
+        return d;
+      };
+      for (const c of resolution.created) {
+        const base = { id: c.id, name: c.name ?? c.id, archived: false, auto: true, externalKeys: [c.externalKey] };
+        if (c.kind === 'queue') this.writeQueue(base);
+        else this.writeAgent({ ...base, queueIds: [] });
+        this.outbox.putRecord(c.kind, c.id, 1, c);
+      }
+      const ensure = (e: AnyEvent): EnsureEntity[] =>
+        resolution.created.filter(
+          (c) => (c.kind === 'queue' && c.id === e.queueId) || (c.kind === 'agent' && c.id === e.agentId),
+        );
+
+      const touchedAgents = new Set<string>();
+      const newlyRouted = new Set<string>();
+      // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
+      const order = resolution.events
+        .map((e, i) => ({ e, i }))
+        .filter((x): x is { e: AnyEvent; i: number } => x.e !== null)
+        .sort((a, b) => Number(a.e.queueId === null) - Number(b.e.queueId === null));
+      for (const { e, i } of order) {
+        if (e.type === 'agent.state_changed') {
+          outcomes[i] = { status: this.recordPresence(e as NormalizedEvent<'agent.state_changed'>, now) };
+          touchedAgents.add(e.agentId as string);
+          continue;
+        }
+        const interactionId = e.interactionId as string;
+        let queueId = e.queueId;
+        if (queueId) {
+          if (this.noteRoute(interactionId, queueId, e, now)) newlyRouted.add(interactionId);
+        } else {
+          queueId = this.routeOf(interactionId, e.agentId);
+        }
+        if (!queueId) {
+          outcomes[i] = { status: this.park(e, now) };
+          continue;
+        }
+        const d = deliver(queueId);
+        d.events.push(e);
+        for (const x of ensure(e)) if (!d.ensure.some((y) => y.id === x.id)) d.ensure.push(x);
+        outcomes[i] = { status: 'routed', queueId };
+      }
+      // Parked events whose interaction now has a queue: delivered with this batch, and relayed
+      // again by the alarm in case this request does not get through.
+      for (const interactionId of newlyRouted) {
+        for (const e of this.releaseParked(interactionId, now)) {
+          const queueId = this.routeOf(interactionId, e.agentId);
+          if (queueId) deliver(queueId).events.push(e);
+        }
+      }
+      for (const agentId of touchedAgents) {
+        const p = this.presenceOf(agentId);
+        if (!p) continue;
+        const lookup = this.lookup();
+        for (const queueId of this.agentQueues(agentId)) {
+          const queue = lookup.entity('queue', queueId);
+          if (queue && !queue.archived) deliver(queueId).presence.push(p);
+        }
+      }
+      return { ok: true as const, outcomes, deliveries: [...deliveries.values()], settings };
+    });
+    await this.scheduleWork(now);
+    return result;
+  }
+
+  /** Outbox backlog and parked/relay counts, for /health. */
+  backlog(): { outbox: number; parked: number; relay: number } {
+    if (!this.ready) return { outbox: 0, parked: 0, relay: 0 };
+    const r = this.sql
+      .exec<{ p: number; f: number }>('SELECT (SELECT count(*) FROM parked) AS p, (SELECT count(*) FROM forward) AS f')
+      .one();
+    return { outbox: this.outbox.status().backlog, parked: r.p, relay: r.f };
+  }
+
+  override async alarm(): Promise<void> {
+    const config = this.getConfig();
+    if (!config) return;
+    const log = createLogger({ tenantId: config.tenantId, do: 'TenantDO' }, this.env.LOG_LEVEL);
+    const now = Date.now();
+    try {
+      await this.relay(config, log);
+      await this.flush(config.tenantId, now, log);
+      this.prune(now, config.settings.staleVisitMinutes);
+    } catch (err) {
+      log.error('tenant alarm failed', errorFields(err));
+    } finally {
+      await this.scheduleNext(Date.now());
+    }
+  }
+
   /** Health probe: a real storage write and read. */
   async ping(): Promise<number> {
     const now = Date.now();
     await this.ctx.storage.put('ping', now);
     return (await this.ctx.storage.get<number>('ping')) ?? 0;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private lookup(): EntityLookup {
+    return {
+      entity: (kind, id) => {
+        const row = this.sql
+          .exec<{ archived: number }>('SELECT archived FROM entities WHERE kind = ? AND id = ?', kind, id)
+          .toArray()[0];
+        return row ? { archived: row.archived === 1 } : null;
+      },
+      byKey: (kind, provider, key) =>
+        this.sql
+          .exec<{ entity_id: string }>(
+            'SELECT entity_id FROM entity_keys WHERE kind = ? AND provider = ? AND key = ?',
+            kind,
+            provider,
+            key,
+          )
+          .toArray()[0]?.entity_id ?? null,
+    };
+  }
+
+  private connector(id: string): HotConnector | null {
+    if (!this.ready) return null;
+    const row = this.sql.exec<{ body: string }>('SELECT body FROM connectors WHERE id = ?', id).toArray()[0];
+    return row ? JSON.parse(row.body) : null;
+  }
+
+  /** Remembers which queue an interaction (and its agent) is in; true when the interaction got its first route. */
+  private noteRoute(interactionId: string, queueId: string, e: AnyEvent, now: number): boolean {
+    const existing = this.sql.exec<{ at: number }>('SELECT at FROM routes WHERE interaction_id = ?', interactionId).toArray()[0];
+    if (!existing) {
+      this.sql.exec(
+        'INSERT INTO routes (interaction_id, queue_id, at, touched_at) VALUES (?, ?, ?, ?)',
+        interactionId,
+        queueId,
+        e.occurredAt,
+        now,
+      );
+    } else if (e.type === 'queue.joined' && e.occurredAt >= existing.at) {
+      // The latest queue joined wins: after a transfer, queue-less events belong to the new queue.
+      this.sql.exec(
+        'UPDATE routes SET queue_id = ?, at = ?, touched_at = ? WHERE interaction_id = ?',
+        queueId,
+        e.occurredAt,
+        now,
+        interactionId,
+      );
+    } else {
+      this.sql.exec('UPDATE routes SET touched_at = ? WHERE interaction_id = ?', now, interactionId);
+    }
+    if (e.agentId) {
+      this.sql.exec(
+        `INSERT INTO agent_routes (interaction_id, agent_id, queue_id, touched_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (interaction_id, agent_id) DO UPDATE SET touched_at = excluded.touched_at`,
+        interactionId,
+        e.agentId,
+        queueId,
+        now,
+      );
+    }
+    return !existing;
+  }
+
+  private routeOf(interactionId: string, agentId: string | null): string | null {
+    if (agentId) {
+      const byAgent = this.sql
+        .exec<{ queue_id: string }>(
+          'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
+          interactionId,
+          agentId,
+        )
+        .toArray()[0];
+      if (byAgent) return byAgent.queue_id;
+    }
+    return (
+      this.sql.exec<{ queue_id: string }>('SELECT queue_id FROM routes WHERE interaction_id = ?', interactionId).toArray()[0]
+        ?.queue_id ?? null
+    );
+  }
+
+  /** Holds an event until its interaction has a queue; it reaches Postgres's event log meanwhile. */
+  private park(e: AnyEvent, now: number): 'accepted' | 'duplicate' {
+    const interactionId = e.interactionId as string;
+    const fresh = this.sql.exec('SELECT 1 FROM parked WHERE id = ?', e.id).toArray().length === 0;
+    if (!fresh) return 'duplicate';
+    this.sql.exec(
+      'INSERT INTO parked (id, interaction_id, body, parked_at) VALUES (?, ?, ?, ?)',
+      e.id,
+      interactionId,
+      JSON.stringify(e),
+      now,
+    );
+    this.outbox.putEvent(e.id, e, now);
+    // Interactions that never reach a queue (IVR only, outbound) still get their facts.
+    const events = this.sql
+      .exec<{ body: string }>('SELECT body FROM parked WHERE interaction_id = ?', interactionId)
+      .toArray()
+      .map((r) => JSON.parse(r.body) as AnyEvent);
+    const facts = projectInteraction({ interactionId, queueId: '', events }).interaction;
+    const firstEventAt = Math.min(...events.map((x) => x.occurredAt));
+    const lastEventAt = Math.max(...events.map((x) => x.occurredAt));
+    this.outbox.putRecord('interaction', interactionId, events.length, { ...facts, firstEventAt, lastEventAt });
+    return 'accepted';
+  }
+
+  private releaseParked(interactionId: string, now: number): AnyEvent[] {
+    const rows = this.sql
+      .exec<{ id: string; body: string }>('SELECT id, body FROM parked WHERE interaction_id = ?', interactionId)
+      .toArray();
+    const events = rows.map((r) => JSON.parse(r.body) as AnyEvent);
+    for (const e of events) {
+      const queueId = this.routeOf(interactionId, e.agentId);
+      if (!queueId) continue;
+      this.sql.exec(
+        'INSERT OR IGNORE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
+        e.id,
+        queueId,
+        JSON.stringify(e),
+        now,
+      );
+    }
+    this.sql.exec('DELETE FROM parked WHERE interaction_id = ?', interactionId);
+    return events;
+  }
+
+  /** Keeps a presence event, projects the agent's intervals again, records what changed. */
+  private recordPresence(e: NormalizedEvent<'agent.state_changed'>, now: number): 'accepted' | 'duplicate' {
+    const agentId = e.agentId as string;
+    if (this.sql.exec('SELECT 1 FROM agent_events WHERE id = ?', e.id).toArray().length > 0) return 'duplicate';
+    this.sql.exec(
+      'INSERT INTO agent_events (id, agent_id, received_at, body) VALUES (?, ?, ?, ?)',
+      e.id,
+      agentId,
+      now,
+      JSON.stringify(e),
+    );
+    this.outbox.putEvent(e.id, e, now);
+    const events = this.sql
+      .exec<{ body: string }>('SELECT body FROM agent_events WHERE agent_id = ?', agentId)
+      .toArray()
+      .map((r) => JSON.parse(r.body) as NormalizedEvent<'agent.state_changed'>);
+    const current = new Map(
+      this.sql
+        .exec<{ id: string; body: string; version: number }>(
+          'SELECT id, body, version FROM intervals WHERE agent_id = ?',
+          agentId,
+        )
+        .toArray()
+        .map((r) => [r.id, r]),
+    );
+    const intervals = projectPresence(agentId, events);
+    for (const interval of intervals) {
+      const body = JSON.stringify(interval);
+      const prev = current.get(interval.id);
+      if (prev?.body === body) continue;
+      const version = (prev?.version ?? 0) + 1;
+      this.sql.exec(
+        'INSERT INTO intervals (id, agent_id, body, version) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = excluded.version',
+        interval.id,
+        agentId,
+        body,
+        version,
+      );
+      this.outbox.putRecord('interval', interval.id, version, interval);
+    }
+    const last = intervals.at(-1);
+    if (last) {
+      const lastEvent = events.find((x) => `${agentId}|${x.id}` === last.id);
+      this.sql.exec(
+        `INSERT INTO presence (agent_id, state, reason, since, event_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (agent_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, event_id = excluded.event_id`,
+        agentId,
+        last.state,
+        last.reason,
+        last.startedAt,
+        lastEvent?.id ?? last.id,
+      );
+    }
+    return 'accepted';
+  }
+
+  private presenceOf(agentId: string): PresenceUpdate | null {
+    const row = this.sql
+      .exec<{ state: PresenceUpdate['state']; reason: string | null; since: number; event_id: string }>(
+        'SELECT state, reason, since, event_id FROM presence WHERE agent_id = ?',
+        agentId,
+      )
+      .toArray()[0];
+    return row ? { agentId, state: row.state, reason: row.reason, since: row.since, eventId: row.event_id } : null;
+  }
+
+  private agentQueues(agentId: string): string[] {
+    const row = this.sql
+      .exec<{ body: string }>("SELECT body FROM entities WHERE kind = 'agent' AND id = ?", agentId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.body) as HotAgent).queueIds : [];
+  }
+
+  /** Delivers released parked events to their QueueDOs (at least once; the QueueDO drops repeats). */
+  private async relay(config: TenantConfig, log: ReturnType<typeof createLogger>): Promise<void> {
+    const rows = this.sql
+      .exec<{ id: string; queue_id: string; body: string }>('SELECT id, queue_id, body FROM forward LIMIT 1000')
+      .toArray();
+    const byQueue = new Map<string, { ids: string[]; events: AnyEvent[] }>();
+    for (const r of rows) {
+      const g = byQueue.get(r.queue_id) ?? { ids: [], events: [] };
+      g.ids.push(r.id);
+      g.events.push(JSON.parse(r.body));
+      byQueue.set(r.queue_id, g);
+    }
+    const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };
+    for (const [queueId, g] of byQueue) {
+      try {
+        const stub = this.env.QUEUE_DO.get(this.env.QUEUE_DO.idFromName(`${config.tenantId}:${queueId}`));
+        await stub.ingest({ tenantId: config.tenantId, queueId, settings, events: g.events, presence: [], ensure: [] });
+        for (const id of g.ids) this.sql.exec('DELETE FROM forward WHERE id = ?', id);
+      } catch (err) {
+        log.warn('relay to queue failed; will retry', { queueId, ...errorFields(err) });
+      }
+    }
+  }
+
+  private async flush(tenantId: string, now: number, log: ReturnType<typeof createLogger>): Promise<void> {
+    const status = this.outbox.status();
+    if (status.backlog === 0 || (status.nextAttemptAt !== null && now < status.nextAttemptAt)) return;
+    const { db, close } = openDatabase(this.env);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const batch = this.outbox.take(500);
+        if (batch.records.length === 0 && batch.events.length === 0) break;
+        const ensure = batch.records.filter((r) => r.kind === 'queue' || r.kind === 'agent').map((r) => r.body as EnsureEntity);
+        const agentIds = new Set(
+          batch.records.filter((r) => r.kind === 'interval').map((r) => (r.body as { agentId: string }).agentId),
+        );
+        for (const id of agentIds) if (!ensure.some((e) => e.id === id)) ensure.push(this.ensureOf('agent', id));
+        await writeHistory(db, tenantId, historyBatch(batch.records, batch.events, ensure));
+        this.outbox.ack(batch);
+      }
+      this.outbox.recordSuccess(Date.now());
+    } catch (err) {
+      const next = this.outbox.recordFailure(Date.now(), err instanceof Error ? err.message : String(err));
+      log.warn('outbox flush failed; will retry', { ...errorFields(err), nextAttemptAt: new Date(next).toISOString() });
+    } finally {
+      await close();
+    }
+  }
+
+  private ensureOf(kind: 'queue' | 'agent', id: string): EnsureEntity {
+    const row = this.sql.exec<{ body: string }>('SELECT body FROM entities WHERE kind = ? AND id = ?', kind, id).toArray()[0];
+    const hot = row ? (JSON.parse(row.body) as { name: string; auto?: boolean }) : null;
+    return { kind, id, name: hot?.auto ? hot.name : null, externalKey: null };
+  }
+
+  private prune(now: number, staleVisitMinutes: number): void {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM parked WHERE parked_at <= ?', now - staleVisitMinutes * 60_000);
+      this.sql.exec('DELETE FROM routes WHERE touched_at <= ?', now - RETENTION_MS);
+      this.sql.exec('DELETE FROM agent_routes WHERE touched_at <= ?', now - RETENTION_MS);
+      // Presence events: the latest of each agent stays, so its open interval can still be ended.
+      this.sql.exec(
+        `DELETE FROM agent_events WHERE received_at <= ? AND id NOT IN (SELECT event_id FROM presence)`,
+        now - RETENTION_MS,
+      );
+    });
+  }
+
+  private async scheduleWork(now: number): Promise<void> {
+    const pending = this.backlog();
+    if (pending.outbox + pending.relay === 0) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > now + RELAY_DELAY_MS) await this.ctx.storage.setAlarm(now + RELAY_DELAY_MS);
+  }
+
+  private async scheduleNext(now: number): Promise<void> {
+    const status = this.outbox.status();
+    const pending = this.backlog();
+    const candidates: number[] = [];
+    if (pending.relay > 0) candidates.push(now + 1000);
+    if (status.backlog > 0) candidates.push(status.nextAttemptAt ?? now + RELAY_DELAY_MS);
+    const parked = this.sql.exec<{ t: number | null }>('SELECT min(parked_at) AS t FROM parked').one();
+    const staleMs = (this.getConfig()?.settings.staleVisitMinutes ?? 240) * 60_000;
+    if (parked.t !== null) candidates.push(parked.t + staleMs);
+    const routes = this.sql.exec<{ t: number | null }>('SELECT min(touched_at) AS t FROM routes').one();
+    if (routes.t !== null) candidates.push(routes.t + RETENTION_MS);
+    if (candidates.length === 0) return;
+    await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...candidates)));
   }
 
   private requireConfig(): TenantConfig {
@@ -202,17 +730,53 @@ export class TenantDO extends DurableObject<Env> {
     return config;
   }
 
-  private writeConfig(tenantId: string, settings: TenantSettings): number {
+  private writeConfig(tenantId: string, settings: TenantSettings, callerSalt: string): number {
     const version = (this.getConfig()?.version ?? 0) + 1;
     this.config = undefined;
     this.sql.exec(
-      `INSERT INTO config (id, tenant_id, settings, version) VALUES (1, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, settings = excluded.settings, version = excluded.version`,
+      `INSERT INTO config (id, tenant_id, settings, version, caller_salt) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, settings = excluded.settings, version = excluded.version,
+         caller_salt = excluded.caller_salt`,
       tenantId,
       JSON.stringify(settings),
       version,
+      callerSalt,
     );
     return version;
+  }
+
+  private writeQueue(q: HotQueue & { auto?: boolean }): void {
+    this.writeEntity('queue', q.id, q, q.archived, q.externalKeys);
+  }
+
+  private writeAgent(a: HotAgent & { auto?: boolean }): void {
+    this.writeEntity('agent', a.id, a, a.archived, a.externalKeys);
+  }
+
+  private writeEntity(
+    kind: 'queue' | 'agent',
+    id: string,
+    body: unknown,
+    archived: boolean,
+    keys: { provider: string; key: string }[],
+  ) {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO entities (kind, id, body, archived) VALUES (?, ?, ?, ?)',
+      kind,
+      id,
+      JSON.stringify(body),
+      archived ? 1 : 0,
+    );
+    this.sql.exec('DELETE FROM entity_keys WHERE kind = ? AND entity_id = ?', kind, id);
+    for (const k of keys) {
+      this.sql.exec(
+        'INSERT OR REPLACE INTO entity_keys (kind, provider, key, entity_id) VALUES (?, ?, ?, ?)',
+        kind,
+        k.provider,
+        k.key,
+        id,
+      );
+    }
   }
 
   private insertKey(key: KeyRecord): void {

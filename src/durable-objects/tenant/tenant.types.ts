@@ -1,5 +1,9 @@
+import type { EnsureEntity } from '../../db/history-writer';
 import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
+import type { AnyEvent } from '../../domain/events/normalized';
+import type { Provider } from '../../domain/providers';
 import type { TenantSettings } from '../../domain/settings';
+import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
 
 /** An API key as the TenantDO knows it: enough to authenticate and rate-limit, nothing more. */
 export interface KeyRecord {
@@ -11,17 +15,58 @@ export interface KeyRecord {
   rateLimit: RateLimitPolicy | null;
 }
 
-/** The hot-path configuration of one tenant (later: connectors, mappings, memberships). */
+export interface ExternalKeyRef {
+  provider: string;
+  key: string;
+}
+
+/** A queue as ingestion needs it. */
+export interface HotQueue {
+  id: string;
+  name: string;
+  archived: boolean;
+  externalKeys: ExternalKeyRef[];
+}
+
+/** An agent as ingestion needs it: who it is and which queues get its presence. */
+export interface HotAgent {
+  id: string;
+  name: string;
+  archived: boolean;
+  queueIds: string[];
+  externalKeys: ExternalKeyRef[];
+}
+
+export type UnknownKeyPolicy = 'reject' | 'create';
+
+/** A connector as the webhook path needs it (its secrets stay sealed here; the Worker opens them). */
+export interface HotConnector {
+  id: string;
+  provider: Provider;
+  enabled: boolean;
+  unknownKeys: UnknownKeyPolicy;
+  /** Sealed secrets, current first; the previous one only until `previousSecretExpiresAt`. */
+  secrets: string[];
+  previousSecretExpiresAt: number | null;
+  queueMappings: Record<string, string>;
+  agentMappings: Record<string, string>;
+}
+
+/** The hot-path configuration of one tenant. */
 export interface TenantConfig {
   tenantId: string;
   /** Bumped by every change; Workers cache the snapshot per version. */
   version: number;
   settings: TenantSettings;
+  callerSalt: string;
 }
 
 export interface TenantSnapshot {
   config: Omit<TenantConfig, 'version'>;
   apiKeys: KeyRecord[];
+  queues: HotQueue[];
+  agents: HotAgent[];
+  connectors: HotConnector[];
 }
 
 export type AuthorizeResult =
@@ -47,3 +92,34 @@ export type IdempotencyBegin =
   | { state: 'replay'; response: StoredResponse }
   | { state: 'mismatch' }
   | { state: 'in_progress' };
+
+export interface RouteInput {
+  events: AnyEvent[];
+  connectorId: string | null;
+  unknownKeys: UnknownKeyPolicy;
+}
+
+export type RouteOutcome =
+  | { status: 'routed'; queueId: string }
+  | { status: 'accepted' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; reason: string };
+
+/** Events, presence and auto-created entities for one QueueDO. */
+export interface Delivery {
+  queueId: string;
+  events: AnyEvent[];
+  presence: PresenceUpdate[];
+  ensure: EnsureEntity[];
+}
+
+export type RouteResult =
+  | { ok: false; errors: { index: number; field: string; detail: string }[] }
+  | { ok: true; outcomes: RouteOutcome[]; deliveries: Delivery[]; settings: QueueSettings };
+
+/** Everything the webhook path needs of a connector, in one round trip. */
+export interface ConnectorLookup {
+  connector: HotConnector;
+  configVersion: number;
+  callerSalt: string;
+}

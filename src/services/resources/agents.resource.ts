@@ -66,4 +66,14 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
     }));
   },
   uniqueFields: { agents_email_unique: '/email', agent_external_keys_unique: '/externalKeys' },
+  hotPath: {
+    kind: 'agent',
+    view: (a) => ({
+      id: a.id,
+      name: a.name,
+      archived: a.archivedAt !== null,
+      queueIds: a.queueIds,
+      externalKeys: a.externalKeys,
+    }),
+  },
 };

@@ -4,8 +4,9 @@ import type { Tx } from '../../db/client';
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, violatedConstraint } from '../../db/errors';
 import { queues, sites, teams } from '../../db/schema';
 import { AppError, conflict, type FieldIssue, invalid, notFound } from '../../domain/errors';
+import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { newId } from '../../lib/ids';
-import { type ServiceContext, tenantTx } from '../context';
+import { type ServiceContext, tenantTx, writeThrough } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import type { BaseRow, Reference, ReferenceKind, ResourceSpec, ResourceTable } from './resource-spec';
 
@@ -52,16 +53,17 @@ export async function createResource<Row extends BaseRow, Out, C, P>(
   input: C,
 ): Promise<Out> {
   const id = newId(spec.idKind, ctx.now.getTime());
-  return withConflicts(spec, () =>
-    tenantTx(ctx, async (tx) => {
+  const { after } = await withConflicts(spec, () =>
+    mirrored(ctx, spec, async (tx) => {
       await assertReferences(tx, ctx.tenantId, spec.references(input));
       await tx
         .insert(spec.table)
         .values({ ...spec.insertValues(input), tenantId: ctx.tenantId, id, createdAt: ctx.now, updatedAt: ctx.now });
       await spec.relations?.write(tx, ctx.tenantId, id, input);
-      return present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id));
+      return { id, before: null, after: await present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id)) };
     }),
   );
+  return after as Out;
 }
 
 export async function updateResource<Row extends BaseRow, Out, C, P>(
@@ -70,21 +72,23 @@ export async function updateResource<Row extends BaseRow, Out, C, P>(
   id: string,
   patch: P,
 ): Promise<Out> {
-  return withConflicts(spec, () =>
-    tenantTx(ctx, async (tx) => {
+  const { after } = await withConflicts(spec, () =>
+    mirrored(ctx, spec, async (tx) => {
       const current = await load(tx, ctx.tenantId, spec, id, true);
       if (current.archivedAt) {
         throw conflict('RESOURCE_ARCHIVED', `The ${spec.noun} '${id}' is archived and cannot be changed.`);
       }
+      const before = await present(tx, ctx.tenantId, spec, current);
       await assertReferences(tx, ctx.tenantId, spec.references(patch));
       await tx
         .update(spec.table)
         .set({ ...spec.updateValues(patch, current), updatedAt: ctx.now })
         .where(byId(spec.table, ctx.tenantId, id));
       await spec.relations?.write(tx, ctx.tenantId, id, patch);
-      return present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id));
+      return { id, before, after: await present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id)) };
     }),
   );
+  return after as Out;
 }
 
 /**
@@ -97,12 +101,17 @@ export async function deleteResource<Row extends BaseRow, Out, C, P>(
   spec: ResourceSpec<Row, Out, C, P>,
   id: string,
 ): Promise<DeleteResult> {
-  return tenantTx(ctx, async (tx) => {
+  let outcome: DeleteResult['outcome'] = 'deleted';
+  await mirrored(ctx, spec, async (tx) => {
     const current = await load(tx, ctx.tenantId, spec, id, true);
-    if (current.archivedAt) return { id, outcome: 'archived' };
+    const before = await present(tx, ctx.tenantId, spec, current);
+    if (current.archivedAt) {
+      outcome = 'archived';
+      return { id, before, after: before };
+    }
     try {
       await tx.transaction((savepoint) => savepoint.delete(spec.table).where(byId(spec.table, ctx.tenantId, id)));
-      return { id, outcome: 'deleted' };
+      return { id, before, after: null };
     } catch (err) {
       if (sqlState(err) !== FOREIGN_KEY_VIOLATION) throw err;
     }
@@ -112,7 +121,32 @@ export async function deleteResource<Row extends BaseRow, Out, C, P>(
       .set({ archivedAt: ctx.now, updatedAt: ctx.now })
       .where(byId(spec.table, ctx.tenantId, id));
     ctx.log.info(`${spec.noun} archived instead of deleted`, { tenantId: ctx.tenantId, id });
-    return { id, outcome: 'archived' };
+    outcome = 'archived';
+    return { id, before, after: await present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id)) };
+  });
+  return { id, outcome };
+}
+
+/**
+ * Runs a change in the tenant's transaction and, for resources ingestion needs, mirrors the result
+ * into the TenantDO before the commit (undone if the commit fails) — see `writeThrough`.
+ */
+async function mirrored<Row extends BaseRow, Out, C, P>(
+  ctx: ServiceContext,
+  spec: ResourceSpec<Row, Out, C, P>,
+  change: (tx: Tx) => Promise<{ id: string; before: Out | null; after: Out | null }>,
+): Promise<{ id: string; before: Out | null; after: Out | null }> {
+  const hot = spec.hotPath;
+  if (!hot) return tenantTx(ctx, change);
+  const put = (out: Out | null, id: string) =>
+    callTenantDO(ctx.env, ctx.tenantId, (s) => {
+      if (out === null) return s.removeEntity(hot.kind, id);
+      return hot.kind === 'queue' ? s.putQueue(hot.view(out)) : s.putAgent(hot.view(out));
+    });
+  return writeThrough(ctx, {
+    postgres: change,
+    durable: (r) => put(r.after, r.id),
+    undo: (r) => put(r.before, r.id),
   });
 }
 
@@ -144,7 +178,7 @@ async function present<Row extends BaseRow, Out, C, P>(
 }
 
 /** Every referenced id must name a live resource of this tenant (another tenant's id is just unknown). */
-async function assertReferences(tx: Tx, tenantId: string, references: Reference[]): Promise<void> {
+export async function assertReferences(tx: Tx, tenantId: string, references: Reference[]): Promise<void> {
   const issues: FieldIssue[] = [];
   for (const ref of references) {
     if (ref.items.length === 0) continue;

@@ -53,4 +53,8 @@ export const queueSpec: ResourceSpec<Row, Queue, QueueCreate, QueuePatch> = {
     }));
   },
   uniqueFields: { queues_name_unique: '/name', queue_external_keys_unique: '/externalKeys' },
+  hotPath: {
+    kind: 'queue',
+    view: (q) => ({ id: q.id, name: q.name, archived: q.archivedAt !== null, externalKeys: q.externalKeys }),
+  },
 };

@@ -1,5 +1,6 @@
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client';
+import type { HotAgent, HotQueue } from '../../durable-objects/tenant/tenant.types';
 import type { IdKind } from '../../lib/ids';
 
 /** The columns every admin resource table has. */
@@ -48,6 +49,8 @@ export interface ResourceSpec<Row extends BaseRow, Out, Create, Patch> {
   present(tx: Tx, tenantId: string, rows: Row[]): Promise<Out[]>;
   /** Unique constraint name → the body field it is about. */
   uniqueFields: Record<string, string>;
+  /** Resources ingestion needs are mirrored into the TenantDO in the same request (DESIGN §2). */
+  hotPath?: { kind: 'queue'; view(out: Out): HotQueue } | { kind: 'agent'; view(out: Out): HotAgent };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of specs of different resource types

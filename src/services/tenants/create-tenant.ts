@@ -2,6 +2,7 @@ import type { CreatedTenant, TenantCreate } from '../../contracts/tenants';
 import { apiKeys, tenants } from '../../db/schema';
 import { applySettingsPatch, DEFAULT_TENANT_SETTINGS } from '../../domain/settings';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import { randomHex } from '../../lib/crypto';
 import { newId } from '../../lib/ids';
 import { issueApiKey } from '../api-keys/issue-api-key';
 import { type ServiceContext, writeThrough } from '../context';
@@ -16,18 +17,27 @@ export async function createTenant(ctx: Omit<ServiceContext, 'tenantId'>, input:
   const scoped: ServiceContext = { ...ctx, tenantId, log: ctx.log.child({ tenantId }) };
   const settings = applySettingsPatch(DEFAULT_TENANT_SETTINGS, input.settings ?? {});
   const issued = await issueApiKey(tenantId, { name: 'Initial admin key', scopes: ['admin'] }, ctx.now, 'platform');
+  const callerSalt = randomHex(32);
   const row = await writeThrough(scoped, {
     postgres: async (tx) => {
       const [created] = await tx
         .insert(tenants)
-        .values({ id: tenantId, name: input.name, settings, createdAt: ctx.now, updatedAt: ctx.now })
+        .values({ id: tenantId, name: input.name, settings, callerSalt, createdAt: ctx.now, updatedAt: ctx.now })
         .returning();
       await tx.insert(apiKeys).values(issued.row);
       if (!created) throw new Error('tenant insert returned nothing');
       return created;
     },
     durable: () =>
-      callTenantDO(ctx.env, tenantId, (s) => s.replaceConfig({ config: { tenantId, settings }, apiKeys: [issued.record] })),
+      callTenantDO(ctx.env, tenantId, (s) =>
+        s.replaceConfig({
+          config: { tenantId, settings, callerSalt },
+          apiKeys: [issued.record],
+          queues: [],
+          agents: [],
+          connectors: [],
+        }),
+      ),
     undo: () => callTenantDO(ctx.env, tenantId, (s) => s.removeApiKey(issued.record.id)),
   });
   scoped.log.info('tenant created', { keyId: issued.record.id });

@@ -1,0 +1,180 @@
+import { sql } from 'drizzle-orm';
+import type { StateInterval } from '../domain/agents/presence';
+import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/calls/records';
+import type { AnyEvent } from '../domain/events/normalized';
+import type { Database, Tx } from './client';
+import { inTenant } from './tenant-scope';
+
+export type Versioned<T> = T & { version: number };
+
+/** A queue or agent that history refers to: created if Postgres does not have it (yet, or any more). */
+export interface EnsureEntity {
+  kind: 'queue' | 'agent';
+  id: string;
+  /** Auto-created from an unknown provider key: live, named after the key. Otherwise archived. */
+  name: string | null;
+  externalKey: { provider: string; key: string } | null;
+}
+
+export interface HistoryBatch {
+  ensure: EnsureEntity[];
+  interactions: (InteractionFacts & { firstEventAt: number; lastEventAt: number })[];
+  visits: Versioned<VisitRecord>[];
+  segments: Versioned<SegmentRecord>[];
+  intervals: Versioned<StateInterval>[];
+  deletions: { kind: 'visit' | 'segment'; id: string; version: number }[];
+  events: AnyEvent[];
+}
+
+const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+const ts = (column: string) => sql.raw(`to_timestamp(r."${column}" / 1000.0)`);
+
+/**
+ * Writes one outbox batch in one transaction of the tenant: records upserted only where their
+ * version is newer, interaction facts merged field by field, events inserted once. Every statement
+ * takes its rows as one jsonb parameter (no bind-parameter limit, one round trip each).
+ */
+export async function writeHistory(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
+  await inTenant(db, tenantId, async (tx) => {
+    await ensureEntities(tx, tenantId, batch.ensure);
+    if (batch.interactions.length) await upsertInteractions(tx, tenantId, batch.interactions);
+    if (batch.visits.length) await upsertVisits(tx, tenantId, batch.visits);
+    if (batch.segments.length) await upsertSegments(tx, tenantId, batch.segments);
+    if (batch.intervals.length) await upsertIntervals(tx, tenantId, batch.intervals);
+    for (const d of batch.deletions) {
+      const table = d.kind === 'visit' ? sql.raw('queue_visits') : sql.raw('agent_segments');
+      await tx.execute(sql`DELETE FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${d.id} AND version < ${d.version}`);
+    }
+    if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
+  });
+}
+
+async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]): Promise<void> {
+  for (const kind of ['queue', 'agent'] as const) {
+    const rows = entities.filter((e) => e.kind === kind).map((e) => ({ id: e.id, name: e.name, auto: e.name !== null }));
+    if (rows.length === 0) continue;
+    const table = sql.raw(kind === 'queue' ? 'queues' : 'agents');
+    // A live name may be taken by an admin's queue: the second pass adds the id to make it unique.
+    for (const suffix of [sql.raw(`''`), sql.raw(`' (' || r.id || ')'`)]) {
+      await tx.execute(sql`
+        INSERT INTO ${table} (tenant_id, id, name, archived_at)
+        SELECT ${tenantId}, r.id, coalesce(r.name, r.id) || ${suffix}, CASE WHEN r.auto THEN NULL ELSE now() END
+        FROM jsonb_to_recordset(${json(rows)}) AS r(id text, name text, auto boolean)
+        WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.tenant_id = ${tenantId} AND t.id = r.id)
+        ON CONFLICT DO NOTHING`);
+    }
+    const keys = entities.filter((e) => e.kind === kind && e.externalKey).map((e) => ({ id: e.id, ...e.externalKey }));
+    if (keys.length === 0) continue;
+    const keyTable = sql.raw(kind === 'queue' ? 'queue_external_keys' : 'agent_external_keys');
+    const owner = sql.raw(kind === 'queue' ? 'queue_id' : 'agent_id');
+    await tx.execute(sql`
+      INSERT INTO ${keyTable} (tenant_id, ${owner}, provider, key)
+      SELECT ${tenantId}, r.id, r.provider, r.key FROM jsonb_to_recordset(${json(keys)}) AS r(id text, provider text, key text)
+      ON CONFLICT DO NOTHING`);
+  }
+}
+
+async function upsertInteractions(tx: Tx, tenantId: string, rows: HistoryBatch['interactions']): Promise<void> {
+  const later = (col: string) =>
+    sql.raw(`CASE WHEN EXCLUDED.ended_at IS NOT NULL AND (interactions.ended_at IS NULL OR EXCLUDED.ended_at >= interactions.ended_at)
+      THEN coalesce(EXCLUDED.${col}, interactions.${col}) ELSE interactions.${col} END`);
+  const newest = (col: string) =>
+    sql.raw(`CASE WHEN interactions.${col} IS NULL OR (EXCLUDED.${col} IS NOT NULL AND (EXCLUDED.${col}->>'at')::bigint >= (interactions.${col}->>'at')::bigint)
+      THEN coalesce(EXCLUDED.${col}, interactions.${col}) ELSE interactions.${col} END`);
+  await tx.execute(sql`
+    INSERT INTO interactions (tenant_id, id, direction, caller_hash, caller_masked, started_at, ended_at, hangup_cause, ended_by,
+                              disposition, survey, ivr, first_event_at, last_event_at)
+    SELECT ${tenantId}, r.id, r.direction, r."callerHash", r."callerMasked", ${ts('startedAt')}, ${ts('endedAt')}, r."hangupCause",
+           r."endedBy", r.disposition, r.survey, r.ivr, ${ts('firstEventAt')}, ${ts('lastEventAt')}
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, direction text, "callerHash" text, "callerMasked" text, "startedAt" bigint,
+      "endedAt" bigint, "hangupCause" text, "endedBy" text, disposition jsonb, survey jsonb, ivr jsonb, "firstEventAt" bigint, "lastEventAt" bigint)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      direction = coalesce(interactions.direction, EXCLUDED.direction),
+      caller_hash = coalesce(interactions.caller_hash, EXCLUDED.caller_hash),
+      caller_masked = coalesce(interactions.caller_masked, EXCLUDED.caller_masked),
+      started_at = least(interactions.started_at, EXCLUDED.started_at),
+      hangup_cause = ${later('hangup_cause')},
+      ended_by = ${later('ended_by')},
+      ended_at = greatest(interactions.ended_at, EXCLUDED.ended_at),
+      disposition = ${newest('disposition')},
+      survey = ${newest('survey')},
+      ivr = ${newest('ivr')},
+      first_event_at = least(interactions.first_event_at, EXCLUDED.first_event_at),
+      last_event_at = greatest(interactions.last_event_at, EXCLUDED.last_event_at),
+      updated_at = now()`);
+}
+
+async function upsertVisits(tx: Tx, tenantId: string, rows: HistoryBatch['visits']): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO queue_visits (tenant_id, id, interaction_id, queue_id, leg_id, enqueued_at, enqueued_at_source, left_at, outcome,
+                              closed_by, wait_ms, agent_id, answered_at, version)
+    SELECT ${tenantId}, r.id, r."interactionId", r."queueId", r."legId", ${ts('enqueuedAt')}, r."enqueuedAtSource", ${ts('leftAt')},
+           r.outcome, r."closedBy", r."waitMs", r."agentId", ${ts('answeredAt')}, r.version
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "interactionId" text, "queueId" text, "legId" text, "enqueuedAt" bigint,
+      "enqueuedAtSource" text, "leftAt" bigint, outcome text, "closedBy" text, "waitMs" bigint, "agentId" text, "answeredAt" bigint, version int)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      leg_id = EXCLUDED.leg_id, enqueued_at = EXCLUDED.enqueued_at, enqueued_at_source = EXCLUDED.enqueued_at_source,
+      left_at = EXCLUDED.left_at, outcome = EXCLUDED.outcome, closed_by = EXCLUDED.closed_by, wait_ms = EXCLUDED.wait_ms,
+      agent_id = EXCLUDED.agent_id, answered_at = EXCLUDED.answered_at, version = EXCLUDED.version, updated_at = now()
+    WHERE queue_visits.version < EXCLUDED.version`);
+}
+
+async function upsertSegments(tx: Tx, tenantId: string, rows: HistoryBatch['segments']): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO agent_segments (tenant_id, id, interaction_id, agent_id, queue_id, visit_id, connected_at, disconnected_at, talk_ms,
+                                hold_ms, hold_count, wrapup_started_at, wrapup_ended_at, acw_ms, transferred, ended_by, version)
+    SELECT ${tenantId}, r.id, r."interactionId", r."agentId", r."queueId", r."visitId", ${ts('connectedAt')}, ${ts('disconnectedAt')},
+           r."talkMs", r."holdMs", r."holdCount", ${ts('wrapupStartedAt')}, ${ts('wrapupEndedAt')}, r."acwMs", r.transferred, r."endedBy", r.version
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "interactionId" text, "agentId" text, "queueId" text, "visitId" text,
+      "connectedAt" bigint, "disconnectedAt" bigint, "talkMs" bigint, "holdMs" bigint, "holdCount" int, "wrapupStartedAt" bigint,
+      "wrapupEndedAt" bigint, "acwMs" bigint, transferred boolean, "endedBy" text, version int)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      visit_id = EXCLUDED.visit_id, connected_at = EXCLUDED.connected_at, disconnected_at = EXCLUDED.disconnected_at,
+      talk_ms = EXCLUDED.talk_ms, hold_ms = EXCLUDED.hold_ms, hold_count = EXCLUDED.hold_count,
+      wrapup_started_at = EXCLUDED.wrapup_started_at, wrapup_ended_at = EXCLUDED.wrapup_ended_at, acw_ms = EXCLUDED.acw_ms,
+      transferred = EXCLUDED.transferred, ended_by = EXCLUDED.ended_by, version = EXCLUDED.version, updated_at = now()
+    WHERE agent_segments.version < EXCLUDED.version`);
+}
+
+async function upsertIntervals(tx: Tx, tenantId: string, rows: HistoryBatch['intervals']): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO agent_state_intervals (tenant_id, id, agent_id, state, reason, started_at, ended_at, version)
+    SELECT ${tenantId}, r.id, r."agentId", r.state, r.reason, ${ts('startedAt')}, ${ts('endedAt')}, r.version
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "agentId" text, state text, reason text, "startedAt" bigint, "endedAt" bigint, version int)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      state = EXCLUDED.state, reason = EXCLUDED.reason, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+      version = EXCLUDED.version, updated_at = now()
+    WHERE agent_state_intervals.version < EXCLUDED.version`);
+}
+
+async function insertEvents(tx: Tx, tenantId: string, rows: AnyEvent[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO events (tenant_id, id, type, provider, occurred_at, occurred_at_source, received_at, interaction_id, leg_id,
+                        queue_id, agent_id, queue_key, agent_key, attrs)
+    SELECT ${tenantId}, r.id, r.type, r.provider, ${ts('occurredAt')}, r."occurredAtSource", ${ts('receivedAt')}, r."interactionId",
+           r."legId", r."queueId", r."agentId", r."queueKey", r."agentKey", r.attrs
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, type text, provider text, "occurredAt" bigint, "occurredAtSource" text,
+      "receivedAt" bigint, "interactionId" text, "legId" text, "queueId" text, "agentId" text, "queueKey" text, "agentKey" text, attrs jsonb)
+    ON CONFLICT (tenant_id, id) DO NOTHING`);
+}
+
+/** Turns an outbox batch into what `writeHistory` takes. */
+export function historyBatch(
+  records: { kind: string; id: string; version: number; body: unknown }[],
+  events: { body: unknown }[],
+  ensure: EnsureEntity[],
+): HistoryBatch {
+  const batch: HistoryBatch = { ensure, interactions: [], visits: [], segments: [], intervals: [], deletions: [], events: [] };
+  for (const r of records) {
+    if (r.body === null) {
+      if (r.kind === 'visit' || r.kind === 'segment') batch.deletions.push({ kind: r.kind, id: r.id, version: r.version });
+      continue;
+    }
+    if (r.kind === 'interaction') batch.interactions.push(r.body as HistoryBatch['interactions'][number]);
+    else if (r.kind === 'visit') batch.visits.push({ ...(r.body as VisitRecord), version: r.version });
+    else if (r.kind === 'segment') batch.segments.push({ ...(r.body as SegmentRecord), version: r.version });
+    else if (r.kind === 'interval') batch.intervals.push({ ...(r.body as StateInterval), version: r.version });
+  }
+  batch.events = events.map((e) => e.body as AnyEvent);
+  return batch;
+}

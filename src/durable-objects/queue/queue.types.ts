@@ -1,0 +1,64 @@
+import type { EnsureEntity } from '../../db/history-writer';
+import type { AgentState } from '../../domain/events/event-types';
+import type { AnyEvent } from '../../domain/events/normalized';
+import type { OutboxStatus } from '../outbox';
+
+/** What a queue needs of the tenant's settings, sent along with every call. */
+export interface QueueSettings {
+  timeZone: string;
+  staleVisitMinutes: number;
+}
+
+/** An agent's current state, fanned out by the TenantDO to each queue the agent serves. */
+export interface PresenceUpdate {
+  agentId: string;
+  state: AgentState;
+  reason: string | null;
+  since: number;
+  eventId: string;
+}
+
+export interface QueueIngest {
+  tenantId: string;
+  queueId: string;
+  settings: QueueSettings;
+  events: AnyEvent[];
+  presence: PresenceUpdate[];
+  /** Queues and agents created from unknown provider keys that these events refer to. */
+  ensure: EnsureEntity[];
+}
+
+export interface QueueIngestResult {
+  results: { id: string; status: 'accepted' | 'duplicate' }[];
+}
+
+/** The live state of a queue (the real-time issue extends it). */
+export interface LiveSnapshot {
+  queueId: string;
+  asOf: string;
+  waiting: number;
+  longestWaitMs: number | null;
+  oldestWaitingSince: string | null;
+  agents: {
+    byState: Record<AgentState, number>;
+    list: { agentId: string; state: AgentState; reason: string | null; since: string }[];
+  };
+  today: {
+    date: string;
+    timeZone: string;
+    offered: number;
+    answered: number;
+    abandoned: number;
+    flowedOut: number;
+    unknown: number;
+  };
+  outbox: {
+    backlog: number;
+    lastFlushAt: string | null;
+    lastError: string | null;
+    failures: number;
+    nextAttemptAt: string | null;
+  };
+}
+
+export type { OutboxStatus };
