@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { TEST_PLATFORM_TOKEN } from './test/constants.ts';
+import { TEST_PLATFORM_KEYS, TEST_PLATFORM_TOKEN } from './test/constants.ts';
 
 // Tests run inside workerd (real Durable Objects, real runtime) against a real Postgres that
 // test/global-setup.ts starts, migrates and tears down once per run.
@@ -13,6 +13,7 @@ export default defineConfig({
           DATABASE_URL: inject('databaseUrl'),
           NEON_WS_PROXY: inject('neonWsProxy'),
           PLATFORM_TOKEN: TEST_PLATFORM_TOKEN,
+          PLATFORM_KEYS: TEST_PLATFORM_KEYS,
           TEST_OWNER_DATABASE_URL: inject('ownerDatabaseUrl'),
           LOG_LEVEL: 'error',
         },

@@ -36,6 +36,7 @@ function localSecrets() {
     ownerPassword: existing.ownerPassword ?? make(),
     appPassword: existing.appPassword ?? make(),
     platformToken: existing.platformToken ?? `cbp_local_${randomBytes(24).toString('hex')}`,
+    platformKeys: existing.platformKeys ?? `1:${randomBytes(32).toString('base64')}`,
   };
   fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -125,6 +126,8 @@ async function main() {
       `NEON_WS_PROXY:${proxy.address}`,
       '--var',
       `PLATFORM_TOKEN:${secrets.platformToken}`,
+      '--var',
+      `PLATFORM_KEYS:${secrets.platformKeys}`,
     ],
     {
       cwd: root,

@@ -5,35 +5,51 @@ import { databasePerRequest, requestContext } from './http/middleware';
 import { ProblemError, problemResponse, toProblem } from './http/problem';
 import { errorFields } from './lib/log';
 import { apiKeysRouter } from './routes/api-keys';
+import { callsRouter } from './routes/calls';
+import { connectorsRouter } from './routes/connectors';
 import { docsRouter } from './routes/docs';
+import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { settingsRouter } from './routes/settings';
 import { tenantsRouter } from './routes/tenants';
+import { webhooksRouter } from './routes/webhooks';
 
 export const API_VERSION = '0.1.0';
-/** Bodies above this answer 413 (the event batch routes set their own, larger limit). */
+/** Bodies above this answer 413 … */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** … except event batches (up to 1,000 events). */
+export const MAX_INGEST_BODY_BYTES = 5 * 1024 * 1024;
+const INGEST_PATHS = /^\/v1\/(events|webhooks\/)/;
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
   app.use('*', requestContext());
   app.use('*', databasePerRequest());
-  app.use(
-    '*',
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ProblemError('PAYLOAD_TOO_LARGE', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new ProblemError('PAYLOAD_TOO_LARGE', `The body exceeds ${maxSize} bytes.`);
       },
-    }),
-  );
+    });
+  const regular = limit(MAX_BODY_BYTES);
+  const ingest = limit(MAX_INGEST_BODY_BYTES);
+  app.use('*', (c, next) => (INGEST_PATHS.test(c.req.path) ? ingest(c, next) : regular(c, next)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
     description: 'A tenant API key, `cbk_<tenantId>_<secret>`, with the scope the route names in `x-required-scope`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'standardWebhooks', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description:
+      "Standard Webhooks: HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` with the connector's `whsec_` secret.",
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'platformToken', {
     type: 'http',
@@ -49,7 +65,12 @@ export function createApp() {
     sitesRouter,
     teamsRouter,
     queuesRouter,
+    liveRouter,
     agentsRouter,
+    connectorsRouter,
+    eventsRouter,
+    webhooksRouter,
+    callsRouter,
   ]) {
     app.route('/', router);
   }
@@ -115,6 +136,9 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: 'Teams' },
       { name: 'Queues' },
       { name: 'Agents' },
+      { name: 'Connectors', description: 'Sources of events: provider accounts, PBX forwarders, your own systems.' },
+      { name: 'Ingestion', description: 'Events in: by API key, or signed webhooks per connector.' },
+      { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },
       { name: 'Operations' },
     ],
   });

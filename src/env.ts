@@ -7,6 +7,11 @@ export interface Env {
   DATABASE_URL: string;
   /** Bearer token of the platform operator; platform routes answer 401 while it is unset. */
   PLATFORM_TOKEN?: string;
+  /**
+   * Platform keys sealing connector secrets (AES-256-GCM): `"<version>:<base64 key>,…"`, the first
+   * one current. Rotate by putting a new key first and calling POST /v1/tenants/{id}/reencrypt.
+   */
+  PLATFORM_KEYS?: string;
   /** Local only: `host:port` of the WebSocket-to-TCP proxy that stands in for Neon's endpoint. */
   NEON_WS_PROXY?: string;
   /** debug | info | warn | error (default info). */

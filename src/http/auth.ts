@@ -1,8 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type ApiKeyScope, parseApiKey, scopeAllows } from '../domain/api-keys';
 import { callTenantDO } from '../durable-objects/tenant/tenant.client';
 import { sha256Hex, timingSafeEqualStrings } from '../lib/crypto';
-import type { AppEnv } from './context';
+import type { AppEnv, Principal } from './context';
 import { ProblemError } from './problem';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="callboard"' };
@@ -21,41 +21,53 @@ function bearer(header: string | undefined): string | null {
 export function requireApiKey(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('guard', scope);
-    const token = bearer(c.req.header('Authorization'));
-    if (!token) {
-      throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer cbk_…`.', { headers: CHALLENGE });
-    }
-    const parsed = parseApiKey(token);
-    if (!parsed) throw new ProblemError('INVALID_CREDENTIALS', 'The API key is not valid.', { headers: CHALLENGE });
-    const hash = await sha256Hex(token);
-    const result = await callTenantDO(c.env, parsed.tenantId, (stub) => stub.authorize(hash));
-    if (!result.ok) {
-      switch (result.reason) {
-        case 'revoked':
-          throw new ProblemError('API_KEY_REVOKED', 'The API key was revoked.', { headers: CHALLENGE });
-        case 'expired':
-          throw new ProblemError('API_KEY_EXPIRED', 'The API key has expired.', { headers: CHALLENGE });
-        case 'rate_limited':
-          throw new ProblemError('RATE_LIMITED', `Rate limit of ${result.limit} requests exceeded for this API key.`, {
-            headers: {
-              'Retry-After': String(result.retryAfterSeconds),
-              'RateLimit-Limit': String(result.limit),
-              'RateLimit-Remaining': '0',
-            },
-          });
-        default:
-          throw new ProblemError('INVALID_CREDENTIALS', 'The API key is not valid.', { headers: CHALLENGE });
-      }
-    }
-    c.set('principal', { tenantId: result.tenantId, keyId: result.keyId, scopes: result.scopes });
-    c.header('RateLimit-Limit', String(result.rateLimit.limit));
-    c.header('RateLimit-Remaining', String(result.rateLimit.remaining));
-    c.header('RateLimit-Reset', String(result.rateLimit.resetSeconds));
-    if (!scopeAllows(result.scopes, scope)) {
+    const principal = await authenticate(c, c.req.header('Authorization'));
+    if (!scopeAllows(principal.scopes, scope)) {
       throw new ProblemError('INSUFFICIENT_SCOPE', `This route needs an API key with the '${scope}' scope.`);
     }
     await next();
   };
+}
+
+/** Checks a bearer API key (and takes a rate-limit token); sets the principal and the RateLimit headers. */
+export async function authenticate(c: Context<AppEnv>, authorization: string | undefined): Promise<Principal> {
+  const token = bearer(authorization);
+  if (!token) {
+    throw new ProblemError('UNAUTHENTICATED', 'Send an API key as `Authorization: Bearer cbk_…`.', { headers: CHALLENGE });
+  }
+  const parsed = parseApiKey(token);
+  if (!parsed) throw new ProblemError('INVALID_CREDENTIALS', 'The API key is not valid.', { headers: CHALLENGE });
+  const hash = await sha256Hex(token);
+  const result = await callTenantDO(c.env, parsed.tenantId, (stub) => stub.authorize(hash));
+  if (!result.ok) {
+    switch (result.reason) {
+      case 'revoked':
+        throw new ProblemError('API_KEY_REVOKED', 'The API key was revoked.', { headers: CHALLENGE });
+      case 'expired':
+        throw new ProblemError('API_KEY_EXPIRED', 'The API key has expired.', { headers: CHALLENGE });
+      case 'rate_limited':
+        throw new ProblemError('RATE_LIMITED', `Rate limit of ${result.limit} requests exceeded for this API key.`, {
+          headers: {
+            'Retry-After': String(result.retryAfterSeconds),
+            'RateLimit-Limit': String(result.limit),
+            'RateLimit-Remaining': '0',
+          },
+        });
+      default:
+        throw new ProblemError('INVALID_CREDENTIALS', 'The API key is not valid.', { headers: CHALLENGE });
+    }
+  }
+  const principal: Principal = {
+    tenantId: result.tenantId,
+    keyId: result.keyId,
+    scopes: result.scopes,
+    configVersion: result.configVersion,
+  };
+  c.set('principal', principal);
+  c.header('RateLimit-Limit', String(result.rateLimit.limit));
+  c.header('RateLimit-Remaining', String(result.rateLimit.remaining));
+  c.header('RateLimit-Reset', String(result.rateLimit.resetSeconds));
+  return principal;
 }
 
 /** The platform operator's bearer token (a Worker secret), compared in constant time. */

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import type { ApiKeyScope } from '../domain/api-keys';
+import type { HotConnector } from '../durable-objects/tenant/tenant.types';
 import type { Env } from '../env';
 import type { Logger } from '../lib/log';
 
@@ -8,6 +9,16 @@ export interface Principal {
   tenantId: string;
   keyId: string;
   scopes: ApiKeyScope[];
+  /** The TenantDO configuration version at authentication (for the Worker's config cache). */
+  configVersion: number;
+}
+
+/** A verified webhook delivery: set by the signature middleware. */
+export interface WebhookSender {
+  tenantId: string;
+  connector: HotConnector;
+  configVersion: number;
+  webhookId: string;
 }
 
 export type AppEnv = {
@@ -18,6 +29,7 @@ export type AppEnv = {
     /** Opens the request's database handle on first use; closed after the response. */
     database: () => Database;
     principal?: Principal;
+    webhook?: WebhookSender;
     /** What the route guard allows (`platform`, `public`, or a key scope); used by idempotency. */
     guard?: string;
   };

@@ -21,8 +21,34 @@ export const PROBLEM_CATALOG = {
   },
   API_KEY_REVOKED: { status: 401, title: 'API key revoked', description: 'The API key was revoked by an admin of the tenant.' },
   API_KEY_EXPIRED: { status: 401, title: 'API key expired', description: 'The API key is past its expiry.' },
+  SIGNATURE_MISSING: {
+    status: 401,
+    title: 'Signature missing',
+    description: 'The webhook lacks its webhook-id, webhook-timestamp or webhook-signature header.',
+  },
+  SIGNATURE_INVALID: {
+    status: 401,
+    title: 'Signature invalid',
+    description: "No webhook-signature matches the connector's secret for this exact body.",
+  },
+  SIGNATURE_EXPIRED: {
+    status: 401,
+    title: 'Signature out of tolerance',
+    description: 'webhook-timestamp is more than 5 minutes from now (stale or in the future).',
+  },
   INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope', description: 'The API key lacks the scope this route needs.' },
   NOT_FOUND: { status: 404, title: 'Not found', description: 'No such resource exists in your tenant.' },
+  UNKNOWN_REFERENCE: {
+    status: 404,
+    title: 'Unknown reference',
+    description:
+      'An event names a queue or agent id that is not one of this tenant; `errors[]` points at each. Nothing was written.',
+  },
+  CONNECTOR_DISABLED: {
+    status: 404,
+    title: 'Connector disabled',
+    description: 'The connector exists but an admin disabled it; deliveries are refused.',
+  },
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', description: 'No route matches this path.' },
   METHOD_NOT_ALLOWED: {
     status: 405,

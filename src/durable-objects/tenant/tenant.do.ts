@@ -10,6 +10,7 @@ import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
 import { OUTBOX_DDL, Outbox } from '../outbox';
+import { queueStub } from '../queue/queue.client';
 import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
 import { hasTable, migrateSqlite } from '../sqlite-migrations';
 import { type EntityLookup, resolveReferences } from './tenant.routing';
@@ -212,6 +213,21 @@ export class TenantDO extends DurableObject<Env> {
     const c = this.requireConfig();
     this.sql.exec('DELETE FROM connectors WHERE id = ?', id);
     return this.writeConfig(c.tenantId, c.settings, c.callerSalt);
+  }
+
+  /** Whether the tenant has this queue or agent (archived ones included). */
+  hasEntity(kind: 'queue' | 'agent', id: string): boolean {
+    if (!this.ready) return false;
+    return this.lookup().entity(kind, id) !== null;
+  }
+
+  /** Queues the tenant has, for tenant-wide views such as the outbox backlog. */
+  queueIds(): string[] {
+    if (!this.ready) return [];
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM entities WHERE kind = 'queue' ORDER BY id")
+      .toArray()
+      .map((r) => r.id);
   }
 
   /** What the webhook path needs to verify and normalize a delivery, in one round trip. */
@@ -649,7 +665,7 @@ export class TenantDO extends DurableObject<Env> {
     const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };
     for (const [queueId, g] of byQueue) {
       try {
-        const stub = this.env.QUEUE_DO.get(this.env.QUEUE_DO.idFromName(`${config.tenantId}:${queueId}`));
+        const stub = queueStub(this.env, config.tenantId, queueId);
         await stub.ingest({ tenantId: config.tenantId, queueId, settings, events: g.events, presence: [], ensure: [] });
         for (const id of g.ids) this.sql.exec('DELETE FROM forward WHERE id = ?', id);
       } catch (err) {

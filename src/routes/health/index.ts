@@ -1,7 +1,28 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
+import { callQueueDO } from '../../durable-objects/queue/queue.client';
+import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import type { Env } from '../../env';
+import { authenticate } from '../../http/auth';
 import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { errorFields } from '../../lib/log';
+
+/** The tenant's outbox backlog: its TenantDO and every QueueDO of its queues. */
+async function tenantBacklog(env: Env, tenantId: string): Promise<NonNullable<Health['outbox']>> {
+  const [tenant, queueIds] = await Promise.all([
+    callTenantDO(env, tenantId, (s) => s.backlog()),
+    callTenantDO(env, tenantId, (s) => s.queueIds()),
+  ]);
+  const queues: Record<string, { backlog: number; lastFlushAt: string | null; lastError: string | null }> = {};
+  await Promise.all(
+    queueIds.map(async (id) => {
+      const live = await callQueueDO(env, tenantId, id, (s) => s.live());
+      queues[id] = { backlog: live.outbox.backlog, lastFlushAt: live.outbox.lastFlushAt, lastError: live.outbox.lastError };
+    }),
+  );
+  const total = tenant.outbox + Object.values(queues).reduce((n, q) => n + q.backlog, 0);
+  return { total, tenant: { backlog: tenant.outbox, parked: tenant.parked }, queues };
+}
 
 export const healthRouter = createRouter();
 
@@ -10,9 +31,24 @@ const CheckSchema = z.object({
   latencyMs: z.number().int(),
   error: z.string().optional(),
 });
+const BacklogSchema = z.object({
+  backlog: z.number().int().describe('Records and events waiting in the outbox for Postgres.'),
+  parked: z.number().int().optional().describe('Queue-less events whose queue is not known yet (tenant object).'),
+  lastFlushAt: z.string().nullable().optional(),
+  lastError: z.string().nullable().optional(),
+});
 const HealthSchema = z
-  .object({ status: z.enum(['ok', 'degraded']), postgres: CheckSchema, durableObjects: CheckSchema })
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    postgres: CheckSchema,
+    durableObjects: CheckSchema,
+    outbox: z
+      .object({ total: z.number().int(), tenant: BacklogSchema, queues: z.record(z.string(), BacklogSchema) })
+      .optional()
+      .describe("With an API key: the caller's tenant's outbox backlog, per Durable Object."),
+  })
   .openapi('Health');
+type Health = z.infer<typeof HealthSchema>;
 type Check = z.infer<typeof CheckSchema>;
 
 const TIMEOUT_MS = 5000;

@@ -6,6 +6,7 @@ import { notFound } from '../../domain/errors';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
 import { platformContext, requestServices } from '../../http/service-context';
 import { createApiKey } from '../../services/api-keys/create-api-key';
+import { reencryptConnectorSecrets } from '../../services/connectors/connectors';
 import { createTenant } from '../../services/tenants/create-tenant';
 import { getTenant } from '../../services/tenants/get-tenant';
 import { resyncTenant } from '../../services/tenants/resync-tenant';
@@ -99,4 +100,31 @@ tenantsRouter.openapi(
     }),
   ),
   async (c) => c.json(await resyncTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId as string))), 200),
+);
+
+tenantsRouter.openapi(
+  defineRoute(
+    'platform',
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants/{tenantId}/reencrypt',
+      operationId: 'reencryptTenantSecrets',
+      tags,
+      summary: "Re-seal a tenant's connector secrets under the current platform key",
+      description:
+        'After putting a new key first in PLATFORM_KEYS: every secret sealed under an older key is opened and sealed again.',
+      request: { params },
+      responses: {
+        200: jsonContent(
+          z.object({ tenantId: z.string(), reencrypted: z.number().int(), total: z.number().int() }).openapi('ReencryptResult'),
+          'How many secrets were re-sealed.',
+        ),
+      },
+    }),
+  ),
+  async (c) => {
+    const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
+    await getTenant(ctx);
+    return c.json(await reencryptConnectorSecrets(ctx), 200);
+  },
 );

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { DeleteResult } from '../../contracts/common';
 import type { Tx } from '../../db/client';
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, violatedConstraint } from '../../db/errors';
-import { queues, sites, teams } from '../../db/schema';
+import { agents, queues, sites, teams } from '../../db/schema';
 import { AppError, conflict, type FieldIssue, invalid, notFound } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { newId } from '../../lib/ids';
@@ -10,7 +10,7 @@ import { type ServiceContext, tenantTx, writeThrough } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import type { BaseRow, Reference, ReferenceKind, ResourceSpec, ResourceTable } from './resource-spec';
 
-const REFERENCE_TABLES: Record<ReferenceKind, ResourceTable> = { site: sites, team: teams, queue: queues };
+const REFERENCE_TABLES: Record<ReferenceKind, ResourceTable> = { site: sites, team: teams, queue: queues, agent: agents };
 
 function byId(table: ResourceTable, tenantId: string, id: string): SQL {
   return and(eq(table.tenantId, tenantId), eq(table.id, id)) as SQL;

@@ -20,7 +20,7 @@ export interface BaseRow {
   archivedAt: Date | null;
 }
 
-export type ReferenceKind = 'site' | 'team' | 'queue';
+export type ReferenceKind = 'site' | 'team' | 'queue' | 'agent';
 
 /** A body field that names other resources of the tenant; each must exist and not be archived. */
 export interface Reference {

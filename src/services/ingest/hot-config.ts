@@ -1,0 +1,63 @@
+import { unavailable } from '../../domain/errors';
+import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import type { ConnectorLookup, TenantConfig } from '../../durable-objects/tenant/tenant.types';
+import type { Env } from '../../env';
+import { decryptSecret, parsePlatformKeys } from '../../lib/secret-box';
+
+/**
+ * The Worker's short-lived copies of TenantDO configuration (DESIGN §2: "may be cached briefly in
+ * the Worker"). A tenant config is reused while its version matches the one the API-key check just
+ * returned; connector lookups for a few seconds, so disabling a connector takes effect within that.
+ */
+export const CONNECTOR_CACHE_MS = 5_000;
+const MAX_ENTRIES = 1000;
+
+const configs = new Map<string, TenantConfig>();
+const connectorCache = new Map<string, { value: ConnectorLookup | null; at: number }>();
+const openedSecrets = new Map<string, string>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
+/** The tenant's hot config at `version` (from the cache when it is that version). */
+export async function tenantConfig(env: Env, tenantId: string, version: number): Promise<TenantConfig> {
+  const hit = configs.get(tenantId);
+  if (hit && hit.version >= version) return hit;
+  const fresh = await callTenantDO(env, tenantId, (s) => s.getConfig());
+  if (!fresh) throw unavailable('The tenant has no hot-path configuration; the operator should resync it.');
+  remember(configs, tenantId, fresh);
+  return fresh;
+}
+
+/** A connector and what verifying its deliveries needs, cached for a few seconds. */
+export async function connectorLookup(env: Env, tenantId: string, connectorId: string): Promise<ConnectorLookup | null> {
+  const key = `${tenantId}/${connectorId}`;
+  const hit = connectorCache.get(key);
+  if (hit && Date.now() - hit.at < CONNECTOR_CACHE_MS) return hit.value;
+  const value = await callTenantDO(env, tenantId, (s) => s.getConnector(connectorId));
+  remember(connectorCache, key, { value, at: Date.now() });
+  return value;
+}
+
+/** Opens a connector's sealed secrets with the platform keys (each sealed value once per isolate). */
+export async function openConnectorSecrets(env: Env, lookup: ConnectorLookup): Promise<string[]> {
+  const keys = parsePlatformKeys(env.PLATFORM_KEYS);
+  const out: string[] = [];
+  for (const sealed of lookup.connector.secrets) {
+    let secret = openedSecrets.get(sealed);
+    if (!secret) {
+      secret = await decryptSecret(keys, sealed, lookup.connector.id);
+      remember(openedSecrets, sealed, secret);
+    }
+    out.push(secret);
+  }
+  return out;
+}
+
+/** Forgets cached entries (tests; an operator resync). */
+export function clearHotCaches(): void {
+  configs.clear();
+  connectorCache.clear();
+}

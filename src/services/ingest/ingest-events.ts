@@ -1,0 +1,106 @@
+import { AppError, type FieldIssue } from '../../domain/errors';
+import { type AnyEvent, MAX_FUTURE_SKEW_MS, normalizeWireEvent } from '../../domain/events/normalized';
+import type { WireEvent } from '../../domain/events/wire';
+import type { Provider } from '../../domain/providers';
+import { callQueueDO } from '../../durable-objects/queue/queue.client';
+import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import type { TenantConfig, UnknownKeyPolicy } from '../../durable-objects/tenant/tenant.types';
+import type { ServiceContext } from '../context';
+import { hashCaller } from './caller-hash';
+
+export type EventStatus = 'accepted' | 'duplicate' | 'rejected';
+
+export interface IngestResponse {
+  results: { id: string; status: EventStatus; reason?: string }[];
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/**
+ * The one way events get in, for `/v1/events` and every webhook: normalize (instants to UTC ms,
+ * the caller's number to a salted hash), let the TenantDO resolve and route, hand each queue its
+ * events, and answer per event. It returns only once every accepted event is committed by its
+ * Durable Object; if one call fails the whole request is a 503 — a retry is safe, repeats are
+ * dropped by id. Postgres is never touched.
+ */
+export async function ingestEvents(
+  ctx: ServiceContext,
+  input: {
+    events: WireEvent[];
+    provider: Provider;
+    connectorId: string | null;
+    unknownKeys: UnknownKeyPolicy;
+    config: TenantConfig;
+  },
+): Promise<IngestResponse> {
+  const receivedAt = ctx.now.getTime();
+  const results: IngestResponse['results'] = input.events.map((e) => ({ id: e.id, status: 'rejected' }));
+  const routable: { index: number; event: AnyEvent }[] = [];
+  await Promise.all(
+    input.events.map(async (wire, index) => {
+      const caller = wire.caller ? await hashCaller(input.config.callerSalt, wire.caller) : null;
+      const event = normalizeWireEvent(wire, { tenantId: ctx.tenantId, provider: input.provider, receivedAt, caller });
+      if (event.occurredAt > receivedAt + MAX_FUTURE_SKEW_MS) {
+        results[index] = { id: wire.id, status: 'rejected', reason: 'occurred_in_future' };
+        return;
+      }
+      routable.push({ index, event });
+    }),
+  );
+  routable.sort((a, b) => a.index - b.index);
+
+  const routed = await callTenantDO(ctx.env, ctx.tenantId, (s) =>
+    s.route({ events: routable.map((r) => r.event), connectorId: input.connectorId, unknownKeys: input.unknownKeys }),
+  );
+  if (!routed.ok) {
+    const issues: FieldIssue[] = routed.errors.map((e) => ({
+      in: 'body',
+      pointer: `/events/${routable[e.index]?.index ?? e.index}/${e.field}`,
+      detail: e.detail,
+    }));
+    throw new AppError(
+      'not_found',
+      'UNKNOWN_REFERENCE',
+      'The events refer to queues or agents that do not exist in this tenant.',
+      {
+        issues,
+      },
+    );
+  }
+
+  const fromQueues = new Map<string, 'accepted' | 'duplicate'>();
+  await Promise.all(
+    routed.deliveries.map(async (d) => {
+      const r = await callQueueDO(ctx.env, ctx.tenantId, d.queueId, (s) =>
+        s.ingest({
+          tenantId: ctx.tenantId,
+          queueId: d.queueId,
+          settings: routed.settings,
+          events: d.events,
+          presence: d.presence,
+          ensure: d.ensure,
+        }),
+      );
+      for (const x of r.results) fromQueues.set(x.id, x.status);
+    }),
+  );
+
+  routed.outcomes.forEach((o, i) => {
+    const { index, event } = routable[i] as { index: number; event: AnyEvent };
+    if (o.status === 'routed') results[index] = { id: event.id, status: fromQueues.get(event.id) ?? 'accepted' };
+    else if (o.status === 'rejected') results[index] = { id: event.id, status: 'rejected', reason: o.reason };
+    else results[index] = { id: event.id, status: o.status };
+  });
+  const count = (s: EventStatus) => results.filter((r) => r.status === s).length;
+  ctx.log.info('events ingested', {
+    tenantId: ctx.tenantId,
+    provider: input.provider,
+    connectorId: input.connectorId,
+    events: results.length,
+    accepted: count('accepted'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+  });
+  return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
+}

@@ -1,0 +1,86 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { queueStub } from '../../src/durable-objects/queue/queue.client';
+import { tenantStub } from '../../src/durable-objects/tenant/tenant.client';
+import type { TestTenant } from '../factories';
+import { env } from './env';
+
+let seq = 0;
+/** A unique interaction id for a test. */
+export const callId = (name = 'call') => `${name}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+
+/** Midnight UTC today: events fall on the tenant's today (UTC by default) and never in the future. */
+export const T0 = new Date(new Date().toISOString().slice(0, 10)).getTime();
+/** An ISO instant `seconds` after T0, so tests can read times easily. */
+export const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+/** Wire events of one answered call with hold and wrap-up, the way a generic client sends them. */
+export function answeredCall(interactionId: string, queueId: string, agentId: string, opts: { caller?: string } = {}) {
+  const e = (type: string, s: number, extra: Record<string, unknown> = {}) => ({
+    id: `${interactionId}:${type}:${s}`,
+    type,
+    occurredAt: at(s),
+    interactionId,
+    ...extra,
+  });
+  return [
+    e('interaction.started', 0, { direction: 'inbound', caller: opts.caller ?? '+420 601 234 567' }),
+    e('queue.joined', 2, { queueId }),
+    e('agent.offered', 9, { queueId, agentId }),
+    e('queue.left', 12, { queueId, agentId, attrs: { outcome: 'answered' } }),
+    e('agent.connected', 12, { queueId, agentId }),
+    e('hold.started', 40, { agentId }),
+    e('hold.ended', 55, { agentId }),
+    e('agent.disconnected', 132, { agentId, attrs: { endedBy: 'customer' } }),
+    e('interaction.ended', 132, { attrs: { hangupCause: 'normal_clearing', endedBy: 'customer' } }),
+    e('wrapup.started', 132, { agentId }),
+    e('wrapup.ended', 162, { agentId }),
+  ];
+}
+
+/** Wire events of a call abandoned after `wait` seconds. */
+export function abandonedCall(interactionId: string, queueId: string, wait: number) {
+  return [
+    { id: `${interactionId}:start`, type: 'interaction.started', occurredAt: at(0), interactionId, direction: 'inbound' },
+    { id: `${interactionId}:join`, type: 'queue.joined', occurredAt: at(1), interactionId, queueId },
+    {
+      id: `${interactionId}:left`,
+      type: 'queue.left',
+      occurredAt: at(1 + wait),
+      interactionId,
+      queueId,
+      attrs: { outcome: 'abandoned' },
+    },
+    { id: `${interactionId}:end`, type: 'interaction.ended', occurredAt: at(1 + wait), interactionId },
+  ];
+}
+
+/**
+ * Runs the tenant's and its queues' alarms until nothing is left to relay or flush — what the
+ * alarms would do on their own a moment later, without sleeping.
+ */
+export async function settle(t: TestTenant, queueIds: string[]): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    await runDurableObjectAlarm(tenantStub(env, t.id));
+    for (const q of queueIds) await runDurableObjectAlarm(queueStub(env, t.id, q));
+    const tenant = await tenantStub(env, t.id).backlog();
+    const queues = await Promise.all(queueIds.map((q) => queueStub(env, t.id, q).backlog()));
+    if (tenant.outbox + tenant.relay + queues.reduce((a, b) => a + b, 0) === 0) return;
+  }
+  throw new Error('outboxes did not drain in 10 rounds');
+}
+
+/** Sends events with an ingest key and expects them all to be accepted. */
+export async function sendEvents(
+  client: { post: (p: string, b: unknown) => Promise<{ status: number; body: any; text: string }> },
+  events: unknown[],
+) {
+  const res = await client.post('/v1/events', { events });
+  expect(res.status, res.text).toBe(200);
+  return res.body as {
+    results: { id: string; status: string; reason?: string }[];
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+  };
+}
