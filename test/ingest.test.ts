@@ -15,7 +15,7 @@ describe('POST /v1/events', () => {
     expect(res).toMatchObject({ accepted: events.length, duplicates: 0, rejected: 0 });
     expect(res.results.every((r) => r.status === 'accepted')).toBe(true);
 
-    await settle(t, [q.id]);
+    await settle(t);
     const call = await t.admin.get(`/v1/calls/${encodeURIComponent(id)}`);
     expect(call.status, call.text).toBe(200);
     expect(call.body).toMatchObject({

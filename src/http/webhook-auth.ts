@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Provider } from '../domain/providers';
+import type { ConnectorLookup } from '../durable-objects/tenant/tenant.types';
 import { verifyStandardWebhook } from '../lib/standard-webhooks';
 import { tenantOfConnector } from '../services/connectors/connector-id';
 import { connectorLookup, openConnectorSecrets } from '../services/ingest/hot-config';
@@ -16,13 +17,28 @@ export function requireWebhookSignature(provider: Provider): MiddlewareHandler<A
     c.set('guard', 'webhook');
     const connectorId = c.req.param('connectorId') ?? '';
     const tenantId = tenantOfConnector(connectorId);
-    const lookup = tenantId ? await connectorLookup(c.env, tenantId, connectorId) : null;
+    let lookup = tenantId ? await connectorLookup(c.env, tenantId, connectorId) : null;
     if (!tenantId || !lookup || lookup.connector.provider !== provider) {
       throw new ProblemError('NOT_FOUND', `No ${provider} connector with id '${connectorId}' exists.`);
     }
+    const tenant = tenantId;
     const rawBody = await c.req.text();
-    const secrets = await openConnectorSecrets(c.env, lookup);
-    const verified = await verifyStandardWebhook({ secrets, headers: c.req.raw.headers, rawBody, nowSeconds: Date.now() / 1000 });
+    const verify = async (l: ConnectorLookup) =>
+      verifyStandardWebhook({
+        secrets: await openConnectorSecrets(c.env, l),
+        headers: c.req.raw.headers,
+        rawBody,
+        nowSeconds: Date.now() / 1000,
+      });
+    let verified = await verify(lookup);
+    if (!verified.ok && verified.reason === 'no_matching_signature') {
+      // The cached copy may predate a secret rotation: ask the TenantDO once more.
+      const fresh = await connectorLookup(c.env, tenant, connectorId, true);
+      if (fresh) {
+        lookup = fresh;
+        verified = await verify(fresh);
+      }
+    }
     if (!verified.ok) {
       switch (verified.reason) {
         case 'missing_headers':
@@ -39,7 +55,12 @@ export function requireWebhookSignature(provider: Provider): MiddlewareHandler<A
       }
     }
     if (!lookup.connector.enabled) throw new ProblemError('CONNECTOR_DISABLED', `The connector '${connectorId}' is disabled.`);
-    c.set('webhook', { tenantId, connector: lookup.connector, configVersion: lookup.configVersion, webhookId: verified.id });
+    c.set('webhook', {
+      tenantId: tenant,
+      connector: lookup.connector,
+      configVersion: lookup.configVersion,
+      webhookId: verified.id,
+    });
     await next();
   };
 }

@@ -59,13 +59,15 @@ export function abandonedCall(interactionId: string, queueId: string, wait: numb
  * Runs the tenant's and its queues' alarms until nothing is left to relay or flush — what the
  * alarms would do on their own a moment later, without sleeping.
  */
-export async function settle(t: TestTenant, queueIds: string[]): Promise<void> {
+export async function settle(t: TestTenant): Promise<void> {
+  const tenant = tenantStub(env, t.id);
   for (let round = 0; round < 10; round++) {
-    await runDurableObjectAlarm(tenantStub(env, t.id));
+    const queueIds = await tenant.queueIds();
+    await runDurableObjectAlarm(tenant);
     for (const q of queueIds) await runDurableObjectAlarm(queueStub(env, t.id, q));
-    const tenant = await tenantStub(env, t.id).backlog();
+    const pending = await tenant.backlog();
     const queues = await Promise.all(queueIds.map((q) => queueStub(env, t.id, q).backlog()));
-    if (tenant.outbox + tenant.relay + queues.reduce((a, b) => a + b, 0) === 0) return;
+    if (pending.outbox + pending.relay + queues.reduce((a, b) => a + b, 0) === 0) return;
   }
   throw new Error('outboxes did not drain in 10 rounds');
 }

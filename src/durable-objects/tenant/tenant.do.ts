@@ -337,8 +337,10 @@ export class TenantDO extends DurableObject<Env> {
   async route(input: RouteInput): Promise<RouteResult> {
     const config = this.requireConfig();
     const connector = input.connectorId ? this.connector(input.connectorId) : null;
+    // The Worker's copy of a connector may be seconds old: whether it is enabled is decided here.
+    if (input.connectorId && !connector?.enabled) return { ok: false, reason: 'connector_unavailable', errors: [] };
     const resolution = resolveReferences(input.events, this.lookup(), connector, input.unknownKeys);
-    if (resolution.errors.length > 0) return { ok: false, errors: resolution.errors };
+    if (resolution.errors.length > 0) return { ok: false, reason: 'unknown_reference', errors: resolution.errors };
 
     const now = Date.now();
     const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };

@@ -42,6 +42,10 @@ export function resolveReferences(
 ): Resolution {
   const out: Resolution = { events: [], rejected: new Map(), errors: [], created: [] };
   const createdByKey = new Map<string, string>();
+  // The first reason an event is rejected for is the one reported.
+  const reject = (index: number, reason: string) => {
+    if (!out.rejected.has(index)) out.rejected.set(index, reason);
+  };
 
   const resolve = (
     index: number,
@@ -57,14 +61,14 @@ export function resolveReferences(
         out.errors.push({ index, field, detail: `No ${kind} with id '${id}' exists in this tenant.` });
         return null;
       }
-      if (found.archived) out.rejected.set(index, `${kind}_archived`);
+      if (found.archived) reject(index, `${kind}_archived`);
       return id;
     }
     if (!key) return null;
     const mapped =
       (kind === 'queue' ? connector?.queueMappings : connector?.agentMappings)?.[key] ?? lookup.byKey(kind, provider, key);
     if (mapped) {
-      if (lookup.entity(kind, mapped)?.archived) out.rejected.set(index, `${kind}_archived`);
+      if (lookup.entity(kind, mapped)?.archived) reject(index, `${kind}_archived`);
       return mapped;
     }
     const planned = createdByKey.get(`${kind}:${key}`);
@@ -75,7 +79,7 @@ export function resolveReferences(
       out.created.push({ kind, id: newId, name: `${provider}:${key}`, externalKey: { provider, key } });
       return newId;
     }
-    out.rejected.set(index, `unknown_${kind}_key`);
+    reject(index, `unknown_${kind}_key`);
     return null;
   };
 

@@ -114,7 +114,8 @@ export interface Delivery {
 }
 
 export type RouteResult =
-  | { ok: false; errors: { index: number; field: string; detail: string }[] }
+  | { ok: false; reason: 'unknown_reference'; errors: { index: number; field: string; detail: string }[] }
+  | { ok: false; reason: 'connector_unavailable'; errors: [] }
   | { ok: true; outcomes: RouteOutcome[]; deliveries: Delivery[]; settings: QueueSettings };
 
 /** Everything the webhook path needs of a connector, in one round trip. */

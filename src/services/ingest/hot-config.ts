@@ -31,11 +31,19 @@ export async function tenantConfig(env: Env, tenantId: string, version: number):
   return fresh;
 }
 
-/** A connector and what verifying its deliveries needs, cached for a few seconds. */
-export async function connectorLookup(env: Env, tenantId: string, connectorId: string): Promise<ConnectorLookup | null> {
+/**
+ * A connector and what verifying its deliveries needs, cached for a few seconds (`fresh` skips the
+ * cache: after a failed verification, in case the secret was just rotated).
+ */
+export async function connectorLookup(
+  env: Env,
+  tenantId: string,
+  connectorId: string,
+  fresh = false,
+): Promise<ConnectorLookup | null> {
   const key = `${tenantId}/${connectorId}`;
   const hit = connectorCache.get(key);
-  if (hit && Date.now() - hit.at < CONNECTOR_CACHE_MS) return hit.value;
+  if (!fresh && hit && Date.now() - hit.at < CONNECTOR_CACHE_MS) return hit.value;
   const value = await callTenantDO(env, tenantId, (s) => s.getConnector(connectorId));
   remember(connectorCache, key, { value, at: Date.now() });
   return value;

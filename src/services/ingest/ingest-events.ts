@@ -53,6 +53,9 @@ export async function ingestEvents(
   const routed = await callTenantDO(ctx.env, ctx.tenantId, (s) =>
     s.route({ events: routable.map((r) => r.event), connectorId: input.connectorId, unknownKeys: input.unknownKeys }),
   );
+  if (!routed.ok && routed.reason === 'connector_unavailable') {
+    throw new AppError('not_found', 'CONNECTOR_DISABLED', `The connector '${input.connectorId}' is disabled or was deleted.`);
+  }
   if (!routed.ok) {
     const issues: FieldIssue[] = routed.errors.map((e) => ({
       in: 'body',
