@@ -19,6 +19,10 @@ export interface WebhookSender {
   connector: HotConnector;
   configVersion: number;
   webhookId: string;
+  /** The sealed secret the signature matched. */
+  sealedSecret: string;
+  /** Verified against a connector just read from the TenantDO (not the Worker's cache). */
+  fresh: boolean;
 }
 
 export type AppEnv = {

@@ -14,21 +14,22 @@ import { queueStub } from '../queue/queue.client';
 import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
 import { hasTable, migrateSqlite } from '../sqlite-migrations';
 import { type EntityLookup, resolveReferences } from './tenant.routing';
-import type {
-  AuthorizeResult,
-  ConnectorLookup,
-  Delivery,
-  HotAgent,
-  HotConnector,
-  HotQueue,
-  IdempotencyBegin,
-  KeyRecord,
-  RouteInput,
-  RouteOutcome,
-  RouteResult,
-  StoredResponse,
-  TenantConfig,
-  TenantSnapshot,
+import {
+  type AuthorizeResult,
+  type ConnectorLookup,
+  type Delivery,
+  type HotAgent,
+  type HotConnector,
+  type HotQueue,
+  type IdempotencyBegin,
+  type KeyRecord,
+  liveSecrets,
+  type RouteInput,
+  type RouteOutcome,
+  type RouteResult,
+  type StoredResponse,
+  type TenantConfig,
+  type TenantSnapshot,
 } from './tenant.types';
 
 /** Idempotency records answer replays for 24 h. */
@@ -339,6 +340,9 @@ export class TenantDO extends DurableObject<Env> {
     const connector = input.connectorId ? this.connector(input.connectorId) : null;
     // The Worker's copy of a connector may be seconds old: whether it is enabled is decided here.
     if (input.connectorId && !connector?.enabled) return { ok: false, reason: 'connector_unavailable', errors: [] };
+    if (connector && input.connectorSecret && !liveSecrets(connector, Date.now()).includes(input.connectorSecret)) {
+      return { ok: false, reason: 'secret_revoked', errors: [] };
+    }
     const resolution = resolveReferences(input.events, this.lookup(), connector, input.unknownKeys);
     if (resolution.errors.length > 0) return { ok: false, reason: 'unknown_reference', errors: resolution.errors };
 

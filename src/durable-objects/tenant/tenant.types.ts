@@ -40,6 +40,11 @@ export interface HotAgent {
 export type UnknownKeyPolicy = 'reject' | 'create';
 
 /** A connector as the webhook path needs it (its secrets stay sealed here; the Worker opens them). */
+/** The secrets that verify a connector's deliveries now: the current one, and the previous during its grace. */
+export function liveSecrets(c: HotConnector, now: number): string[] {
+  return c.secrets.filter((_, i) => i === 0 || (c.previousSecretExpiresAt !== null && now < c.previousSecretExpiresAt));
+}
+
 export interface HotConnector {
   id: string;
   provider: Provider;
@@ -96,6 +101,8 @@ export type IdempotencyBegin =
 export interface RouteInput {
   events: AnyEvent[];
   connectorId: string | null;
+  /** The sealed secret the delivery's signature matched (the Worker's copy may be seconds old). */
+  connectorSecret: string | null;
   unknownKeys: UnknownKeyPolicy;
 }
 
@@ -115,7 +122,7 @@ export interface Delivery {
 
 export type RouteResult =
   | { ok: false; reason: 'unknown_reference'; errors: { index: number; field: string; detail: string }[] }
-  | { ok: false; reason: 'connector_unavailable'; errors: [] }
+  | { ok: false; reason: 'connector_unavailable' | 'secret_revoked'; errors: [] }
   | { ok: true; outcomes: RouteOutcome[]; deliveries: Delivery[]; settings: QueueSettings };
 
 /** Everything the webhook path needs of a connector, in one round trip. */

@@ -33,6 +33,7 @@ your queues/agents refuses the whole batch (404, nothing written); an unknown ex
       events: c.req.valid('json').events,
       provider: 'generic',
       connectorId: null,
+      connectorSecret: null,
       unknownKeys: 'reject',
       config,
     });

@@ -1,8 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { IngestResultSchema } from '../../contracts/events';
+import { AppError } from '../../domain/errors';
 import { EventBatchSchema } from '../../domain/events/wire';
+import type { AppEnv, WebhookSender } from '../../http/context';
 import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
 import { platformContext } from '../../http/service-context';
+import { reverifyDelivery } from '../../http/webhook-auth';
 import { tenantConfig } from '../../services/ingest/hot-config';
 import { ingestEvents } from '../../services/ingest/ingest-events';
 
@@ -34,17 +38,29 @@ webhooksRouter.openapi(
     }),
   ),
   async (c) => {
-    const sender = c.get('webhook');
+    let sender = c.get('webhook');
     if (!sender) throw new Error('webhook route without its signature guard');
-    const ctx = platformContext(c, sender.tenantId);
-    const config = await tenantConfig(c.env, sender.tenantId, sender.configVersion);
-    const result = await ingestEvents(ctx, {
-      events: c.req.valid('json').events,
-      provider: 'generic',
-      connectorId: sender.connector.id,
-      unknownKeys: sender.connector.unknownKeys,
-      config,
-    });
-    return c.json(result, 200);
+    const events = c.req.valid('json').events;
+    const ingest = (s: WebhookSender) =>
+      ingestEvents(platformContext(c, s.tenantId), {
+        events,
+        provider: 'generic',
+        connectorId: s.connector.id,
+        connectorSecret: s.sealedSecret,
+        unknownKeys: s.connector.unknownKeys,
+        config: tenantConfigFor(c, s),
+      });
+    try {
+      return c.json(await ingest(sender), 200);
+    } catch (err) {
+      // The TenantDO no longer knows the secret that matched: verify once more against its copy.
+      if (!(err instanceof AppError && err.code === 'SIGNATURE_INVALID') || sender.fresh) throw err;
+      sender = await reverifyDelivery(c, 'generic');
+      return c.json(await ingest(sender), 200);
+    }
   },
 );
+
+function tenantConfigFor(c: Context<AppEnv>, s: WebhookSender) {
+  return tenantConfig(c.env, s.tenantId, s.configVersion);
+}

@@ -1,6 +1,6 @@
 import { unavailable } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
-import type { ConnectorLookup, TenantConfig } from '../../durable-objects/tenant/tenant.types';
+import { type ConnectorLookup, liveSecrets, type TenantConfig } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
 import { decryptSecret, parsePlatformKeys } from '../../lib/secret-box';
 
@@ -49,17 +49,20 @@ export async function connectorLookup(
   return value;
 }
 
-/** Opens a connector's sealed secrets with the platform keys (each sealed value once per isolate). */
-export async function openConnectorSecrets(env: Env, lookup: ConnectorLookup): Promise<string[]> {
+/**
+ * Opens a connector's live sealed secrets with the platform keys (each sealed value once per
+ * isolate); returns them with their sealed form, which the TenantDO confirms is still live.
+ */
+export async function openConnectorSecrets(env: Env, lookup: ConnectorLookup): Promise<{ sealed: string; secret: string }[]> {
   const keys = parsePlatformKeys(env.PLATFORM_KEYS);
-  const out: string[] = [];
-  for (const sealed of lookup.connector.secrets) {
+  const out: { sealed: string; secret: string }[] = [];
+  for (const sealed of liveSecrets(lookup.connector, Date.now())) {
     let secret = openedSecrets.get(sealed);
     if (!secret) {
       secret = await decryptSecret(keys, sealed, lookup.connector.id);
       remember(openedSecrets, sealed, secret);
     }
-    out.push(secret);
+    out.push({ sealed, secret });
   }
   return out;
 }

@@ -30,16 +30,18 @@ export async function ingestEvents(
     events: WireEvent[];
     provider: Provider;
     connectorId: string | null;
+    connectorSecret: string | null;
     unknownKeys: UnknownKeyPolicy;
-    config: TenantConfig;
+    config: TenantConfig | Promise<TenantConfig>;
   },
 ): Promise<IngestResponse> {
   const receivedAt = ctx.now.getTime();
+  const config = await input.config;
   const results: IngestResponse['results'] = input.events.map((e) => ({ id: e.id, status: 'rejected' }));
   const routable: { index: number; event: AnyEvent }[] = [];
   await Promise.all(
     input.events.map(async (wire, index) => {
-      const caller = wire.caller ? await hashCaller(input.config.callerSalt, wire.caller) : null;
+      const caller = wire.caller ? await hashCaller(config.callerSalt, wire.caller) : null;
       const event = normalizeWireEvent(wire, { tenantId: ctx.tenantId, provider: input.provider, receivedAt, caller });
       if (event.occurredAt > receivedAt + MAX_FUTURE_SKEW_MS) {
         results[index] = { id: wire.id, status: 'rejected', reason: 'occurred_in_future' };
@@ -51,10 +53,22 @@ export async function ingestEvents(
   routable.sort((a, b) => a.index - b.index);
 
   const routed = await callTenantDO(ctx.env, ctx.tenantId, (s) =>
-    s.route({ events: routable.map((r) => r.event), connectorId: input.connectorId, unknownKeys: input.unknownKeys }),
+    s.route({
+      events: routable.map((r) => r.event),
+      connectorId: input.connectorId,
+      connectorSecret: input.connectorSecret,
+      unknownKeys: input.unknownKeys,
+    }),
   );
   if (!routed.ok && routed.reason === 'connector_unavailable') {
     throw new AppError('not_found', 'CONNECTOR_DISABLED', `The connector '${input.connectorId}' is disabled or was deleted.`);
+  }
+  if (!routed.ok && routed.reason === 'secret_revoked') {
+    throw new AppError(
+      'unauthenticated',
+      'SIGNATURE_INVALID',
+      "The signing secret was rotated out; sign with the connector's current secret.",
+    );
   }
   if (!routed.ok) {
     const issues: FieldIssue[] = routed.errors.map((e) => ({
