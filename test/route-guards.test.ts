@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgent, createKey, createQueue, createSite, createTeam, createTenant, type TestTenant } from './factories';
 import { type ApiResponse, call, client, expectProblem, platform } from './helpers/api';
+import { abandonedCall, callId, sendEvents, settle } from './helpers/ingest';
 
 /**
  * Runs the same checks over every route of the OpenAPI document, so a new route is covered the day
@@ -12,6 +13,7 @@ interface Operation {
   path: string;
   scope?: 'admin' | 'read' | 'ingest';
   platform: boolean;
+  webhook: boolean;
   hasBody: boolean;
 }
 
@@ -25,6 +27,7 @@ async function operations(): Promise<Operation[]> {
         path,
         scope: op['x-required-scope'],
         platform: JSON.stringify(op.security ?? []).includes('platformToken'),
+        webhook: JSON.stringify(op.security ?? []).includes('standardWebhooks'),
         hasBody: Boolean(op.requestBody),
       });
     }
@@ -39,7 +42,20 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   const queue = await createQueue(t, { externalKeys: [{ provider: 'generic', key: `q-${site.id}` }] });
   const agent = await createAgent(t, { teamId: team.id, queueIds: [queue.id] });
   const key = await createKey(t, { scopes: ['read'] });
-  return { siteId: site.id, teamId: team.id, queueId: queue.id, agentId: agent.id, keyId: key.id, tenantId: t.id };
+  const connector = await t.admin.post('/v1/connectors', { name: `c-${site.id}`, provider: 'generic' });
+  const call = callId();
+  await sendEvents(t.admin, abandonedCall(call, queue.id, 3));
+  await settle(t);
+  return {
+    siteId: site.id,
+    teamId: team.id,
+    queueId: queue.id,
+    agentId: agent.id,
+    keyId: key.id,
+    tenantId: t.id,
+    connectorId: connector.body.id,
+    callId: call,
+  };
 }
 
 function fill(path: string, ids: Record<string, string>): string {
@@ -57,8 +73,10 @@ describe('every route', () => {
   it('is either public, platform-only or guarded by an API-key scope', async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThanOrEqual(25);
-    const unguarded = ops.filter((op) => !op.scope && !op.platform).map((op) => `${op.method} ${op.path}`);
+    const unguarded = ops.filter((op) => !op.scope && !op.platform && !op.webhook).map((op) => `${op.method} ${op.path}`);
     expect(unguarded).toEqual(['GET /health']);
+    const webhooks = ops.filter((op) => op.webhook).map((op) => `${op.method} ${op.path}`);
+    expect(webhooks).toEqual(['POST /v1/webhooks/generic/{connectorId}']);
   });
 
   it('answers 401 without credentials and 403 with a key lacking the scope', async () => {
@@ -100,7 +118,10 @@ describe('every route', () => {
     for (const [path, body] of before) {
       const res = await owner.admin.get(fill(path, ids));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual(body);
+      // Live snapshots carry the time they were taken; everything else must be unchanged.
+      const { asOf: _a, ...now } = res.body;
+      const { asOf: _b, ...then } = body as Record<string, unknown>;
+      expect(now, path).toEqual(then);
     }
     // The read key the intruder tried to revoke still works.
     const keyStillWorks = await client((await createKey(owner, { scopes: ['read'] })).key).get('/v1/queues');

@@ -81,7 +81,7 @@ healthRouter.openapi(
       summary: 'Health of the Worker and its dependencies',
       operationId: 'getHealth',
       description:
-        'Really touches both: a query on Postgres (as the application role) and a storage write and read in a TenantDO and a QueueDO.',
+        'Really touches both: a query on Postgres (as the application role) and a storage write and read in a TenantDO and a QueueDO. With an API key (any scope) it also reports your tenant’s outbox backlog.',
       responses: {
         200: jsonContent(HealthSchema, 'Everything answers.'),
         503: jsonContent(HealthSchema, 'A dependency failed; see which.'),
@@ -99,9 +99,13 @@ healthRouter.openapi(
       ),
     ]);
     const ok = postgres.status === 'ok' && durableObjects.status === 'ok';
-    if (!ok)
+    if (!ok) {
       c.get('log').warn('health degraded', { postgres, durableObjects, ...errorFields(postgres.error ?? durableObjects.error) });
-    if (ok) return c.json({ status: 'ok' as const, postgres, durableObjects }, 200);
-    return c.json({ status: 'degraded' as const, postgres, durableObjects }, 503);
+    }
+    const authorization = c.req.header('Authorization');
+    const outbox = authorization ? await tenantBacklog(c.env, (await authenticate(c, authorization)).tenantId) : undefined;
+    const body = { postgres, durableObjects, ...(outbox ? { outbox } : {}) };
+    if (ok) return c.json({ status: 'ok' as const, ...body }, 200);
+    return c.json({ status: 'degraded' as const, ...body }, 503);
   },
 );

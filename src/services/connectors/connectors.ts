@@ -51,9 +51,9 @@ export function presentConnector(r: Row): Connector {
 }
 
 async function checkMappings(tx: Tx, tenantId: string, input: ConnectorPatch): Promise<void> {
-  const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+  const pointerKey = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
   const items = (field: string, m: Record<string, string> | undefined) =>
-    Object.entries(m ?? {}).flatMap(([key, id]) => refItems(`/${field}/${escape(key)}`, id));
+    Object.entries(m ?? {}).flatMap(([key, id]) => refItems(`/${field}/${pointerKey(key)}`, id));
   await assertReferences(tx, tenantId, [
     { kind: 'queue', items: items('queueMappings', input.queueMappings) },
     { kind: 'agent', items: items('agentMappings', input.agentMappings) },
