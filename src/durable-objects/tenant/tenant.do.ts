@@ -80,7 +80,24 @@ const MIGRATIONS = [
    );
    CREATE INDEX entity_keys_entity ON entity_keys (kind, entity_id);
    CREATE TABLE connectors (id TEXT PRIMARY KEY, body TEXT NOT NULL);
-   CREATE TABLE routes (interaction_id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, at INTEGER NOT NULL, touched_at INTEGER NOT NULL);
+   CREATE TABLE interaction_queues (
+     interaction_id TEXT NOT NULL,
+     queue_id TEXT NOT NULL,
+     first_at INTEGER NOT NULL,
+     touched_at INTEGER NOT NULL,
+     PRIMARY KEY (interaction_id, queue_id)
+   );
+   CREATE TABLE interaction_events (
+     id TEXT PRIMARY KEY,
+     interaction_id TEXT NOT NULL,
+     agent_id TEXT,
+     occurred_at INTEGER NOT NULL,
+     received_at INTEGER NOT NULL,
+     parked INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX interaction_events_interaction ON interaction_events (interaction_id);
+   CREATE INDEX interaction_events_parked ON interaction_events (parked, received_at);
    CREATE TABLE agent_routes (
      interaction_id TEXT NOT NULL,
      agent_id TEXT NOT NULL,
@@ -88,8 +105,6 @@ const MIGRATIONS = [
      touched_at INTEGER NOT NULL,
      PRIMARY KEY (interaction_id, agent_id)
    );
-   CREATE TABLE parked (id TEXT PRIMARY KEY, interaction_id TEXT NOT NULL, body TEXT NOT NULL, parked_at INTEGER NOT NULL);
-   CREATE INDEX parked_interaction ON parked (interaction_id);
    CREATE TABLE forward (id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE agent_events (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
    CREATE INDEX agent_events_agent ON agent_events (agent_id);
@@ -374,12 +389,18 @@ export class TenantDO extends DurableObject<Env> {
         );
 
       const touchedAgents = new Set<string>();
-      const newlyRouted = new Set<string>();
+      const newQueues: { interactionId: string; queueId: string }[] = [];
       // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
       const order = resolution.events
         .map((e, i) => ({ e, i }))
         .filter((x): x is { e: AnyEvent; i: number } => x.e !== null)
         .sort((a, b) => Number(a.e.queueId === null) - Number(b.e.queueId === null));
+      const push = (queueId: string, e: AnyEvent) => {
+        const d = deliver(queueId);
+        if (d.events.some((x) => x.id === e.id)) return;
+        d.events.push(e);
+        for (const x of ensure(e)) if (!d.ensure.some((y) => y.id === x.id)) d.ensure.push(x);
+      };
       for (const { e, i } of order) {
         if (e.type === 'agent.state_changed') {
           outcomes[i] = { status: this.recordPresence(e as NormalizedEvent<'agent.state_changed'>, now) };
@@ -387,27 +408,35 @@ export class TenantDO extends DurableObject<Env> {
           continue;
         }
         const interactionId = e.interactionId as string;
-        let queueId = e.queueId;
-        if (queueId) {
-          if (this.noteRoute(interactionId, queueId, e, now)) newlyRouted.add(interactionId);
-        } else {
-          queueId = this.routeOf(interactionId, e.agentId);
-        }
-        if (!queueId) {
-          outcomes[i] = { status: this.park(e, now) };
+        if (e.queueId) {
+          if (this.noteQueue(interactionId, e.queueId, e, now)) newQueues.push({ interactionId, queueId: e.queueId });
+          push(e.queueId, e);
+          outcomes[i] = { status: 'routed', queueId: e.queueId };
           continue;
         }
-        const d = deliver(queueId);
-        d.events.push(e);
-        for (const x of ensure(e)) if (!d.ensure.some((y) => y.id === x.id)) d.ensure.push(x);
-        outcomes[i] = { status: 'routed', queueId };
+        const targets = this.targetsOf(e, now);
+        const fresh = this.keepQueueLess(e, targets.length === 0, now);
+        if (targets.length === 0) {
+          outcomes[i] = { status: fresh ? 'accepted' : 'duplicate' };
+          if (fresh) this.logParked(e, now);
+          continue;
+        }
+        for (const q of targets) push(q, e);
+        outcomes[i] = { status: 'routed', queueId: targets[0] as string };
       }
-      // Parked events whose interaction now has a queue: delivered with this batch, and relayed
-      // again by the alarm in case this request does not get through.
-      for (const interactionId of newlyRouted) {
-        for (const e of this.releaseParked(interactionId, now)) {
-          const queueId = this.routeOf(interactionId, e.agentId);
-          if (queueId) deliver(queueId).events.push(e);
+      // A queue new to an interaction gets what the interaction already had: its interaction-level
+      // events, and its agents' events not bound to another queue. Delivered with this batch, and
+      // relayed again by the alarm in case this request does not get through.
+      for (const { interactionId, queueId } of newQueues) {
+        for (const e of this.eventsForNewQueue(interactionId, queueId, now)) {
+          push(queueId, e);
+          this.sql.exec(
+            'INSERT OR IGNORE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
+            `${queueId}|${e.id}`,
+            queueId,
+            JSON.stringify(e),
+            now,
+          );
         }
       }
       for (const agentId of touchedAgents) {
@@ -429,7 +458,9 @@ export class TenantDO extends DurableObject<Env> {
   backlog(): { outbox: number; parked: number; relay: number } {
     if (!this.ready) return { outbox: 0, parked: 0, relay: 0 };
     const r = this.sql
-      .exec<{ p: number; f: number }>('SELECT (SELECT count(*) FROM parked) AS p, (SELECT count(*) FROM forward) AS f')
+      .exec<{ p: number; f: number }>(
+        'SELECT (SELECT count(*) FROM interaction_events WHERE parked = 1) AS p, (SELECT count(*) FROM forward) AS f',
+      )
       .one();
     return { outbox: this.outbox.status().backlog, parked: r.p, relay: r.f };
   }
@@ -485,102 +516,132 @@ export class TenantDO extends DurableObject<Env> {
     return row ? JSON.parse(row.body) : null;
   }
 
-  /** Remembers which queue an interaction (and its agent) is in; true when the interaction got its first route. */
-  private noteRoute(interactionId: string, queueId: string, e: AnyEvent, now: number): boolean {
-    const existing = this.sql.exec<{ at: number }>('SELECT at FROM routes WHERE interaction_id = ?', interactionId).toArray()[0];
-    if (!existing) {
-      this.sql.exec(
-        'INSERT INTO routes (interaction_id, queue_id, at, touched_at) VALUES (?, ?, ?, ?)',
-        interactionId,
-        queueId,
-        e.occurredAt,
-        now,
-      );
-    } else if (e.type === 'queue.joined' && e.occurredAt >= existing.at) {
-      // The latest queue joined wins: after a transfer, queue-less events belong to the new queue.
-      this.sql.exec(
-        'UPDATE routes SET queue_id = ?, at = ?, touched_at = ? WHERE interaction_id = ?',
-        queueId,
-        e.occurredAt,
-        now,
-        interactionId,
-      );
-    } else {
-      this.sql.exec('UPDATE routes SET touched_at = ? WHERE interaction_id = ?', now, interactionId);
-    }
-    if (e.agentId) {
-      this.sql.exec(
-        `INSERT INTO agent_routes (interaction_id, agent_id, queue_id, touched_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (interaction_id, agent_id) DO UPDATE SET touched_at = excluded.touched_at`,
-        interactionId,
-        e.agentId,
-        queueId,
-        now,
-      );
-    }
-    return !existing;
-  }
-
-  private routeOf(interactionId: string, agentId: string | null): string | null {
-    if (agentId) {
-      const byAgent = this.sql
-        .exec<{ queue_id: string }>(
-          'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
-          interactionId,
-          agentId,
-        )
-        .toArray()[0];
-      if (byAgent) return byAgent.queue_id;
-    }
-    return (
-      this.sql.exec<{ queue_id: string }>('SELECT queue_id FROM routes WHERE interaction_id = ?', interactionId).toArray()[0]
-        ?.queue_id ?? null
-    );
-  }
-
-  /** Holds an event until its interaction has a queue; it reaches Postgres's event log meanwhile. */
-  private park(e: AnyEvent, now: number): 'accepted' | 'duplicate' {
-    const interactionId = e.interactionId as string;
-    const fresh = this.sql.exec('SELECT 1 FROM parked WHERE id = ?', e.id).toArray().length === 0;
-    if (!fresh) return 'duplicate';
+  /**
+   * Remembers that an interaction visits a queue (and, for an agent's event, that the agent works it
+   * from there); true when the queue is new to the interaction.
+   */
+  private noteQueue(interactionId: string, queueId: string, e: AnyEvent, now: number): boolean {
+    const known =
+      this.sql
+        .exec('SELECT 1 FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?', interactionId, queueId)
+        .toArray().length > 0;
     this.sql.exec(
-      'INSERT INTO parked (id, interaction_id, body, parked_at) VALUES (?, ?, ?, ?)',
-      e.id,
+      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
       interactionId,
-      JSON.stringify(e),
+      queueId,
+      e.occurredAt,
       now,
     );
+    if (e.agentId) this.bindAgent(interactionId, e.agentId, queueId, now);
+    return !known;
+  }
+
+  private bindAgent(interactionId: string, agentId: string, queueId: string, now: number): void {
+    this.sql.exec(
+      `INSERT INTO agent_routes (interaction_id, agent_id, queue_id, touched_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (interaction_id, agent_id) DO UPDATE SET touched_at = excluded.touched_at`,
+      interactionId,
+      agentId,
+      queueId,
+      now,
+    );
+  }
+
+  private queuesOf(interactionId: string): { queueId: string; firstAt: number }[] {
+    return this.sql
+      .exec<{ queue_id: string; first_at: number }>(
+        'SELECT queue_id, first_at FROM interaction_queues WHERE interaction_id = ? ORDER BY first_at, queue_id',
+        interactionId,
+      )
+      .toArray()
+      .map((r) => ({ queueId: r.queue_id, firstAt: r.first_at }));
+  }
+
+  /**
+   * Where a queue-less event goes. Interaction-level events (start, end, transfer, hold without an
+   * agent, dispositions, surveys) go to every queue the interaction visited: each queue's projection
+   * applies them to its own visit. An agent's events go to the one queue the agent works the
+   * interaction from — bound at first sight to the queue the caller was in at that instant.
+   */
+  private targetsOf(e: AnyEvent, now: number): string[] {
+    const interactionId = e.interactionId as string;
+    const queues = this.queuesOf(interactionId);
+    if (!e.agentId) return queues.map((q) => q.queueId);
+    const bound = this.sql
+      .exec<{ queue_id: string }>(
+        'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
+        interactionId,
+        e.agentId,
+      )
+      .toArray()[0];
+    if (bound) return [bound.queue_id];
+    const chosen = queueAt(queues, e.occurredAt);
+    if (!chosen) return [];
+    this.bindAgent(interactionId, e.agentId, chosen, now);
+    return [chosen];
+  }
+
+  /** Keeps a queue-less event for queues the interaction may visit later; false if already kept. */
+  private keepQueueLess(e: AnyEvent, parked: boolean, now: number): boolean {
+    const fresh = this.sql.exec('SELECT 1 FROM interaction_events WHERE id = ?', e.id).toArray().length === 0;
+    if (!fresh) return false;
+    this.sql.exec(
+      'INSERT INTO interaction_events (id, interaction_id, agent_id, occurred_at, received_at, parked, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      e.id,
+      e.interactionId,
+      e.agentId,
+      e.occurredAt,
+      now,
+      parked ? 1 : 0,
+      JSON.stringify(e),
+    );
+    return true;
+  }
+
+  /** A parked event reaches Postgres's event log now, and interactions that never queue get their facts. */
+  private logParked(e: AnyEvent, now: number): void {
+    const interactionId = e.interactionId as string;
     this.outbox.putEvent(e.id, e, now);
-    // Interactions that never reach a queue (IVR only, outbound) still get their facts.
     const events = this.sql
-      .exec<{ body: string }>('SELECT body FROM parked WHERE interaction_id = ?', interactionId)
+      .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
       .toArray()
       .map((r) => JSON.parse(r.body) as AnyEvent);
     const facts = projectInteraction({ interactionId, queueId: '', events }).interaction;
     const firstEventAt = Math.min(...events.map((x) => x.occurredAt));
     const lastEventAt = Math.max(...events.map((x) => x.occurredAt));
     this.outbox.putRecord('interaction', interactionId, events.length, { ...facts, firstEventAt, lastEventAt });
-    return 'accepted';
   }
 
-  private releaseParked(interactionId: string, now: number): AnyEvent[] {
+  /** What a queue new to an interaction must be given from what the interaction already had. */
+  private eventsForNewQueue(interactionId: string, queueId: string, now: number): AnyEvent[] {
+    const queues = this.queuesOf(interactionId);
+    const out: AnyEvent[] = [];
     const rows = this.sql
-      .exec<{ id: string; body: string }>('SELECT id, body FROM parked WHERE interaction_id = ?', interactionId)
+      .exec<{ agent_id: string | null; body: string }>(
+        'SELECT agent_id, body FROM interaction_events WHERE interaction_id = ?',
+        interactionId,
+      )
       .toArray();
-    const events = rows.map((r) => JSON.parse(r.body) as AnyEvent);
-    for (const e of events) {
-      const queueId = this.routeOf(interactionId, e.agentId);
-      if (!queueId) continue;
-      this.sql.exec(
-        'INSERT OR IGNORE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
-        e.id,
-        queueId,
-        JSON.stringify(e),
-        now,
-      );
+    for (const r of rows) {
+      const e = JSON.parse(r.body) as AnyEvent;
+      if (!r.agent_id) {
+        out.push(e);
+        continue;
+      }
+      const bound = this.sql
+        .exec<{ queue_id: string }>(
+          'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
+          interactionId,
+          r.agent_id,
+        )
+        .toArray()[0];
+      const target = bound?.queue_id ?? queueAt(queues, e.occurredAt);
+      if (!bound && target) this.bindAgent(interactionId, r.agent_id, target, now);
+      if (target === queueId) out.push(e);
     }
-    this.sql.exec('DELETE FROM parked WHERE interaction_id = ?', interactionId);
-    return events;
+    this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
+    return out;
   }
 
   /** Keeps a presence event, projects the agent's intervals again, records what changed. */
@@ -713,8 +774,13 @@ export class TenantDO extends DurableObject<Env> {
 
   private prune(now: number, staleVisitMinutes: number): void {
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM parked WHERE parked_at <= ?', now - staleVisitMinutes * 60_000);
-      this.sql.exec('DELETE FROM routes WHERE touched_at <= ?', now - RETENTION_MS);
+      // Parked events wait for a queue as long as a visit may stay open; all are kept for later queues 72 h.
+      this.sql.exec(
+        'UPDATE interaction_events SET parked = 0 WHERE parked = 1 AND received_at <= ?',
+        now - staleVisitMinutes * 60_000,
+      );
+      this.sql.exec('DELETE FROM interaction_events WHERE received_at <= ?', now - RETENTION_MS);
+      this.sql.exec('DELETE FROM interaction_queues WHERE touched_at <= ?', now - RETENTION_MS);
       this.sql.exec('DELETE FROM agent_routes WHERE touched_at <= ?', now - RETENTION_MS);
       // Presence events: the latest of each agent stays, so its open interval can still be ended.
       this.sql.exec(
@@ -737,11 +803,13 @@ export class TenantDO extends DurableObject<Env> {
     const candidates: number[] = [];
     if (pending.relay > 0) candidates.push(now + 1000);
     if (status.backlog > 0) candidates.push(status.nextAttemptAt ?? now + RELAY_DELAY_MS);
-    const parked = this.sql.exec<{ t: number | null }>('SELECT min(parked_at) AS t FROM parked').one();
+    const parked = this.sql
+      .exec<{ t: number | null }>('SELECT min(received_at) AS t FROM interaction_events WHERE parked = 1')
+      .one();
     const staleMs = (this.getConfig()?.settings.staleVisitMinutes ?? 240) * 60_000;
     if (parked.t !== null) candidates.push(parked.t + staleMs);
-    const routes = this.sql.exec<{ t: number | null }>('SELECT min(touched_at) AS t FROM routes').one();
-    if (routes.t !== null) candidates.push(routes.t + RETENTION_MS);
+    const kept = this.sql.exec<{ t: number | null }>('SELECT min(received_at) AS t FROM interaction_events').one();
+    if (kept.t !== null) candidates.push(kept.t + RETENTION_MS);
     if (candidates.length === 0) return;
     await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...candidates)));
   }
@@ -812,4 +880,11 @@ export class TenantDO extends DurableObject<Env> {
       key.rateLimit ? JSON.stringify(key.rateLimit) : null,
     );
   }
+}
+
+/** The queue the caller was in at an instant: the latest one joined by then, else the first one. */
+function queueAt(queues: { queueId: string; firstAt: number }[], at: number): string | null {
+  let chosen: string | null = null;
+  for (const q of queues) if (q.firstAt <= at) chosen = q.queueId;
+  return chosen ?? queues[0]?.queueId ?? null;
 }
