@@ -57,19 +57,24 @@ export function abandonedCall(interactionId: string, queueId: string, wait: numb
 
 /**
  * Runs the tenant's and its queues' alarms until nothing is left to relay or flush — what the
- * alarms would do on their own a moment later, without sleeping.
+ * alarms would do on their own a moment later. An alarm may already be running on its own (it is
+ * then not "scheduled"), so this waits for it, up to a deadline, rather than for a fixed time.
  */
-export async function settle(t: TestTenant): Promise<void> {
+export async function settle(t: TestTenant, timeoutMs = 15_000): Promise<void> {
   const tenant = tenantStub(env, t.id);
-  for (let round = 0; round < 10; round++) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
     const queueIds = await tenant.queueIds();
     await runDurableObjectAlarm(tenant);
     for (const q of queueIds) await runDurableObjectAlarm(queueStub(env, t.id, q));
     const pending = await tenant.backlog();
-    const queues = await Promise.all(queueIds.map((q) => queueStub(env, t.id, q).backlog()));
-    if (pending.outbox + pending.relay + queues.reduce((a, b) => a + b, 0) === 0) return;
+    const queues = await Promise.all(queueIds.map(async (q) => ({ q, live: (await queueStub(env, t.id, q).live()).outbox })));
+    if (pending.outbox + pending.relay + queues.reduce((n, x) => n + x.live.backlog, 0) === 0) return;
+    last = JSON.stringify({ tenant: pending, queues });
+    await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('outboxes did not drain in 10 rounds');
+  throw new Error(`outboxes did not drain within ${timeoutMs} ms: ${last}`);
 }
 
 /** Sends events with an ingest key and expects them all to be accepted. */

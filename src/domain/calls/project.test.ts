@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../events/normalized';
-import { projectInteraction } from './project';
+import { projectInteraction, queueAt } from './project';
 import { ev } from './test-events';
 
 const Q = 'que_sales';
@@ -206,5 +206,55 @@ describe('projectInteraction', () => {
         },
       ),
     );
+  });
+
+  it('an agent’s events without a queue belong to the queue the caller was in at that instant', () => {
+    const B = 'que_billing';
+    const timeline = [
+      { queueId: Q, at: 0 },
+      { queueId: B, at: 50_000 },
+    ];
+    const events = [
+      ev('queue.joined', 0, { queueId: Q }),
+      ev('agent.connected', 10_000, { agentId: A }),
+      ev('agent.disconnected', 40_000, { agentId: A }),
+      ev('agent.connected', 60_000, { agentId: 'agt_bob' }),
+      ev('agent.disconnected', 90_000, { agentId: 'agt_bob' }),
+    ];
+    const inQ = projectInteraction({ interactionId: 'call-1', queueId: Q, events, timeline });
+    const inB = projectInteraction({ interactionId: 'call-1', queueId: B, events, timeline });
+    expect(inQ.segments.map((s) => s.agentId)).toEqual([A]);
+    expect(inB.segments.map((s) => s.agentId)).toEqual(['agt_bob']);
+  });
+
+  it.each([
+    [[], 5, null],
+    [[{ queueId: 'a', at: 10 }], 5, 'a'],
+    [
+      [
+        { queueId: 'a', at: 10 },
+        { queueId: 'b', at: 20 },
+      ],
+      15,
+      'a',
+    ],
+    [
+      [
+        { queueId: 'b', at: 20 },
+        { queueId: 'a', at: 10 },
+      ],
+      25,
+      'b',
+    ],
+    [
+      [
+        { queueId: 'b', at: 20 },
+        { queueId: 'a', at: 10 },
+      ],
+      1,
+      'a',
+    ],
+  ])('queueAt(%j, %i) is %j', (timeline, at, expected) => {
+    expect(queueAt(timeline, at)).toBe(expected);
   });
 });

@@ -2,6 +2,24 @@ import { TYPE_RANK } from '../events/event-types';
 import type { AnyEvent } from '../events/normalized';
 import type { InteractionFacts, Projection, SegmentRecord, VisitRecord } from './records';
 
+/** When an interaction first reached a queue. */
+export interface QueueJoin {
+  queueId: string;
+  at: number;
+}
+
+/** The queue a caller was in at an instant: the latest one reached by then, else the first one. */
+export function queueAt(timeline: readonly QueueJoin[], at: number): string | null {
+  let chosen: QueueJoin | null = null;
+  for (const q of timeline) {
+    if (q.at <= at && (chosen === null || q.at > chosen.at || (q.at === chosen.at && q.queueId > chosen.queueId))) chosen = q;
+  }
+  if (chosen) return chosen.queueId;
+  let first: QueueJoin | null = null;
+  for (const q of timeline) if (first === null || q.at < first.at || (q.at === first.at && q.queueId < first.queueId)) first = q;
+  return first?.queueId ?? null;
+}
+
 /** Events in the one order every projection uses: time, then lifecycle rank, then id. */
 export function sortEvents<E extends Pick<AnyEvent, 'occurredAt' | 'type' | 'id'>>(events: readonly E[]): E[] {
   return [...events].sort(
@@ -25,8 +43,16 @@ export function projectInteraction(input: {
   queueId: string;
   events: readonly AnyEvent[];
   staleSince?: number | null;
+  /** Every queue the interaction visited and when it first got there (from the TenantDO). */
+  timeline?: readonly QueueJoin[];
 }): Projection {
   const { interactionId, queueId } = input;
+  const timeline = input.timeline ?? [];
+  // An agent's event without a queue belongs to the queue the caller was in at that instant.
+  const mineAt = (t: number) => {
+    const owner = queueAt(timeline, t);
+    return owner === null || owner === queueId;
+  };
   const unique = new Map<string, AnyEvent>();
   for (const e of input.events) if (!unique.has(e.id)) unique.set(e.id, e);
   const events = sortEvents([...unique.values()]);
@@ -88,6 +114,7 @@ export function projectInteraction(input: {
   };
 
   for (const e of events) {
+    if (e.agentId && e.queueId === null && e.type !== 'agent.state_changed' && !mineAt(e.occurredAt)) continue;
     if (facts.direction === null && e.direction) facts.direction = e.direction;
     if (facts.callerHash === null && e.callerHash) {
       facts.callerHash = e.callerHash;

@@ -59,6 +59,7 @@ const MIGRATIONS = [
    CREATE INDEX visits_interaction ON visits (interaction_id);
    CREATE TABLE presence (agent_id TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT, since INTEGER NOT NULL, event_id TEXT NOT NULL);
    CREATE TABLE entities (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
+   CREATE TABLE timelines (interaction_id TEXT PRIMARY KEY, body TEXT NOT NULL);
    ${OUTBOX_DDL}`,
 ];
 
@@ -101,6 +102,7 @@ export class QueueDO extends DurableObject<Env> {
       }
       const results: QueueIngestResult['results'] = [];
       const touched = new Set<string>();
+      const retimed = new Set<string>();
       for (const e of input.events) {
         const interactionId = e.interactionId;
         if (!interactionId) continue;
@@ -121,7 +123,17 @@ export class QueueDO extends DurableObject<Env> {
         touched.add(interactionId);
         results.push({ id: e.id, status: 'accepted' });
       }
+      for (const tl of input.timelines) {
+        const body = JSON.stringify(tl.joins);
+        const prev = this.sql
+          .exec<{ body: string }>('SELECT body FROM timelines WHERE interaction_id = ?', tl.interactionId)
+          .toArray()[0];
+        if (prev?.body === body) continue;
+        this.sql.exec('INSERT OR REPLACE INTO timelines (interaction_id, body) VALUES (?, ?)', tl.interactionId, body);
+        retimed.add(tl.interactionId);
+      }
       for (const id of touched) this.reproject(input.queueId, id, now, { clearStale: true });
+      for (const id of retimed) if (!touched.has(id)) this.reproject(input.queueId, id, now, { clearStale: false });
       for (const p of input.presence) this.applyPresence(p);
       return { results };
     });
@@ -289,7 +301,16 @@ export class QueueDO extends DurableObject<Env> {
       .exec<{ stale_since: number | null }>('SELECT stale_since FROM interactions WHERE id = ?', interactionId)
       .toArray()[0];
     const staleSince = opts.clearStale ? null : (state?.stale_since ?? null);
-    const p = projectInteraction({ interactionId, queueId, events, staleSince });
+    const timeline = this.sql
+      .exec<{ body: string }>('SELECT body FROM timelines WHERE interaction_id = ?', interactionId)
+      .toArray()[0];
+    const p = projectInteraction({
+      interactionId,
+      queueId,
+      events,
+      staleSince,
+      timeline: timeline ? JSON.parse(timeline.body) : [],
+    });
     const firstEventAt = Math.min(...events.map((e) => e.occurredAt));
     const lastEventAt = Math.max(...events.map((e) => e.occurredAt));
     this.saveRecords(interactionId, p, firstEventAt, lastEventAt);
@@ -405,13 +426,19 @@ export class QueueDO extends DurableObject<Env> {
         this.sql.exec('DELETE FROM records WHERE interaction_id = ?', id);
         this.sql.exec('DELETE FROM visits WHERE interaction_id = ?', id);
         this.sql.exec('DELETE FROM interactions WHERE id = ?', id);
+        this.sql.exec('DELETE FROM timelines WHERE interaction_id = ?', id);
       }
     });
   }
 
+  /**
+   * Makes sure an alarm comes within the flush delay. An alarm in the past is one being handled right
+   * now, which may already have looked at the outbox: it does not count.
+   */
   private async scheduleFlush(now: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > now + FLUSH_DELAY_MS) await this.ctx.storage.setAlarm(now + FLUSH_DELAY_MS);
+    const target = now + FLUSH_DELAY_MS;
+    if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
   }
 
   /** The next thing to do: flush (or retry) pending work, sweep the next visit that may go stale, prune. */

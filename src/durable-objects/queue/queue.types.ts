@@ -1,4 +1,5 @@
 import type { EnsureEntity } from '../../db/history-writer';
+import type { QueueJoin } from '../../domain/calls/project';
 import type { AgentState } from '../../domain/events/event-types';
 import type { AnyEvent } from '../../domain/events/normalized';
 import type { OutboxStatus } from '../outbox';
@@ -18,6 +19,13 @@ export interface PresenceUpdate {
   eventId: string;
 }
 
+/** Every queue an interaction visited and when it first got there; a QueueDO uses it to know which
+ * of an agent's queue-less events are its own. */
+export interface InteractionTimeline {
+  interactionId: string;
+  joins: QueueJoin[];
+}
+
 export interface QueueIngest {
   tenantId: string;
   queueId: string;
@@ -26,6 +34,7 @@ export interface QueueIngest {
   presence: PresenceUpdate[];
   /** Queues and agents created from unknown provider keys that these events refer to. */
   ensure: EnsureEntity[];
+  timelines: InteractionTimeline[];
 }
 
 export interface QueueIngestResult {

@@ -98,13 +98,6 @@ const MIGRATIONS = [
    );
    CREATE INDEX interaction_events_interaction ON interaction_events (interaction_id);
    CREATE INDEX interaction_events_parked ON interaction_events (parked, received_at);
-   CREATE TABLE agent_routes (
-     interaction_id TEXT NOT NULL,
-     agent_id TEXT NOT NULL,
-     queue_id TEXT NOT NULL,
-     touched_at INTEGER NOT NULL,
-     PRIMARY KEY (interaction_id, agent_id)
-   );
    CREATE TABLE forward (id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE agent_events (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
    CREATE INDEX agent_events_agent ON agent_events (agent_id);
@@ -372,7 +365,7 @@ export class TenantDO extends DurableObject<Env> {
       const deliver = (queueId: string) => {
         let d = deliveries.get(queueId);
         if (!d) {
-          d = { queueId, events: [], presence: [], ensure: [] };
+          d = { queueId, events: [], presence: [], ensure: [], timelines: [] };
           deliveries.set(queueId, d);
         }
         return d;
@@ -390,6 +383,7 @@ export class TenantDO extends DurableObject<Env> {
 
       const touchedAgents = new Set<string>();
       const newQueues: { interactionId: string; queueId: string }[] = [];
+      const retimed = new Set<string>();
       // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
       const order = resolution.events
         .map((e, i) => ({ e, i }))
@@ -409,12 +403,14 @@ export class TenantDO extends DurableObject<Env> {
         }
         const interactionId = e.interactionId as string;
         if (e.queueId) {
-          if (this.noteQueue(interactionId, e.queueId, e, now)) newQueues.push({ interactionId, queueId: e.queueId });
+          const change = this.noteQueue(interactionId, e.queueId, e.occurredAt, now);
+          if (change === 'new') newQueues.push({ interactionId, queueId: e.queueId });
+          if (change !== 'same') retimed.add(interactionId);
           push(e.queueId, e);
           outcomes[i] = { status: 'routed', queueId: e.queueId };
           continue;
         }
-        const targets = this.targetsOf(e, now);
+        const targets = this.queuesOf(interactionId).map((q) => q.queueId);
         const fresh = this.keepQueueLess(e, targets.length === 0, now);
         if (targets.length === 0) {
           outcomes[i] = { status: fresh ? 'accepted' : 'duplicate' };
@@ -424,19 +420,21 @@ export class TenantDO extends DurableObject<Env> {
         for (const q of targets) push(q, e);
         outcomes[i] = { status: 'routed', queueId: targets[0] as string };
       }
-      // A queue new to an interaction gets what the interaction already had: its interaction-level
-      // events, and its agents' events not bound to another queue. Delivered with this batch, and
-      // relayed again by the alarm in case this request does not get through.
+      // A queue new to an interaction gets the events without a queue it already had. Delivered with
+      // this batch, and relayed again by the alarm in case this request does not get through.
       for (const { interactionId, queueId } of newQueues) {
-        for (const e of this.eventsForNewQueue(interactionId, queueId, now)) {
+        for (const e of this.queueLessEvents(interactionId)) {
           push(queueId, e);
-          this.sql.exec(
-            'INSERT OR IGNORE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
-            `${queueId}|${e.id}`,
-            queueId,
-            JSON.stringify(e),
-            now,
-          );
+          this.relayLater(queueId, `event|${e.id}`, { event: e }, now);
+        }
+      }
+      // Every queue of an interaction whose queues changed learns the new timeline: it decides which
+      // of an agent's queue-less events are its own.
+      for (const interactionId of retimed) {
+        const joins = this.queuesOf(interactionId).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
+        for (const { queueId } of joins) {
+          deliver(queueId).timelines.push({ interactionId, joins });
+          this.relayLater(queueId, `timeline|${interactionId}`, { timeline: { interactionId, joins } }, now);
         }
       }
       for (const agentId of touchedAgents) {
@@ -516,36 +514,25 @@ export class TenantDO extends DurableObject<Env> {
     return row ? JSON.parse(row.body) : null;
   }
 
-  /**
-   * Remembers that an interaction visits a queue (and, for an agent's event, that the agent works it
-   * from there); true when the queue is new to the interaction.
-   */
-  private noteQueue(interactionId: string, queueId: string, e: AnyEvent, now: number): boolean {
-    const known =
-      this.sql
-        .exec('SELECT 1 FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?', interactionId, queueId)
-        .toArray().length > 0;
+  /** Remembers that an interaction visits a queue, and from when: 'new', 'earlier' (a late join) or 'same'. */
+  private noteQueue(interactionId: string, queueId: string, at: number, now: number): 'new' | 'earlier' | 'same' {
+    const row = this.sql
+      .exec<{ first_at: number }>(
+        'SELECT first_at FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?',
+        interactionId,
+        queueId,
+      )
+      .toArray()[0];
     this.sql.exec(
       `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
       interactionId,
       queueId,
-      e.occurredAt,
+      at,
       now,
     );
-    if (e.agentId) this.bindAgent(interactionId, e.agentId, queueId, now);
-    return !known;
-  }
-
-  private bindAgent(interactionId: string, agentId: string, queueId: string, now: number): void {
-    this.sql.exec(
-      `INSERT INTO agent_routes (interaction_id, agent_id, queue_id, touched_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (interaction_id, agent_id) DO UPDATE SET touched_at = excluded.touched_at`,
-      interactionId,
-      agentId,
-      queueId,
-      now,
-    );
+    if (!row) return 'new';
+    return at < row.first_at ? 'earlier' : 'same';
   }
 
   private queuesOf(interactionId: string): { queueId: string; firstAt: number }[] {
@@ -558,28 +545,22 @@ export class TenantDO extends DurableObject<Env> {
       .map((r) => ({ queueId: r.queue_id, firstAt: r.first_at }));
   }
 
-  /**
-   * Where a queue-less event goes. Interaction-level events (start, end, transfer, hold without an
-   * agent, dispositions, surveys) go to every queue the interaction visited: each queue's projection
-   * applies them to its own visit. An agent's events go to the one queue the agent works the
-   * interaction from — bound at first sight to the queue the caller was in at that instant.
-   */
-  private targetsOf(e: AnyEvent, now: number): string[] {
-    const interactionId = e.interactionId as string;
-    const queues = this.queuesOf(interactionId);
-    if (!e.agentId) return queues.map((q) => q.queueId);
-    const bound = this.sql
-      .exec<{ queue_id: string }>(
-        'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
-        interactionId,
-        e.agentId,
-      )
-      .toArray()[0];
-    if (bound) return [bound.queue_id];
-    const chosen = queueAt(queues, e.occurredAt);
-    if (!chosen) return [];
-    this.bindAgent(interactionId, e.agentId, chosen, now);
-    return [chosen];
+  private queueLessEvents(interactionId: string): AnyEvent[] {
+    const rows = this.sql
+      .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
+      .toArray();
+    this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
+    return rows.map((r) => JSON.parse(r.body) as AnyEvent);
+  }
+
+  private relayLater(queueId: string, key: string, body: unknown, now: number): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
+      `${queueId}|${key}`,
+      queueId,
+      JSON.stringify(body),
+      now,
+    );
   }
 
   /** Keeps a queue-less event for queues the interaction may visit later; false if already kept. */
@@ -611,37 +592,6 @@ export class TenantDO extends DurableObject<Env> {
     const firstEventAt = Math.min(...events.map((x) => x.occurredAt));
     const lastEventAt = Math.max(...events.map((x) => x.occurredAt));
     this.outbox.putRecord('interaction', interactionId, events.length, { ...facts, firstEventAt, lastEventAt });
-  }
-
-  /** What a queue new to an interaction must be given from what the interaction already had. */
-  private eventsForNewQueue(interactionId: string, queueId: string, now: number): AnyEvent[] {
-    const queues = this.queuesOf(interactionId);
-    const out: AnyEvent[] = [];
-    const rows = this.sql
-      .exec<{ agent_id: string | null; body: string }>(
-        'SELECT agent_id, body FROM interaction_events WHERE interaction_id = ?',
-        interactionId,
-      )
-      .toArray();
-    for (const r of rows) {
-      const e = JSON.parse(r.body) as AnyEvent;
-      if (!r.agent_id) {
-        out.push(e);
-        continue;
-      }
-      const bound = this.sql
-        .exec<{ queue_id: string }>(
-          'SELECT queue_id FROM agent_routes WHERE interaction_id = ? AND agent_id = ?',
-          interactionId,
-          r.agent_id,
-        )
-        .toArray()[0];
-      const target = bound?.queue_id ?? queueAt(queues, e.occurredAt);
-      if (!bound && target) this.bindAgent(interactionId, r.agent_id, target, now);
-      if (target === queueId) out.push(e);
-    }
-    this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
-    return out;
   }
 
   /** Keeps a presence event, projects the agent's intervals again, records what changed. */
@@ -717,23 +667,28 @@ export class TenantDO extends DurableObject<Env> {
     return row ? (JSON.parse(row.body) as HotAgent).queueIds : [];
   }
 
-  /** Delivers released parked events to their QueueDOs (at least once; the QueueDO drops repeats). */
+  /** Delivers what `relayLater` queued to the QueueDOs (at least once; they drop repeats). */
   private async relay(config: TenantConfig, log: ReturnType<typeof createLogger>): Promise<void> {
     const rows = this.sql
       .exec<{ id: string; queue_id: string; body: string }>('SELECT id, queue_id, body FROM forward LIMIT 1000')
       .toArray();
-    const byQueue = new Map<string, { ids: string[]; events: AnyEvent[] }>();
+    const byQueue = new Map<string, { ids: string[]; delivery: Delivery }>();
     for (const r of rows) {
-      const g = byQueue.get(r.queue_id) ?? { ids: [], events: [] };
+      const g = byQueue.get(r.queue_id) ?? {
+        ids: [],
+        delivery: { queueId: r.queue_id, events: [], presence: [], ensure: [], timelines: [] },
+      };
       g.ids.push(r.id);
-      g.events.push(JSON.parse(r.body));
+      const body = JSON.parse(r.body) as { event?: AnyEvent; timeline?: Delivery['timelines'][number] };
+      if (body.event) g.delivery.events.push(body.event);
+      if (body.timeline) g.delivery.timelines.push(body.timeline);
       byQueue.set(r.queue_id, g);
     }
     const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };
     for (const [queueId, g] of byQueue) {
       try {
         const stub = queueStub(this.env, config.tenantId, queueId);
-        await stub.ingest({ tenantId: config.tenantId, queueId, settings, events: g.events, presence: [], ensure: [] });
+        await stub.ingest({ tenantId: config.tenantId, settings, ...g.delivery });
         for (const id of g.ids) this.sql.exec('DELETE FROM forward WHERE id = ?', id);
       } catch (err) {
         log.warn('relay to queue failed; will retry', { queueId, ...errorFields(err) });
@@ -781,7 +736,6 @@ export class TenantDO extends DurableObject<Env> {
       );
       this.sql.exec('DELETE FROM interaction_events WHERE received_at <= ?', now - RETENTION_MS);
       this.sql.exec('DELETE FROM interaction_queues WHERE touched_at <= ?', now - RETENTION_MS);
-      this.sql.exec('DELETE FROM agent_routes WHERE touched_at <= ?', now - RETENTION_MS);
       // Presence events: the latest of each agent stays, so its open interval can still be ended.
       this.sql.exec(
         `DELETE FROM agent_events WHERE received_at <= ? AND id NOT IN (SELECT event_id FROM presence)`,
@@ -793,8 +747,10 @@ export class TenantDO extends DurableObject<Env> {
   private async scheduleWork(now: number): Promise<void> {
     const pending = this.backlog();
     if (pending.outbox + pending.relay === 0) return;
+    // An alarm in the past is one being handled right now (see QueueDO.scheduleFlush).
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > now + RELAY_DELAY_MS) await this.ctx.storage.setAlarm(now + RELAY_DELAY_MS);
+    const target = now + RELAY_DELAY_MS;
+    if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
   }
 
   private async scheduleNext(now: number): Promise<void> {
@@ -880,11 +836,4 @@ export class TenantDO extends DurableObject<Env> {
       key.rateLimit ? JSON.stringify(key.rateLimit) : null,
     );
   }
-}
-
-/** The queue the caller was in at an instant: the latest one joined by then, else the first one. */
-function queueAt(queues: { queueId: string; firstAt: number }[], at: number): string | null {
-  let chosen: string | null = null;
-  for (const q of queues) if (q.firstAt <= at) chosen = q.queueId;
-  return chosen ?? queues[0]?.queueId ?? null;
 }

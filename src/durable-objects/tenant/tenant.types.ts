@@ -3,7 +3,7 @@ import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
 import type { AnyEvent } from '../../domain/events/normalized';
 import type { Provider } from '../../domain/providers';
 import type { TenantSettings } from '../../domain/settings';
-import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
+import type { InteractionTimeline, PresenceUpdate, QueueSettings } from '../queue/queue.types';
 
 /** An API key as the TenantDO knows it: enough to authenticate and rate-limit, nothing more. */
 export interface KeyRecord {
@@ -112,12 +112,13 @@ export type RouteOutcome =
   | { status: 'duplicate' }
   | { status: 'rejected'; reason: string };
 
-/** Events, presence and auto-created entities for one QueueDO. */
+/** Events, presence, auto-created entities and interaction timelines for one QueueDO. */
 export interface Delivery {
   queueId: string;
   events: AnyEvent[];
   presence: PresenceUpdate[];
   ensure: EnsureEntity[];
+  timelines: InteractionTimeline[];
 }
 
 export type RouteResult =

@@ -90,14 +90,7 @@ export async function ingestEvents(
   await Promise.all(
     routed.deliveries.map(async (d) => {
       const r = await callQueueDO(ctx.env, ctx.tenantId, d.queueId, (s) =>
-        s.ingest({
-          tenantId: ctx.tenantId,
-          queueId: d.queueId,
-          settings: routed.settings,
-          events: d.events,
-          presence: d.presence,
-          ensure: d.ensure,
-        }),
+        s.ingest({ tenantId: ctx.tenantId, settings: routed.settings, ...d }),
       );
       for (const x of r.results) fromQueues.set(x.id, x.status);
     }),
