@@ -2,29 +2,51 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { TEST_PLATFORM_KEYS, TEST_PLATFORM_TOKEN } from './test/constants.ts';
 
+type Inject = <K extends 'databaseUrl' | 'neonWsProxy' | 'ownerDatabaseUrl' | 'faultsNeonWsProxy' | 'faultsProxyControl'>(
+  key: K,
+) => string;
+
+/** The Worker's bindings in tests; `faults` points Postgres traffic at a proxy the tests can switch off. */
+const bindings = (inject: Inject, faults: boolean) => ({
+  DATABASE_URL: inject('databaseUrl'),
+  NEON_WS_PROXY: inject(faults ? 'faultsNeonWsProxy' : 'neonWsProxy'),
+  PLATFORM_TOKEN: TEST_PLATFORM_TOKEN,
+  PLATFORM_KEYS: TEST_PLATFORM_KEYS,
+  TEST_OWNER_DATABASE_URL: inject('ownerDatabaseUrl'),
+  TEST_PROXY_CONTROL: faults ? inject('faultsProxyControl') : '',
+  LOG_LEVEL: 'error',
+});
+
 // Tests run inside workerd (real Durable Objects, real runtime) against a real Postgres that
-// test/global-setup.ts starts, migrates and tears down once per run.
+// test/global-setup.ts starts, migrates and tears down once per run. Fault tests (Postgres made
+// unreachable) run as their own project with their own proxy, so they disturb no other test.
 export default defineConfig({
-  plugins: [
-    cloudflareTest(async ({ inject }) => ({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          DATABASE_URL: inject('databaseUrl'),
-          NEON_WS_PROXY: inject('neonWsProxy'),
-          PLATFORM_TOKEN: TEST_PLATFORM_TOKEN,
-          PLATFORM_KEYS: TEST_PLATFORM_KEYS,
-          TEST_OWNER_DATABASE_URL: inject('ownerDatabaseUrl'),
-          LOG_LEVEL: 'error',
-        },
-      },
-    })),
-  ],
   test: {
     globalSetup: ['./test/global-setup.ts'],
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: bindings(inject as Inject, false) },
+          })),
+        ],
+        test: { name: 'main', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/faults/**'], isolate: false },
+      },
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: bindings(inject as Inject, true) },
+          })),
+        ],
+        test: { name: 'faults', include: ['test/faults/**/*.test.ts'] },
+      },
+    ],
   },
 });

@@ -12,6 +12,8 @@ declare module 'vitest' {
     databaseUrl: string;
     neonWsProxy: string;
     ownerDatabaseUrl: string;
+    faultsNeonWsProxy: string;
+    faultsProxyControl: string;
   }
 }
 
@@ -27,8 +29,10 @@ export default async function setup(project: TestProject) {
   await fs.chmod(dir, 0o755);
   let server: Awaited<ReturnType<typeof startPostgres>> | undefined;
   let proxy: Awaited<ReturnType<typeof startNeonWsProxy>> | undefined;
+  let faultsProxy: Awaited<ReturnType<typeof startNeonWsProxy>> | undefined;
   const teardown = async () => {
     await proxy?.close().catch(() => {});
+    await faultsProxy?.close().catch(() => {});
     await server?.stop().catch(() => {});
     await fs.rm(dir, { recursive: true, force: true });
     if (server && server.dataDir !== path.join(dir, 'pg')) await fs.rm(server.dataDir, { recursive: true, force: true });
@@ -41,6 +45,10 @@ export default async function setup(project: TestProject) {
       appPassword: secret(),
     });
     proxy = await startNeonWsProxy();
+    // The fault tests get a proxy of their own that they can switch off.
+    faultsProxy = await startNeonWsProxy({ control: true });
+    project.provide('faultsNeonWsProxy', faultsProxy.address);
+    project.provide('faultsProxyControl', faultsProxy.controlUrl);
     project.provide('databaseUrl', appUrl);
     project.provide('ownerDatabaseUrl', ownerUrl);
     project.provide('neonWsProxy', proxy.address);

@@ -35,14 +35,15 @@ describe('Neon serverless driver', () => {
   });
 
   it('an unreachable database is a retryable "unavailable" error, not a crash', async () => {
-    const { db, close } = openDatabase({ DATABASE_URL: env.DATABASE_URL, NEON_WS_PROXY: '127.0.0.1:1' });
+    const unreachable = new URL(env.DATABASE_URL);
+    unreachable.port = '1'; // nothing listens there: the proxy's TCP connect is refused
+    const { db, close } = openDatabase({ DATABASE_URL: unreachable.toString(), NEON_WS_PROXY: env.NEON_WS_PROXY });
     try {
       const err = await inTenant(db, 'tnt_00000000000000000000000000', (tx) => tx.execute('select 1')).catch((e) => e);
       expect(err).toBeInstanceOf(AppError);
       expect(err).toMatchObject({ kind: 'unavailable', code: 'SERVICE_UNAVAILABLE' });
     } finally {
       await close();
-      openDatabase(env); // point the driver back at the working proxy for the rest of the file
     }
   });
 });

@@ -1,6 +1,7 @@
 // A WebSocket-to-TCP proxy with the URL contract of Neon's own wsproxy (`/v2?address=host:port`),
 // so `@neondatabase/serverless` — the driver production uses — can talk to a plain local Postgres.
 // Only loopback targets are allowed.
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 
@@ -9,11 +10,35 @@ const { WebSocketServer } = createRequire(import.meta.url)('ws');
 
 const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** @param {{ port?: number, host?: string }} [options] */
-export async function startNeonWsProxy({ port = 0, host = '127.0.0.1' } = {}) {
+/**
+ * @param {{ port?: number, host?: string, control?: boolean }} [options] With `control`, the proxy also
+ *   answers `POST /control?enabled=0|1`: switched off it cuts every connection and refuses new ones,
+ *   which is how fault tests make "Postgres unreachable" without stopping the one shared server.
+ */
+export async function startNeonWsProxy({ port = 0, host = '127.0.0.1', control = false } = {}) {
   const sockets = new Set();
-  const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
+  let enabled = true;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    if (!control || url.pathname !== '/control') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (url.searchParams.has('enabled')) {
+      enabled = url.searchParams.get('enabled') === '1';
+      if (!enabled) {
+        for (const s of sockets) s.destroy();
+        for (const client of wss.clients) client.terminate();
+      }
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ enabled, connections: sockets.size }));
+  });
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws, req) => {
+    if (!enabled) {
+      ws.terminate();
+      return;
+    }
     const address = new URL(req.url ?? '/', 'http://proxy').searchParams.get('address') ?? '';
     const sep = address.lastIndexOf(':');
     const targetHost = address.slice(0, sep);
@@ -49,16 +74,19 @@ export async function startNeonWsProxy({ port = 0, host = '127.0.0.1' } = {}) {
     ws.on('error', closeBoth);
   });
   await new Promise((resolve, reject) => {
-    wss.once('listening', resolve);
-    wss.once('error', reject);
+    server.once('error', reject);
+    server.listen(port, host, resolve);
   });
+  const bound = server.address().port;
   return {
-    port: wss.address().port,
-    address: `${host}:${wss.address().port}`,
+    port: bound,
+    address: `${host}:${bound}`,
+    controlUrl: `http://${host}:${bound}/control`,
     async close() {
       for (const s of sockets) s.destroy();
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(() => resolve()));
+      await new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }
