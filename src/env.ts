@@ -14,6 +14,8 @@ export interface Env {
   PLATFORM_KEYS?: string;
   /** Local only: `host:port` of the WebSocket-to-TCP proxy that stands in for Neon's endpoint. */
   NEON_WS_PROXY?: string;
+  /** `1` enables the benchmark's baseline route (never in production). */
+  BENCH_ROUTES?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;

@@ -33,6 +33,8 @@ export const LiveSnapshotSchema = z
         lastError: z.string().nullable(),
         failures: z.number().int(),
         nextAttemptAt: Timestamp.nullable(),
+        flushedRows: z.number().int().describe('Rows this queue has written to Postgres since it started.'),
+        flushMs: z.number().int().describe('Time spent writing them (flushedRows / flushMs is the flush rate).'),
       })
       .describe('Records and events not yet in Postgres, and the health of the flush.'),
   })

@@ -19,7 +19,9 @@ export const OUTBOX_DDL = `
     last_error TEXT,
     last_error_at INTEGER,
     failures INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER
+    next_attempt_at INTEGER,
+    flushed_rows INTEGER NOT NULL DEFAULT 0,
+    flush_ms INTEGER NOT NULL DEFAULT 0
   );
   INSERT INTO outbox_state (id, failures) VALUES (1, 0);
 `;
@@ -48,6 +50,9 @@ export interface OutboxStatus {
   lastErrorAt: number | null;
   failures: number;
   nextAttemptAt: number | null;
+  /** Rows written to Postgres so far, and the time spent writing them (the flush rate). */
+  flushedRows: number;
+  flushMs: number;
 }
 
 /** Retry delay after `failures` consecutive failed flushes: 1 s doubling to a 60 s ceiling. */
@@ -97,8 +102,14 @@ export class Outbox {
     for (const e of batch.events) this.sql.exec('DELETE FROM outbox_events WHERE id = ?', e.id);
   }
 
-  recordSuccess(now: number): void {
-    this.sql.exec('UPDATE outbox_state SET last_flush_at = ?, failures = 0, next_attempt_at = NULL WHERE id = 1', now);
+  recordSuccess(now: number, rows: number, ms: number): void {
+    this.sql.exec(
+      `UPDATE outbox_state SET last_flush_at = ?, failures = 0, next_attempt_at = NULL,
+         flushed_rows = flushed_rows + ?, flush_ms = flush_ms + ? WHERE id = 1`,
+      now,
+      rows,
+      ms,
+    );
   }
 
   /** Notes a failed flush and returns when to try again. */
@@ -128,7 +139,11 @@ export class Outbox {
         last_error_at: number | null;
         failures: number;
         next_attempt_at: number | null;
-      }>('SELECT last_flush_at, last_error, last_error_at, failures, next_attempt_at FROM outbox_state WHERE id = 1')
+        flushed_rows: number;
+        flush_ms: number;
+      }>(
+        'SELECT last_flush_at, last_error, last_error_at, failures, next_attempt_at, flushed_rows, flush_ms FROM outbox_state WHERE id = 1',
+      )
       .one();
     return {
       backlog: counts.r + counts.e,
@@ -139,6 +154,8 @@ export class Outbox {
       lastErrorAt: s.last_error_at,
       failures: s.failures,
       nextAttemptAt: s.next_attempt_at,
+      flushedRows: s.flushed_rows,
+      flushMs: s.flush_ms,
     };
   }
 }

@@ -204,6 +204,8 @@ export class QueueDO extends DurableObject<Env> {
         unknown: counts.unknown,
       },
       outbox: {
+        flushedRows: status?.flushedRows ?? 0,
+        flushMs: status?.flushMs ?? 0,
         backlog: status?.backlog ?? 0,
         lastFlushAt: iso(status?.lastFlushAt),
         lastError: status?.lastError ?? null,
@@ -236,6 +238,11 @@ export class QueueDO extends DurableObject<Env> {
     }
   }
 
+  /** Benchmark baseline: an RPC round trip carrying a payload, doing nothing with it. */
+  echo(payload: string): number {
+    return payload.length;
+  }
+
   /** Health probe: a real storage write and read. */
   async ping(): Promise<number> {
     const now = Date.now();
@@ -248,14 +255,17 @@ export class QueueDO extends DurableObject<Env> {
     if (status.backlog === 0) return;
     if (status.nextAttemptAt !== null && now < status.nextAttemptAt) return;
     const { db, close } = openDatabase(this.env);
+    const started = Date.now();
+    let rows = 0;
     try {
       for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
         const batch = this.outbox.take(FLUSH_BATCH);
         if (batch.records.length === 0 && batch.events.length === 0) break;
         await writeHistory(db, tenantId, historyBatch(batch.records, batch.events, this.ensureList()));
         this.outbox.ack(batch);
+        rows += batch.records.length + batch.events.length;
       }
-      this.outbox.recordSuccess(Date.now());
+      this.outbox.recordSuccess(Date.now(), rows, Date.now() - started);
     } catch (err) {
       const next = this.outbox.recordFailure(Date.now(), err instanceof Error ? err.message : String(err));
       log.warn('outbox flush failed; will retry', { ...errorFields(err), nextAttemptAt: new Date(next).toISOString() });

@@ -67,6 +67,8 @@ export interface LiveSnapshot {
     lastError: string | null;
     failures: number;
     nextAttemptAt: string | null;
+    flushedRows: number;
+    flushMs: number;
   };
 }
 

@@ -700,10 +700,13 @@ export class TenantDO extends DurableObject<Env> {
     const status = this.outbox.status();
     if (status.backlog === 0 || (status.nextAttemptAt !== null && now < status.nextAttemptAt)) return;
     const { db, close } = openDatabase(this.env);
+    const started = Date.now();
+    let rows = 0;
     try {
       for (let i = 0; i < 20; i++) {
         const batch = this.outbox.take(500);
         if (batch.records.length === 0 && batch.events.length === 0) break;
+        rows += batch.records.length + batch.events.length;
         const ensure = batch.records.filter((r) => r.kind === 'queue' || r.kind === 'agent').map((r) => r.body as EnsureEntity);
         const agentIds = new Set(
           batch.records.filter((r) => r.kind === 'interval').map((r) => (r.body as { agentId: string }).agentId),
@@ -712,7 +715,7 @@ export class TenantDO extends DurableObject<Env> {
         await writeHistory(db, tenantId, historyBatch(batch.records, batch.events, ensure));
         this.outbox.ack(batch);
       }
-      this.outbox.recordSuccess(Date.now());
+      this.outbox.recordSuccess(Date.now(), rows, Date.now() - started);
     } catch (err) {
       const next = this.outbox.recordFailure(Date.now(), err instanceof Error ? err.message : String(err));
       log.warn('outbox flush failed; will retry', { ...errorFields(err), nextAttemptAt: new Date(next).toISOString() });

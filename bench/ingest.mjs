@@ -1,0 +1,287 @@
+#!/usr/bin/env node
+// npm run bench:ingest — the ingestion path against its baselines, in one run, on one machine:
+//   1. signed generic webhooks (signature + validation + TenantDO routing + QueueDO + outbox) vs a bare
+//      Worker → Durable Object RPC round trip carrying the same payload, on the same `wrangler dev`;
+//   2. the outbox flush rate (rows/s of flush time, as the QueueDOs report it) vs COPY of the same
+//      rows into the same tables, from Node, against the same Postgres.
+// Everything runs locally and is torn down at the end. Options: --deliveries N --batch N --concurrency N
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Webhook } from 'standardwebhooks';
+import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
+import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
+import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const DELIVERIES = arg('deliveries', 1500);
+const BATCH = arg('batch', 10);
+const CONCURRENCY = arg('concurrency', 16);
+const WARMUP = Math.min(100, Math.floor(DELIVERIES / 10));
+
+const secret = () => randomBytes(24).toString('base64url');
+const log = (m) => console.log(`[bench] ${m}`);
+const cleanup = [];
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `n` requests with `concurrency` in flight; returns per-request latencies and the wall time. */
+async function load(n, concurrency, request) {
+  const latencies = [];
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        const res = await request(i);
+        latencies.push(performance.now() - t0);
+        if (!res.ok) {
+          failed++;
+          if (failed <= 3) log(`request ${i} failed: ${res.status} ${(await res.text()).slice(0, 200)}`);
+        } else await res.arrayBuffer();
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { n, failed, wallMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: (n / wallMs) * 1000 };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callboard-bench-'));
+  fs.chmodSync(dir, 0o755);
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const pgServer = await startPostgres({
+    dataDir: path.join(dir, 'pg'),
+    port: await freePort(),
+    password: secret(),
+    fast: false,
+  });
+  cleanup.push(() => pgServer.stop());
+  const { appUrl } = await prepareLocalDatabase({ superUrl: pgServer.url, ownerPassword: secret(), appPassword: secret() });
+  const proxy = await startNeonWsProxy();
+  cleanup.push(() => proxy.close());
+  const port = await freePort();
+  const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
+  const wrangler = spawn(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/wrangler/bin/wrangler.js'),
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      path.join(dir, 'wrangler'),
+      '--show-interactive-dev-session=false',
+      '--var',
+      `DATABASE_URL:${appUrl}`,
+      '--var',
+      `NEON_WS_PROXY:${proxy.address}`,
+      '--var',
+      `PLATFORM_TOKEN:${platformToken}`,
+      '--var',
+      `PLATFORM_KEYS:1:${randomBytes(32).toString('base64')}`,
+      '--var',
+      'BENCH_ROUTES:1',
+      '--var',
+      'LOG_LEVEL:error',
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    },
+  );
+  cleanup.push(
+    () =>
+      new Promise((resolve) => {
+        if (wrangler.exitCode !== null) return resolve();
+        wrangler.once('exit', resolve);
+        wrangler.kill('SIGINT');
+        setTimeout(() => wrangler.kill('SIGKILL'), 5000).unref();
+      }),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {}
+    if (i > 240) throw new Error('wrangler dev did not come up');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const json = async (method, p, body, token) => {
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const { tenant, apiKey } = await json('POST', '/v1/tenants', { name: 'Bench' }, platformToken);
+  const key = apiKey.key;
+  const queue = await json(
+    'POST',
+    '/v1/queues',
+    { name: 'Bench queue', externalKeys: [{ provider: 'generic', key: 'bench' }] },
+    key,
+  );
+  const connector = await json('POST', '/v1/connectors', { name: 'Bench', provider: 'generic' }, key);
+  const webhook = new Webhook(connector.secret);
+
+  // One delivery = BATCH events of one queue visit per interaction: joins, then leaves.
+  const t0 = Date.now() - 3600_000;
+  const body = (i) => {
+    const events = [];
+    for (let j = 0; j < BATCH; j++) {
+      const call = `bench-${i}-${Math.floor(j / 2)}`;
+      const s = t0 + i * 1000 + j * 10;
+      events.push(
+        j % 2 === 0
+          ? {
+              id: `${call}:join`,
+              type: 'queue.joined',
+              occurredAt: new Date(s).toISOString(),
+              interactionId: call,
+              queueKey: 'bench',
+            }
+          : {
+              id: `${call}:left`,
+              type: 'queue.left',
+              occurredAt: new Date(s).toISOString(),
+              interactionId: call,
+              queueKey: 'bench',
+              attrs: { outcome: 'abandoned' },
+            },
+      );
+    }
+    return JSON.stringify({ events });
+  };
+  const bodies = Array.from({ length: DELIVERIES + WARMUP }, (_, i) => body(i));
+  const signedPost = (i) => {
+    const id = `msg_${i}`;
+    const now = new Date();
+    return fetch(`${base}/v1/webhooks/generic/${connector.id}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': webhook.sign(id, now, bodies[i]),
+      },
+      body: bodies[i],
+    });
+  };
+  const rpcPost = (i) => fetch(`${base}/__bench/rpc/${tenant.id}/${queue.id}`, { method: 'POST', body: bodies[i] });
+
+  log(`warm-up (${WARMUP} each)`);
+  await load(WARMUP, CONCURRENCY, (i) => rpcPost(DELIVERIES + i));
+  await load(WARMUP, CONCURRENCY, (i) => signedPost(DELIVERIES + i));
+  log(`baseline: ${DELIVERIES} bare Worker→DO RPC round trips, concurrency ${CONCURRENCY}`);
+  const rpc = await load(DELIVERIES, CONCURRENCY, rpcPost);
+  log(`webhook: ${DELIVERIES} signed deliveries × ${BATCH} events, concurrency ${CONCURRENCY}`);
+  const hook = await load(DELIVERIES, CONCURRENCY, signedPost);
+
+  log('waiting for the outbox to drain');
+  let live;
+  for (let i = 0; ; i++) {
+    live = await json('GET', `/v1/queues/${queue.id}/live`, undefined, key);
+    if (live.outbox.backlog === 0) break;
+    if (i > 600) throw new Error(`outbox did not drain: ${JSON.stringify(live.outbox)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const flushRows = live.outbox.flushedRows;
+  const flushRate = (flushRows / live.outbox.flushMs) * 1000;
+
+  // COPY of the same rows (the tenant's events and visits as the flush wrote them) into the same tables.
+  const su = new pg.Client({ connectionString: pgServer.url.replace(/\/postgres$/, '/callboard') });
+  await su.connect();
+  const events = (await su.query('SELECT * FROM events WHERE tenant_id = $1', [tenant.id])).rows;
+  const visits = (await su.query('SELECT * FROM queue_visits WHERE tenant_id = $1', [tenant.id])).rows;
+  const interactions = (await su.query('SELECT * FROM interactions WHERE tenant_id = $1', [tenant.id])).rows;
+  const csv = (v) =>
+    v === null || v === undefined
+      ? '\\N'
+      : (v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(
+          /[\\\t\n]/g,
+          (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c],
+        );
+  const copy = async (table, rows) => {
+    if (rows.length === 0) return 0;
+    const cols = Object.keys(rows[0]);
+    const lines = rows.map((r) => `${cols.map((c) => csv(c === 'id' ? `copy-${r[c]}` : r[c])).join('\t')}\n`);
+    const t = performance.now();
+    await pipeline(Readable.from(lines), su.query(copyFrom(`COPY ${table} (${cols.join(',')}) FROM STDIN`)));
+    return performance.now() - t;
+  };
+  await su.query('BEGIN');
+  const copyMs =
+    (await copy('interactions', interactions)) + (await copy('queue_visits', visits)) + (await copy('events', events));
+  await su.query('ROLLBACK');
+  await su.end();
+  const copyRows = interactions.length + visits.length + events.length;
+  const copyRate = (copyRows / copyMs) * 1000;
+
+  const result = {
+    at: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+    deliveries: DELIVERIES,
+    eventsPerDelivery: BATCH,
+    concurrency: CONCURRENCY,
+    webhook: {
+      deliveriesPerSec: hook.rps,
+      eventsPerSec: hook.rps * BATCH,
+      p50Ms: hook.p50,
+      p99Ms: hook.p99,
+      failed: hook.failed,
+    },
+    bareRpc: { requestsPerSec: rpc.rps, p50Ms: rpc.p50, p99Ms: rpc.p99, failed: rpc.failed },
+    throughputRatio: hook.rps / rpc.rps,
+    p50Ratio: hook.p50 / rpc.p50,
+    flush: { rows: flushRows, ms: live.outbox.flushMs, rowsPerSec: flushRate },
+    copy: { rows: copyRows, ms: copyMs, rowsPerSec: copyRate },
+    flushToCopyRatio: flushRate / copyRate,
+  };
+  const f = (n, d = 1) => n.toFixed(d);
+  console.log(`
+Ingestion benchmark (${result.machine}; ${DELIVERIES} deliveries × ${BATCH} events, concurrency ${CONCURRENCY}, wrangler dev)
+  signed webhook      ${f(hook.rps)} deliveries/s = ${f(hook.rps * BATCH)} events/s   p50 ${f(hook.p50)} ms   p99 ${f(hook.p99)} ms   failed ${hook.failed}
+  bare Worker→DO RPC  ${f(rpc.rps)} requests/s                    p50 ${f(rpc.p50)} ms   p99 ${f(rpc.p99)} ms   failed ${rpc.failed}
+  ratio               webhook/RPC throughput ${f(result.throughputRatio, 2)}, p50 latency ×${f(result.p50Ratio, 2)}
+  outbox flush        ${flushRows} rows in ${live.outbox.flushMs} ms of flushing = ${f(flushRate)} rows/s
+  COPY same rows      ${copyRows} rows in ${f(copyMs)} ms = ${f(copyRate)} rows/s
+  ratio               flush/COPY ${f(result.flushToCopyRatio, 3)}
+`);
+  const out = path.join(root, 'bench', 'results');
+  fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, `ingest-${result.at.slice(0, 19).replaceAll(':', '')}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  log(`written to ${path.relative(root, file)}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
+  });
