@@ -75,7 +75,8 @@ async function main() {
   });
   cleanup.push(() => pgServer.stop());
   const { appUrl } = await prepareLocalDatabase({ superUrl: pgServer.url, ownerPassword: secret(), appPassword: secret() });
-  const proxy = await startNeonWsProxy();
+  const proxy = await startNeonWsProxy({ control: true });
+  const setPostgres = (on) => fetch(`${proxy.controlUrl}?enabled=${on ? 1 : 0}`, { method: 'POST' });
   cleanup.push(() => proxy.close());
   const port = await freePort();
   const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
@@ -144,15 +145,21 @@ async function main() {
     { name: 'Bench queue', externalKeys: [{ provider: 'generic', key: 'bench' }] },
     key,
   );
+  const drainQueue = await json(
+    'POST',
+    '/v1/queues',
+    { name: 'Drain queue', externalKeys: [{ provider: 'generic', key: 'drain' }] },
+    key,
+  );
   const connector = await json('POST', '/v1/connectors', { name: 'Bench', provider: 'generic' }, key);
   const webhook = new Webhook(connector.secret);
 
   // One delivery = BATCH events of one queue visit per interaction: joins, then leaves.
   const t0 = Date.now() - 3600_000;
-  const body = (i) => {
+  const body = (i, queueKey = 'bench') => {
     const events = [];
     for (let j = 0; j < BATCH; j++) {
-      const call = `bench-${i}-${Math.floor(j / 2)}`;
+      const call = `${queueKey}-${i}-${Math.floor(j / 2)}`;
       const s = t0 + i * 1000 + j * 10;
       events.push(
         j % 2 === 0
@@ -161,14 +168,14 @@ async function main() {
               type: 'queue.joined',
               occurredAt: new Date(s).toISOString(),
               interactionId: call,
-              queueKey: 'bench',
+              queueKey,
             }
           : {
               id: `${call}:left`,
               type: 'queue.left',
               occurredAt: new Date(s).toISOString(),
               interactionId: call,
-              queueKey: 'bench',
+              queueKey,
               attrs: { outcome: 'abandoned' },
             },
       );
@@ -176,8 +183,8 @@ async function main() {
     return JSON.stringify({ events });
   };
   const bodies = Array.from({ length: DELIVERIES + WARMUP }, (_, i) => body(i));
-  const signedPost = (i) => {
-    const id = `msg_${i}`;
+  const signedPost = (i, payload = bodies[i]) => {
+    const id = `msg_${i}_${payload.length}`;
     const now = new Date();
     return fetch(`${base}/v1/webhooks/generic/${connector.id}`, {
       method: 'POST',
@@ -185,9 +192,9 @@ async function main() {
         'Content-Type': 'application/json',
         'webhook-id': id,
         'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': webhook.sign(id, now, bodies[i]),
+        'webhook-signature': webhook.sign(id, now, payload),
       },
-      body: bodies[i],
+      body: payload,
     });
   };
   const rpcPost = (i) => fetch(`${base}/__bench/rpc/${tenant.id}/${queue.id}`, { method: 'POST', body: bodies[i] });
@@ -200,23 +207,42 @@ async function main() {
   log(`webhook: ${DELIVERIES} signed deliveries × ${BATCH} events, concurrency ${CONCURRENCY}`);
   const hook = await load(DELIVERIES, CONCURRENCY, signedPost);
 
+  const waitDrained = async (queueId) => {
+    for (let i = 0; ; i++) {
+      const live = await json('GET', `/v1/queues/${queueId}/live`, undefined, key);
+      if (live.outbox.backlog === 0) return live;
+      if (i > 1500) throw new Error(`outbox did not drain: ${JSON.stringify(live.outbox)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   log('waiting for the outbox to drain');
-  let live;
-  for (let i = 0; ; i++) {
-    live = await json('GET', `/v1/queues/${queue.id}/live`, undefined, key);
-    if (live.outbox.backlog === 0) break;
-    if (i > 600) throw new Error(`outbox did not drain: ${JSON.stringify(live.outbox)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const live = await waitDrained(queue.id);
   const flushRows = live.outbox.flushedRows;
   const flushRate = (flushRows / live.outbox.flushMs) * 1000;
 
+  // The flush on its own: the same load into a second queue while Postgres is unreachable, then the
+  // backlog drains with nothing else running (failed attempts and backoff waits are not counted).
+  log(`drain: ${DELIVERIES} deliveries into another queue with Postgres unreachable, then drained`);
+  await setPostgres(false);
+  const drainBodies = Array.from({ length: DELIVERIES }, (_, i) => body(i, 'drain'));
+  const probe = await (await signedPost(DELIVERIES * 2, drainBodies[0])).json();
+  if (probe.accepted + probe.duplicates !== BATCH) throw new Error(`drain deliveries are not accepted: ${JSON.stringify(probe)}`);
+  const offline = await load(DELIVERIES, CONCURRENCY, (i) => signedPost(i, drainBodies[i]));
+  await setPostgres(true);
+  const drained = await waitDrained(drainQueue.id);
+  const drainRate = (drained.outbox.flushedRows / drained.outbox.flushMs) * 1000;
   // COPY of the same rows (the tenant's events and visits as the flush wrote them) into the same tables.
   const su = new pg.Client({ connectionString: pgServer.url.replace(/\/postgres$/, '/callboard') });
   await su.connect();
-  const events = (await su.query('SELECT * FROM events WHERE tenant_id = $1', [tenant.id])).rows;
-  const visits = (await su.query('SELECT * FROM queue_visits WHERE tenant_id = $1', [tenant.id])).rows;
-  const interactions = (await su.query('SELECT * FROM interactions WHERE tenant_id = $1', [tenant.id])).rows;
+  const events = (await su.query('SELECT * FROM events WHERE tenant_id = $1 AND queue_id = $2', [tenant.id, queue.id])).rows;
+  const visits = (await su.query('SELECT * FROM queue_visits WHERE tenant_id = $1 AND queue_id = $2', [tenant.id, queue.id]))
+    .rows;
+  const interactions = (
+    await su.query(
+      'SELECT * FROM interactions i WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM queue_visits v WHERE v.tenant_id = i.tenant_id AND v.interaction_id = i.id AND v.queue_id = $2)',
+      [tenant.id, queue.id],
+    )
+  ).rows;
   const csv = (v) =>
     v === null || v === undefined
       ? '\\N'
@@ -256,9 +282,16 @@ async function main() {
     bareRpc: { requestsPerSec: rpc.rps, p50Ms: rpc.p50, p99Ms: rpc.p99, failed: rpc.failed },
     throughputRatio: hook.rps / rpc.rps,
     p50Ratio: hook.p50 / rpc.p50,
-    flush: { rows: flushRows, ms: live.outbox.flushMs, rowsPerSec: flushRate },
+    flushUnderLoad: { rows: flushRows, ms: live.outbox.flushMs, rowsPerSec: flushRate },
+    flushDrain: {
+      rows: drained.outbox.flushedRows,
+      ms: drained.outbox.flushMs,
+      rowsPerSec: drainRate,
+      ingestWhileOffline: { deliveriesPerSec: offline.rps, failed: offline.failed },
+    },
     copy: { rows: copyRows, ms: copyMs, rowsPerSec: copyRate },
     flushToCopyRatio: flushRate / copyRate,
+    drainToCopyRatio: drainRate / copyRate,
   };
   const f = (n, d = 1) => n.toFixed(d);
   console.log(`
@@ -266,9 +299,11 @@ Ingestion benchmark (${result.machine}; ${DELIVERIES} deliveries × ${BATCH} eve
   signed webhook      ${f(hook.rps)} deliveries/s = ${f(hook.rps * BATCH)} events/s   p50 ${f(hook.p50)} ms   p99 ${f(hook.p99)} ms   failed ${hook.failed}
   bare Worker→DO RPC  ${f(rpc.rps)} requests/s                    p50 ${f(rpc.p50)} ms   p99 ${f(rpc.p99)} ms   failed ${rpc.failed}
   ratio               webhook/RPC throughput ${f(result.throughputRatio, 2)}, p50 latency ×${f(result.p50Ratio, 2)}
-  outbox flush        ${flushRows} rows in ${live.outbox.flushMs} ms of flushing = ${f(flushRate)} rows/s
+  outbox flush        under load: ${flushRows} rows in ${live.outbox.flushMs} ms of flushing = ${f(flushRate)} rows/s
+                      draining alone: ${drained.outbox.flushedRows} rows in ${drained.outbox.flushMs} ms = ${f(drainRate)} rows/s
+                      (ingest kept going with Postgres unreachable: ${f(offline.rps)} deliveries/s, ${offline.failed} failed)
   COPY same rows      ${copyRows} rows in ${f(copyMs)} ms = ${f(copyRate)} rows/s
-  ratio               flush/COPY ${f(result.flushToCopyRatio, 3)}
+  ratio               flush/COPY under load ${f(result.flushToCopyRatio, 3)}, draining ${f(result.drainToCopyRatio, 3)}
 `);
   const out = path.join(root, 'bench', 'results');
   fs.mkdirSync(out, { recursive: true });

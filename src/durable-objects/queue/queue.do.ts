@@ -13,10 +13,10 @@ import { hasTable, migrateSqlite } from '../sqlite-migrations';
 import type { LiveSnapshot, PresenceUpdate, QueueIngest, QueueIngestResult, QueueSettings } from './queue.types';
 
 /** A flush waits this long after the first change, so a burst of events goes to Postgres together. */
-export const FLUSH_DELAY_MS = 500;
+export const FLUSH_DELAY_MS = 1000;
 /** Events (and so the memory of which ids were seen) are kept at least this long (DESIGN §2). */
 export const SEEN_RETENTION_MS = 72 * 3600 * 1000;
-const FLUSH_BATCH = 500;
+const FLUSH_BATCH = 1000;
 const MAX_BATCHES_PER_FLUSH = 20;
 
 const MIGRATIONS = [
