@@ -63,4 +63,21 @@ describe('POST /v1/events', () => {
     const live = await t.admin.get(`/v1/queues/${mine.id}/live`);
     expect(live.body.today.offered).toBe(0);
   });
+
+  it("names queues and agents by any provider's key when it is unambiguous", async () => {
+    const t = await createTenant();
+    const q = await createQueue(t, { externalKeys: [{ provider: 'twilio', key: 'WQ42' }] });
+    await createQueue(t, { externalKeys: [{ provider: 'twilio', key: 'shared' }] });
+    await createQueue(t, { externalKeys: [{ provider: 'asterisk', key: 'shared' }] });
+    const ingest = await createKey(t, { scopes: ['ingest'] });
+    const res = await sendEvents(ingest.client, [
+      { id: 'k1', type: 'queue.joined', occurredAt: at(1), interactionId: 'k', queueKey: 'WQ42' },
+      { id: 'k2', type: 'queue.joined', occurredAt: at(1), interactionId: 'k2', queueKey: 'shared' },
+    ]);
+    expect(res.results).toEqual([
+      { id: 'k1', status: 'accepted' },
+      { id: 'k2', status: 'rejected', reason: 'unknown_queue_key' },
+    ]);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today.offered).toBe(1);
+  });
 });

@@ -505,6 +505,12 @@ export class TenantDO extends DurableObject<Env> {
             key,
           )
           .toArray()[0]?.entity_id ?? null,
+      byAnyKey: (kind, key) => {
+        const rows = this.sql
+          .exec<{ entity_id: string }>('SELECT DISTINCT entity_id FROM entity_keys WHERE kind = ? AND key = ? LIMIT 2', kind, key)
+          .toArray();
+        return rows.length === 1 ? (rows[0]?.entity_id ?? null) : null;
+      },
     };
   }
 

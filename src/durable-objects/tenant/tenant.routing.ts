@@ -6,6 +6,8 @@ import type { HotConnector, UnknownKeyPolicy } from './tenant.types';
 export interface EntityLookup {
   entity(kind: 'queue' | 'agent', id: string): { archived: boolean } | null;
   byKey(kind: 'queue' | 'agent', provider: string, key: string): string | null;
+  /** The one entity holding this key under any provider (null when none or several do). */
+  byAnyKey(kind: 'queue' | 'agent', key: string): string | null;
 }
 
 export interface Resolution {
@@ -65,8 +67,11 @@ export function resolveReferences(
       return id;
     }
     if (!key) return null;
+    // Events sent through the API (provider `generic`, no connector) may name a key of any provider, if unambiguous.
     const mapped =
-      (kind === 'queue' ? connector?.queueMappings : connector?.agentMappings)?.[key] ?? lookup.byKey(kind, provider, key);
+      (kind === 'queue' ? connector?.queueMappings : connector?.agentMappings)?.[key] ??
+      lookup.byKey(kind, provider, key) ??
+      (provider === 'generic' && !connector ? lookup.byAnyKey(kind, key) : null);
     if (mapped) {
       if (lookup.entity(kind, mapped)?.archived) reject(index, `${kind}_archived`);
       return mapped;
