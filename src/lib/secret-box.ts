@@ -1,3 +1,5 @@
+import { base64Decode, base64Encode, base64UrlEncode } from './base64';
+
 // Connector secrets at rest: AES-256-GCM under a versioned platform key, sealed as
 // `v<version>.<base64url iv>.<base64url ciphertext+tag>`. The version picks the key, so keys can rotate:
 // the first configured key seals, every configured key opens, needsReencryption() finds what to re-seal.
@@ -9,7 +11,6 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const VERSION = /^[1-9][0-9]{0,8}$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 const SEALED = /^v([1-9][0-9]{0,8})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 /** Why a sealed secret could not be opened. */
@@ -141,9 +142,7 @@ export function needsReencryption(keys: PlatformKeys, sealed: string): boolean {
 
 /** A new random platform key: base64 of 32 random bytes. */
 export function generatePlatformKey(): string {
-  let binary = '';
-  for (const byte of crypto.getRandomValues(new Uint8Array(KEY_BYTES))) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return base64Encode(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
 }
 
 // The version is authenticated too, so a sealed value only opens under the exact header it was written with.
@@ -161,23 +160,9 @@ function parseSealed(sealed: string): { version: number; iv: Uint8Array; ciphert
   return { version: Number(versionText), iv, ciphertext };
 }
 
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 // Only the canonical (unpadded, zero trailing bits) spelling is accepted, so a sealed value has exactly one form.
 function base64UrlDecode(value: string): Uint8Array | null {
   if (value.length % 4 === 1) return null;
   const bytes = base64Decode(value.replaceAll('-', '+').replaceAll('_', '/'));
   return bytes && base64UrlEncode(bytes) === value ? bytes : null;
-}
-
-function base64Decode(value: string): Uint8Array | null {
-  if (!BASE64.test(value)) return null;
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -1,3 +1,5 @@
+import { base64Decode, base64Encode } from './base64';
+
 // Standard Webhooks (https://www.standardwebhooks.com): HMAC-SHA256 over `${id}.${timestamp}.${body}`,
 // sent as `webhook-signature: v1,<base64> [v1,<base64> …]`. WebCrypto only, so it runs in workerd as is.
 
@@ -35,7 +37,6 @@ export interface StandardWebhookInput {
   nowSeconds: number;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 const KEY_CACHE_LIMIT = 1000;
 
@@ -147,19 +148,4 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   const sameLength = a.byteLength === b.byteLength;
   const equal = crypto.subtle.timingSafeEqual(a, sameLength ? b : a);
   return sameLength && equal;
-}
-
-function base64Encode(data: ArrayBuffer | Uint8Array): string {
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function base64Decode(value: string): Uint8Array | null {
-  if (!BASE64.test(value)) return null;
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

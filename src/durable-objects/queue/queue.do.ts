@@ -1,6 +1,4 @@
-import { DurableObject } from 'cloudflare:workers';
-import { openDatabase } from '../../db/client';
-import { type EnsureEntity, historyBatch, writeHistory } from '../../db/history-writer';
+import type { EnsureEntity } from '../../db/history-writer';
 import { projectInteraction } from '../../domain/calls/project';
 import type { Projection } from '../../domain/calls/records';
 import { AGENT_STATES, type AgentState, FLOW_OUT_OUTCOMES } from '../../domain/events/event-types';
@@ -8,16 +6,14 @@ import type { AnyEvent } from '../../domain/events/normalized';
 import { startOfLocalDay } from '../../domain/time/zones';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
-import { OUTBOX_DDL, Outbox, type RecordKind } from '../outbox';
-import { hasTable, migrateSqlite } from '../sqlite-migrations';
+import { OUTBOX_DDL, type RecordKind } from '../outbox';
+import { SqlDurableObject } from '../sql-object';
 import type { LiveSnapshot, PresenceUpdate, QueueIngest, QueueIngestResult, QueueSettings } from './queue.types';
 
 /** A flush waits this long after the first change, so a burst of events goes to Postgres together. */
 export const FLUSH_DELAY_MS = 1000;
 /** Events (and so the memory of which ids were seen) are kept at least this long (DESIGN §2). */
 export const SEEN_RETENTION_MS = 72 * 3600 * 1000;
-const FLUSH_BATCH = 1000;
-const MAX_BATCHES_PER_FLUSH = 20;
 
 const MIGRATIONS = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,23 +68,9 @@ type RecordRow = { kind: RecordKind; id: string; body: string; version: number }
  * outbox. Live counters are derived from the records, never incremented. An alarm drains the outbox
  * to Postgres (with backoff while Postgres is down), closes stale visits and prunes old events.
  */
-export class QueueDO extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly outbox: Outbox;
-  private ready: boolean;
-
+export class QueueDO extends SqlDurableObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.outbox = new Outbox(this.sql);
-    this.ready = hasTable(this.sql, '_migrations');
-    if (this.ready) migrateSqlite(this.sql, MIGRATIONS);
-  }
-
-  private ensureSchema(): void {
-    if (this.ready) return;
-    migrateSqlite(this.sql, MIGRATIONS);
-    this.ready = true;
+    super(ctx, env, MIGRATIONS);
   }
 
   /** Takes a batch of events (and agent presence) for this queue; durable when it returns. */
@@ -227,7 +209,7 @@ export class QueueDO extends DurableObject<Env> {
     try {
       if (meta) {
         this.sweepStale(meta.queueId, meta.settings, now);
-        await this.flush(meta.tenantId, now, log);
+        await this.flushOutbox(meta.tenantId, now, log, () => this.ensureList());
         this.prune(now);
       }
     } catch (err) {
@@ -241,37 +223,6 @@ export class QueueDO extends DurableObject<Env> {
   /** Benchmark baseline: an RPC round trip carrying a payload, doing nothing with it. */
   echo(payload: string): number {
     return payload.length;
-  }
-
-  /** Health probe: a real storage write and read. */
-  async ping(): Promise<number> {
-    const now = Date.now();
-    await this.ctx.storage.put('ping', now);
-    return (await this.ctx.storage.get<number>('ping')) ?? 0;
-  }
-
-  private async flush(tenantId: string, now: number, log: ReturnType<typeof createLogger>): Promise<void> {
-    const status = this.outbox.status();
-    if (status.backlog === 0) return;
-    if (status.nextAttemptAt !== null && now < status.nextAttemptAt) return;
-    const { db, close } = openDatabase(this.env);
-    const started = Date.now();
-    let rows = 0;
-    try {
-      for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
-        const batch = this.outbox.take(FLUSH_BATCH);
-        if (batch.records.length === 0 && batch.events.length === 0) break;
-        await writeHistory(db, tenantId, historyBatch(batch.records, batch.events, this.ensureList()));
-        this.outbox.ack(batch);
-        rows += batch.records.length + batch.events.length;
-      }
-      this.outbox.recordSuccess(Date.now(), rows, Date.now() - started);
-    } catch (err) {
-      const next = this.outbox.recordFailure(Date.now(), err instanceof Error ? err.message : String(err));
-      log.warn('outbox flush failed; will retry', { ...errorFields(err), nextAttemptAt: new Date(next).toISOString() });
-    } finally {
-      await close();
-    }
   }
 
   /** Entities the flush must make sure exist: every queue and agent the pending records name. */

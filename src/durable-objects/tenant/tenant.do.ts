@@ -1,6 +1,4 @@
-import { DurableObject } from 'cloudflare:workers';
-import { openDatabase } from '../../db/client';
-import { type EnsureEntity, historyBatch, writeHistory } from '../../db/history-writer';
+import type { EnsureEntity } from '../../db/history-writer';
 import { projectPresence } from '../../domain/agents/presence';
 import { DEFAULT_RATE_LIMIT } from '../../domain/api-keys';
 import { projectInteraction } from '../../domain/calls/project';
@@ -9,10 +7,10 @@ import { type Bucket, takeTokens } from '../../domain/rate-limit';
 import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
-import { OUTBOX_DDL, Outbox } from '../outbox';
+import { OUTBOX_DDL } from '../outbox';
 import { queueStub } from '../queue/queue.client';
 import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
-import { hasTable, migrateSqlite } from '../sqlite-migrations';
+import { SqlDurableObject } from '../sql-object';
 import { type EntityLookup, resolveReferences } from './tenant.routing';
 import {
   type AuthorizeResult,
@@ -124,10 +122,7 @@ type KeyRow = {
  * state intervals to Postgres through its own outbox. Admin changes write here in the same request
  * that writes Postgres.
  */
-export class TenantDO extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly outbox: Outbox;
-  private ready: boolean;
+export class TenantDO extends SqlDurableObject {
   /**
    * Token buckets live in memory: they refill within a window anyway, and an eviction (which only
    * happens after the tenant went idle) can at worst hand a key one extra burst.
@@ -137,18 +132,8 @@ export class TenantDO extends DurableObject<Env> {
   private config: TenantConfig | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.outbox = new Outbox(this.sql);
     // An unknown tenant id must not create storage: reads on a fresh object stay reads.
-    this.ready = hasTable(this.sql, '_migrations');
-    if (this.ready) migrateSqlite(this.sql, MIGRATIONS);
-  }
-
-  private ensureSchema(): void {
-    if (this.ready) return;
-    migrateSqlite(this.sql, MIGRATIONS);
-    this.ready = true;
+    super(ctx, env, MIGRATIONS);
   }
 
   // ---- configuration ------------------------------------------------------------------------
@@ -470,20 +455,20 @@ export class TenantDO extends DurableObject<Env> {
     const now = Date.now();
     try {
       await this.relay(config, log);
-      await this.flush(config.tenantId, now, log);
+      await this.flushOutbox(config.tenantId, now, log, (batch) => {
+        const ensure = batch.records.filter((r) => r.kind === 'queue' || r.kind === 'agent').map((r) => r.body as EnsureEntity);
+        const agentIds = new Set(
+          batch.records.filter((r) => r.kind === 'interval').map((r) => (r.body as { agentId: string }).agentId),
+        );
+        for (const id of agentIds) if (!ensure.some((e) => e.id === id)) ensure.push(this.ensureOf('agent', id));
+        return ensure;
+      });
       this.prune(now, config.settings.staleVisitMinutes);
     } catch (err) {
       log.error('tenant alarm failed', errorFields(err));
     } finally {
       await this.scheduleNext(Date.now());
     }
-  }
-
-  /** Health probe: a real storage write and read. */
-  async ping(): Promise<number> {
-    const now = Date.now();
-    await this.ctx.storage.put('ping', now);
-    return (await this.ctx.storage.get<number>('ping')) ?? 0;
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -699,34 +684,6 @@ export class TenantDO extends DurableObject<Env> {
       } catch (err) {
         log.warn('relay to queue failed; will retry', { queueId, ...errorFields(err) });
       }
-    }
-  }
-
-  private async flush(tenantId: string, now: number, log: ReturnType<typeof createLogger>): Promise<void> {
-    const status = this.outbox.status();
-    if (status.backlog === 0 || (status.nextAttemptAt !== null && now < status.nextAttemptAt)) return;
-    const { db, close } = openDatabase(this.env);
-    const started = Date.now();
-    let rows = 0;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const batch = this.outbox.take(500);
-        if (batch.records.length === 0 && batch.events.length === 0) break;
-        rows += batch.records.length + batch.events.length;
-        const ensure = batch.records.filter((r) => r.kind === 'queue' || r.kind === 'agent').map((r) => r.body as EnsureEntity);
-        const agentIds = new Set(
-          batch.records.filter((r) => r.kind === 'interval').map((r) => (r.body as { agentId: string }).agentId),
-        );
-        for (const id of agentIds) if (!ensure.some((e) => e.id === id)) ensure.push(this.ensureOf('agent', id));
-        await writeHistory(db, tenantId, historyBatch(batch.records, batch.events, ensure));
-        this.outbox.ack(batch);
-      }
-      this.outbox.recordSuccess(Date.now(), rows, Date.now() - started);
-    } catch (err) {
-      const next = this.outbox.recordFailure(Date.now(), err instanceof Error ? err.message : String(err));
-      log.warn('outbox flush failed; will retry', { ...errorFields(err), nextAttemptAt: new Date(next).toISOString() });
-    } finally {
-      await close();
     }
   }
 
