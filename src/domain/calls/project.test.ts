@@ -117,6 +117,42 @@ describe('projectInteraction', () => {
     expect(p.segments[0]).toMatchObject({ transferred: true, talkMs: 29_000 });
   });
 
+  it("the agent's disconnect reported just after the caller hung up is the same disconnect", () => {
+    // Twilio TaskRouter: the call's completed callback, then the task's wrap-up 0.4 s later.
+    const p = project([
+      ev('queue.joined', 0, { queueId: Q }),
+      ev('queue.left', 12_000, { queueId: Q, agentId: A, attrs: { outcome: 'answered' } }),
+      ev('agent.connected', 12_000, { agentId: A }),
+      ev('interaction.ended', 130_000, { attrs: { endedBy: 'customer' } }),
+      ev('agent.disconnected', 130_400, { agentId: A, attrs: { endedBy: 'customer' } }),
+      ev('wrapup.started', 130_400, { agentId: A }),
+      ev('wrapup.ended', 160_000, { agentId: A }),
+    ]);
+    expect(p.segments).toEqual([
+      expect.objectContaining({
+        connectedAt: 12_000,
+        disconnectedAt: 130_000,
+        talkMs: 118_000,
+        acwMs: 29_600,
+        endedBy: 'customer',
+      }),
+    ]);
+  });
+
+  it('a disconnect without any connect still derives its segment from the talk time', () => {
+    const p = project([ev('agent.disconnected', 90_000, { agentId: A, attrs: { talkMs: 60_000 } })]);
+    expect(p.segments).toEqual([expect.objectContaining({ connectedAt: 30_000, disconnectedAt: 90_000, talkMs: 60_000 })]);
+  });
+
+  it('the transfer that brings a caller into the queue at the instant of the join does not close that visit', () => {
+    const p = project([
+      ev('transfer', 40_000, { attrs: { kind: 'queue', toQueueKey: 'sales' } }),
+      ev('queue.joined', 40_000, { queueId: Q }),
+      ev('queue.left', 55_000, { queueId: Q, agentId: A, attrs: { outcome: 'answered' } }),
+    ]);
+    expect(p.visits).toEqual([expect.objectContaining({ enqueuedAt: 40_000, outcome: 'answered', waitMs: 15_000 })]);
+  });
+
   it('a second join after leaving is a second visit', () => {
     const p = project([
       ev('queue.joined', 0, { queueId: Q }),

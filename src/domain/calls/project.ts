@@ -74,6 +74,8 @@ export function projectInteraction(input: {
   const segments: SegmentRecord[] = [];
   let open: VisitRecord | null = null;
   const connectsByAgent = new Map<string, number>();
+  // Segments the call's end closed (not their own disconnect): the agent's side may still report it.
+  const endedByCall = new Set<SegmentRecord>();
 
   const openSegmentOf = (agentId: string | null): SegmentRecord | undefined => {
     const candidates = segments.filter((s) => s.disconnectedAt === null && (agentId === null || s.agentId === agentId));
@@ -135,6 +137,7 @@ export function projectInteraction(input: {
           if (s.disconnectedAt !== null) continue;
           closeHold(s, t);
           s.disconnectedAt = t;
+          endedByCall.add(s);
         }
         break;
       case 'queue.joined':
@@ -192,7 +195,8 @@ export function projectInteraction(input: {
         break;
       }
       case 'transfer': {
-        if (open) close(open, 'transferred', t, 'derived');
+        // A transfer at the very instant of a join is the one that brought the caller here.
+        if (open && open.enqueuedAt < t) close(open, 'transferred', t, 'derived');
         const s = openSegmentOf(e.agentId);
         if (s) s.transferred = true;
         break;
@@ -200,6 +204,15 @@ export function projectInteraction(input: {
       case 'agent.disconnected': {
         const agentId = e.agentId as string;
         let s = openSegmentOf(agentId);
+        const last = latestSegmentOf(agentId);
+        if (!s && last && endedByCall.has(last)) {
+          // The call's end closed this connection a moment before the agent's side reported it: the
+          // same disconnect, not a new segment (which would have no talk and take the wrap-up).
+          endedByCall.delete(last);
+          last.endedBy = e.attrs.endedBy ?? last.endedBy;
+          if (e.attrs.endedBy === 'transfer') last.transferred = true;
+          break;
+        }
         if (!s) {
           // The connect was never seen: derive it from the talk time the provider reported.
           const ordinal = connectsByAgent.get(agentId) ?? 0;
