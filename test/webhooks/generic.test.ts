@@ -1,30 +1,12 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createQueue, createTenant, type TestTenant } from './factories';
-import { type ApiResponse, call, expectProblem } from './helpers/api';
-import { abandonedCall, at, callId, settle } from './helpers/ingest';
+import { createQueue, createTenant, type TestTenant } from '../factories';
+import { expectProblem } from '../helpers/api';
+import { abandonedCall, at, callId, settle } from '../helpers/ingest';
+import { deliverSigned, type SignedDelivery } from '../helpers/webhooks';
 
-interface Delivery {
-  id?: string;
-  timestamp?: Date;
-  secret?: string;
-  signature?: string | null;
-  contentType?: string;
-}
-
-/** Posts a body to a connector's webhook, signed by the `standardwebhooks` library (the oracle). */
-async function deliver(connector: { id: string; secret: string }, body: string, d: Delivery = {}): Promise<ApiResponse> {
-  const id = d.id ?? `msg_${crypto.randomUUID()}`;
-  const timestamp = d.timestamp ?? new Date();
-  const signature = d.signature === undefined ? new Webhook(d.secret ?? connector.secret).sign(id, timestamp, body) : d.signature;
-  const headers: Record<string, string> = {
-    'Content-Type': d.contentType ?? 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-  };
-  if (signature !== null) headers['webhook-signature'] = signature;
-  return call('POST', `/v1/webhooks/generic/${connector.id}`, { rawBody: body, headers });
-}
+type Delivery = SignedDelivery;
+const deliver = deliverSigned;
 
 async function setup(body: Record<string, unknown> = {}) {
   const t = await createTenant();

@@ -1,0 +1,19 @@
+import { parseJsonBody, verifyWithStandardWebhooks } from '../generic/generic.adapter';
+import type { ProviderAdapter } from '../types';
+import { normalizeFreeswitch } from './callcenter';
+
+/**
+ * FreeSWITCH mod_callcenter, through a forwarder (reference §7): it subscribes over ESL
+ * (`event json CUSTOM callcenter::info CHANNEL_HOLD CHANNEL_UNHOLD`) and posts the events as JSON,
+ * signed per Standard Webhooks with the connector's generated `whsec_` secret.
+ */
+export const freeswitchAdapter: ProviderAdapter = {
+  provider: 'freeswitch',
+  verify: (req, ctx) =>
+    verifyWithStandardWebhooks(
+      req,
+      ctx.credentials.map((c) => c.secret),
+      ctx.nowMs,
+    ),
+  normalize: (req, ctx) => normalizeFreeswitch(parseJsonBody(req), ctx.nowMs),
+};

@@ -1,0 +1,363 @@
+import { describe, expect, it } from 'vitest';
+import { createAgent, createQueue, createTenant, type TestTenant, unique } from '../factories';
+import { type ApiResponse, expectProblem } from '../helpers/api';
+import { asTenant } from '../helpers/db';
+import { settle, T0 } from '../helpers/ingest';
+import { deliverSigned } from '../helpers/webhooks';
+
+// End to end through POST /v1/webhooks/asterisk/{connectorId}: a forwarder posts queue_log lines
+// (text/plain) and AMI events (JSON), signed per Standard Webhooks with the connector's generated secret.
+
+/** Event times: today (UTC) and in the past, each scenario spanning under 5 minutes. */
+const S = Math.max(Math.floor(T0 / 1000) + 1, Math.floor(Date.now() / 1000) - 1200);
+const iso = (offset: number, ms = 0) => new Date((S + offset) * 1000 + ms).toISOString();
+
+let seq = 0;
+/** An Asterisk uniqueid: `<epoch>.<channel counter>`. */
+const uniqueid = () => `${S}.${Math.floor(Math.random() * 1e6)}${seq++}`;
+
+/** One queue_log line, `offset` seconds after S. */
+const line = (offset: number, callid: string, queue: string, agent: string, event: string, ...data: (string | number)[]) =>
+  [S + offset, callid, queue, agent, event, ...data].join('|');
+
+async function setup() {
+  const t = await createTenant();
+  const billing = await createQueue(t, { name: unique('Billing'), externalKeys: [{ provider: 'asterisk', key: 'billing' }] });
+  const support = await createQueue(t, { name: unique('Support'), externalKeys: [{ provider: 'asterisk', key: 'support' }] });
+  const queueIds = [billing.id, support.id];
+  // Alice is a member named "Alice" (queue_log writes the member name); Bob a member without a name (his interface).
+  const alice = await createAgent(t, { queueIds, externalKeys: [{ provider: 'asterisk', key: 'Alice' }] });
+  const bob = await createAgent(t, { queueIds, externalKeys: [{ provider: 'asterisk', key: 'PJSIP/2002' }] });
+  const res = await t.admin.post('/v1/connectors', { name: 'pbx1 forwarder', provider: 'asterisk' });
+  expect(res.status, res.text).toBe(201);
+  const connector = res.body as { id: string; secret: string; webhookPath: string };
+  expect(connector.secret).toMatch(/^whsec_/);
+  expect(connector.webhookPath).toBe(`/v1/webhooks/asterisk/${connector.id}`);
+  return { t, billing, support, alice, bob, connector };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+const postLines = (s: Setup, lines: string[], opts: { id?: string } = {}) =>
+  deliverSigned(s.connector, `${lines.join('\n')}\n`, { provider: 'asterisk', contentType: 'text/plain', ...opts });
+const postAmi = (s: Setup, events: Record<string, string>[]) =>
+  deliverSigned(s.connector, JSON.stringify(events), { provider: 'asterisk', contentType: 'application/json' });
+
+function ok(res: ApiResponse) {
+  expect(res.status, res.text).toBe(200);
+  return res.body as {
+    results: { id: string; status: string; reason?: string }[];
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+  };
+}
+
+async function call(t: TestTenant, id: string) {
+  const res = await t.admin.get(`/v1/calls/${encodeURIComponent(id)}`);
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+}
+
+const live = async (t: TestTenant, queueId: string) => (await t.admin.get(`/v1/queues/${queueId}/live`)).body;
+
+/** What a call's record says, without ids and instants that differ between copies of the same story. */
+const shape = (c: any) => ({
+  visits: c.visits.map((v: any) => [v.queueId, v.outcome, v.waitMs, v.agentId]),
+  segments: c.segments.map((s: any) => [s.queueId, s.agentId, s.talkMs, s.holdMs, s.holdCount, s.transferred, s.endedBy]),
+});
+
+/** An answered call: RONA on Bob, Alice answers after 20 s, holds 15.5 s (AMI), hangs up at 140 s. */
+function answered(callid: string) {
+  const agentLeg = uniqueid();
+  return {
+    lines: [
+      line(0, callid, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550100', 1),
+      line(9, callid, 'billing', 'PJSIP/2002', 'RINGNOANSWER', 8000),
+      line(20, callid, 'billing', 'Alice', 'CONNECT', 20, agentLeg, 3),
+      line(140, callid, 'billing', 'Alice', 'COMPLETEAGENT', 20, 120, 1),
+    ],
+    ami: [
+      { Event: 'Hold', Timestamp: `${S + 50}.250000`, Channel: 'PJSIP/2001-0000002b', Uniqueid: agentLeg, Linkedid: callid },
+      { Event: 'Unhold', Timestamp: `${S + 65}.750000`, Channel: 'PJSIP/2001-0000002b', Uniqueid: agentLeg, Linkedid: callid },
+    ],
+  };
+}
+
+/** Answered by Alice in billing, blind-transferred to the support queue, answered there by Bob. */
+function transferred(callid: string) {
+  return [
+    line(0, callid, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550177', 1),
+    line(10, callid, 'billing', 'Alice', 'CONNECT', 10, uniqueid(), 2),
+    line(70, callid, 'billing', 'Alice', 'BLINDTRANSFER', 601, 'from-internal', 10, 60, 1),
+    line(71, callid, 'support', 'NONE', 'ENTERQUEUE', '', '+14155550177', 1),
+    line(80, callid, 'support', 'PJSIP/2002', 'CONNECT', 9, uniqueid(), 1),
+    line(200, callid, 'support', 'PJSIP/2002', 'COMPLETECALLER', 9, 120, 1),
+  ];
+}
+
+describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
+  it('an answered call: wait and talk from queue_log, hold from AMI, wrap-up by the pause convention', async () => {
+    const s = await setup();
+    const id = uniqueid();
+    const story = answered(id);
+    const res = ok(await postLines(s, [...story.lines, line(140, 'NONE', 'billing', 'Alice', 'PAUSE', 'Wrap-up')]));
+    expect(res).toMatchObject({ accepted: 9, duplicates: 0, rejected: 0 });
+    expect(ok(await postAmi(s, story.ami))).toMatchObject({ accepted: 2, rejected: 0 });
+    ok(await postLines(s, [line(170, 'NONE', 'billing', 'Alice', 'UNPAUSE', 'Wrap-up')]));
+    await settle(s.t);
+
+    const c = await call(s.t, id);
+    expect(c).toMatchObject({ startedAt: iso(0), endedAt: iso(140), endedBy: 'agent', callerMasked: '+141******00' });
+    expect(c.visits).toEqual([
+      expect.objectContaining({
+        queueId: s.billing.id,
+        outcome: 'answered',
+        closedBy: 'event',
+        waitMs: 20_000,
+        agentId: s.alice.id,
+        enqueuedAt: iso(0),
+        answeredAt: iso(20),
+      }),
+    ]);
+    // Talk: connected 20 s → disconnected 140 s, minus 15.5 s on hold. queue_log has no wrap-up event.
+    expect(c.segments).toEqual([
+      expect.objectContaining({
+        agentId: s.alice.id,
+        queueId: s.billing.id,
+        connectedAt: iso(20),
+        disconnectedAt: iso(140),
+        talkMs: 104_500,
+        holdMs: 15_500,
+        holdCount: 1,
+        acwMs: null,
+        transferred: false,
+        endedBy: 'agent',
+      }),
+    ]);
+    const intervals = await asTenant(s.t.id, (q) =>
+      q('SELECT state, reason, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [
+        s.alice.id,
+      ]),
+    );
+    expect(
+      intervals.map((r) => [
+        r.state,
+        r.reason,
+        new Date(r.started_at).toISOString(),
+        r.ended_at && new Date(r.ended_at).toISOString(),
+      ]),
+    ).toEqual([
+      ['wrapup', 'Wrap-up', iso(140), iso(170)],
+      ['available', null, iso(170), null],
+    ]);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
+  });
+
+  it('an abandoned call and a short abandon', async () => {
+    const s = await setup();
+    const [long, short] = [uniqueid(), uniqueid()];
+    ok(
+      await postLines(s, [
+        line(0, long, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550101', 1),
+        line(45, long, 'billing', 'NONE', 'ABANDON', 1, 1, 45),
+        line(10, short, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550102', 2),
+        line(13, short, 'billing', 'NONE', 'ABANDON', 2, 2, 3),
+      ]),
+    );
+    await settle(s.t);
+    const threshold = (await s.t.admin.get('/v1/settings')).body.serviceLevel.shortAbandonSeconds as number;
+    const visits = await asTenant(s.t.id, (q) =>
+      q(
+        'SELECT interaction_id, outcome, wait_ms::int AS wait_ms, closed_by FROM queue_visits WHERE queue_id = $1 ORDER BY wait_ms',
+        [s.billing.id],
+      ),
+    );
+    expect(visits).toEqual([
+      { interaction_id: short, outcome: 'abandoned', wait_ms: 3000, closed_by: 'event' },
+      { interaction_id: long, outcome: 'abandoned', wait_ms: 45_000, closed_by: 'event' },
+    ]);
+    expect(visits[0].wait_ms).toBeLessThanOrEqual(threshold * 1000);
+    expect(visits[1].wait_ms).toBeGreaterThan(threshold * 1000);
+    expect(await call(s.t, long)).toMatchObject({ endedAt: iso(45), endedBy: 'customer' });
+    expect(await live(s.t, s.billing.id)).toMatchObject({ waiting: 0, today: { offered: 2, abandoned: 2, answered: 0 } });
+  });
+
+  it('a transfer to another queue, and an overflow after a timeout', async () => {
+    const s = await setup();
+    const [id, overflow] = [uniqueid(), uniqueid()];
+    ok(await postLines(s, transferred(id)));
+    ok(
+      await postLines(s, [
+        line(0, overflow, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550199', 1),
+        line(60, overflow, 'billing', 'NONE', 'EXITWITHTIMEOUT', 1, 1, 60),
+        line(60, overflow, 'support', 'NONE', 'ENTERQUEUE', '', '+14155550199', 1),
+        line(75, overflow, 'support', 'Alice', 'CONNECT', 15, uniqueid(), 2),
+        line(95, overflow, 'support', 'Alice', 'COMPLETECALLER', 15, 20, 1),
+      ]),
+    );
+    await settle(s.t);
+    // Answered, then transferred by the agent: the first visit stays answered, the segment says transferred.
+    const c = await call(s.t, id);
+    expect(shape(c)).toEqual({
+      visits: [
+        [s.billing.id, 'answered', 10_000, s.alice.id],
+        [s.support.id, 'answered', 9_000, s.bob.id],
+      ],
+      segments: [
+        [s.billing.id, s.alice.id, 60_000, 0, 0, true, 'transfer'],
+        [s.support.id, s.bob.id, 120_000, 0, 0, false, 'customer'],
+      ],
+    });
+    expect(shape(await call(s.t, overflow)).visits).toEqual([
+      [s.billing.id, 'timeout', 60_000, null],
+      [s.support.id, 'answered', 15_000, s.alice.id],
+    ]);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 2, answered: 1, flowedOut: 1 });
+    expect((await live(s.t, s.support.id)).today).toMatchObject({ offered: 2, answered: 2 });
+  });
+
+  it('an agent going on break: pause across queues (PAUSEALL + one PAUSE per queue) is one interval', async () => {
+    const s = await setup();
+    ok(
+      await postLines(s, [
+        line(0, 'NONE', 'billing', 'Alice', 'ADDMEMBER', ''),
+        line(0, 'NONE', 'support', 'Alice', 'ADDMEMBER', ''),
+        line(30, 'NONE', 'NONE', 'Alice', 'PAUSEALL', 'Lunch'),
+        line(30, 'NONE', 'billing', 'Alice', 'PAUSE', 'Lunch'),
+        line(30, 'NONE', 'support', 'Alice', 'PAUSE', 'Lunch'),
+      ]),
+    );
+    for (const q of [s.billing.id, s.support.id]) {
+      expect((await live(s.t, q)).agents.list).toEqual(
+        expect.arrayContaining([{ agentId: s.alice.id, state: 'away', reason: 'Lunch', since: iso(30) }]),
+      );
+    }
+    ok(
+      await postLines(s, [
+        line(250, 'NONE', 'NONE', 'Alice', 'UNPAUSEALL', ''),
+        line(250, 'NONE', 'billing', 'Alice', 'UNPAUSE', 'Lunch'),
+      ]),
+    );
+    await settle(s.t);
+    const intervals = await asTenant(s.t.id, (q) =>
+      q('SELECT state, reason, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [
+        s.alice.id,
+      ]),
+    );
+    expect(
+      intervals.map((r) => [
+        r.state,
+        r.reason,
+        new Date(r.started_at).toISOString(),
+        r.ended_at && new Date(r.ended_at).toISOString(),
+      ]),
+    ).toEqual([
+      ['available', null, iso(0), iso(30)],
+      ['away', 'Lunch', iso(30), iso(250)],
+      ['available', null, iso(250), null],
+    ]);
+    expect((await live(s.t, s.billing.id)).agents.list).toEqual(
+      expect.arrayContaining([{ agentId: s.alice.id, state: 'available', reason: null, since: iso(250) }]),
+    );
+  });
+
+  it('duplicates, a reordered line-by-line delivery and a whole-file backfill all give the same calls', async () => {
+    const s = await setup();
+    const [a, b] = [uniqueid(), uniqueid()];
+    const storyA = answered(a);
+    ok(await postLines(s, storyA.lines));
+    ok(await postAmi(s, storyA.ami));
+    // The same call told as b, delivered one line per request in reverse order, the AMI events first.
+    const storyB = answered(b);
+    for (const e of [...storyB.ami].reverse()) ok(await postAmi(s, [e]));
+    for (const l of [...storyB.lines].reverse()) expect(ok(await postLines(s, [l])).rejected).toBe(0);
+    // The forwarder re-sends a batch, then the whole file is uploaded as a backfill: nothing new.
+    const again = ok(await postLines(s, storyA.lines));
+    expect(again).toMatchObject({ accepted: 0, duplicates: 8 });
+    const backfill = ok(
+      await postLines(s, [line(-100, 'NONE', 'NONE', 'NONE', 'QUEUESTART', ''), ...storyA.lines, ...storyB.lines]),
+    );
+    expect(backfill).toMatchObject({ accepted: 0, duplicates: 16, rejected: 0 });
+    await settle(s.t);
+    const [ca, cb] = [await call(s.t, a), await call(s.t, b)];
+    expect(shape(cb)).toEqual(shape(ca));
+    expect(shape(ca).segments).toEqual([[s.billing.id, s.alice.id, 104_500, 15_500, 1, false, 'agent']]);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 2, answered: 2 });
+  });
+
+  it('takes a whole-file backfill larger than one ingest batch, and the same file again is all duplicates', async () => {
+    const s = await setup();
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const id = uniqueid();
+      lines.push(
+        line(i % 200, id, 'billing', 'NONE', 'ENTERQUEUE', '', `+1415555${String(i).padStart(4, '0')}`, 1),
+        line((i % 200) + 30, id, 'billing', 'NONE', 'ABANDON', 1, 1, 30),
+      );
+    }
+    const first = ok(await postLines(s, lines));
+    expect(first).toMatchObject({ accepted: 1600, duplicates: 0, rejected: 0 });
+    expect(ok(await postLines(s, lines))).toMatchObject({ accepted: 0, duplicates: 1600, rejected: 0 });
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 400, abandoned: 400 });
+  });
+
+  it('accepts unknown and irrelevant lines, listing them as ignored in the delivery log', async () => {
+    const s = await setup();
+    const id = uniqueid();
+    const res = ok(
+      await postLines(s, [
+        line(0, 'NONE', 'NONE', 'NONE', 'QUEUESTART', ''),
+        line(1, id, 'billing', 'NONE', 'DID', '18005550100'),
+        line(2, id, 'billing', 'NONE', 'CUSTOMTHING', 'x'),
+        line(3, id, 'billing', 'NONE', 'ENTERQUEUE', '', '', 1),
+        'a torn line after a crash',
+      ]),
+    );
+    expect(res).toMatchObject({ accepted: 2, rejected: 0 });
+    await settle(s.t);
+    const deliveries = (await s.t.admin.get(`/v1/connectors/${s.connector.id}/deliveries`)).body.data;
+    expect(deliveries).toEqual([
+      expect.objectContaining({
+        outcome: 'accepted',
+        httpStatus: 200,
+        verified: true,
+        events: 2,
+        ignored: [
+          { what: 'QUEUESTART (line 1)', reason: expect.any(String) },
+          { what: 'DID (line 2)', reason: expect.any(String) },
+          { what: 'CUSTOMTHING (line 3)', reason: 'not a queue_log event Callboard maps' },
+          { what: 'unreadable line (line 5)', reason: 'fewer than 5 |-separated fields' },
+        ],
+      }),
+    ]);
+  });
+
+  it('refuses malformed payloads with problem+json 4xx and bad signatures with 401, writing nothing', async () => {
+    const s = await setup();
+    const body = `${line(0, uniqueid(), 'billing', 'NONE', 'ENTERQUEUE', '', '', 1)}\n`;
+    const asterisk = { provider: 'asterisk', contentType: 'text/plain' };
+    const garbage = expectProblem(await deliverSigned(s.connector, 'hello\nworld\n', asterisk), 422, 'VALIDATION_FAILED');
+    expect(garbage.errors?.map((e) => e.pointer)).toEqual(['/lines/1', '/lines/2']);
+    expectProblem(await deliverSigned(s.connector, '[{"Event": "Hold"', { provider: 'asterisk' }), 400, 'MALFORMED_JSON');
+    expectProblem(await deliverSigned(s.connector, '{"Linkedid": "1.2"}', { provider: 'asterisk' }), 422, 'VALIDATION_FAILED');
+    expectProblem(
+      await deliverSigned(s.connector, '<event/>', { provider: 'asterisk', contentType: 'application/xml' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    const other = await setup();
+    expectProblem(
+      await deliverSigned(s.connector, body, { ...asterisk, secret: other.connector.secret }),
+      401,
+      'SIGNATURE_INVALID',
+    );
+    expectProblem(await deliverSigned(s.connector, body, { ...asterisk, signature: null }), 401, 'SIGNATURE_MISSING');
+    expectProblem(
+      await deliverSigned(s.connector, body, { ...asterisk, timestamp: new Date(Date.now() - 6 * 60_000) }),
+      401,
+      'SIGNATURE_EXPIRED',
+    );
+    expect((await live(s.t, s.billing.id)).today.offered).toBe(0);
+  });
+});
