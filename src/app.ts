@@ -45,12 +45,12 @@ export function createApp() {
     scheme: 'bearer',
     description: 'A tenant API key, `cbk_<tenantId>_<secret>`, with the scope the route names in `x-required-scope`.',
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'standardWebhooks', {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'webhookSignature', {
     type: 'apiKey',
     in: 'header',
     name: 'webhook-signature',
     description:
-      "Standard Webhooks: HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` with the connector's `whsec_` secret.",
+      "The provider's own signature over the delivery, checked with the connector's credentials (see the table in `receiveWebhook`); Standard Webhooks (`webhook-signature`) for generic, Asterisk and FreeSWITCH forwarders.",
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'platformToken', {
     type: 'http',

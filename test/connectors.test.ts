@@ -104,3 +104,52 @@ describe('connectors', () => {
     expect((await post(c.id, c.secret, joined(2, 'q'))).status).toBe(200);
   });
 });
+
+describe('provider credentials', () => {
+  it('stores what the provider authenticates with, sealed, and shows only which are set', async () => {
+    const t = await createTenant();
+    const token = `tw-auth-token-${crypto.randomUUID()}`;
+    const created = await t.admin.post('/v1/connectors', {
+      name: 'Twilio main',
+      provider: 'twilio',
+      credentials: { authToken: token },
+      options: { publicBaseUrl: 'https://callboard.example.com', activityStates: { Lunch: 'away' } },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({
+      provider: 'twilio',
+      credentials: ['authToken'],
+      options: { publicBaseUrl: 'https://callboard.example.com', activityStates: { Lunch: 'away' } },
+    });
+    expect(created.body.secret).toBeUndefined();
+    const got = await t.admin.get(`/v1/connectors/${created.body.id}`);
+    expect(got.body.credentials).toEqual(['authToken']);
+    expect(got.text).not.toContain(token);
+    const [row] = await asTenant(t.id, (q) => q('SELECT secret_sealed FROM connectors WHERE id = $1', [created.body.id]));
+    expect(row.secret_sealed).not.toContain(token);
+    expect(row.secret_sealed).not.toContain(btoa(token).slice(0, 12));
+
+    // New credentials replace the old ones; the previous keep verifying for the grace period.
+    const patched = await t.admin.patch(`/v1/connectors/${created.body.id}`, { credentials: { authToken: `${token}-2` } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.previousSecretExpiresAt).not.toBeNull();
+    expectProblem(await t.admin.post(`/v1/connectors/${created.body.id}/rotate-secret`), 422, 'VALIDATION_FAILED');
+  });
+
+  it.each([
+    [{ provider: 'twilio', options: { publicBaseUrl: 'https://x.example' } }, ['/credentials']],
+    [{ provider: 'twilio', credentials: { authToken: 'abcdefgh12' } }, ['/options/publicBaseUrl']],
+    [
+      { provider: 'plivo', credentials: { authToken: 'abcdefgh12' }, options: { publicBaseUrl: 'https://x.example' } },
+      ['/options/timeZone'],
+    ],
+    [{ provider: 'telnyx', credentials: { signatureSecret: 'abcdefgh12' } }, ['/credentials']],
+    [{ provider: 'amazon-connect', credentials: { basicUsername: 'aws' } }, ['/credentials']],
+    [{ provider: 'generic', credentials: { authToken: 'abcdefgh12' } }, ['/credentials']],
+    [{ provider: 'asterisk', credentials: { apiKey: 'abcdefgh12' } }, ['/credentials']],
+  ])('refuses %j without what the provider needs', async (body, pointers) => {
+    const t = await createTenant();
+    const res = expectProblem(await t.admin.post('/v1/connectors', { name: 'c', ...body }), 422, 'VALIDATION_FAILED');
+    expect(res.errors?.map((e) => e.pointer)).toEqual(pointers);
+  });
+});

@@ -27,7 +27,7 @@ async function operations(): Promise<Operation[]> {
         path,
         scope: op['x-required-scope'],
         platform: JSON.stringify(op.security ?? []).includes('platformToken'),
-        webhook: JSON.stringify(op.security ?? []).includes('standardWebhooks'),
+        webhook: JSON.stringify(op.security ?? []).includes('webhookSignature'),
         hasBody: Boolean(op.requestBody),
       });
     }
@@ -66,8 +66,13 @@ function fill(path: string, ids: Record<string, string>): string {
   });
 }
 
+/** Bodies for routes whose body has required fields (an empty one would be a 422 before the 404). */
+const VALID_BODIES: Record<string, unknown> = {
+  '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+};
+
 const send = (op: Operation, path: string, token: string | null): Promise<ApiResponse> =>
-  call(op.method, path, { token, ...(op.hasBody ? { body: {} } : {}) });
+  call(op.method, path, { token, ...(op.hasBody ? { body: VALID_BODIES[op.path] ?? {} } : {}) });
 
 describe('every route', () => {
   it('is either public, platform-only or guarded by an API-key scope', async () => {
@@ -76,7 +81,7 @@ describe('every route', () => {
     const unguarded = ops.filter((op) => !op.scope && !op.platform && !op.webhook).map((op) => `${op.method} ${op.path}`);
     expect(unguarded).toEqual(['GET /health']);
     const webhooks = ops.filter((op) => op.webhook).map((op) => `${op.method} ${op.path}`);
-    expect(webhooks).toEqual(['POST /v1/webhooks/generic/{connectorId}']);
+    expect(webhooks).toEqual(['POST /v1/webhooks/{provider}/{connectorId}']);
   });
 
   it('answers 401 without credentials and 403 with a key lacking the scope', async () => {

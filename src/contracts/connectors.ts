@@ -1,18 +1,58 @@
 import { z } from 'zod';
+import { AGENT_STATES } from '../domain/events/event-types';
+import { PROVIDERS } from '../domain/providers';
+import { TimeZoneSchema } from '../domain/settings';
 import { NameSchema, Timestamp } from './common';
 
-/** Providers a connector can be created for today (the provider adapters add theirs). */
-export const CONNECTOR_PROVIDERS = ['generic'] as const;
+/** Providers whose forwarders sign with a secret Callboard generates (Standard Webhooks). */
+export const GENERATED_SECRET_PROVIDERS = ['generic', 'asterisk', 'freeswitch'] as const;
 
 const Mappings = z
   .record(z.string().trim().min(1).max(200), z.string().min(1).max(64))
   .refine((m) => Object.keys(m).length <= 1000, { message: 'At most 1000 mappings.' });
 
+const secretText = z.string().min(8).max(500);
+
+/** What a provider authenticates its webhooks with, entered by the tenant admin; stored sealed, never shown again. */
+export const ConnectorCredentialsSchema = z
+  .strictObject({
+    authToken: secretText.optional().describe('Twilio and Plivo: the (sub)account auth token.'),
+    publicKey: z.string().min(40).max(100).optional().describe('Telnyx: the account’s base64 Ed25519 public key.'),
+    signatureSecret: secretText.optional().describe('Vonage: the signature secret of the account.'),
+    apiKey: secretText.optional().describe('Amazon Connect via EventBridge API destination: the API key header value.'),
+    basicUsername: z.string().min(1).max(200).optional().describe('Amazon Connect via EventBridge with Basic auth.'),
+    basicPassword: secretText.optional(),
+    firehoseAccessKey: secretText.optional().describe('Amazon Connect agent events via Firehose: the access key.'),
+  })
+  .meta({ id: 'ConnectorCredentials' });
+export type ConnectorCredentials = z.infer<typeof ConnectorCredentialsSchema> & { secret?: string };
+
+export const ConnectorOptionsSchema = z
+  .strictObject({
+    publicBaseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Twilio and Plivo sign the exact URL they call: the public origin (and path prefix) Callboard is reached at.'),
+    activityStates: z
+      .record(z.string().min(1).max(100), z.enum(AGENT_STATES))
+      .optional()
+      .describe('Twilio TaskRouter activity name → agent state (defaults: Available→available, Offline→offline, else away).'),
+    timeZone: TimeZoneSchema.optional().describe('Plivo: the time zone of the Plivo console (its timestamps carry none).'),
+    apiKeyHeader: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Amazon Connect: the header carrying the API key (default x-api-key).'),
+  })
+  .meta({ id: 'ConnectorOptions' });
+export type ConnectorOptions = z.infer<typeof ConnectorOptionsSchema>;
+
 export const ConnectorSchema = z
   .object({
     id: z.string().describe('Carries the tenant id: `con_<tenant>_<id>`.'),
     name: z.string(),
-    provider: z.enum(CONNECTOR_PROVIDERS),
+    provider: z.enum(PROVIDERS),
     enabled: z.boolean(),
     unknownKeys: z
       .enum(['reject', 'create'])
@@ -21,8 +61,10 @@ export const ConnectorSchema = z
       .record(z.string(), z.string())
       .describe("Provider queue key → Callboard queue id (before the queues' own external keys)."),
     agentMappings: z.record(z.string(), z.string()),
+    options: ConnectorOptionsSchema,
+    credentials: z.array(z.string()).describe('Which credentials are set (never their values).'),
     webhookPath: z.string().describe('Where the provider posts, relative to the API host.'),
-    previousSecretExpiresAt: Timestamp.nullable().describe('After a rotation the previous secret verifies until then.'),
+    previousSecretExpiresAt: Timestamp.nullable().describe('After a rotation the previous credentials verify until then.'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -30,21 +72,89 @@ export const ConnectorSchema = z
 export type Connector = z.infer<typeof ConnectorSchema>;
 
 export const ConnectorWithSecretSchema = ConnectorSchema.extend({
-  secret: z.string().describe('The Standard Webhooks signing secret (`whsec_…`). Shown once.'),
+  secret: z
+    .string()
+    .optional()
+    .describe(
+      'generic, asterisk, freeswitch: the Standard Webhooks signing secret (`whsec_…`) the forwarder signs with. Shown once.',
+    ),
 }).meta({ id: 'ConnectorWithSecret' });
 export type ConnectorWithSecret = z.infer<typeof ConnectorWithSecretSchema>;
+
+/** Which credentials and options each provider needs. */
+export const PROVIDER_REQUIREMENTS: Record<
+  (typeof PROVIDERS)[number],
+  { credentials: (keyof ConnectorCredentials)[][]; options: (keyof ConnectorOptions)[] }
+> = {
+  generic: { credentials: [], options: [] },
+  asterisk: { credentials: [], options: [] },
+  freeswitch: { credentials: [], options: [] },
+  twilio: { credentials: [['authToken']], options: ['publicBaseUrl'] },
+  telnyx: { credentials: [['publicKey']], options: [] },
+  vonage: { credentials: [['signatureSecret']], options: [] },
+  plivo: { credentials: [['authToken']], options: ['publicBaseUrl', 'timeZone'] },
+  'amazon-connect': { credentials: [['apiKey'], ['basicUsername', 'basicPassword'], ['firehoseAccessKey']], options: [] },
+};
+
+/**
+ * What is missing or not allowed for a provider: its credentials (when `withCredentials`: on
+ * creation, or when a change sends new ones) and its options.
+ */
+export function providerIssues(
+  provider: (typeof PROVIDERS)[number],
+  credentials: ConnectorCredentials | undefined,
+  options: ConnectorOptions | undefined,
+  withCredentials: boolean,
+): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const need = PROVIDER_REQUIREMENTS[provider];
+  const generated = (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(provider);
+  if (generated && credentials && Object.keys(credentials).length > 0) {
+    issues.push({
+      path: ['credentials'],
+      message: `${provider} connectors get a generated signing secret; send no credentials.`,
+    });
+  }
+  const creds = credentials ?? {};
+  if (withCredentials && !generated && !need.credentials.some((set) => set.every((k) => creds[k] !== undefined))) {
+    issues.push({
+      path: ['credentials'],
+      message: `${provider} needs ${need.credentials.map((set) => set.join(' + ')).join(', or ')}.`,
+    });
+  }
+  for (const option of need.options) {
+    if (options?.[option] === undefined) issues.push({ path: ['options', option], message: `Required for ${provider}.` });
+  }
+  return issues;
+}
 
 export const ConnectorCreateSchema = z
   .strictObject({
     name: NameSchema,
-    provider: z.enum(CONNECTOR_PROVIDERS),
+    provider: z.enum(PROVIDERS),
     enabled: z.boolean().optional(),
     unknownKeys: z.enum(['reject', 'create']).optional(),
     queueMappings: Mappings.optional(),
     agentMappings: Mappings.optional(),
+    credentials: ConnectorCredentialsSchema.optional(),
+    options: ConnectorOptionsSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    for (const issue of providerIssues(value.provider, value.credentials, value.options, true))
+      ctx.addIssue({ code: 'custom', ...issue });
   })
   .meta({ id: 'ConnectorCreate' });
 export type ConnectorCreate = z.infer<typeof ConnectorCreateSchema>;
 
-export const ConnectorPatchSchema = ConnectorCreateSchema.omit({ provider: true }).partial().meta({ id: 'ConnectorPatch' });
+export const ConnectorPatchSchema = z
+  .strictObject({
+    name: NameSchema.optional(),
+    enabled: z.boolean().optional(),
+    unknownKeys: z.enum(['reject', 'create']).optional(),
+    queueMappings: Mappings.optional(),
+    agentMappings: Mappings.optional(),
+    credentials: ConnectorCredentialsSchema.optional().describe('New credentials; the previous ones keep verifying for 24 h.'),
+    options: ConnectorOptionsSchema.optional().describe('Replaces the options.'),
+  })
+  .meta({ id: 'ConnectorPatch' });
 export type ConnectorPatch = z.infer<typeof ConnectorPatchSchema>;

@@ -5,7 +5,9 @@ export const IngestResultSchema = z
     results: z.array(
       z.object({
         id: z.string(),
-        status: z.enum(['accepted', 'duplicate', 'rejected']),
+        status: z
+          .enum(['accepted', 'duplicate', 'rejected', 'revised'])
+          .describe('`revised` only when a connector re-normalizes its deliveries: a known event whose content changed.'),
         reason: z
           .string()
           .optional()

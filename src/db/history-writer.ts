@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { StateInterval } from '../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/calls/records';
+import type { DeliveryRecord } from '../domain/deliveries';
 import type { AnyEvent } from '../domain/events/normalized';
 import type { Database, Tx } from './client';
 import { inTenant } from './tenant-scope';
@@ -24,6 +25,7 @@ export interface HistoryBatch {
   intervals: Versioned<StateInterval>[];
   deletions: { kind: 'visit' | 'segment'; id: string; version: number }[];
   events: AnyEvent[];
+  deliveries: DeliveryRecord[];
 }
 
 const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
@@ -46,6 +48,7 @@ export async function writeHistory(db: Database, tenantId: string, batch: Histor
       await tx.execute(sql`DELETE FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${d.id} AND version < ${d.version}`);
     }
     if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
+    if (batch.deliveries.length) await insertDeliveries(tx, tenantId, batch.deliveries);
   });
 }
 
@@ -155,7 +158,31 @@ async function insertEvents(tx: Tx, tenantId: string, rows: AnyEvent[]): Promise
            r."legId", r."queueId", r."agentId", r."queueKey", r."agentKey", r.attrs
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, type text, provider text, "occurredAt" bigint, "occurredAtSource" text,
       "receivedAt" bigint, "interactionId" text, "legId" text, "queueId" text, "agentId" text, "queueKey" text, "agentKey" text, attrs jsonb)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      type = EXCLUDED.type, occurred_at = EXCLUDED.occurred_at, occurred_at_source = EXCLUDED.occurred_at_source,
+      received_at = EXCLUDED.received_at, interaction_id = EXCLUDED.interaction_id, leg_id = EXCLUDED.leg_id,
+      queue_id = EXCLUDED.queue_id, agent_id = EXCLUDED.agent_id, queue_key = EXCLUDED.queue_key, agent_key = EXCLUDED.agent_key,
+      attrs = EXCLUDED.attrs
+    -- Only a re-normalized (revised) event replaces the row: it was received later, and says something else.
+    WHERE EXCLUDED.received_at > events.received_at
+      AND (events.type, events.occurred_at, events.interaction_id, events.queue_id, events.agent_id, events.attrs)
+        IS DISTINCT FROM (EXCLUDED.type, EXCLUDED.occurred_at, EXCLUDED.interaction_id, EXCLUDED.queue_id, EXCLUDED.agent_id, EXCLUDED.attrs)`);
+}
+
+/** Logs deliveries once each, and purges the tenant's deliveries past its raw-retention days. */
+async function insertDeliveries(tx: Tx, tenantId: string, rows: DeliveryRecord[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO connector_deliveries (tenant_id, id, connector_id, request_id, received_at, outcome, http_status, verified, reason, detail,
+      method, url, content_type, headers, body, body_truncated, events, accepted, duplicates, rejected, ignored)
+    SELECT ${tenantId}, r.id, r."connectorId", r."requestId", ${ts('receivedAt')}, r.outcome, r."httpStatus", r.verified, r.reason, r.detail,
+      r.method, r.url, r."contentType", r.headers, r.body, r."bodyTruncated", r.events, r.accepted, r.duplicates, r.rejected, r.ignored
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "connectorId" text, "requestId" text, "receivedAt" bigint, outcome text,
+      "httpStatus" int, verified boolean, reason text, detail text, method text, url text, "contentType" text, headers jsonb, body text,
+      "bodyTruncated" boolean, events int, accepted int, duplicates int, rejected int, ignored jsonb)
     ON CONFLICT (tenant_id, id) DO NOTHING`);
+  const days = (rows.at(-1) as DeliveryRecord).retentionDays; // the newest setting
+  await tx.execute(sql`
+    DELETE FROM connector_deliveries WHERE tenant_id = ${tenantId} AND received_at < now() - make_interval(days => ${days}::int)`);
 }
 
 /** Turns an outbox batch into what `writeHistory` takes. */
@@ -164,7 +191,16 @@ export function historyBatch(
   events: { body: unknown }[],
   ensure: EnsureEntity[],
 ): HistoryBatch {
-  const batch: HistoryBatch = { ensure, interactions: [], visits: [], segments: [], intervals: [], deletions: [], events: [] };
+  const batch: HistoryBatch = {
+    ensure,
+    interactions: [],
+    visits: [],
+    segments: [],
+    intervals: [],
+    deletions: [],
+    events: [],
+    deliveries: [],
+  };
   for (const r of records) {
     if (r.body === null) {
       if (r.kind === 'visit' || r.kind === 'segment') batch.deletions.push({ kind: r.kind, id: r.id, version: r.version });
@@ -174,6 +210,7 @@ export function historyBatch(
     else if (r.kind === 'visit') batch.visits.push({ ...(r.body as VisitRecord), version: r.version });
     else if (r.kind === 'segment') batch.segments.push({ ...(r.body as SegmentRecord), version: r.version });
     else if (r.kind === 'interval') batch.intervals.push({ ...(r.body as StateInterval), version: r.version });
+    else if (r.kind === 'delivery') batch.deliveries.push(r.body as DeliveryRecord);
   }
   batch.events = events.map((e) => e.body as AnyEvent);
   return batch;

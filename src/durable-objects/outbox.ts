@@ -26,7 +26,10 @@ export const OUTBOX_DDL = `
   INSERT INTO outbox_state (id, failures) VALUES (1, 0);
 `;
 
-export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent';
+export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery';
+
+/** What one flush transaction carries of record bodies, at most (deliveries carry raw bodies). */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface OutboxRecord {
   kind: RecordKind;
@@ -74,19 +77,32 @@ export class Outbox {
     );
   }
 
-  putEvent(id: string, body: unknown, now: number): void {
-    this.sql.exec('INSERT OR IGNORE INTO outbox_events (id, body, enqueued_at) VALUES (?, ?, ?)', id, JSON.stringify(body), now);
+  /** Appends an event once; `replace` (a revised event) overwrites a pending copy with the new content. */
+  putEvent(id: string, body: unknown, now: number, replace = false): void {
+    this.sql.exec(
+      `INSERT ${replace ? 'OR REPLACE' : 'OR IGNORE'} INTO outbox_events (id, body, enqueued_at) VALUES (?, ?, ?)`,
+      id,
+      JSON.stringify(body),
+      now,
+    );
   }
 
-  /** The oldest pending work, at most `limit` records and `limit` events. */
-  take(limit: number): OutboxBatch {
-    const records = this.sql
-      .exec<{ kind: RecordKind; id: string; body: string; version: number }>(
-        'SELECT kind, id, body, version FROM outbox_records ORDER BY rowid LIMIT ?',
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ kind: r.kind, id: r.id, version: r.version, body: JSON.parse(r.body) }));
+  /**
+   * The oldest pending work, at most `limit` records and `limit` events, and records of at most
+   * `maxBytes` together (always at least one): a batch of raw webhook deliveries stays a few MB.
+   */
+  take(limit: number, maxBytes = MAX_BATCH_BYTES): OutboxBatch {
+    const records: OutboxRecord[] = [];
+    let bytes = 0;
+    const cursor = this.sql.exec<{ kind: RecordKind; id: string; body: string; version: number }>(
+      'SELECT kind, id, body, version FROM outbox_records ORDER BY rowid LIMIT ?',
+      limit,
+    );
+    for (const r of cursor) {
+      if (records.length > 0 && bytes + r.body.length > maxBytes) break;
+      bytes += r.body.length;
+      records.push({ kind: r.kind, id: r.id, version: r.version, body: JSON.parse(r.body) });
+    }
     const events = this.sql
       .exec<{ id: string; body: string }>('SELECT id, body FROM outbox_events ORDER BY enqueued_at, id LIMIT ?', limit)
       .toArray()

@@ -1,6 +1,5 @@
 import type { Database } from '../db/client';
 import type { ApiKeyScope } from '../domain/api-keys';
-import type { HotConnector } from '../durable-objects/tenant/tenant.types';
 import type { Env } from '../env';
 import type { Logger } from '../lib/log';
 
@@ -13,18 +12,6 @@ export interface Principal {
   configVersion: number;
 }
 
-/** A verified webhook delivery: set by the signature middleware. */
-export interface WebhookSender {
-  tenantId: string;
-  connector: HotConnector;
-  configVersion: number;
-  webhookId: string;
-  /** The sealed secret the signature matched. */
-  sealedSecret: string;
-  /** Verified against a connector just read from the TenantDO (not the Worker's cache). */
-  fresh: boolean;
-}
-
 export type AppEnv = {
   Bindings: Env;
   Variables: {
@@ -33,8 +20,7 @@ export type AppEnv = {
     /** Opens the request's database handle on first use; closed after the response. */
     database: () => Database;
     principal?: Principal;
-    webhook?: WebhookSender;
-    /** What the route guard allows (`platform`, `public`, or a key scope); used by idempotency. */
+    /** What the route guard allows (`platform`, `public`, `webhook`, or a key scope); used by idempotency. */
     guard?: string;
   };
 };

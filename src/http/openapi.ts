@@ -2,12 +2,10 @@ import { OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyScope } from '../domain/api-keys';
 import type { FieldIssue } from '../domain/errors';
-import type { Provider } from '../domain/providers';
 import { requireApiKey, requirePlatformToken } from './auth';
 import type { AppEnv } from './context';
 import { idempotency } from './idempotency';
 import { PROBLEM_CONTENT_TYPE, ProblemError, zodFieldIssues } from './problem';
-import { requireWebhookSignature } from './webhook-auth';
 
 const TARGETS: Record<string, FieldIssue['in']> = { json: 'body', query: 'query', param: 'path', header: 'header' };
 
@@ -71,7 +69,7 @@ function problemResponses(statuses: number[]) {
   );
 }
 
-export type Guard = { scope: ApiKeyScope } | 'platform' | 'public' | { webhook: Provider };
+export type Guard = { scope: ApiKeyScope } | 'platform' | 'public';
 
 export const SCOPE_EXTENSION = 'x-required-scope';
 
@@ -82,11 +80,9 @@ export const SCOPE_EXTENSION = 'x-required-scope';
  */
 export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
   const mutating = route.method !== 'get' && route.method !== 'head';
-  const webhook = typeof guard === 'object' && 'webhook' in guard;
   const keyScope = typeof guard === 'object' && 'scope' in guard ? guard.scope : null;
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   if (guard === 'platform') middleware.push(requirePlatformToken());
-  else if (webhook) middleware.push(requireWebhookSignature(guard.webhook));
   else if (keyScope) middleware.push(requireApiKey(keyScope));
   // Webhooks are idempotent by event id; the header is for API clients.
   if (mutating && (guard === 'platform' || keyScope)) middleware.push(idempotency());
@@ -99,7 +95,7 @@ export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
   if (keyScope) add(403, 429);
   if (route.request?.body) add(400, 413, 415);
   if (route.request?.body || route.request?.query || route.request?.params) statuses.add(422);
-  if (route.request?.params || webhook) statuses.add(404);
+  if (route.request?.params) statuses.add(404);
   if (mutating && (guard === 'platform' || keyScope)) statuses.add(409);
   if (guard !== 'public') statuses.add(503);
 
@@ -115,14 +111,7 @@ export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
     ...route,
     request: { ...headers, ...route.request },
     middleware: [...middleware, ...((route.middleware as MiddlewareHandler<AppEnv>[] | undefined) ?? [])],
-    security:
-      guard === 'platform'
-        ? [{ platformToken: [] }]
-        : guard === 'public'
-          ? []
-          : webhook
-            ? [{ standardWebhooks: [] }]
-            : [{ apiKey: [] }],
+    security: guard === 'platform' ? [{ platformToken: [] }] : guard === 'public' ? [] : [{ apiKey: [] }],
     ...(keyScope ? { [SCOPE_EXTENSION]: keyScope } : {}),
     responses: { ...problemResponses([...statuses].sort()), ...route.responses },
   };

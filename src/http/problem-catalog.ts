@@ -4,6 +4,11 @@
  */
 export const PROBLEM_CATALOG = {
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON', description: 'The body is not valid JSON.' },
+  MALFORMED_PAYLOAD: {
+    status: 400,
+    title: 'Malformed payload',
+    description: "The body cannot be read as this provider's webhook payload (not JSON, form or text of the expected shape).",
+  },
   BAD_REQUEST: {
     status: 400,
     title: 'Bad request',
@@ -24,17 +29,18 @@ export const PROBLEM_CATALOG = {
   SIGNATURE_MISSING: {
     status: 401,
     title: 'Signature missing',
-    description: 'The webhook lacks its webhook-id, webhook-timestamp or webhook-signature header.',
+    description:
+      "The webhook lacks the provider's signature headers (for Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).",
   },
   SIGNATURE_INVALID: {
     status: 401,
     title: 'Signature invalid',
-    description: "No webhook-signature matches the connector's secret for this exact body.",
+    description: "The signature does not match this exact body (and URL) under the connector's credentials.",
   },
   SIGNATURE_EXPIRED: {
     status: 401,
     title: 'Signature out of tolerance',
-    description: 'webhook-timestamp is more than 5 minutes from now (stale or in the future).',
+    description: "The signed timestamp is outside the provider's tolerance (stale or in the future): a replay or a wrong clock.",
   },
   INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope', description: 'The API key lacks the scope this route needs.' },
   NOT_FOUND: { status: 404, title: 'Not found', description: 'No such resource exists in your tenant.' },
@@ -72,7 +78,11 @@ export const PROBLEM_CATALOG = {
     description: 'A request with this Idempotency-Key is still being processed; retry shortly.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', description: 'The body exceeds the size this route accepts.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', description: 'Send `Content-Type: application/json`.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'The body is not of a content type this route takes (JSON for the API; per provider for webhooks).',
+  },
   VALIDATION_FAILED: {
     status: 422,
     title: 'Validation failed',

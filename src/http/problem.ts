@@ -1,5 +1,4 @@
 import { HTTPException } from 'hono/http-exception';
-import type { ZodError } from 'zod';
 import { AppError, type ErrorKind, type FieldIssue } from '../domain/errors';
 import { PROBLEM_CATALOG, type ProblemCode, problemType } from './problem-catalog';
 
@@ -77,23 +76,4 @@ export function problemResponse(problem: ProblemError, requestId: string, instan
   });
 }
 
-/** RFC 6901 pointer for a path of keys and indexes. */
-export function jsonPointer(path: readonly PropertyKey[]): string {
-  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
-}
-
-/** One issue per offending field; unknown keys get a pointer each. */
-export function zodFieldIssues(error: ZodError, where: FieldIssue['in']): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        issues.push({ in: where, pointer: jsonPointer([...issue.path, key]), detail: `Unknown field '${key}'.` });
-      }
-      continue;
-    }
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    issues.push({ in: where, pointer: jsonPointer(issue.path), detail: missing ? 'Required.' : issue.message });
-  }
-  return issues;
-}
+export { jsonPointer, zodFieldIssues } from '../lib/zod-issues';

@@ -8,6 +8,7 @@ export const ID_PREFIXES = {
   queue: 'que',
   agent: 'agt',
   request: 'req',
+  delivery: 'dlv',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

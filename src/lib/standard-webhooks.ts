@@ -1,4 +1,5 @@
 import { base64Decode, base64Encode } from './base64';
+import { timingSafeEqualBytes } from './constant-time';
 
 // Standard Webhooks (https://www.standardwebhooks.com): HMAC-SHA256 over `${id}.${timestamp}.${body}`,
 // sent as `webhook-signature: v1,<base64> [v1,<base64> …]`. WebCrypto only, so it runs in workerd as is.
@@ -144,8 +145,4 @@ async function importSecret(secret: string): Promise<CryptoKey | null> {
 }
 
 /** Equal-length inputs are compared in constant time; a length difference is the only thing timing can reveal. */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const sameLength = a.byteLength === b.byteLength;
-  const equal = crypto.subtle.timingSafeEqual(a, sameLength ? b : a);
-  return sameLength && equal;
-}
+const constantTimeEqual = timingSafeEqualBytes;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { ConnectorOptions } from '../../contracts/connectors';
 import { resourceColumns, resourceConstraints } from './resource-table';
 
 /**
@@ -14,12 +15,16 @@ export const connectors = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     /** What to do with a queue or agent key nobody mapped: `reject` the event or `create` the queue/agent. */
     unknownKeys: text('unknown_keys').notNull().default('reject'),
+    /** The provider credentials (JSON; for Standard Webhooks providers the generated secret), sealed. */
     secretSealed: text('secret_sealed').notNull(),
-    /** After a rotation the previous secret keeps verifying until this instant. */
+    /** Which credentials are set (their names only, for display). */
+    credentialNames: jsonb('credential_names').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** After a rotation the previous credentials keep verifying until this instant. */
     previousSecretSealed: text('previous_secret_sealed'),
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
     queueMappings: jsonb('queue_mappings').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     agentMappings: jsonb('agent_mappings').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    options: jsonb('options').$type<ConnectorOptions>().notNull().default(sql`'{}'::jsonb`),
   },
   (t) => resourceConstraints('connectors', t),
 ).enableRLS();

@@ -1,5 +1,6 @@
 export * from './agents';
 export * from './api-keys';
+export * from './connector-deliveries';
 export * from './connectors';
 export * from './events';
 export * from './interactions';

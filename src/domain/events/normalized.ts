@@ -28,6 +28,14 @@ export interface NormalizedEvent<T extends EventType = EventType> {
 
 export type AnyEvent = { [T in EventType]: NormalizedEvent<T> }[EventType];
 
+/**
+ * Whether two versions of an event say the same thing (when it was received does not count): a
+ * re-normalized delivery changes only the events whose content differs.
+ */
+export function sameContent(a: AnyEvent, b: AnyEvent): boolean {
+  return JSON.stringify({ ...a, receivedAt: 0 }) === JSON.stringify({ ...b, receivedAt: 0 });
+}
+
 /** Events whose instant is further ahead than this are refused (a clock or unit error). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 

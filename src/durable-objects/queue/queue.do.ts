@@ -2,7 +2,7 @@ import type { EnsureEntity } from '../../db/history-writer';
 import { projectInteraction } from '../../domain/calls/project';
 import type { Projection } from '../../domain/calls/records';
 import { AGENT_STATES, type AgentState, FLOW_OUT_OUTCOMES } from '../../domain/events/event-types';
-import type { AnyEvent } from '../../domain/events/normalized';
+import { type AnyEvent, sameContent } from '../../domain/events/normalized';
 import { startOfLocalDay } from '../../domain/time/zones';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
@@ -88,9 +88,25 @@ export class QueueDO extends SqlDurableObject {
       for (const e of input.events) {
         const interactionId = e.interactionId;
         if (!interactionId) continue;
-        const seen = this.sql.exec('SELECT 1 FROM events WHERE id = ?', e.id).toArray().length > 0;
-        if (seen) {
+        const seen = this.sql.exec<{ body: string }>('SELECT body FROM events WHERE id = ?', e.id).toArray()[0];
+        if (seen && (!input.revise || sameContent(JSON.parse(seen.body) as AnyEvent, e))) {
           results.push({ id: e.id, status: 'duplicate' });
+          continue;
+        }
+        if (seen) {
+          // A re-normalized delivery says something else about this event: the new content wins.
+          this.sql.exec(
+            'UPDATE events SET interaction_id = ?, occurred_at = ?, body = ? WHERE id = ?',
+            interactionId,
+            e.occurredAt,
+            JSON.stringify(e),
+            e.id,
+          );
+          this.outbox.putEvent(e.id, e, now, true);
+          touched.add(interactionId);
+          const before = (JSON.parse(seen.body) as AnyEvent).interactionId;
+          if (before && before !== interactionId) touched.add(before);
+          results.push({ id: e.id, status: 'revised' });
           continue;
         }
         this.sql.exec(

@@ -35,10 +35,12 @@ export interface QueueIngest {
   /** Queues and agents created from unknown provider keys that these events refer to. */
   ensure: EnsureEntity[];
   timelines: InteractionTimeline[];
+  /** Re-normalization: an event already seen whose content changed replaces the old one (`revised`). */
+  revise?: boolean;
 }
 
 export interface QueueIngestResult {
-  results: { id: string; status: 'accepted' | 'duplicate' }[];
+  results: { id: string; status: 'accepted' | 'duplicate' | 'revised' }[];
 }
 
 /** The live state of a queue (the real-time issue extends it). */

@@ -2,7 +2,8 @@ import type { EnsureEntity } from '../../db/history-writer';
 import { projectPresence } from '../../domain/agents/presence';
 import { DEFAULT_RATE_LIMIT } from '../../domain/api-keys';
 import { projectInteraction } from '../../domain/calls/project';
-import type { AnyEvent, NormalizedEvent } from '../../domain/events/normalized';
+import type { DeliveryRecord } from '../../domain/deliveries';
+import { type AnyEvent, type NormalizedEvent, sameContent } from '../../domain/events/normalized';
 import { type Bucket, takeTokens } from '../../domain/rate-limit';
 import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
@@ -232,6 +233,17 @@ export class TenantDO extends SqlDurableObject {
     return connector ? { connector, configVersion: config.version, callerSalt: config.callerSalt } : null;
   }
 
+  /**
+   * Logs a webhook delivery: into the outbox (durable now, in Postgres at the next flush), so the
+   * log survives a Postgres outage like the events do. The tenant's retention rides along.
+   */
+  async recordDelivery(record: Omit<DeliveryRecord, 'retentionDays'>): Promise<void> {
+    const config = this.getConfig();
+    if (!config) return;
+    this.outbox.putRecord('delivery', record.id, 1, { ...record, retentionDays: config.settings.rawRetentionDays });
+    await this.scheduleWork(Date.now());
+  }
+
   // ---- API keys, rate limits, idempotency ----------------------------------------------------
 
   putApiKey(key: KeyRecord): void {
@@ -350,7 +362,7 @@ export class TenantDO extends SqlDurableObject {
       const deliver = (queueId: string) => {
         let d = deliveries.get(queueId);
         if (!d) {
-          d = { queueId, events: [], presence: [], ensure: [], timelines: [] };
+          d = { queueId, events: [], presence: [], ensure: [], timelines: [], ...(input.revise ? { revise: true } : {}) };
           deliveries.set(queueId, d);
         }
         return d;
@@ -382,7 +394,7 @@ export class TenantDO extends SqlDurableObject {
       };
       for (const { e, i } of order) {
         if (e.type === 'agent.state_changed') {
-          outcomes[i] = { status: this.recordPresence(e as NormalizedEvent<'agent.state_changed'>, now) };
+          outcomes[i] = { status: this.recordPresence(e as NormalizedEvent<'agent.state_changed'>, now, input.revise === true) };
           touchedAgents.add(e.agentId as string);
           continue;
         }
@@ -396,10 +408,10 @@ export class TenantDO extends SqlDurableObject {
           continue;
         }
         const targets = this.queuesOf(interactionId).map((q) => q.queueId);
-        const fresh = this.keepQueueLess(e, targets.length === 0, now);
+        const kept = this.keepQueueLess(e, targets.length === 0, now, input.revise === true);
         if (targets.length === 0) {
-          outcomes[i] = { status: fresh ? 'accepted' : 'duplicate' };
-          if (fresh) this.logParked(e, now);
+          outcomes[i] = { status: kept === 'new' ? 'accepted' : kept };
+          if (kept !== 'duplicate') this.logParked(e, now, kept === 'revised');
           continue;
         }
         for (const q of targets) push(q, e);
@@ -554,10 +566,26 @@ export class TenantDO extends SqlDurableObject {
     );
   }
 
-  /** Keeps a queue-less event for queues the interaction may visit later; false if already kept. */
-  private keepQueueLess(e: AnyEvent, parked: boolean, now: number): boolean {
-    const fresh = this.sql.exec('SELECT 1 FROM interaction_events WHERE id = ?', e.id).toArray().length === 0;
-    if (!fresh) return false;
+  /**
+   * Keeps a queue-less event for queues the interaction may visit later: `duplicate` if already kept
+   * (unless re-normalization changed its content: `revised`, the new content replaces the old).
+   */
+  private keepQueueLess(e: AnyEvent, parked: boolean, now: number, revise: boolean): 'new' | 'duplicate' | 'revised' {
+    const kept = this.sql
+      .exec<{ body: string; parked: number }>('SELECT body, parked FROM interaction_events WHERE id = ?', e.id)
+      .toArray()[0];
+    if (kept && (!revise || sameContent(JSON.parse(kept.body) as AnyEvent, e))) return 'duplicate';
+    if (kept) {
+      this.sql.exec(
+        'UPDATE interaction_events SET interaction_id = ?, agent_id = ?, occurred_at = ?, body = ? WHERE id = ?',
+        e.interactionId,
+        e.agentId,
+        e.occurredAt,
+        JSON.stringify(e),
+        e.id,
+      );
+      return 'revised';
+    }
     this.sql.exec(
       'INSERT INTO interaction_events (id, interaction_id, agent_id, occurred_at, received_at, parked, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
       e.id,
@@ -568,13 +596,13 @@ export class TenantDO extends SqlDurableObject {
       parked ? 1 : 0,
       JSON.stringify(e),
     );
-    return true;
+    return 'new';
   }
 
   /** A parked event reaches Postgres's event log now, and interactions that never queue get their facts. */
-  private logParked(e: AnyEvent, now: number): void {
+  private logParked(e: AnyEvent, now: number, revised = false): void {
     const interactionId = e.interactionId as string;
-    this.outbox.putEvent(e.id, e, now);
+    this.outbox.putEvent(e.id, e, now, revised);
     const events = this.sql
       .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
       .toArray()
@@ -586,17 +614,22 @@ export class TenantDO extends SqlDurableObject {
   }
 
   /** Keeps a presence event, projects the agent's intervals again, records what changed. */
-  private recordPresence(e: NormalizedEvent<'agent.state_changed'>, now: number): 'accepted' | 'duplicate' {
+  private recordPresence(
+    e: NormalizedEvent<'agent.state_changed'>,
+    now: number,
+    revise: boolean,
+  ): 'accepted' | 'duplicate' | 'revised' {
     const agentId = e.agentId as string;
-    if (this.sql.exec('SELECT 1 FROM agent_events WHERE id = ?', e.id).toArray().length > 0) return 'duplicate';
+    const kept = this.sql.exec<{ body: string }>('SELECT body FROM agent_events WHERE id = ?', e.id).toArray()[0];
+    if (kept && (!revise || sameContent(JSON.parse(kept.body) as AnyEvent, e))) return 'duplicate';
     this.sql.exec(
-      'INSERT INTO agent_events (id, agent_id, received_at, body) VALUES (?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO agent_events (id, agent_id, received_at, body) VALUES (?, ?, ?, ?)',
       e.id,
       agentId,
       now,
       JSON.stringify(e),
     );
-    this.outbox.putEvent(e.id, e, now);
+    this.outbox.putEvent(e.id, e, now, kept !== undefined);
     const events = this.sql
       .exec<{ body: string }>('SELECT body FROM agent_events WHERE agent_id = ?', agentId)
       .toArray()
@@ -638,7 +671,7 @@ export class TenantDO extends SqlDurableObject {
         lastEvent?.id ?? last.id,
       );
     }
-    return 'accepted';
+    return kept ? 'revised' : 'accepted';
   }
 
   private presenceOf(agentId: string): PresenceUpdate | null {

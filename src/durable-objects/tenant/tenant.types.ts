@@ -1,3 +1,4 @@
+import type { ConnectorOptions } from '../../contracts/connectors';
 import type { EnsureEntity } from '../../db/history-writer';
 import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
 import type { AnyEvent } from '../../domain/events/normalized';
@@ -39,22 +40,24 @@ export interface HotAgent {
 
 export type UnknownKeyPolicy = 'reject' | 'create';
 
-/** A connector as the webhook path needs it (its secrets stay sealed here; the Worker opens them). */
-/** The secrets that verify a connector's deliveries now: the current one, and the previous during its grace. */
+/** The sealed credentials that verify a connector's deliveries now: the current ones, and the previous during their grace. */
 export function liveSecrets(c: HotConnector, now: number): string[] {
   return c.secrets.filter((_, i) => i === 0 || (c.previousSecretExpiresAt !== null && now < c.previousSecretExpiresAt));
 }
+
+/** A connector as the webhook path needs it (its credentials stay sealed here; the Worker opens them). */
 
 export interface HotConnector {
   id: string;
   provider: Provider;
   enabled: boolean;
   unknownKeys: UnknownKeyPolicy;
-  /** Sealed secrets, current first; the previous one only until `previousSecretExpiresAt`. */
+  /** Sealed credentials (JSON), current first; the previous ones only until `previousSecretExpiresAt`. */
   secrets: string[];
   previousSecretExpiresAt: number | null;
   queueMappings: Record<string, string>;
   agentMappings: Record<string, string>;
+  options: ConnectorOptions;
 }
 
 /** The hot-path configuration of one tenant. */
@@ -104,12 +107,15 @@ export interface RouteInput {
   /** The sealed secret the delivery's signature matched (the Worker's copy may be seconds old). */
   connectorSecret: string | null;
   unknownKeys: UnknownKeyPolicy;
+  /** Re-normalization: events already seen whose content changed replace the old ones. */
+  revise?: boolean;
 }
 
 export type RouteOutcome =
   | { status: 'routed'; queueId: string }
   | { status: 'accepted' }
   | { status: 'duplicate' }
+  | { status: 'revised' }
   | { status: 'rejected'; reason: string };
 
 /** Events, presence, auto-created entities and interaction timelines for one QueueDO. */
@@ -119,6 +125,7 @@ export interface Delivery {
   presence: PresenceUpdate[];
   ensure: EnsureEntity[];
   timelines: InteractionTimeline[];
+  revise?: boolean;
 }
 
 export type RouteResult =

@@ -6,6 +6,13 @@ import {
   ConnectorSchema,
   ConnectorWithSecretSchema,
 } from '../../contracts/connectors';
+import {
+  DeliveryQuerySchema,
+  DeliverySchema,
+  RENORMALIZE_PAGE,
+  RenormalizeRequestSchema,
+  RenormalizeResultSchema,
+} from '../../contracts/deliveries';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import {
@@ -16,6 +23,7 @@ import {
   rotateConnectorSecret,
   updateConnector,
 } from '../../services/connectors/connectors';
+import { listDeliveries, renormalizeDeliveries } from '../../services/connectors/deliveries';
 import { pageRequest } from '../../services/pagination';
 
 export const connectorsRouter = createRouter();
@@ -124,4 +132,47 @@ connectorsRouter.openapi(
     }),
   ),
   async (c) => c.json(await rotateConnectorSecret(serviceContext(c), id(c)), 200),
+);
+
+connectorsRouter.openapi(
+  defineRoute(
+    { scope: 'admin' },
+    createRoute({
+      method: 'get',
+      path: '/v1/connectors/{connectorId}/deliveries',
+      operationId: 'listConnectorDeliveries',
+      tags,
+      summary: "A connector's recent deliveries",
+      description: `Every request the connector's webhook received, newest first, with its outcome (accepted, partial,
+rejected and why), what it mapped to, and its raw body — kept for the tenant's \`rawRetentionDays\`. For debugging a
+provider's setup: a wrong URL or secret shows as \`SIGNATURE_INVALID\`, an unmapped queue as \`unknown_queue_key\`.`,
+      request: { params, query: DeliveryQuerySchema },
+      responses: { 200: jsonContent(pageOf(DeliverySchema, 'DeliveryPage'), 'A page of deliveries.') },
+    }),
+  ),
+  async (c) => {
+    const q = c.req.valid('query');
+    const page = pageRequest({ limit: q.limit, cursor: q.cursor });
+    return c.json(await listDeliveries(serviceContext(c), id(c), page, q), 200);
+  },
+);
+
+connectorsRouter.openapi(
+  defineRoute(
+    { scope: 'admin' },
+    createRoute({
+      method: 'post',
+      path: '/v1/connectors/{connectorId}/renormalize',
+      operationId: 'renormalizeConnectorDeliveries',
+      tags,
+      summary: "Normalize a connector's deliveries again",
+      description: `After an adapter fix: the verified deliveries received in \`[from, to)\` go through the provider's
+adapter again. Only what changed takes effect — an event with the same content is unchanged, a changed one replaces
+the old content (its call is projected again), a newly mapped one is accepted. Safe to repeat. At most
+${RENORMALIZE_PAGE} deliveries per request; \`nextFrom\` says where to continue.`,
+      request: { params, body: jsonBody(RenormalizeRequestSchema) },
+      responses: { 200: jsonContent(RenormalizeResultSchema, 'What changed.') },
+    }),
+  ),
+  async (c) => c.json(await renormalizeDeliveries(serviceContext(c), id(c), c.req.valid('json')), 200),
 );

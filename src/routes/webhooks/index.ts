@@ -1,66 +1,101 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
+import { ADAPTERS } from '../../adapters/telephony/registry';
 import { IngestResultSchema } from '../../contracts/events';
-import { AppError } from '../../domain/errors';
-import { EventBatchSchema } from '../../domain/events/wire';
-import type { AppEnv, WebhookSender } from '../../http/context';
-import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
+import { PROVIDERS, type Provider } from '../../domain/providers';
+import { createRouter, ProblemSchema } from '../../http/openapi';
+import { PROBLEM_CONTENT_TYPE, ProblemError, toProblem } from '../../http/problem';
 import { platformContext } from '../../http/service-context';
-import { reverifyDelivery } from '../../http/webhook-auth';
-import { tenantConfig } from '../../services/ingest/hot-config';
-import { ingestEvents } from '../../services/ingest/ingest-events';
+import { receiveDelivery } from '../../services/ingest/receive-delivery';
 
 export const webhooksRouter = createRouter();
 
-webhooksRouter.openapi(
-  defineRoute(
-    { webhook: 'generic' },
-    createRoute({
-      method: 'post',
-      path: '/v1/webhooks/generic/{connectorId}',
-      operationId: 'receiveGenericWebhook',
-      tags: ['Ingestion'],
-      summary: 'Receive a signed batch of events (Standard Webhooks)',
-      description: `The body of \`POST /v1/events\`, signed per Standard Webhooks with the connector's \`whsec_\` secret:
-\`webhook-signature: v1,base64(HMAC-SHA256(secret, "{webhook-id}.{webhook-timestamp}.{raw body}"))\`, timestamp within
-5 minutes; several space-separated signatures are accepted (for rotation). A retried delivery is all duplicates:
-2xx, no effect.`,
-      request: {
-        params: z.object({ connectorId: z.string().openapi({ param: { name: 'connectorId', in: 'path' } }) }),
-        headers: z.object({
-          'webhook-id': z.string().optional().openapi({ description: 'Unique per delivery; the same on retries.' }),
-          'webhook-timestamp': z.string().optional().openapi({ description: 'Unix seconds.' }),
-          'webhook-signature': z.string().optional().openapi({ description: 'Space-separated `v1,<base64>` entries.' }),
-        }),
-        body: jsonBody(EventBatchSchema),
-      },
-      responses: { 200: jsonContent(IngestResultSchema, 'One result per event.') },
-    }),
-  ),
-  async (c) => {
-    let sender = c.get('webhook');
-    if (!sender) throw new Error('webhook route without its signature guard');
-    const events = c.req.valid('json').events;
-    const ingest = (s: WebhookSender) =>
-      ingestEvents(platformContext(c, s.tenantId), {
-        events,
-        provider: 'generic',
-        connectorId: s.connector.id,
-        connectorSecret: s.sealedSecret,
-        unknownKeys: s.connector.unknownKeys,
-        config: tenantConfigFor(c, s),
-      });
-    try {
-      return c.json(await ingest(sender), 200);
-    } catch (err) {
-      // The TenantDO no longer knows the secret that matched: verify once more against its copy.
-      if (!(err instanceof AppError && err.code === 'SIGNATURE_INVALID') || sender.fresh) throw err;
-      sender = await reverifyDelivery(c, 'generic');
-      return c.json(await ingest(sender), 200);
-    }
-  },
-);
+const PROVIDER_NOTES = `| provider | body | authenticated by |
+|---|---|---|
+| \`generic\` | the \`POST /v1/events\` batch (JSON) | Standard Webhooks: \`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\` with the connector's \`whsec_\` secret |
+| \`twilio\` | Voice status / \`<Enqueue>\` callbacks (form), TaskRouter events (form), Event Streams (JSON) | \`X-Twilio-Signature\` over the public URL (+ sorted form params, or \`bodySHA256\`) with the auth token |
+| \`telnyx\` | Call Control v2 (JSON) | Ed25519 \`telnyx-signature-ed25519\` over \`{telnyx-timestamp}|{body}\` with the account's public key |
+| \`vonage\` | Voice event webhooks (JSON) | \`Authorization: Bearer\` JWT (HS256, signature secret) whose \`payload_hash\` is the body's SHA-256 |
+| \`plivo\` | call / hangup / dial callbacks (form) | \`X-Plivo-Signature-V3\` + nonce over the public URL and params with the auth token |
+| \`amazon-connect\` | EventBridge contact events; Firehose agent-event records | the API-key header or Basic auth (EventBridge); \`X-Amz-Firehose-Access-Key\` (Firehose) |
+| \`asterisk\` | queue_log lines (text), AMI queue events (JSON) | Standard Webhooks, signed by the forwarder |
+| \`freeswitch\` | mod_callcenter events (JSON) | Standard Webhooks, signed by the forwarder |`;
 
-function tenantConfigFor(c: Context<AppEnv>, s: WebhookSender) {
-  return tenantConfig(c.env, s.tenantId, s.configVersion);
-}
+webhooksRouter.openAPIRegistry.registerPath({
+  method: 'post',
+  path: '/v1/webhooks/{provider}/{connectorId}',
+  operationId: 'receiveWebhook',
+  tags: ['Ingestion'],
+  summary: "Receive a provider's webhook delivery",
+  description: `Where a phone platform posts: the connector's \`webhookPath\`. The signature is checked on the exact bytes
+(and, for URL-signing providers, the exact public URL) before anything is parsed; the payload is then mapped to normalized
+events with deterministic ids, so a provider's retries and re-deliveries are duplicates with no effect. Provider events
+Callboard does not use are accepted and ignored. Every delivery — accepted or refused, and why — is logged with its raw
+body for the tenant's raw-retention days: \`GET /v1/connectors/{connectorId}/deliveries\`.
+
+${PROVIDER_NOTES}
+
+The answer is what the provider expects: the ingest result as JSON by default; TwiML for Twilio's \`<Enqueue>\` callbacks,
+the acknowledgement Firehose requires for Amazon Connect's Firehose deliveries.`,
+  security: [{ webhookSignature: [] }],
+  request: {
+    params: z.object({
+      provider: z.enum(PROVIDERS).openapi({ param: { name: 'provider', in: 'path' } }),
+      connectorId: z.string().openapi({ param: { name: 'connectorId', in: 'path' } }),
+    }),
+    body: {
+      required: true,
+      description: "The provider's payload, as it sends it.",
+      content: {
+        'application/json': { schema: z.unknown() },
+        'application/x-www-form-urlencoded': { schema: z.record(z.string(), z.string()) },
+        'text/plain': { schema: z.string() },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'Accepted: one result per normalized event.',
+      content: { 'application/json': { schema: IngestResultSchema } },
+    },
+    ...Object.fromEntries(
+      [
+        [400, 'The body cannot be read as this provider’s payload.'],
+        [401, 'Signature missing, invalid, or outside its time tolerance.'],
+        [404, 'No such connector for this provider, or the connector is disabled.'],
+        [413, 'Body too large.'],
+        [415, 'Not a content type this provider sends.'],
+        [422, 'The payload is readable but not valid (see `errors[]`).'],
+        [503, 'A dependency failed transiently; the provider should retry.'],
+      ].map(([status, description]) => [
+        status,
+        { description: description as string, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+      ]),
+    ),
+  },
+});
+
+webhooksRouter.post('/v1/webhooks/:provider/:connectorId', async (c) => {
+  c.set('guard', 'webhook');
+  const provider = c.req.param('provider');
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new ProblemError('NOT_FOUND', `'${provider}' is not a provider; use one of ${PROVIDERS.join(', ')}.`);
+  }
+  const response = await receiveDelivery(
+    (tenantId) => platformContext(c, tenantId),
+    {
+      adapter: ADAPTERS[provider as Provider],
+      connectorId: c.req.param('connectorId'),
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      requestUrl: c.req.url,
+      headers: c.req.raw.headers,
+      // Bytes decoded as UTF-8 (form and text bodies too; `text()` warns on non-text content types).
+      rawBody: new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(await c.req.arrayBuffer()),
+      contentType: c.req.header('content-type') ?? null,
+    },
+    c.env,
+    c.get('log'),
+    (err) => toProblem(err).status,
+  );
+  return c.body(response.body, response.status as 200, { 'Content-Type': response.contentType });
+});

@@ -1,8 +1,16 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Connector, ConnectorCreate, ConnectorPatch, ConnectorWithSecret } from '../../contracts/connectors';
+import {
+  type Connector,
+  type ConnectorCreate,
+  type ConnectorCredentials,
+  type ConnectorPatch,
+  type ConnectorWithSecret,
+  GENERATED_SECRET_PROVIDERS,
+  providerIssues,
+} from '../../contracts/connectors';
 import type { Tx } from '../../db/client';
 import { connectors } from '../../db/schema';
-import { AppError, notFound } from '../../domain/errors';
+import { AppError, invalid, notFound } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { decryptSecret, encryptSecret, needsReencryption, type PlatformKeys, parsePlatformKeys } from '../../lib/secret-box';
 import { generateWebhookSecret } from '../../lib/standard-webhooks';
@@ -31,7 +39,23 @@ function platformKeys(ctx: ServiceContext): PlatformKeys {
   }
 }
 
-export function presentConnector(r: Row): Connector {
+/** Seals a connector's credentials (JSON) under the current platform key, bound to the connector id. */
+export function sealCredentials(keys: PlatformKeys, connectorId: string, credentials: ConnectorCredentials): Promise<string> {
+  return encryptSecret(keys, JSON.stringify(credentials), connectorId);
+}
+
+/** Opens sealed credentials (an early form sealed the bare Standard Webhooks secret). */
+export async function openCredentials(keys: PlatformKeys, connectorId: string, sealed: string): Promise<ConnectorCredentials> {
+  const plain = await decryptSecret(keys, sealed, connectorId);
+  return plain.startsWith('{') ? (JSON.parse(plain) as ConnectorCredentials) : { secret: plain };
+}
+
+/** The names of the credentials that are set, for display (never the values). */
+function credentialNames(provider: string): string[] {
+  return (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(provider) ? ['secret'] : [];
+}
+
+export function presentConnector(r: Row, credentials?: ConnectorCredentials): Connector {
   return {
     id: r.id,
     name: r.name,
@@ -40,6 +64,12 @@ export function presentConnector(r: Row): Connector {
     unknownKeys: r.unknownKeys as Connector['unknownKeys'],
     queueMappings: r.queueMappings,
     agentMappings: r.agentMappings,
+    options: r.options,
+    credentials: credentials
+      ? Object.keys(credentials).sort()
+      : r.credentialNames.length > 0
+        ? r.credentialNames
+        : credentialNames(r.provider),
     webhookPath: `/v1/webhooks/${r.provider}/${r.id}`,
     previousSecretExpiresAt:
       r.previousSecretExpiresAt && r.previousSecretExpiresAt.getTime() > Date.now()
@@ -73,12 +103,17 @@ async function loadRow(tx: Tx, tenantId: string, id: string, forUpdate = false):
 const mirror = (ctx: ServiceContext, row: Row | null, id: string) =>
   callTenantDO(ctx.env, ctx.tenantId, (s) => (row ? s.putConnector(hotConnector(row)) : s.removeConnector(id)));
 
-/** Creates a connector with a fresh Standard Webhooks secret, sealed at rest; the secret is returned once. */
+/**
+ * Creates a connector. Standard Webhooks providers (generic, asterisk, freeswitch) get a fresh secret,
+ * returned once; the others keep what the admin entered. Credentials are sealed at rest.
+ */
 export async function createConnector(ctx: ServiceContext, input: ConnectorCreate): Promise<ConnectorWithSecret> {
   const keys = platformKeys(ctx);
   const id = newConnectorId(ctx.tenantId, ctx.now.getTime());
-  const secret = generateWebhookSecret();
-  const secretSealed = await encryptSecret(keys, secret, id);
+  const generated = (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(input.provider);
+  const secret = generated ? generateWebhookSecret() : undefined;
+  const credentials: ConnectorCredentials = generated ? { secret } : (input.credentials ?? {});
+  const secretSealed = await sealCredentials(keys, id, credentials);
   const row = await writeThrough(ctx, {
     postgres: async (tx) => {
       await checkMappings(tx, ctx.tenantId, input);
@@ -92,8 +127,10 @@ export async function createConnector(ctx: ServiceContext, input: ConnectorCreat
           enabled: input.enabled ?? true,
           unknownKeys: input.unknownKeys ?? 'reject',
           secretSealed,
+          credentialNames: Object.keys(credentials).sort(),
           queueMappings: input.queueMappings ?? {},
           agentMappings: input.agentMappings ?? {},
+          options: input.options ?? {},
           createdAt: ctx.now,
           updatedAt: ctx.now,
         })
@@ -104,7 +141,7 @@ export async function createConnector(ctx: ServiceContext, input: ConnectorCreat
     durable: (r) => mirror(ctx, r, id),
     undo: () => mirror(ctx, null, id),
   });
-  return { ...presentConnector(row), secret };
+  return { ...presentConnector(row, credentials), ...(secret ? { secret } : {}) };
 }
 
 export async function listConnectors(ctx: ServiceContext, page: PageRequest): Promise<Page<Connector>> {
@@ -116,7 +153,10 @@ export async function listConnectors(ctx: ServiceContext, page: PageRequest): Pr
       .orderBy(asc(connectors.id))
       .limit(page.limit + 1),
   );
-  return pageFrom(rows.map(presentConnector), page.limit);
+  return pageFrom(
+    rows.map((r) => presentConnector(r)),
+    page.limit,
+  );
 }
 
 export async function getConnector(ctx: ServiceContext, id: string): Promise<Connector> {
@@ -124,10 +164,26 @@ export async function getConnector(ctx: ServiceContext, id: string): Promise<Con
 }
 
 export async function updateConnector(ctx: ServiceContext, id: string, patch: ConnectorPatch): Promise<Connector> {
+  const keys = patch.credentials ? platformKeys(ctx) : null;
   const { after } = await writeThrough(ctx, {
     postgres: async (tx) => {
       const before = await loadRow(tx, ctx.tenantId, id, true);
       await checkMappings(tx, ctx.tenantId, patch);
+      const provider = before.provider as ConnectorCreate['provider'];
+      if (patch.credentials && (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(provider)) {
+        throw invalid([
+          { in: 'body', pointer: '/credentials', detail: `Rotate a ${provider} connector's secret with POST /rotate-secret.` },
+        ]);
+      }
+      const issues = providerIssues(
+        provider,
+        patch.credentials,
+        patch.options ?? before.options,
+        patch.credentials !== undefined,
+      );
+      if (issues.length)
+        throw invalid(issues.map((i) => ({ in: 'body' as const, pointer: `/${i.path.join('/')}`, detail: i.message })));
+      const rotated = keys && patch.credentials ? await sealCredentials(keys, id, patch.credentials) : null;
       const [after] = await tx
         .update(connectors)
         .set({
@@ -136,6 +192,15 @@ export async function updateConnector(ctx: ServiceContext, id: string, patch: Co
           ...(patch.unknownKeys !== undefined ? { unknownKeys: patch.unknownKeys } : {}),
           ...(patch.queueMappings !== undefined ? { queueMappings: patch.queueMappings } : {}),
           ...(patch.agentMappings !== undefined ? { agentMappings: patch.agentMappings } : {}),
+          ...(patch.options !== undefined ? { options: patch.options } : {}),
+          ...(rotated
+            ? {
+                secretSealed: rotated,
+                credentialNames: Object.keys(patch.credentials ?? {}).sort(),
+                previousSecretSealed: before.secretSealed,
+                previousSecretExpiresAt: new Date(ctx.now.getTime() + PREVIOUS_SECRET_GRACE_MS),
+              }
+            : {}),
           updatedAt: ctx.now,
         })
         .where(and(eq(connectors.tenantId, ctx.tenantId), eq(connectors.id, id)))
@@ -145,7 +210,7 @@ export async function updateConnector(ctx: ServiceContext, id: string, patch: Co
     durable: ({ after }) => mirror(ctx, after, id),
     undo: ({ before }) => mirror(ctx, before, id),
   });
-  return presentConnector(after);
+  return presentConnector(after, patch.credentials);
 }
 
 export async function deleteConnector(ctx: ServiceContext, id: string): Promise<{ id: string; outcome: 'deleted' }> {
@@ -165,10 +230,22 @@ export async function deleteConnector(ctx: ServiceContext, id: string): Promise<
 export async function rotateConnectorSecret(ctx: ServiceContext, id: string): Promise<ConnectorWithSecret> {
   const keys = platformKeys(ctx);
   const secret = generateWebhookSecret();
-  const sealed = await encryptSecret(keys, secret, id);
+  const sealed = await sealCredentials(keys, id, { secret });
   const row = await writeThrough(ctx, {
     postgres: async (tx) => {
       const before = await loadRow(tx, ctx.tenantId, id, true);
+      if (!(GENERATED_SECRET_PROVIDERS as readonly string[]).includes(before.provider)) {
+        throw invalid(
+          [
+            {
+              in: 'path',
+              pointer: '/connectorId',
+              detail: `A ${before.provider} connector's credentials come from ${before.provider}: PATCH them.`,
+            },
+          ],
+          'Only connectors with a generated signing secret can rotate it here.',
+        );
+      }
       const [after] = await tx
         .update(connectors)
         .set({

@@ -1,8 +1,10 @@
+import type { ConnectorCredentials } from '../../contracts/connectors';
 import { unavailable } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { type ConnectorLookup, liveSecrets, type TenantConfig } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
-import { decryptSecret, parsePlatformKeys } from '../../lib/secret-box';
+import { parsePlatformKeys } from '../../lib/secret-box';
+import { openCredentials } from '../connectors/connectors';
 
 /**
  * The Worker's short-lived copies of TenantDO configuration (DESIGN §2: "may be cached briefly in
@@ -14,7 +16,7 @@ const MAX_ENTRIES = 1000;
 
 const configs = new Map<string, TenantConfig>();
 const connectorCache = new Map<string, { value: ConnectorLookup | null; at: number }>();
-const openedSecrets = new Map<string, string>();
+const openedCredentials = new Map<string, ConnectorCredentials>();
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as K);
@@ -50,19 +52,22 @@ export async function connectorLookup(
 }
 
 /**
- * Opens a connector's live sealed secrets with the platform keys (each sealed value once per
- * isolate); returns them with their sealed form, which the TenantDO confirms is still live.
+ * Opens a connector's live credentials with the platform keys (each sealed value once per isolate);
+ * with each its sealed form, which the TenantDO confirms is still live when the events are routed.
  */
-export async function openConnectorSecrets(env: Env, lookup: ConnectorLookup): Promise<{ sealed: string; secret: string }[]> {
+export async function openConnectorCredentials(
+  env: Env,
+  lookup: ConnectorLookup,
+): Promise<{ sealed: string; credentials: ConnectorCredentials }[]> {
   const keys = parsePlatformKeys(env.PLATFORM_KEYS);
-  const out: { sealed: string; secret: string }[] = [];
+  const out: { sealed: string; credentials: ConnectorCredentials }[] = [];
   for (const sealed of liveSecrets(lookup.connector, Date.now())) {
-    let secret = openedSecrets.get(sealed);
-    if (!secret) {
-      secret = await decryptSecret(keys, sealed, lookup.connector.id);
-      remember(openedSecrets, sealed, secret);
+    let credentials = openedCredentials.get(sealed);
+    if (!credentials) {
+      credentials = await openCredentials(keys, lookup.connector.id, sealed);
+      remember(openedCredentials, sealed, credentials);
     }
-    out.push({ sealed, secret });
+    out.push({ sealed, credentials });
   }
   return out;
 }

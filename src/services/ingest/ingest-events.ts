@@ -1,4 +1,5 @@
 import { AppError, type FieldIssue } from '../../domain/errors';
+import type { TimeSource } from '../../domain/events/event-types';
 import { type AnyEvent, MAX_FUTURE_SKEW_MS, normalizeWireEvent } from '../../domain/events/normalized';
 import type { WireEvent } from '../../domain/events/wire';
 import type { Provider } from '../../domain/providers';
@@ -8,7 +9,8 @@ import type { TenantConfig, UnknownKeyPolicy } from '../../durable-objects/tenan
 import type { ServiceContext } from '../context';
 import { hashCaller } from './caller-hash';
 
-export type EventStatus = 'accepted' | 'duplicate' | 'rejected';
+/** `revised` only when re-normalizing: an event seen before whose content changed. */
+export type EventStatus = 'accepted' | 'duplicate' | 'rejected' | 'revised';
 
 export interface IngestResponse {
   results: { id: string; status: EventStatus; reason?: string }[];
@@ -27,12 +29,15 @@ export interface IngestResponse {
 export async function ingestEvents(
   ctx: ServiceContext,
   input: {
-    events: WireEvent[];
+    /** Wire events; an adapter may say an instant is not the provider's own (`received`, `derived`). */
+    events: (WireEvent & { occurredAtSource?: TimeSource })[];
     provider: Provider;
     connectorId: string | null;
     connectorSecret: string | null;
     unknownKeys: UnknownKeyPolicy;
     config: TenantConfig | Promise<TenantConfig>;
+    /** Re-normalization: events already seen whose content changed replace the old ones. */
+    revise?: boolean;
   },
 ): Promise<IngestResponse> {
   const receivedAt = ctx.now.getTime();
@@ -43,6 +48,7 @@ export async function ingestEvents(
     input.events.map(async (wire, index) => {
       const caller = wire.caller ? await hashCaller(config.callerSalt, wire.caller) : null;
       const event = normalizeWireEvent(wire, { tenantId: ctx.tenantId, provider: input.provider, receivedAt, caller });
+      if (wire.occurredAtSource) event.occurredAtSource = wire.occurredAtSource;
       if (event.occurredAt > receivedAt + MAX_FUTURE_SKEW_MS) {
         results[index] = { id: wire.id, status: 'rejected', reason: 'occurred_in_future' };
         return;
@@ -58,6 +64,7 @@ export async function ingestEvents(
       connectorId: input.connectorId,
       connectorSecret: input.connectorSecret,
       unknownKeys: input.unknownKeys,
+      ...(input.revise ? { revise: true } : {}),
     }),
   );
   if (!routed.ok && routed.reason === 'connector_unavailable') {
@@ -86,13 +93,14 @@ export async function ingestEvents(
     );
   }
 
-  const fromQueues = new Map<string, 'accepted' | 'duplicate'>();
+  const fromQueues = new Map<string, 'accepted' | 'duplicate' | 'revised'>();
   await Promise.all(
     routed.deliveries.map(async (d) => {
       const r = await callQueueDO(ctx.env, ctx.tenantId, d.queueId, (s) =>
         s.ingest({ tenantId: ctx.tenantId, settings: routed.settings, ...d }),
       );
-      for (const x of r.results) fromQueues.set(x.id, x.status);
+      // A queue-less event goes to every queue of its interaction: revised anywhere means revised.
+      for (const x of r.results) if (fromQueues.get(x.id) !== 'revised') fromQueues.set(x.id, x.status);
     }),
   );
 

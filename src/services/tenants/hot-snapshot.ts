@@ -54,5 +54,6 @@ export function hotConnector(c: typeof connectors.$inferSelect): HotConnector {
     previousSecretExpiresAt: previousLive ? (c.previousSecretExpiresAt?.getTime() ?? null) : null,
     queueMappings: c.queueMappings,
     agentMappings: c.agentMappings,
+    options: c.options,
   };
 }

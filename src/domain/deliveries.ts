@@ -1,0 +1,70 @@
+/**
+ * The delivery log: every request a connector's webhook receives, with its outcome and raw body, so
+ * a tenant can see why a provider's events did not arrive, and so deliveries can be normalized again
+ * after an adapter fix. Pure: what is kept of a request, and what its outcome was.
+ */
+
+export const DELIVERY_OUTCOMES = ['accepted', 'partial', 'rejected'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/** Raw bodies are kept up to this size; a larger one is kept truncated (and cannot be normalized again). */
+export const MAX_LOGGED_BODY = 256 * 1024;
+/** A delivery whose signature failed may come from anyone who knows the URL: only this much of it is kept. */
+export const MAX_UNVERIFIED_BODY = 16 * 1024;
+/** At most this many ignored provider events are listed per delivery. */
+export const MAX_IGNORED_LISTED = 50;
+
+export interface DeliveryRecord {
+  id: string;
+  connectorId: string;
+  requestId: string;
+  receivedAt: number;
+  outcome: DeliveryOutcome;
+  httpStatus: number;
+  /** The signature checked out (only such deliveries are normalized again). */
+  verified: boolean;
+  /** The problem code of a refused delivery, or the reason of the first rejected event. */
+  reason: string | null;
+  detail: string | null;
+  method: string;
+  url: string;
+  contentType: string | null;
+  headers: Record<string, string>;
+  body: string;
+  bodyTruncated: boolean;
+  events: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  ignored: { what: string; reason: string }[];
+  /** The tenant's raw-retention days when it was received: older deliveries are purged as new ones are written. */
+  retentionDays: number;
+}
+
+/** Headers that carry credentials rather than signatures over the body: never stored. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-amz-firehose-access-key', 'x-api-key']);
+/** Hop-by-hop and platform headers that say nothing about the provider's request. */
+const NOISE_HEADER = /^(cf-|x-forwarded-|x-real-ip$|connection$|keep-alive$|accept-encoding$|content-length$|host$)/;
+
+/** The headers worth keeping for debugging: credentials redacted, platform noise dropped. */
+export function loggableHeaders(headers: Headers, extraSecret: string[] = []): Record<string, string> {
+  const secret = new Set([...SECRET_HEADERS, ...extraSecret.map((h) => h.toLowerCase())]);
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const key = name.toLowerCase();
+    if (NOISE_HEADER.test(key)) return;
+    out[key] = secret.has(key) ? '[redacted]' : value.slice(0, 2000);
+  });
+  return out;
+}
+
+/** The body as stored: whole up to `max` characters, else its start. */
+export function loggableBody(body: string, max: number): { body: string; truncated: boolean } {
+  return body.length <= max ? { body, truncated: false } : { body: body.slice(0, max), truncated: true };
+}
+
+/** accepted when nothing was rejected, partial when some events were, rejected when the request was refused. */
+export function deliveryOutcome(httpStatus: number, counts: { rejected: number; events: number }): DeliveryOutcome {
+  if (httpStatus >= 400) return 'rejected';
+  return counts.rejected > 0 ? 'partial' : 'accepted';
+}

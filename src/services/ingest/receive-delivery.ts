@@ -1,0 +1,265 @@
+import {
+  type AdapterContext,
+  type AdapterEvent,
+  AdapterInputError,
+  type AdapterResponse,
+  type InboundRequest,
+  type NormalizeResult,
+  type ProviderAdapter,
+  type VerifyResult,
+} from '../../adapters/telephony/types';
+import type { ConnectorCredentials } from '../../contracts/connectors';
+import {
+  type DeliveryRecord,
+  deliveryOutcome,
+  loggableBody,
+  loggableHeaders,
+  MAX_IGNORED_LISTED,
+  MAX_LOGGED_BODY,
+  MAX_UNVERIFIED_BODY,
+} from '../../domain/deliveries';
+import { AppError } from '../../domain/errors';
+import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
+import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import type { ConnectorLookup } from '../../durable-objects/tenant/tenant.types';
+import type { Env } from '../../env';
+import { newId } from '../../lib/ids';
+import { errorFields, type Logger } from '../../lib/log';
+import { tenantOfConnector } from '../connectors/connector-id';
+import type { ServiceContext } from '../context';
+import { connectorLookup, openConnectorCredentials, tenantConfig } from './hot-config';
+import { type IngestResponse, ingestEvents } from './ingest-events';
+
+export interface DeliveryInput {
+  adapter: ProviderAdapter;
+  connectorId: string;
+  requestId: string;
+  method: string;
+  /** The URL the request reached (the public URL is rebuilt from the connector's `publicBaseUrl`). */
+  requestUrl: string;
+  headers: Headers;
+  rawBody: string;
+  contentType: string | null;
+}
+
+const VERIFY_FAILURES = {
+  missing: 'SIGNATURE_MISSING',
+  invalid: 'SIGNATURE_INVALID',
+  expired: 'SIGNATURE_EXPIRED',
+} as const;
+
+/**
+ * One webhook delivery, end to end: find the connector (its id names the tenant), verify the
+ * provider's signature on the exact bytes and URL with the connector's live credentials, map the
+ * payload to normalized events, ingest them, and answer what the provider expects. Whatever
+ * happens, the delivery is logged with its outcome and raw body (after the signature check fails,
+ * only its start), so a tenant can see why events did not arrive.
+ */
+export async function receiveDelivery(
+  contextFor: (tenantId: string) => ServiceContext,
+  input: DeliveryInput,
+  env: Env,
+  log: Logger,
+  /** The HTTP status an error will be answered with (the HTTP layer knows), for the log. */
+  statusOf: (err: unknown) => number,
+): Promise<AdapterResponse> {
+  const provider = input.adapter.provider;
+  const tenantId = tenantOfConnector(input.connectorId);
+  let lookup = tenantId ? await connectorLookup(env, tenantId, input.connectorId) : null;
+  if (!tenantId || !lookup || lookup.connector.provider !== provider) {
+    throw new AppError('not_found', 'NOT_FOUND', `No ${provider} connector with id '${input.connectorId}' exists.`);
+  }
+  const ctx = contextFor(tenantId);
+  const receivedAt = ctx.now.getTime();
+  let request = inboundRequest(input, lookup);
+  let verified = false;
+  let summary: IngestResponse | null = null;
+  let ignored: NormalizeResult['ignored'] = [];
+  let eventCount = 0;
+  let status = 200;
+  try {
+    let check = await verify(env, input.adapter, request, lookup, receivedAt);
+    if (!check.result.ok && check.result.reason === 'invalid') {
+      // The Worker's copy may predate a credential change: ask the TenantDO once more.
+      const latest = await connectorLookup(env, tenantId, input.connectorId, true);
+      if (latest) {
+        lookup = latest;
+        request = inboundRequest(input, latest);
+        check = await verify(env, input.adapter, request, latest, receivedAt);
+      }
+    }
+    if (!check.result.ok) {
+      throw new AppError('unauthenticated', VERIFY_FAILURES[check.result.reason], check.result.detail);
+    }
+    verified = true;
+    if (!lookup.connector.enabled) {
+      throw new AppError('not_found', 'CONNECTOR_DISABLED', `The connector '${input.connectorId}' is disabled.`);
+    }
+    const normalized = await normalize(input.adapter, request, check.context);
+    ignored = normalized.ignored;
+    eventCount = normalized.events.length;
+    if (ignored.length > 0)
+      log.info('provider events ignored', { connectorId: input.connectorId, ignored: ignored.slice(0, 10) });
+
+    let sealed = check.sealed;
+    const ingest = async () =>
+      ingestAll(ctx, normalized.events, {
+        provider,
+        connectorId: input.connectorId,
+        connectorSecret: sealed,
+        unknownKeys: lookup?.connector.unknownKeys ?? 'reject',
+        config: tenantConfig(env, tenantId, lookup?.configVersion ?? 0),
+      });
+    try {
+      summary = await ingest();
+    } catch (err) {
+      // The TenantDO no longer takes the credentials that matched (rotated meanwhile): verify against its copy.
+      if (!(err instanceof AppError && err.code === 'SIGNATURE_INVALID')) throw err;
+      const latest = await connectorLookup(env, tenantId, input.connectorId, true);
+      if (!latest) throw err;
+      lookup = latest;
+      const again = await verify(env, input.adapter, inboundRequest(input, latest), latest, receivedAt);
+      if (!again.result.ok) throw err;
+      sealed = again.sealed;
+      summary = await ingest();
+    }
+    const response = input.adapter.respond?.(request, summary) ?? {
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify(summary),
+    };
+    status = response.status;
+    await logDelivery(env, tenantId, log, record(null));
+    return response;
+  } catch (err) {
+    status = statusOf(err);
+    await logDelivery(env, tenantId, log, record(err));
+    throw err;
+  }
+
+  function record(err: unknown): Omit<DeliveryRecord, 'retentionDays'> {
+    const firstRejected = summary?.results.find((r) => r.status === 'rejected');
+    const body = loggableBody(input.rawBody, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
+    const apiKeyHeader = lookup?.connector.options.apiKeyHeader;
+    return {
+      id: newId('delivery', receivedAt),
+      connectorId: input.connectorId,
+      requestId: input.requestId,
+      receivedAt,
+      outcome: deliveryOutcome(status, { rejected: summary?.rejected ?? 0, events: eventCount }),
+      httpStatus: status,
+      verified,
+      reason: err instanceof AppError ? err.code : err ? 'INTERNAL_ERROR' : (firstRejected?.reason ?? null),
+      detail: err instanceof Error ? err.message.slice(0, 1000) : null,
+      method: input.method,
+      url: request.url,
+      contentType: input.contentType,
+      headers: loggableHeaders(input.headers, apiKeyHeader ? [apiKeyHeader] : []),
+      body: body.body,
+      bodyTruncated: body.truncated,
+      events: eventCount,
+      accepted: summary?.accepted ?? 0,
+      duplicates: summary?.duplicates ?? 0,
+      rejected: summary?.rejected ?? 0,
+      ignored: ignored.slice(0, MAX_IGNORED_LISTED),
+    };
+  }
+}
+
+/** The request as the provider signed it: the connector's public base URL, then our path and query. */
+export function inboundRequest(
+  input: Omit<DeliveryInput, 'adapter' | 'connectorId' | 'requestId'>,
+  lookup: ConnectorLookup,
+): InboundRequest {
+  const reached = new URL(input.requestUrl);
+  const base = lookup.connector.options.publicBaseUrl?.replace(/\/+$/, '');
+  return {
+    method: input.method,
+    url: base ? `${base}${reached.pathname}${reached.search}` : input.requestUrl,
+    headers: input.headers,
+    rawBody: input.rawBody,
+    contentType: input.contentType,
+  };
+}
+
+/** Checks the delivery against every live credential set of the connector. */
+async function verify(
+  env: Env,
+  adapter: ProviderAdapter,
+  request: InboundRequest,
+  lookup: ConnectorLookup,
+  nowMs: number,
+): Promise<{ result: VerifyResult; sealed: string; context: AdapterContext }> {
+  const opened = await openConnectorCredentials(env, lookup);
+  const context = adapterContext(
+    lookup,
+    opened.map((o) => o.credentials),
+    nowMs,
+  );
+  const result = await adapter.verify(request, context);
+  return { result, sealed: result.ok ? (opened[result.credentialIndex]?.sealed ?? '') : '', context };
+}
+
+export function adapterContext(lookup: ConnectorLookup, credentials: ConnectorCredentials[], nowMs: number): AdapterContext {
+  return { connectorId: lookup.connector.id, credentials, options: lookup.connector.options, nowMs };
+}
+
+/** Runs the adapter's mapping; a payload it cannot read is a 4xx problem, nothing written. */
+export async function normalize(
+  adapter: ProviderAdapter,
+  request: InboundRequest,
+  context: AdapterContext,
+): Promise<NormalizeResult> {
+  try {
+    return await adapter.normalize(request, context);
+  } catch (err) {
+    if (!(err instanceof AdapterInputError)) throw err;
+    if (err.status === 415) throw new AppError('invalid', 'UNSUPPORTED_MEDIA_TYPE', err.message);
+    if (err.status === 400) throw new AppError('invalid', err.code ?? 'MALFORMED_PAYLOAD', err.message, { issues: err.issues });
+    throw new AppError('invalid', 'VALIDATION_FAILED', err.message, { issues: err.issues });
+  }
+}
+
+/**
+ * Ingests an adapter's events in batches of at most 1,000 (a queue_log backfill can carry many
+ * thousands). An event the wire schema refuses (an adapter's mapping gap) is rejected on its own.
+ */
+export async function ingestAll(
+  ctx: ServiceContext,
+  events: AdapterEvent[],
+  options: Omit<Parameters<typeof ingestEvents>[1], 'events'>,
+): Promise<IngestResponse> {
+  const results: IngestResponse['results'] = [];
+  const valid: { index: number; event: AdapterEvent }[] = [];
+  events.forEach((event, index) => {
+    const { occurredAtSource, ...wire } = event;
+    const parsed = WireEventSchema.safeParse(wire);
+    if (parsed.success) valid.push({ index, event: { ...parsed.data, ...(occurredAtSource ? { occurredAtSource } : {}) } });
+    else {
+      ctx.log.warn('adapter produced an invalid event', {
+        id: event.id,
+        type: event.type,
+        issues: parsed.error.issues.slice(0, 5),
+      });
+      results[index] = { id: String(event.id), status: 'rejected', reason: 'invalid_event' };
+    }
+  });
+  for (let i = 0; i < valid.length; i += MAX_BATCH_EVENTS) {
+    const chunk = valid.slice(i, i + MAX_BATCH_EVENTS);
+    const r = await ingestEvents(ctx, { ...options, events: chunk.map((c) => c.event) });
+    chunk.forEach((c, j) => {
+      results[c.index] = r.results[j] as IngestResponse['results'][number];
+    });
+  }
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
+}
+
+/** Hands the record to the TenantDO's outbox; a failure here never changes the provider's answer. */
+async function logDelivery(env: Env, tenantId: string, log: Logger, record: Omit<DeliveryRecord, 'retentionDays'>) {
+  try {
+    await callTenantDO(env, tenantId, (s) => s.recordDelivery(record));
+  } catch (err) {
+    log.warn('delivery not logged', { ...errorFields(err), deliveryId: record.id });
+  }
+}

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { createAgent, createQueue, createTenant } from './factories';
+import { expectProblem } from './helpers/api';
+import { asTenant } from './helpers/db';
+import { abandonedCall, answeredCall, at, callId, settle } from './helpers/ingest';
+import { deliverSigned } from './helpers/webhooks';
+
+async function setup() {
+  const t = await createTenant();
+  const q = await createQueue(t, { externalKeys: [{ provider: 'generic', key: 'sales' }] });
+  const res = await t.admin.post('/v1/connectors', { name: 'PBX forwarder', provider: 'generic' });
+  expect(res.status, res.text).toBe(201);
+  return { t, q, connector: res.body as { id: string; secret: string } };
+}
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString();
+
+describe('GET /v1/connectors/{id}/deliveries', () => {
+  it('logs accepted, partial and refused deliveries with why, the raw body and redacted credentials', async () => {
+    const { t, q, connector } = await setup();
+    const good = JSON.stringify({ events: abandonedCall(callId(), q.id, 30) });
+    const accepted = await deliverSigned(connector, good, { id: 'msg_ok' });
+    expect(accepted.status, accepted.text).toBe(200);
+    const unknownKey = JSON.stringify({
+      events: [{ id: 'p1', type: 'queue.joined', occurredAt: at(5), interactionId: 'p', queueKey: 'nobody' }],
+    });
+    expect((await deliverSigned(connector, unknownKey)).body).toMatchObject({ rejected: 1 });
+    expectProblem(await deliverSigned(connector, good, { signature: 'v1,AAAA' }), 401, 'SIGNATURE_INVALID');
+    expectProblem(await deliverSigned(connector, '{"events": ['), 400, 'MALFORMED_JSON');
+    await settle(t);
+
+    const res = await t.admin.get(`/v1/connectors/${connector.id}/deliveries`);
+    expect(res.status, res.text).toBe(200);
+    const list = res.body.data as Record<string, any>[];
+    expect(list.map((d) => [d.outcome, d.httpStatus, d.reason, d.verified])).toEqual([
+      ['rejected', 400, 'MALFORMED_JSON', true],
+      ['rejected', 401, 'SIGNATURE_INVALID', false],
+      ['partial', 200, 'unknown_queue_key', true],
+      ['accepted', 200, null, true],
+    ]);
+    const ok = list[3] as Record<string, any>;
+    expect(ok).toMatchObject({
+      connectorId: connector.id,
+      requestId: accepted.headers.get('X-Request-Id'),
+      method: 'POST',
+      url: `http://callboard.test/v1/webhooks/generic/${connector.id}`,
+      contentType: 'application/json',
+      body: good,
+      bodyTruncated: false,
+      events: 4,
+      accepted: 4,
+      duplicates: 0,
+      rejected: 0,
+      ignored: [],
+    });
+    expect(ok.headers['webhook-id']).toBe('msg_ok');
+    expect(ok.headers['webhook-signature']).toMatch(/^v1,/);
+    expect(list[1]?.detail).toMatch(/signature/i);
+
+    const refused = await t.admin.get(`/v1/connectors/${connector.id}/deliveries?outcome=rejected&limit=1`);
+    expect(refused.body.data.map((d: { httpStatus: number }) => d.httpStatus)).toEqual([400]);
+    const next = await t.admin.get(
+      `/v1/connectors/${connector.id}/deliveries?outcome=rejected&limit=1&cursor=${refused.body.nextCursor}`,
+    );
+    expect(next.body.data.map((d: { httpStatus: number }) => d.httpStatus)).toEqual([401]);
+    expect(next.body.nextCursor).toBeNull();
+    const future = await t.admin.get(`/v1/connectors/${connector.id}/deliveries?from=${encodeURIComponent(day(1))}`);
+    expect(future.body.data).toEqual([]);
+    expectProblem(await t.admin.get('/v1/connectors/con_nope/deliveries'), 404, 'NOT_FOUND');
+  });
+
+  it("keeps deliveries for the tenant's raw-retention days", async () => {
+    const { t, q, connector } = await setup();
+    expect((await t.admin.patch('/v1/settings', { rawRetentionDays: 3 })).status).toBe(200);
+    await deliverSigned(connector, JSON.stringify({ events: abandonedCall(callId(), q.id, 10) }));
+    await settle(t);
+    // Age the logged delivery past the retention, as if received 4 days ago.
+    await asTenant(t.id, (sql) =>
+      sql(`UPDATE connector_deliveries SET received_at = now() - interval '4 days' WHERE connector_id = $1`, [connector.id]),
+    );
+    expect((await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data).toEqual([]);
+    // The next delivery written purges it for good.
+    await deliverSigned(connector, JSON.stringify({ events: abandonedCall(callId(), q.id, 12) }));
+    await settle(t);
+    const rows = await asTenant(t.id, (sql) =>
+      sql("SELECT received_at > now() - interval '1 day' AS recent FROM connector_deliveries WHERE connector_id = $1", [
+        connector.id,
+      ]),
+    );
+    expect(rows).toEqual([{ recent: true }]);
+  });
+});
+
+describe('POST /v1/connectors/{id}/renormalize', () => {
+  it('applies only what changed, once', async () => {
+    const { t, q, connector } = await setup();
+    const id = callId('renorm');
+    const body = JSON.stringify({ events: abandonedCall(id, q.id, 40) });
+    expect((await deliverSigned(connector, body)).status).toBe(200);
+    await deliverSigned(connector, body); // the provider's retry: all duplicates
+    await settle(t);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today).toMatchObject({ offered: 1, abandoned: 1, flowedOut: 0 });
+
+    // As if the adapter now read the same bytes differently: the call left the queue on a timeout.
+    await asTenant(t.id, (sql) =>
+      sql(`UPDATE connector_deliveries SET body = replace(body, '"abandoned"', '"timeout"') WHERE connector_id = $1`, [
+        connector.id,
+      ]),
+    );
+    const range = { from: day(-1), to: day(1) };
+    const first = await t.admin.post(`/v1/connectors/${connector.id}/renormalize`, range);
+    expect(first.status, first.text).toBe(200);
+    // Both deliveries are read again; their events are counted once.
+    expect(first.body).toEqual({
+      deliveries: 2,
+      skipped: 0,
+      events: 4,
+      accepted: 0,
+      revised: 1,
+      unchanged: 3,
+      rejected: 0,
+      nextFrom: null,
+    });
+    await settle(t);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today).toMatchObject({ offered: 1, abandoned: 0, flowedOut: 1 });
+    const call = await t.admin.get(`/v1/calls/${id}`);
+    expect(call.body.visits.map((v: { outcome: string }) => v.outcome)).toEqual(['timeout']);
+    const events = await asTenant(t.id, (sql) =>
+      sql(
+        `SELECT attrs->>'outcome' AS outcome FROM events WHERE tenant_id = $1 AND type = 'queue.left' AND interaction_id = $2`,
+        [t.id, id],
+      ),
+    );
+    expect(events).toEqual([{ outcome: 'timeout' }]);
+
+    const again = await t.admin.post(`/v1/connectors/${connector.id}/renormalize`, range);
+    expect(again.body).toMatchObject({ deliveries: 2, revised: 0, unchanged: 4, accepted: 0 });
+    await settle(t);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today).toMatchObject({ offered: 1, abandoned: 0, flowedOut: 1 });
+  });
+
+  it('revises queue-less and presence events too', async () => {
+    const { t, q, connector } = await setup();
+    const agent = await createAgent(t, { queueIds: [q.id] });
+    const id = callId('renorm-hold');
+    const presence = {
+      id: `${id}:away`,
+      type: 'agent.state_changed',
+      occurredAt: at(200),
+      agentId: agent.id,
+      attrs: { state: 'away', reason: 'Lunch' },
+    };
+    const body = JSON.stringify({ events: [...answeredCall(id, q.id, agent.id), presence] });
+    expect((await deliverSigned(connector, body)).body).toMatchObject({ accepted: 12 });
+    await settle(t);
+    const segment = async () => (await t.admin.get(`/v1/calls/${id}`)).body.segments[0];
+    expect(await segment()).toMatchObject({ holdMs: 15_000, holdCount: 1 });
+
+    // The hold really ended at 70 s, and the agent went on a break, not to lunch.
+    await asTenant(t.id, (sql) =>
+      sql(`UPDATE connector_deliveries SET body = replace(replace(body, $2, $3), '"Lunch"', '"Break"') WHERE connector_id = $1`, [
+        connector.id,
+        `"${at(55)}"`,
+        `"${at(70)}"`,
+      ]),
+    );
+    const res = await t.admin.post(`/v1/connectors/${connector.id}/renormalize`, { from: day(-1), to: day(1) });
+    expect(res.body).toMatchObject({ deliveries: 1, events: 12, revised: 2, unchanged: 10 });
+    await settle(t);
+    expect(await segment()).toMatchObject({ holdMs: 30_000, holdCount: 1 });
+    const intervals = await asTenant(t.id, (sql) =>
+      sql('SELECT state, reason FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [agent.id]),
+    );
+    expect(intervals).toEqual([{ state: 'away', reason: 'Break' }]);
+  });
+
+  it('skips unverified deliveries and refuses a bad range', async () => {
+    const { t, q, connector } = await setup();
+    await deliverSigned(connector, JSON.stringify({ events: abandonedCall(callId(), q.id, 10) }), { signature: 'v1,AAAA' });
+    await settle(t);
+    const res = await t.admin.post(`/v1/connectors/${connector.id}/renormalize`, { from: day(-1), to: day(1) });
+    expect(res.body).toMatchObject({ deliveries: 0, events: 0 });
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today.offered).toBe(0);
+    const bad = expectProblem(
+      await t.admin.post(`/v1/connectors/${connector.id}/renormalize`, { from: day(1), to: day(-1) }),
+      422,
+      'VALIDATION_FAILED',
+    );
+    expect(bad.errors?.map((e) => e.pointer)).toEqual(['/to']);
+  });
+});
