@@ -17,13 +17,14 @@ export function shuffled<T>(items: T[], seed: number): T[] {
 /**
  * What a provider scenario produced, with ids replaced by readable names: each call's drill-down,
  * each queue's live counters, and the visits and segments rows in Postgres. Two tenants fed the
- * same deliveries in different orders must observe the same.
+ * same deliveries in different orders must observe the same. `caller` adds the masked caller.
  */
 export async function observeScenario(
   t: TestTenant,
   names: Map<string, string>,
   queueIds: string[],
   calls: Record<string, string>,
+  options: { caller?: boolean } = {},
 ): Promise<{ calls: Record<string, any>; live: Record<string, any>; sql: { visits: unknown[][]; segments: unknown[][] } }> {
   const n = (id: string | null) => (id === null ? null : (names.get(id) ?? id));
   const out: Record<string, unknown> = {};
@@ -33,6 +34,7 @@ export async function observeScenario(
     const c = res.body;
     out[role] = {
       direction: c.direction,
+      ...(options.caller ? { callerMasked: c.callerMasked } : {}),
       startedAt: c.startedAt,
       endedAt: c.endedAt,
       hangupCause: c.hangupCause,

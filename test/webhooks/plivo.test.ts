@@ -13,7 +13,7 @@ import { createAgent, createKey, createQueue, createTenant } from '../factories'
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';
 import { callId, sendEvents, settle, T0 } from '../helpers/ingest';
-import { shuffled } from '../helpers/scenario';
+import { observeScenario, shuffled } from '../helpers/scenario';
 
 // Plivo voice callbacks end to end: form posts signed with X-Plivo-Signature-V3 over the exact public URL
 // (the test Worker is reached at http://callboard.test, the connector's publicBaseUrl), times written in
@@ -179,47 +179,19 @@ async function moveToBilling(s: Setup, interactionId: string) {
 }
 
 /** The calls, their visits and segments, and the live counters, with Callboard ids replaced by role names. */
-async function observed(s: Setup, ids: Record<string, string>) {
-  const names = new Map([
-    [s.sales.id, 'sales'],
-    [s.billing.id, 'billing'],
-    [s.alice.id, 'alice'],
-    [s.bob.id, 'bob'],
-  ]);
-  const n = (id: string | null) => (id === null ? null : (names.get(id) ?? id));
-  const calls: Record<string, unknown> = {};
-  for (const [role, id] of Object.entries(ids)) {
-    const res = await s.t.admin.get(`/v1/calls/${id}`);
-    expect(res.status, res.text).toBe(200);
-    const c = res.body;
-    calls[role] = {
-      direction: c.direction,
-      callerMasked: c.callerMasked,
-      startedAt: c.startedAt,
-      endedAt: c.endedAt,
-      hangupCause: c.hangupCause,
-      endedBy: c.endedBy,
-      visits: c.visits.map((v: any) => [n(v.queueId), v.outcome, v.waitMs, n(v.agentId), v.enqueuedAt, v.leftAt]),
-      segments: c.segments.map((g: any) => [n(g.agentId), n(g.queueId), g.talkMs, g.holdMs, g.holdCount, g.acwMs, g.endedBy]),
-    };
-  }
-  const live: Record<string, unknown> = {};
-  for (const q of [s.sales, s.billing]) {
-    const body = (await s.t.admin.get(`/v1/queues/${q.id}/live`)).body;
-    live[n(q.id) as string] = { waiting: body.waiting, ...body.today, date: undefined, timeZone: undefined };
-  }
-  const rows = await asTenant(s.t.id, async (q) => ({
-    visits: await q(
-      'SELECT interaction_id, queue_id, outcome, wait_ms, agent_id FROM queue_visits ORDER BY interaction_id, enqueued_at',
-    ),
-    segments: await q('SELECT interaction_id, agent_id, talk_ms, hold_ms FROM agent_segments ORDER BY interaction_id'),
-  }));
-  const sql = {
-    visits: rows.visits.map((r) => [r.interaction_id, n(r.queue_id), r.outcome, Number(r.wait_ms), n(r.agent_id)]),
-    segments: rows.segments.map((r) => [r.interaction_id, n(r.agent_id), Number(r.talk_ms), Number(r.hold_ms)]),
-  };
-  return { calls, live, sql };
-}
+const observed = (s: Setup, ids: Record<string, string>) =>
+  observeScenario(
+    s.t,
+    new Map([
+      [s.sales.id, 'sales'],
+      [s.billing.id, 'billing'],
+      [s.alice.id, 'alice'],
+      [s.bob.id, 'bob'],
+    ]),
+    [s.sales.id, s.billing.id],
+    ids,
+    { caller: true },
+  );
 
 describe('POST /v1/webhooks/plivo/{connectorId}', () => {
   it('answered, abandoned, short-abandoned and moved calls land in Postgres and the live state, whatever the order', async () => {
