@@ -33,6 +33,8 @@ export interface NormalizeResult {
   events: AdapterEvent[];
   /** Provider events deliberately not mapped (unknown or irrelevant types), for the log. */
   ignored: { what: string; reason: string }[];
+  /** The events already passed the wire schema (the generic batch): not validated a second time. */
+  validated?: true;
 }
 
 /** A payload the adapter cannot read: the delivery is refused with this status (nothing written). */

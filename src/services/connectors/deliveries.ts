@@ -158,7 +158,7 @@ export async function renormalizeDeliveries(
   const result =
     events.length === 0
       ? { results: [] }
-      : await ingestAll(ctx, events, {
+      : await ingestAll(ctx, events, false, {
           provider: lookup.connector.provider,
           connectorId,
           connectorSecret: null,

@@ -103,7 +103,7 @@ export async function receiveDelivery(
 
     let sealed = check.sealed;
     const ingest = async () =>
-      ingestAll(ctx, normalized.events, {
+      ingestAll(ctx, normalized.events, normalized.validated === true, {
         provider,
         connectorId: input.connectorId,
         connectorSecret: sealed,
@@ -227,11 +227,16 @@ export async function normalize(
 export async function ingestAll(
   ctx: ServiceContext,
   events: AdapterEvent[],
+  validated: boolean,
   options: Omit<Parameters<typeof ingestEvents>[1], 'events'>,
 ): Promise<IngestResponse> {
   const results: IngestResponse['results'] = [];
   const valid: { index: number; event: AdapterEvent }[] = [];
   events.forEach((event, index) => {
+    if (validated) {
+      valid.push({ index, event });
+      return;
+    }
     const { occurredAtSource, ...wire } = event;
     const parsed = WireEventSchema.safeParse(wire);
     if (parsed.success) valid.push({ index, event: { ...parsed.data, ...(occurredAtSource ? { occurredAtSource } : {}) } });

@@ -60,6 +60,6 @@ export const genericAdapter: ProviderAdapter = {
   normalize(req) {
     const parsed = EventBatchSchema.safeParse(parseJsonBody(req));
     if (!parsed.success) throw new AdapterInputError(422, 'The request body failed validation.', zodFieldIssues(parsed.error));
-    return { events: parsed.data.events, ignored: [] };
+    return { events: parsed.data.events, ignored: [], validated: true };
   },
 };
