@@ -38,7 +38,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/faults/**', 'src/**/*.oracle.test.ts'],
+          exclude: ['test/faults/**', 'test/node/**', 'src/**/*.oracle.test.ts'],
           isolate: false,
         },
       },
@@ -56,6 +56,10 @@ export default defineConfig({
         // The vendors' own libraries (twilio, telnyx, @vonage/jwt, plivo) sign the fixtures our
         // WebCrypto verifiers must accept; some need Node, so these run in Node, not workerd.
         test: { name: 'oracles', include: ['src/**/*.oracle.test.ts'], environment: 'node' },
+      },
+      {
+        // The launchers in scripts/ (what `npm start` and the benchmark run), tested in Node.
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' },
       },
     ],
   },

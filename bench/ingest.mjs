@@ -84,6 +84,7 @@ async function main() {
     root,
     port,
     persistTo: path.join(dir, 'wrangler'),
+    envFile: path.join(dir, 'wrangler.env'),
     stdio: 'ignore',
     vars: {
       DATABASE_URL: appUrl,

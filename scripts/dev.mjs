@@ -97,6 +97,7 @@ async function main() {
     root,
     port,
     persistTo: path.join(dataDir, 'wrangler'),
+    envFile: path.join(dataDir, 'wrangler.env'),
     vars: {
       DATABASE_URL: appUrl,
       NEON_WS_PROXY: proxy.address,

@@ -1,13 +1,49 @@
 // `wrangler dev` on loopback with the given vars, without login, metrics or the cf-object fetch (no
 // outbound network), run by the project's own Node (wrangler needs >= 22.12).
+//
+// The vars (database URL with its password, platform token and keys) never go on wrangler's command
+// line, where any user of the machine could read them in `ps`: they are written to an env file only
+// the owner can read (mode 0600) and passed with `--env-file`.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * @param {{ root: string, port: number, persistTo: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore' }} options
+ * The env file's text: one `NAME='value'` per line. Single quotes keep the value literal in dotenv;
+ * values that could break out of them (a quote, a newline) or that dotenv-expand would rewrite (`$`)
+ * are refused rather than mangled.
+ * @param {Record<string, string>} vars
  */
-export function startWranglerDev({ root, port, persistTo, vars, stdio = 'inherit' }) {
-  const args = [
+export function envFileText(vars) {
+  const lines = [];
+  for (const [name, value] of Object.entries(vars)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+    if (/['\r\n$\\]/.test(value)) throw new Error(`${name} holds a character the env file cannot carry literally`);
+    lines.push(`${name}='${value}'`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the vars to `file`, readable by the owner only (also when the file already existed with a
+ * wider mode: it is replaced, not rewritten in place).
+ * @param {string} file
+ * @param {Record<string, string>} vars
+ */
+export function writeEnvFile(file, vars) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.writeFileSync(tmp, envFileText(vars), { mode: 0o600, flag: 'wx' });
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * wrangler's arguments: names of files and ports only, never a secret value.
+ * @param {{ root: string, port: number, persistTo: string, envFile: string }} options
+ */
+export function wranglerDevArgs({ root, port, persistTo, envFile }) {
+  return [
     path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
     'dev',
     '--ip',
@@ -16,13 +52,29 @@ export function startWranglerDev({ root, port, persistTo, vars, stdio = 'inherit
     String(port),
     '--persist-to',
     persistTo,
+    '--env-file',
+    envFile,
     '--show-interactive-dev-session=false',
   ];
-  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
-  const child = spawn(process.execPath, args, {
+}
+
+/**
+ * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore' }} options
+ */
+export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit' }) {
+  writeEnvFile(envFile, vars);
+  const child = spawn(process.execPath, wranglerDevArgs({ root, port, persistTo, envFile }), {
     cwd: root,
     stdio: ['ignore', stdio, 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', DO_NOT_TRACK: '1' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      DO_NOT_TRACK: '1',
+      // The env file is read only while these hold; neither may be switched off or widened from outside.
+      CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: 'true',
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
+    },
   });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 0)));
   return {
