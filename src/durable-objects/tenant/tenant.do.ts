@@ -16,13 +16,13 @@ import { type EntityLookup, resolveReferences } from './tenant.routing';
 import {
   type AuthorizeResult,
   type ConnectorLookup,
-  type Delivery,
   type HotAgent,
   type HotConnector,
   type HotQueue,
   type IdempotencyBegin,
   type KeyRecord,
   liveSecrets,
+  type QueueBatch,
   type RouteInput,
   type RouteOutcome,
   type RouteResult,
@@ -358,12 +358,12 @@ export class TenantDO extends SqlDurableObject {
         status: 'rejected',
         reason: resolution.rejected.get(i) ?? 'unresolved',
       }));
-      const deliveries = new Map<string, Delivery>();
+      const batches = new Map<string, QueueBatch>();
       const deliver = (queueId: string) => {
-        let d = deliveries.get(queueId);
+        let d = batches.get(queueId);
         if (!d) {
           d = { queueId, events: [], presence: [], ensure: [], timelines: [], ...(input.revise ? { revise: true } : {}) };
-          deliveries.set(queueId, d);
+          batches.set(queueId, d);
         }
         return d;
       };
@@ -443,7 +443,7 @@ export class TenantDO extends SqlDurableObject {
           if (queue && !queue.archived) deliver(queueId).presence.push(p);
         }
       }
-      return { ok: true as const, outcomes, deliveries: [...deliveries.values()], settings };
+      return { ok: true as const, outcomes, batches: [...batches.values()], settings };
     });
     await this.scheduleWork(now);
     return result;
@@ -696,23 +696,23 @@ export class TenantDO extends SqlDurableObject {
     const rows = this.sql
       .exec<{ id: string; queue_id: string; body: string }>('SELECT id, queue_id, body FROM forward LIMIT 1000')
       .toArray();
-    const byQueue = new Map<string, { ids: string[]; delivery: Delivery }>();
+    const byQueue = new Map<string, { ids: string[]; batch: QueueBatch }>();
     for (const r of rows) {
       const g = byQueue.get(r.queue_id) ?? {
         ids: [],
-        delivery: { queueId: r.queue_id, events: [], presence: [], ensure: [], timelines: [] },
+        batch: { queueId: r.queue_id, events: [], presence: [], ensure: [], timelines: [] },
       };
       g.ids.push(r.id);
-      const body = JSON.parse(r.body) as { event?: AnyEvent; timeline?: Delivery['timelines'][number] };
-      if (body.event) g.delivery.events.push(body.event);
-      if (body.timeline) g.delivery.timelines.push(body.timeline);
+      const body = JSON.parse(r.body) as { event?: AnyEvent; timeline?: QueueBatch['timelines'][number] };
+      if (body.event) g.batch.events.push(body.event);
+      if (body.timeline) g.batch.timelines.push(body.timeline);
       byQueue.set(r.queue_id, g);
     }
     const settings: QueueSettings = { timeZone: config.settings.timeZone, staleVisitMinutes: config.settings.staleVisitMinutes };
     for (const [queueId, g] of byQueue) {
       try {
         const stub = queueStub(this.env, config.tenantId, queueId);
-        await stub.ingest({ tenantId: config.tenantId, settings, ...g.delivery });
+        await stub.ingest({ tenantId: config.tenantId, settings, ...g.batch });
         for (const id of g.ids) this.sql.exec('DELETE FROM forward WHERE id = ?', id);
       } catch (err) {
         log.warn('relay to queue failed; will retry', { queueId, ...errorFields(err) });

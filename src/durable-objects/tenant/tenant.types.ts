@@ -118,8 +118,11 @@ export type RouteOutcome =
   | { status: 'revised' }
   | { status: 'rejected'; reason: string };
 
-/** Events, presence, auto-created entities and interaction timelines for one QueueDO. */
-export interface Delivery {
+/**
+ * Events, presence, auto-created entities and interaction timelines for one QueueDO: what the TenantDO
+ * hands each queue of a routed request (a *delivery* is the provider's HTTP request; see docs/ARCHITECTURE.md).
+ */
+export interface QueueBatch {
   queueId: string;
   events: AnyEvent[];
   presence: PresenceUpdate[];
@@ -131,7 +134,7 @@ export interface Delivery {
 export type RouteResult =
   | { ok: false; reason: 'unknown_reference'; errors: { index: number; field: string; detail: string }[] }
   | { ok: false; reason: 'connector_unavailable' | 'secret_revoked'; errors: [] }
-  | { ok: true; outcomes: RouteOutcome[]; deliveries: Delivery[]; settings: QueueSettings };
+  | { ok: true; outcomes: RouteOutcome[]; batches: QueueBatch[]; settings: QueueSettings };
 
 /** Everything the webhook path needs of a connector, in one round trip. */
 export interface ConnectorLookup {

@@ -95,7 +95,7 @@ export async function ingestEvents(
 
   const fromQueues = new Map<string, 'accepted' | 'duplicate' | 'revised'>();
   await Promise.all(
-    routed.deliveries.map(async (d) => {
+    routed.batches.map(async (d) => {
       const r = await callQueueDO(ctx.env, ctx.tenantId, d.queueId, (s) =>
         s.ingest({ tenantId: ctx.tenantId, settings: routed.settings, ...d }),
       );
