@@ -10,7 +10,7 @@ import {
 } from './settings';
 
 describe('tenant settings', () => {
-  it('defaults follow DESIGN §4', () => {
+  it('defaults are the documented ones (docs/api.md, Settings)', () => {
     expect(DEFAULT_TENANT_SETTINGS).toEqual({
       timeZone: 'UTC',
       serviceLevel: {

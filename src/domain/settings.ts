@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Service-level policy (DESIGN §4). Judgements such as "met the service level" or "short abandon" are
+ * Service-level policy (docs/api.md, Settings). Judgements such as "met the service level" or "short abandon" are
  * derived from it at query time, so a change applies to history too.
  */
 export const ServiceLevelPolicySchema = z

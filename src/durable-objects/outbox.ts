@@ -1,5 +1,5 @@
 /**
- * The transactional outbox of a Durable Object (platform-and-queueing §4.1): records and events
+ * The transactional outbox of a Durable Object (docs/ARCHITECTURE.md, The outbox): records and events
  * are written here in the same storage transaction as the state they come from, and an alarm drains
  * them to Postgres. Records keep only their newest version (a record changed five times before a
  * flush is sent once); events are appended once each.

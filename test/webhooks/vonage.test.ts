@@ -18,7 +18,7 @@ import { observeScenario, shuffled } from '../helpers/scenario';
 
 // Vonage Voice API callbacks end to end: each signed with a fresh HS256 JWT over the body's SHA-256, as Vonage
 // signs every request (a retry too), posted to the connector's webhook path — agents' legs with the
-// `?agent=…&call=…` event-URL query of SETUP.md — and read back from Postgres and the queues' live state.
+// `?agent=…&call=…` event-URL query of docs/providers/vonage.md — and read back from Postgres and the queues' live state.
 
 const SECRET = 'vonage-signature-secret-e2e-0123';
 
@@ -173,7 +173,7 @@ describe('POST /v1/webhooks/vonage/{connectorId}', () => {
     await settle(s.t);
     expect(await observed(s, ids)).toEqual(got);
 
-    // started/ringing and failure/completed swap in transit (reference §3): the same callbacks out of order,
+    // started/ringing and failure/completed swap in transit (docs/providers/vonage.md): the same callbacks out of order,
     // some twice, to another tenant give the same records and counters.
     const other = await setup();
     for (const step of shuffled([...steps, ...steps.slice(0, 9)], 11)) {

@@ -2,7 +2,7 @@ import { sortEvents } from '../calls/project';
 import type { AgentState } from '../events/event-types';
 import type { NormalizedEvent } from '../events/normalized';
 
-/** One state of one agent, from a state change to the next (DESIGN §4: breaks, occupancy, utilization). */
+/** One state of one agent, from a state change to the next: what breaks, occupancy and utilization are computed from. */
 export interface StateInterval {
   id: string;
   agentId: string;

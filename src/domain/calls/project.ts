@@ -34,7 +34,7 @@ export const segmentId = (interactionId: string, queueId: string, agentId: strin
 /**
  * Projects everything one queue's Durable Object knows about one interaction into records. It is a
  * pure function of the *set* of events (sorted first, duplicates by id dropped), so any arrival
- * order, any repetition, gives the same records — the basis of exactly-once effect (DESIGN §2).
+ * order, any repetition, gives the same records — the basis of exactly-once effect (docs/ARCHITECTURE.md, Invariants).
  * `staleSince` marks that the sweeper found the interaction silent for too long: a visit still open
  * at the end is then closed with outcome `unknown`; a later real event simply projects again.
  */

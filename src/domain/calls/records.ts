@@ -19,7 +19,7 @@ export interface InteractionFacts {
   ivr: { selfServed: boolean; at: number } | null;
 }
 
-/** One join → leave of one queue: the unit of queue KPIs (DESIGN §3). */
+/** One join → leave of one queue: the unit of queue KPIs (a *visit*, docs/ARCHITECTURE.md). */
 export interface VisitRecord {
   id: string;
   interactionId: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** DESIGN §3: every normalized event type. */
+/** Every normalized event type (docs/ingestion.md, Event types). */
 export const EVENT_TYPES = [
   'interaction.started',
   'interaction.ended',
@@ -36,7 +36,7 @@ export const QUEUE_OUTCOMES = [
 ] as const;
 export type QueueOutcome = (typeof QUEUE_OUTCOMES)[number];
 
-/** Outcomes DESIGN §4 counts as "flowed out". */
+/** Outcomes counted as "flowed out" (the `flowOutsInDenominator` setting, docs/api.md). */
 export const FLOW_OUT_OUTCOMES: readonly QueueOutcome[] = ['timeout', 'no_agents', 'exit_key', 'transferred', 'rejected_full'];
 
 export const OFFER_RESULTS = ['accepted', 'rejected', 'timeout', 'canceled', 'failed'] as const;

@@ -3,7 +3,7 @@ import type { Direction, EventAttrs, EventType, TimeSource } from './event-types
 import type { WireEvent } from './wire';
 
 /**
- * An event inside Callboard (DESIGN §3): instants are UTC epoch ms, the tenant comes from the
+ * An event inside Callboard (docs/ingestion.md, Event types): instants are UTC epoch ms, the tenant comes from the
  * credentials, and the caller's number has been replaced by a salted hash and a masked form.
  */
 export interface NormalizedEvent<T extends EventType = EventType> {

@@ -12,7 +12,7 @@ import type { LiveSnapshot, PresenceUpdate, QueueIngest, QueueIngestResult, Queu
 
 /** A flush waits this long after the first change, so a burst of events goes to Postgres together. */
 export const FLUSH_DELAY_MS = 1000;
-/** Events (and so the memory of which ids were seen) are kept at least this long (DESIGN §2). */
+/** Events (and so the memory of which ids were seen) are kept at least this long (docs/ARCHITECTURE.md, Invariants). */
 export const SEEN_RETENTION_MS = 72 * 3600 * 1000;
 
 const MIGRATIONS = [

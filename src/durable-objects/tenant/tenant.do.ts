@@ -35,7 +35,7 @@ import {
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A pending record older than this belongs to a request that died; a retry may take it over. */
 export const IDEMPOTENCY_PENDING_TIMEOUT_MS = 60 * 1000;
-/** Routes and presence events are remembered at least as long as event ids are (DESIGN §2). */
+/** Routes and presence events are remembered at least as long as event ids are (docs/ARCHITECTURE.md, Invariants). */
 const RETENTION_MS = 72 * 3600 * 1000;
 const RELAY_DELAY_MS = 200;
 

@@ -17,7 +17,7 @@ eventsRouter.openapi(
       operationId: 'ingestEvents',
       tags: ['Ingestion'],
       summary: 'Send normalized events',
-      description: `Up to 1,000 events (DESIGN §3). Each event carries your own deterministic \`id\`: a repeat is a \`duplicate\`
+      description: `Up to 1,000 normalized events. Each event carries your own deterministic \`id\`: a repeat is a \`duplicate\`
 with no effect, so retrying a whole batch is always safe. Queues and agents are named by Callboard id or by their
 external keys. The answer comes once every accepted event is durable; a 503 means retry. An id that is not one of
 your queues/agents refuses the whole batch (404, nothing written); an unknown external key rejects just that event.`,

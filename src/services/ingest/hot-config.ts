@@ -7,8 +7,8 @@ import { parsePlatformKeys } from '../../lib/secret-box';
 import { openCredentials } from '../connectors/connectors';
 
 /**
- * The Worker's short-lived copies of TenantDO configuration (DESIGN §2: "may be cached briefly in
- * the Worker"). A tenant config is reused while its version matches the one the API-key check just
+ * The Worker's short-lived copies of TenantDO configuration (docs/ARCHITECTURE.md, Admin and configuration
+ * path). A tenant config is reused while its version matches the one the API-key check just
  * returned; connector lookups for a few seconds, so disabling a connector takes effect within that.
  */
 export const CONNECTOR_CACHE_MS = 5_000;

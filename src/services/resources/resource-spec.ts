@@ -49,7 +49,7 @@ export interface ResourceSpec<Row extends BaseRow, Out, Create, Patch> {
   present(tx: Tx, tenantId: string, rows: Row[]): Promise<Out[]>;
   /** Unique constraint name → the body field it is about. */
   uniqueFields: Record<string, string>;
-  /** Resources ingestion needs are mirrored into the TenantDO in the same request (DESIGN §2). */
+  /** Resources ingestion needs are mirrored into the TenantDO in the same request (docs/ARCHITECTURE.md). */
   hotPath?: { kind: 'queue'; view(out: Out): HotQueue } | { kind: 'agent'; view(out: Out): HotAgent };
 }
 

@@ -7,7 +7,7 @@ import { ignoredRecord, mapped, type RecordResult, UnreadableRecord } from './re
 const OFFERING = new Set(['INCOMING', 'PENDING', 'CONNECTING']);
 
 /**
- * One Agent Event Stream record (reference §5.2): the agent's status, and from the contacts in its
+ * One Agent Event Stream record (docs/providers/amazon-connect.md): the agent's status, and from the contacts in its
  * snapshots what the contact events cannot tell — holds, after-contact work as the agent lived it,
  * offers that rang and were missed or rejected.
  *

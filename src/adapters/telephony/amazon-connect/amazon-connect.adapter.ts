@@ -18,7 +18,7 @@ import { field, instant, isObject, type Json, text } from './fields';
 import { ignoredRecord, type RecordResult, UnreadableRecord } from './records';
 
 /**
- * Amazon Connect (reference §5). Two feeds reach Callboard, in any of three wrappings:
+ * Amazon Connect (docs/providers/amazon-connect.md). Two feeds reach Callboard, in any of three wrappings:
  *
  * - Contact events (EventBridge `detail-type: Amazon Connect Contact Event`) → the contact's
  *   lifecycle: interaction.started, transfer, queue.joined/left, agent.connected/disconnected,

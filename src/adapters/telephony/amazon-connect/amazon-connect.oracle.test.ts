@@ -8,7 +8,7 @@ import { agentArn, agentEvent, contactEvents, queueArn } from './fixtures';
 /**
  * Amazon Connect has no payload signature and AWS ships no npm verifier for it: EventBridge API
  * destinations authenticate with a connection's API key header or Basic credentials, and Firehose
- * HTTP endpoints with the X-Amz-Firehose-Access-Key header (reference §5.3). So the "oracle" here is
+ * HTTP endpoints with the X-Amz-Firehose-Access-Key header (AWS's HTTP endpoint delivery spec). So the "oracle" here is
  * AWS's documented request format, built with Node's own Buffer/base64 (not our helpers): those
  * deliveries must pass our verify() and normalize(), and wrong or missing keys must be refused.
  */

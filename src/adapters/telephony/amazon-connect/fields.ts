@@ -3,7 +3,7 @@ import type { AdapterEvent } from '../types';
 
 /**
  * Reading Amazon Connect JSON. AWS's own samples spell the same field `agentInfo` and `AgentInfo`,
- * `agentArn` and `AgentARN` (reference §5.1, §11.13), and new fields appear "backward compatibly":
+ * `agentArn` and `AgentARN` (the contact-events and agent-event-stream data models), and new fields appear "backward compatibly":
  * keys are matched without regard to case, and anything unknown is left alone.
  */
 export type Json = Record<string, unknown>;

@@ -1,10 +1,10 @@
 /**
  * Amazon Connect payloads as AWS sends them. Contact events follow the EventBridge envelope and the
- * `detail` fields of the Connect admin guide's contact-events data model (reference §5.1:
+ * `detail` fields of the Connect admin guide's contact-events data model (
  * queueInfo.enqueueTimestamp, agentInfo.connectedToAgentTimestamp / afterContactWork*,
  * disconnectTimestamp, disconnectReason...); Agent Event Stream records follow
- * `agent-event-stream-model` (reference §5.2); Firehose deliveries the HTTP endpoint request format
- * (reference §5.3). Builders take a clock so the same shapes serve unit and end-to-end tests.
+ * `agent-event-stream-model`; Firehose deliveries the HTTP endpoint request format of the Firehose
+ * developer guide. Builders take a clock so the same shapes serve unit and end-to-end tests.
  */
 export const INSTANCE = 'arn:aws:connect:us-east-1:111122223333:instance/8d3e6f1a-4b2c-4d5e-9f00-1a2b3c4d5e6f';
 export const queueArn = (id: string) => `${INSTANCE}/queue/${id}`;

@@ -19,7 +19,7 @@ export function asteriskBodyKind(req: InboundRequest): 'queue_log' | 'ami' {
 }
 
 /**
- * Asterisk, through a small forwarder (reference §6): it tails `queue_log` and/or listens to AMI,
+ * Asterisk, through a small forwarder (docs/providers/asterisk.md): it tails `queue_log` and/or listens to AMI,
  * and posts what it reads signed per Standard Webhooks with the connector's generated `whsec_` secret.
  */
 export const asteriskAdapter: ProviderAdapter = {

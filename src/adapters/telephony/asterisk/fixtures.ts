@@ -1,5 +1,5 @@
 /**
- * Realistic Asterisk inputs (shapes per app_queue.c and the reference §6): queue_log lines as a
+ * Realistic Asterisk inputs (shapes per app_queue.c and docs/providers/asterisk.md): queue_log lines as a
  * forwarder tails them, and AMI events as a forwarder posts them (its `Key: value` lines as JSON).
  * All on 2024-06-04 around 10:00 UTC; call 1717495364.84 waits 37 s in `billing` and is answered.
  */

@@ -18,7 +18,7 @@ import {
 
 type EndedBy = (typeof ENDED_BY)[number];
 
-/** One queue_log line: `epoch|callid|queuename|agent|event|data1|data2|…` (reference §6.1). */
+/** One queue_log line: `epoch|callid|queuename|agent|event|data1|data2|…` (as app_queue.c writes it). */
 export interface QueueLogLine {
   lineNo: number;
   /** The trimmed line: its id is derived from it, so a line sent live and again by a backfill counts once. */
@@ -80,7 +80,7 @@ type Kind = 'call' | 'agent-call' | 'presence';
 type Mapping = { kind: Kind; map: (l: QueueLogLine) => Draft[] };
 
 /**
- * queue_log event → normalized events (reference §6.1, §9.1; field order confirmed in app_queue.c).
+ * queue_log event → normalized events (field order confirmed in app_queue.c; what each becomes: docs/providers/asterisk.md).
  * Times are seconds except RINGNOANSWER/RINGCANCELED (ms). `call` lines need a call id and a queue,
  * `agent-call` lines an agent too, `presence` lines an agent.
  */

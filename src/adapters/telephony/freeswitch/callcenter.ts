@@ -132,7 +132,7 @@ const joined = (e: FsEvent): Draft[] => {
   ];
 };
 
-/** callcenter::info CC-Action → normalized events (reference §7, header names per mod_callcenter.c). */
+/** callcenter::info CC-Action → normalized events (docs/providers/freeswitch.md; header names per mod_callcenter.c). */
 const ACTIONS: Record<string, Mapping> = {
   'member-queue-start': { kind: 'member', map: joined },
   // The same member back after an abandon (abandoned_resume_allowed), on a new call.

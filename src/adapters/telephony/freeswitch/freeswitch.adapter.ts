@@ -3,7 +3,7 @@ import type { ProviderAdapter } from '../types';
 import { normalizeFreeswitch } from './callcenter';
 
 /**
- * FreeSWITCH mod_callcenter, through a forwarder (reference §7): it subscribes over ESL
+ * FreeSWITCH mod_callcenter, through a forwarder (docs/providers/freeswitch.md): it subscribes over ESL
  * (`event json CUSTOM callcenter::info CHANNEL_HOLD CHANNEL_UNHOLD`) and posts the events as JSON,
  * signed per Standard Webhooks with the connector's generated `whsec_` secret.
  */

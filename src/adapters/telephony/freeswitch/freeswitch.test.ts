@@ -45,7 +45,7 @@ describe('freeswitch mod_callcenter events', () => {
   it.each(FS_CASES)('$name', async ({ event, events: expected }) => {
     const { events, ignored } = await normalize(event);
     expect(ignored).toEqual([]);
-    // Core-UUID + Event-Sequence is the event's identity (reference §7, idempotency key).
+    // Core-UUID + Event-Sequence is the event's identity: unique per FreeSWITCH instance, repeated on a re-send.
     const base = `freeswitch:${CORE_UUID}:${event['Event-Sequence']}`;
     expect(events).toEqual(expected.map((e) => ({ id: `${base}:${e.type}`, ...e })));
     expectWire(events);

@@ -1,7 +1,7 @@
 import { localParts } from '../../../domain/time/zones';
 
 /**
- * Plivo callbacks as Plivo posts them (form-encoded). Shapes from reference §4 (hangup_url), the
+ * Plivo callbacks as Plivo posts them (form-encoded). Shapes from Plivo's hangup_url callback, the
  * Dial element's callbackUrl parameters (DialAction, DialALegUUID, DialBLegUUID, DialBLegStatus,
  * DialBLegDuration, DialBLegHangupCause/Name/Code/Source, DialBLegFrom/To...; a real DialAnswer
  * capture is quoted in comments of public Plivo integrations) and the Dial action parameters.

@@ -16,7 +16,7 @@ import { plivoV3BaseString, plivoV3Signature } from './plivo.signature';
 import { plivoInstant } from './plivo.time';
 
 /**
- * Plivo voice callbacks (reference §4). Plivo has no ACD: no queue, hold, wrap-up or agent-state
+ * Plivo voice callbacks (docs/providers/plivo.md). Plivo has no ACD: no queue, hold, wrap-up or agent-state
  * events. What it reports, and what that becomes:
  *
  * - `hangup_url` (Event=Hangup) of the customer's call → interaction.started (StartTime),

@@ -1,6 +1,6 @@
 import { base64Encode } from '../../../lib/base64';
 
-// Telnyx Call Control v2 webhook bodies in the shapes Telnyx sends (reference §2; the typed schemas of the
+// Telnyx Call Control v2 webhook bodies in the shapes Telnyx sends (per the typed schemas of the
 // `telnyx` npm package, src/resources/webhooks.ts), and an Ed25519 signer that runs in workerd and in Node.
 
 export const CONNECTION_ID = '1684641123236054244';

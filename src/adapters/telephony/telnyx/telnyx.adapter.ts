@@ -16,7 +16,7 @@ import {
 } from '../types';
 
 // Telnyx Call Control (Voice API v2) webhooks: one event per delivery, `{ data: { event_type, id, occurred_at,
-// payload }, meta }`, signed with the account's Ed25519 key (reference §2).
+// payload }, meta }`, signed with the account's Ed25519 key (setup: docs/providers/telnyx.md).
 
 /** `telnyx-timestamp` may be this far from now, either way: the tolerance of Telnyx's own SDK (`TelnyxWebhook.verify`). */
 export const TELNYX_TOLERANCE_SECONDS = 300;
@@ -127,15 +127,15 @@ interface CallFacts {
 
 type Rule = (c: CallFacts) => TelnyxEvent | { ignore: string };
 
-/** `call.dequeued` reason → how the visit ended (reference §9.1). */
+/** `call.dequeued` reason → how the visit ended (the table in docs/providers/telnyx.md). */
 const DEQUEUE_OUTCOMES: Record<string, QueueOutcome> = {
   bridged: 'answered',
   hangup: 'abandoned',
-  // The caller hung up while Telnyx was bridging them to the agent: still an abandon (reference §11.9).
+  // The caller hung up while Telnyx was bridging them to the agent: never connected, so still an abandon.
   'bridging-in-process': 'abandoned',
   timeout: 'timeout',
   // The application took the call out of the queue (`leave_queue`) to route it elsewhere — another queue,
-  // voicemail, a number: the visit flowed out, which DESIGN §4 counts as transferred rather than "other".
+  // voicemail, a number: the visit flowed out, counted as transferred rather than "other" (FLOW_OUT_OUTCOMES).
   leave: 'transferred',
 };
 
@@ -158,7 +158,7 @@ const own = <V>(table: Record<string, V>, key: string | null | undefined): V | u
 
 /**
  * Telnyx event type → normalized event. Agent legs are the ones whose `client_state` names an agent
- * (SETUP.md); every other leg of the session is the customer's. Telnyx has no agent legs of its own,
+ * (docs/providers/telnyx.md); every other leg of the session is the customer's. Telnyx has no agent legs of its own,
  * no wrap-up and no agent presence: those come through the generic ingest.
  */
 const RULES: Record<string, Rule> = {

@@ -1,5 +1,5 @@
 // Realistic Twilio deliveries for the adapter's tests and the end-to-end tests: field names and shapes
-// per the Voice, TwiML queue, conference, TaskRouter and Event Streams references (telephony.md §1).
+// per Twilio's Voice, TwiML queue, conference, TaskRouter and Event Streams references.
 // Test code only: nothing in the Worker imports this.
 
 export const ACCOUNT_SID = 'AC5ef8732a3c49700934481addd5ce1659';

@@ -131,7 +131,7 @@ export function mapCallStatus(f: Form, ctx: AdapterContext): Mapped {
 export const QUEUE_RESULTS: Record<string, QueueOutcome> = {
   bridged: 'answered',
   hangup: 'abandoned',
-  // The caller hung up while being connected to the dequeuer: still an abandon (reference §11.9).
+  // The caller hung up while being connected to the dequeuer: never connected, so still an abandon.
   'bridging-in-process': 'abandoned',
   leave: 'other',
   'redirected-from-waitUrl': 'other',

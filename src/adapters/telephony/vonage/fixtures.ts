@@ -1,6 +1,6 @@
 import { base64UrlEncode } from '../../../lib/base64';
 
-// Vonage Voice API callbacks in the shapes Vonage sends (reference §3; the captured requests in
+// Vonage Voice API callbacks in the shapes Vonage sends (per the captured requests in
 // Vonage/vonage-php-sdk-core test/Voice/requests/*.txt), and an HS256 signer per Vonage's signed-webhook
 // documentation that runs in workerd and in Node.
 
@@ -53,7 +53,7 @@ export const agentLegOf = (call: string, agent: string) => ({
   to: `sip:${agent}@pbx.example.com`,
 });
 
-/** The event URL query that tags an agent's leg (SETUP.md). */
+/** The event URL query that tags an agent's leg (docs/providers/vonage.md). */
 export const agentQuery = (call: string, agent: string) => `?agent=${encodeURIComponent(agent)}&call=${encodeURIComponent(call)}`;
 
 /** One scripted callback: its body, the query of the URL it is posted to, and when it happened (ms). */

@@ -15,9 +15,9 @@ import {
   type VerifyResult,
 } from '../types';
 
-// Vonage Voice API event webhooks (reference §3), signed with an HS256 JWT (reference §3.1). Vonage has
+// Vonage Voice API event webhooks (docs/providers/vonage.md), signed with an HS256 JWT. Vonage has
 // no queues and no agents: a leg's status events say when it started, rang, was answered and ended, and
-// the NCCO `notify` action lets the tenant's application say where the caller is (SETUP.md). So:
+// the NCCO `notify` action lets the tenant's application say where the caller is (docs/providers/vonage.md). So:
 // - the interaction is the customer's leg `uuid` (stable: `conversation_uuid` changes whenever the leg
 //   is moved into another conversation, e.g. the queue's);
 // - an agent's leg is one whose event URL carries `?agent=<key>&call=<customer leg uuid>`;
@@ -131,7 +131,7 @@ const StatusEvent = z.object({
 });
 type StatusEvent = z.infer<typeof StatusEvent>;
 
-/** What the tenant's NCCO `notify` action sends in `payload.callboard` (SETUP.md). */
+/** What the tenant's NCCO `notify` action sends in `payload.callboard` (docs/providers/vonage.md). */
 export const CallboardNotifySchema = z
   .strictObject({
     call: ref.describe("The customer's leg uuid (the answer webhook's `uuid`)."),
@@ -149,7 +149,7 @@ export const CallboardNotifySchema = z
 
 const Notify = z.object({ payload: z.unknown(), timestamp: z.string().nullish() });
 
-/** A leg's status → the offer's end when it never connected (reference §9.1). */
+/** A leg's status → the offer's end when it never connected (the table in docs/providers/vonage.md). */
 const UNANSWERED: Record<string, 'rejected' | 'timeout' | 'canceled' | 'failed'> = {
   busy: 'rejected',
   rejected: 'rejected',
@@ -180,7 +180,7 @@ function customerLeg(event: StatusEvent, base: Omit<VonageEvent, 'id' | 'type' |
       ],
     };
   }
-  // A failure (busy, timeout, …) and `completed` may both come, in either order (reference §3): each ends the
+  // A failure (busy, timeout, …) and `completed` may both come, in either order (docs/providers/vonage.md): each ends the
   // interaction; the failure carries the cause, `completed` only the detail Vonage gives.
   if (status === 'completed' || own(UNANSWERED, status)) {
     const cause = status === 'completed' ? detail : detail ? `${status}:${detail}` : status;
@@ -349,7 +349,7 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
     const n = CallboardNotifySchema.safeParse(callboard);
     if (!n.success) {
       const issues = zodFieldIssues(n.error).map((i) => ({ pointer: `/payload/callboard${i.pointer}`, detail: i.detail }));
-      throw invalid('The notify payload is not a Callboard event (SETUP.md).', issues);
+      throw invalid('The notify payload is not a Callboard event (see docs/providers/vonage.md).', issues);
     }
     const time = when(notify.timestamp, ctx);
     const event = notifyEvent(n.data, {
