@@ -36,6 +36,27 @@ export const SegmentSchema = z
   })
   .meta({ id: 'AgentSegment' });
 
+export const CallHandlingSchema = z
+  .object({
+    agentIds: z.array(z.string()).describe('The agents who talked to the caller, each once, in the order they first connected.'),
+    segments: z.number().int().describe('Agent connections (a transfer to another agent makes a second one).'),
+    talkMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Talk time over all segments, without hold. null when no agent connected, or while one still is.'),
+    holdMs: z.number().int(),
+    holdCount: z.number().int(),
+    acwMs: z.number().int().nullable().describe('After-call work over all segments; null when none was measured.'),
+    handleMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe('talkMs + holdMs + acwMs (no measured after-call work counts as 0), what AHT averages. null when talkMs is.'),
+    inProgress: z.boolean().describe('An agent is still connected or in after-call work: the figures may still grow.'),
+  })
+  .meta({ id: 'CallHandling' });
+
 export const CallSchema = z
   .object({
     id: z.string().describe('The interaction id the provider or client gave.'),
@@ -53,7 +74,17 @@ export const CallSchema = z
     endedBy: z.string().nullable(),
     disposition: z.object({ resolved: z.boolean(), code: z.string().nullable(), at: Timestamp }).nullable(),
     survey: z.object({ score: z.number(), scaleMin: z.number(), scaleMax: z.number(), at: Timestamp }).nullable(),
-    visits: z.array(VisitSchema),
+    enqueuedAt: Timestamp.nullable().describe('When the call first entered a queue; null if it never did.'),
+    outcome: z
+      .enum(QUEUE_OUTCOMES)
+      .nullable()
+      .describe('The outcome of its last queue visit (where it ended up); null while it waits there, or if it never queued.'),
+    transfers: z
+      .number()
+      .int()
+      .describe('Transfers: agent segments that ended in a transfer, plus queue visits the caller left by a transfer.'),
+    handling: CallHandlingSchema,
+    visits: z.array(VisitSchema).describe('Its queue visits, in the order they began.'),
   })
   .meta({ id: 'Call' });
 export type Call = z.infer<typeof CallSchema>;

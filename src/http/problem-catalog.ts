@@ -14,6 +14,12 @@ export const PROBLEM_CATALOG = {
     title: 'Bad request',
     description: 'The request cannot be read (a header or parameter is malformed).',
   },
+  CURSOR_MISMATCH: {
+    status: 400,
+    title: 'Cursor mismatch',
+    description:
+      'The cursor continues a listing in another sort or order; send the same `sort` and `order` with it, or start again without one.',
+  },
   UNAUTHENTICATED: {
     status: 401,
     title: 'Authentication required',

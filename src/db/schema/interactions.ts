@@ -33,7 +33,8 @@ export const interactions = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     foreignKey({ columns: [t.tenantId], foreignColumns: [tenants.id] }).onDelete('cascade'),
-    index('interactions_first_event_idx').on(t.tenantId, t.firstEventAt),
+    // With the id, a keyset page of GET /v1/calls (first event, id) is one index range, however many calls tie.
+    index('interactions_first_event_idx').on(t.tenantId, t.firstEventAt, t.id),
     index('interactions_caller_idx').on(t.tenantId, t.callerHash),
     tenantIsolation(),
   ],

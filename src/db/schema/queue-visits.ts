@@ -35,7 +35,8 @@ export const queueVisits = pgTable(
     foreignKey({ name: 'queue_visits_queue_fk', columns: [t.tenantId, t.queueId], foreignColumns: [queues.tenantId, queues.id] }),
     foreignKey({ name: 'queue_visits_agent_fk', columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id] }),
     index('queue_visits_queue_enqueued_idx').on(t.tenantId, t.queueId, t.enqueuedAt),
-    index('queue_visits_enqueued_idx').on(t.tenantId, t.enqueuedAt),
+    // With the interaction, GET /v1/calls?sort=enqueuedAt pages (enqueue instant, call id) in index order.
+    index('queue_visits_enqueued_idx').on(t.tenantId, t.enqueuedAt, t.interactionId),
     index('queue_visits_interaction_idx').on(t.tenantId, t.interactionId),
     index('queue_visits_agent_idx').on(t.tenantId, t.agentId, t.enqueuedAt),
     tenantIsolation(),

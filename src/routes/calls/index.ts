@@ -3,10 +3,13 @@ import { CallDetailSchema, CallSchema } from '../../contracts/calls';
 import { QUEUE_OUTCOMES } from '../../domain/events/event-types';
 import { createRouter, defineRoute, jsonContent, pageOf } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
+import { CALL_SORTS, SORT_ORDERS } from '../../services/calls/call-cursor';
 import { getCall, listCalls } from '../../services/calls/calls';
 
 export const callsRouter = createRouter();
 const tags = ['Calls'];
+
+const instant = (description: string) => z.iso.datetime({ offset: true }).optional().openapi({ description });
 
 callsRouter.openapi(
   defineRoute(
@@ -18,7 +21,10 @@ callsRouter.openapi(
       tags,
       summary: 'List calls',
       description:
-        'Newest first (by the first event of the call). Filters combine: a queue, an agent who handled it, a visit outcome, a time range.',
+        'Calls with their queue visits and a handling summary (talk, hold, after-call work, transfers), enough for AHT without one request per call. ' +
+        'Filters combine: a queue, an agent who handled it, a visit outcome, a window on the first event, a window on the first queue entry. ' +
+        'Sorted by `sort` (the first event, or the first queue entry: then only calls that entered a queue are listed) in `order`, ties by call id. ' +
+        'A cursor continues only the sort and order it came from (400 `CURSOR_MISMATCH` otherwise).',
       request: {
         query: z.object({
           queueId: z.string().max(64).optional(),
@@ -27,13 +33,22 @@ callsRouter.openapi(
             .enum(QUEUE_OUTCOMES)
             .optional()
             .openapi({ description: 'A queue visit of the call left with this outcome.' }),
-          from: z.iso
-            .datetime({ offset: true })
+          from: instant('Calls whose first event is at or after this instant.'),
+          to: instant('Calls whose first event is before this instant.'),
+          enqueuedFrom: instant('Calls that first entered a queue at or after this instant (`enqueuedAt`).'),
+          enqueuedTo: instant('Calls that first entered a queue before this instant.'),
+          sort: z
+            .enum(CALL_SORTS)
             .optional()
-            .openapi({ description: 'Calls that began at or after this instant.' }),
-          to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Calls that began before this instant.' }),
+            .openapi({
+              description:
+                '`firstEventAt`, or `enqueuedAt` (lists only calls that entered a queue). Default: `enqueuedAt` when only ' +
+                '`enqueuedFrom`/`enqueuedTo` are given (the same calls, in the order of the instant filtered on), else `firstEventAt`. ' +
+                'Pages are fastest when the window and the sort are on the same instant.',
+            }),
+          order: z.enum(SORT_ORDERS).default('desc').openapi({ description: '`desc` (newest first) or `asc`.' }),
           limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().max(500).optional(),
+          cursor: z.string().max(1000).optional(),
         }),
       },
       responses: { 200: jsonContent(pageOf(CallSchema, 'CallPage'), 'A page of calls.') },
