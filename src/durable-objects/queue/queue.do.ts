@@ -6,7 +6,7 @@ import { type AnyEvent, sameContent } from '../../domain/events/normalized';
 import { startOfLocalDay } from '../../domain/time/zones';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
-import { OUTBOX_DDL, type RecordKind } from '../outbox';
+import { OUTBOX_DDL, OUTBOX_DEAD_LETTERS_DDL, type RecordKind } from '../outbox';
 import { SqlDurableObject } from '../sql-object';
 import type { LiveSnapshot, PresenceUpdate, QueueIngest, QueueIngestResult, QueueSettings } from './queue.types';
 
@@ -57,6 +57,7 @@ const MIGRATIONS = [
    CREATE TABLE entities (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
    CREATE TABLE timelines (interaction_id TEXT PRIMARY KEY, body TEXT NOT NULL);
    ${OUTBOX_DDL}`,
+  OUTBOX_DEAD_LETTERS_DDL,
 ];
 
 type RecordRow = { kind: RecordKind; id: string; body: string; version: number };
@@ -207,8 +208,10 @@ export class QueueDO extends SqlDurableObject {
         backlog: status?.backlog ?? 0,
         lastFlushAt: iso(status?.lastFlushAt),
         lastError: status?.lastError ?? null,
+        lastErrorCode: status?.lastErrorCode ?? null,
         failures: status?.failures ?? 0,
         nextAttemptAt: iso(status?.nextAttemptAt),
+        deadLetters: status?.deadLetters ?? 0,
       },
     };
   }
