@@ -93,7 +93,7 @@ async function timed(
     await Promise.race([
       probe(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`no answer: timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       }),
     ]);
     return { status: 'ok', latencyMs: Date.now() - started };
