@@ -129,6 +129,20 @@ describe('a row Postgres refuses', () => {
     expect(health.body.outbox.deadLetters.newest).toHaveLength(3);
     expect(health.body.outbox.tenant.deadLetters).toBe(2);
     expect(health.body.outbox.queues[q.id].deadLetters).toBe(1);
+
+    // Put back (as after a fix): Postgres still refuses them, so they come back once each, nothing else moves.
+    const retried = await t.admin.post('/v1/dead-letters/retry', {});
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body).toEqual({ requeued: 3 });
+    await settle(t);
+    const again = (await t.admin.get('/v1/dead-letters')).body;
+    expect(again.total).toBe(3);
+    expect(again.items.map((i: { id: string }) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
+
+    const discarded = await t.admin.delete('/v1/dead-letters');
+    expect(discarded.status, discarded.text).toBe(200);
+    expect(discarded.body).toEqual({ discarded: 3 });
+    expect((await t.admin.get('/v1/dead-letters')).body).toEqual({ total: 0, items: [] });
   }, 60_000);
 
   it('only an admin key lists dead letters', async () => {

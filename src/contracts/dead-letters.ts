@@ -33,3 +33,11 @@ export type DeadLetterList = z.infer<typeof DeadLetterListSchema>;
 export const DeadLetterQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('How many of the newest to return (1–1,000).'),
 });
+
+export const DeadLettersRetriedSchema = z
+  .object({ requeued: z.number().int().describe('Dead letters put back into their outbox.') })
+  .meta({ id: 'DeadLettersRetried' });
+
+export const DeadLettersDiscardedSchema = z
+  .object({ discarded: z.number().int().describe('Dead letters forgotten.') })
+  .meta({ id: 'DeadLettersDiscarded' });

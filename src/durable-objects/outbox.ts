@@ -213,6 +213,34 @@ export class Outbox {
     );
   }
 
+  /**
+   * Puts every dead letter back into the outbox (after a fix, Postgres may take them) and returns how
+   * many. A record already pending again keeps its pending (newer) version; of a record set aside
+   * twice, the newest version goes back.
+   */
+  requeueDeadLetters(now: number): number {
+    const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox_dead_letters').one();
+    if (n === 0) return 0;
+    this.sql.exec(
+      `INSERT OR IGNORE INTO outbox_records (kind, id, body, version)
+       SELECT kind, id, body, version FROM outbox_dead_letters WHERE kind <> 'event' ORDER BY seq DESC`,
+    );
+    this.sql.exec(
+      `INSERT OR IGNORE INTO outbox_events (id, body, enqueued_at)
+       SELECT id, body, ? FROM outbox_dead_letters WHERE kind = 'event' ORDER BY seq DESC`,
+      now,
+    );
+    this.sql.exec('DELETE FROM outbox_dead_letters');
+    return n;
+  }
+
+  /** Forgets every dead letter and returns how many there were. */
+  discardDeadLetters(): number {
+    const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox_dead_letters').one();
+    this.sql.exec('DELETE FROM outbox_dead_letters');
+    return n;
+  }
+
   /** The newest dead letters first, bodies cut to `bodyChars`. */
   deadLetters(limit: number, bodyChars = 2000): DeadLetter[] {
     return this.sql

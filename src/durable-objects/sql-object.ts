@@ -14,6 +14,8 @@ const MAX_BATCHES_PER_FLUSH = 20;
  * to one poison row takes about 22); the rest waits for the next alarm, a moment later.
  */
 const MAX_ISOLATION_WRITES = 64;
+/** Dead letters put back are flushed this soon. */
+const RETRY_FLUSH_DELAY_MS = 200;
 
 interface FlushRun {
   db: Database;
@@ -139,6 +141,24 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
   deadLetters(limit = 100): { total: number; items: DeadLetter[] } {
     if (!this.ready) return { total: 0, items: [] };
     return { total: this.outbox.status().deadLetters, items: this.outbox.deadLetters(Math.max(0, Math.min(limit, 1000))) };
+  }
+
+  /** Puts every dead letter back into the outbox and flushes soon (GET /v1/dead-letters/retry); returns how many. */
+  async retryDeadLetters(): Promise<number> {
+    if (!this.ready) return 0;
+    const n = this.ctx.storage.transactionSync(() => this.outbox.requeueDeadLetters(Date.now()));
+    if (n > 0) {
+      // An alarm in the past is one being handled right now, which may already have looked at the outbox.
+      const current = await this.ctx.storage.getAlarm();
+      const target = Date.now() + RETRY_FLUSH_DELAY_MS;
+      if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
+    }
+    return n;
+  }
+
+  /** Forgets every dead letter (DELETE /v1/dead-letters); returns how many. */
+  discardDeadLetters(): number {
+    return this.ready ? this.outbox.discardDeadLetters() : 0;
   }
 
   /** Health probe: a real storage write and read. */

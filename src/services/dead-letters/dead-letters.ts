@@ -29,3 +29,30 @@ export async function listDeadLetters(ctx: Pick<ServiceContext, 'env' | 'tenantI
     items: items.slice(0, limit).map(({ ms: _, ...d }) => d),
   };
 }
+
+/** Calls one action on the tenant's object and every queue's, and adds up what they return. */
+async function onEveryObject(
+  ctx: Pick<ServiceContext, 'env' | 'tenantId'>,
+  action: (s: {
+    retryDeadLetters(): Promise<number>;
+    discardDeadLetters(): Promise<number> | number;
+  }) => Promise<number> | number,
+): Promise<number> {
+  const { env, tenantId } = ctx;
+  const queueIds = await callTenantDO(env, tenantId, (s) => s.queueIds());
+  const counts = await Promise.all([
+    callTenantDO(env, tenantId, (s) => action(s)),
+    ...queueIds.map((queueId) => callQueueDO(env, tenantId, queueId, (s) => action(s))),
+  ]);
+  return counts.reduce((n, c) => n + c, 0);
+}
+
+/** Puts every dead letter back into its outbox (after a fix Postgres may take them); those refused again come back. */
+export async function retryDeadLetters(ctx: Pick<ServiceContext, 'env' | 'tenantId'>): Promise<{ requeued: number }> {
+  return { requeued: await onEveryObject(ctx, (s) => s.retryDeadLetters()) };
+}
+
+/** Forgets every dead letter of the tenant. */
+export async function discardDeadLetters(ctx: Pick<ServiceContext, 'env' | 'tenantId'>): Promise<{ discarded: number }> {
+  return { discarded: await onEveryObject(ctx, (s) => s.discardDeadLetters()) };
+}
