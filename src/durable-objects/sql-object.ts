@@ -114,7 +114,7 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
     const units = batch.records.length + batch.events.length;
     if (units === 1) {
       const failure: DbFailure = describeDbFailure(err);
-      this.outbox.quarantine(batch, failure, Date.now());
+      this.ctx.storage.transactionSync(() => this.outbox.quarantine(batch, failure, Date.now()));
       const row = batch.records[0] ?? batch.events[0];
       run.log.warn('outbox row refused by Postgres; kept as a dead letter', {
         ...errorFields(err),
@@ -143,7 +143,7 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
     return { total: this.outbox.status().deadLetters, items: this.outbox.deadLetters(Math.max(0, Math.min(limit, 1000))) };
   }
 
-  /** Puts every dead letter back into the outbox and flushes soon (GET /v1/dead-letters/retry); returns how many. */
+  /** Puts every dead letter back into the outbox and flushes soon (POST /v1/dead-letters/retry); returns how many. */
   async retryDeadLetters(): Promise<number> {
     if (!this.ready) return 0;
     const n = this.ctx.storage.transactionSync(() => this.outbox.requeueDeadLetters(Date.now()));
