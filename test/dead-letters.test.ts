@@ -145,6 +145,42 @@ describe('a row Postgres refuses', () => {
     expect((await t.admin.get('/v1/dead-letters')).body).toEqual({ total: 0, items: [] });
   }, 60_000);
 
+  it('many refused rows among good ones: each is set aside, over as many flushes as it takes', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const ids = Array.from({ length: 80 }, () => callId('mixed'));
+    await queueStub(env, t.id, q.id).ingest({
+      tenantId: t.id,
+      queueId: q.id,
+      settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
+      events: ids.map((id, i) =>
+        normalized(t, {
+          id: `${id}:join`,
+          type: 'queue.joined',
+          interactionId: id,
+          queueId: q.id,
+          attrs: i % 2 === 0 ? { note: `bad\u0000${i}` } : { note: `good ${i}` },
+        } as unknown as AnyEvent),
+      ),
+      presence: [],
+      ensure: [],
+      timelines: [],
+    });
+    await settle(t, 30_000);
+    const rows = await asTenant(t.id, (sql) =>
+      sql(
+        `SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM interactions) AS interactions,
+                (SELECT count(*)::int FROM queue_visits) AS visits`,
+      ),
+    );
+    expect(rows[0]).toEqual({ events: 40, interactions: 80, visits: 80 });
+    const dead = (await t.admin.get('/v1/dead-letters?limit=1000')).body;
+    expect(dead.total).toBe(40);
+    expect(new Set(dead.items.map((i: { id: string }) => i.id))).toEqual(
+      new Set(ids.filter((_, i) => i % 2 === 0).map((id) => `${id}:join`)),
+    );
+  }, 60_000);
+
   it('only an admin key lists dead letters', async () => {
     const t = await createTenant();
     const read = await createKey(t, { scopes: ['read'] });
