@@ -15,6 +15,8 @@ const bindings = (inject: Inject, faults: boolean) => ({
   TEST_OWNER_DATABASE_URL: inject('ownerDatabaseUrl'),
   TEST_PROXY_CONTROL: faults ? inject('faultsProxyControl') : '',
   LOG_LEVEL: 'error',
+  // Short in the faults project, so a test of a frozen Postgres does not wait long.
+  ...(faults ? { DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '1500' } : {}),
 });
 
 // Tests run inside workerd (real Durable Objects, real runtime) against a real Postgres that

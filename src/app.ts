@@ -8,6 +8,7 @@ import { errorFields } from './lib/log';
 import { apiKeysRouter } from './routes/api-keys';
 import { callsRouter } from './routes/calls';
 import { connectorsRouter } from './routes/connectors';
+import { deadLettersRouter } from './routes/dead-letters';
 import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
@@ -72,6 +73,7 @@ export function createApp() {
     eventsRouter,
     webhooksRouter,
     callsRouter,
+    deadLettersRouter,
   ]) {
     app.route('/', router);
   }
@@ -117,11 +119,8 @@ export function createApp() {
     const problem = toProblem(err);
     const log = c.get('log');
     if (problem.status >= 500) {
-      const cause = (err as { cause?: unknown }).cause;
-      log?.[problem.status === 503 ? 'warn' : 'error']('request failed', {
-        ...errorFields(err),
-        ...(cause ? { cause: String(cause) } : {}),
-      });
+      // errorFields looks into the cause (the Postgres error) without printing a query's SQL or rows.
+      log?.[problem.status === 503 ? 'warn' : 'error']('request failed', errorFields(err));
     }
     return problemResponse(problem, c.get('requestId') ?? 'unknown');
   });

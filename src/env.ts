@@ -14,6 +14,10 @@ export interface Env {
   PLATFORM_KEYS?: string;
   /** Local only: `host:port` of the WebSocket-to-TCP proxy that stands in for Neon's endpoint. */
   NEON_WS_PROXY?: string;
+  /** Postgres connect timeout in ms (default 5,000). */
+  DATABASE_CONNECT_TIMEOUT_MS?: string;
+  /** Postgres statement timeout in ms (default 20,000): reads answer 503 rather than hang. */
+  DATABASE_STATEMENT_TIMEOUT_MS?: string;
   /** `1` enables the benchmark's baseline route (never in production). */
   BENCH_ROUTES?: string;
   /** debug | info | warn | error (default info). */

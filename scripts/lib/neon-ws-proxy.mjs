@@ -14,24 +14,35 @@ const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
  * @param {{ port?: number, host?: string, control?: boolean }} [options] With `control`, the proxy also
  *   answers `POST /control?enabled=0|1`: switched off it cuts every connection and refuses new ones,
  *   which is how fault tests make "Postgres unreachable" without stopping the one shared server.
+ *   `POST /control?frozen=1` makes it "Postgres frozen": connections are accepted but nothing is
+ *   forwarded either way; `frozen=0` thaws it and cuts the connections whose bytes were dropped.
  */
 export async function startNeonWsProxy({ port = 0, host = '127.0.0.1', control = false } = {}) {
   const sockets = new Set();
   let enabled = true;
+  let frozen = false;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     if (!control || url.pathname !== '/control') {
       res.writeHead(404).end();
       return;
     }
+    const cutAll = () => {
+      for (const s of sockets) s.destroy();
+      for (const client of wss.clients) client.terminate();
+    };
     if (url.searchParams.has('enabled')) {
       enabled = url.searchParams.get('enabled') === '1';
-      if (!enabled) {
-        for (const s of sockets) s.destroy();
-        for (const client of wss.clients) client.terminate();
-      }
+      if (!enabled) cutAll();
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ enabled, connections: sockets.size }));
+    if (url.searchParams.has('frozen')) {
+      const wasFrozen = frozen;
+      frozen = url.searchParams.get('frozen') === '1';
+      if (wasFrozen && !frozen) cutAll();
+    }
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ enabled, frozen, connections: sockets.size }));
   });
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws, req) => {
@@ -56,12 +67,13 @@ export async function startNeonWsProxy({ port = 0, host = '127.0.0.1', control =
       for (const chunk of pending.splice(0)) tcp.write(chunk);
     });
     ws.on('message', (data) => {
+      if (frozen) return;
       const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (connected) tcp.write(chunk);
       else pending.push(chunk);
     });
     tcp.on('data', (chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk);
+      if (!frozen && ws.readyState === ws.OPEN) ws.send(chunk);
     });
     const closeBoth = () => {
       sockets.delete(tcp);

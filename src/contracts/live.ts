@@ -30,11 +30,24 @@ export const LiveSnapshotSchema = z
       .object({
         backlog: z.number().int(),
         lastFlushAt: Timestamp.nullable(),
-        lastError: z.string().nullable(),
+        lastError: z
+          .string()
+          .nullable()
+          .describe('Why the last failed flush failed, in short (never SQL); kept after the flush recovers.'),
+        lastErrorCode: z
+          .string()
+          .nullable()
+          .describe(
+            'Stable code of that failure: POSTGRES_UNAVAILABLE, POSTGRES_TIMEOUT, POSTGRES_CONFLICT, POSTGRES_REFUSED_DATA or POSTGRES_ERROR.',
+          ),
         failures: z.number().int(),
         nextAttemptAt: Timestamp.nullable(),
         flushedRows: z.number().int().describe('Rows this queue has written to Postgres since it started.'),
         flushMs: z.number().int().describe('Time spent writing them (flushedRows / flushMs is the flush rate).'),
+        deadLetters: z
+          .number()
+          .int()
+          .describe('Rows Postgres refused, kept aside so the rest could be written (GET /v1/dead-letters).'),
       })
       .describe('Records and events not yet in Postgres, and the health of the flush.'),
   })

@@ -4,6 +4,7 @@ import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/cal
 import type { DeliveryRecord } from '../domain/deliveries';
 import type { AnyEvent } from '../domain/events/normalized';
 import type { Database, Tx } from './client';
+import { isTransactionConflict } from './errors';
 import { inTenant } from './tenant-scope';
 
 export type Versioned<T> = T & { version: number };
@@ -31,12 +32,48 @@ export interface HistoryBatch {
 const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
 const ts = (column: string) => sql.raw(`to_timestamp(r."${column}" / 1000.0)`);
 
+/** A deadlock or serialization failure is retried at once, this many times in all. */
+const CONFLICT_ATTEMPTS = 3;
+
 /**
  * Writes one outbox batch in one transaction of the tenant: records upserted only where their
  * version is newer, interaction facts merged field by field, events inserted once. Every statement
  * takes its rows as one jsonb parameter (no bind-parameter limit, one round trip each).
+ *
+ * The TenantDO and QueueDOs flush concurrently and overlap (the same interaction, its events): every
+ * statement locks its rows in key order, so two flushes wait for each other instead of deadlocking,
+ * and a deadlock or serialization failure that still happens is retried at once.
  */
 export async function writeHistory(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
+  const sorted = inKeyOrder(batch);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeOnce(db, tenantId, sorted);
+      return;
+    } catch (err) {
+      if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(err)) throw err;
+    }
+  }
+}
+
+const byId = <T extends { id: string }>(rows: T[]): T[] => [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** Every list of rows sorted by its key (what the statements lock, in the order they lock it). */
+function inKeyOrder(batch: HistoryBatch): HistoryBatch {
+  return {
+    ensure: [...batch.ensure].sort((a, b) => (a.kind + a.id < b.kind + b.id ? -1 : a.kind + a.id > b.kind + b.id ? 1 : 0)),
+    interactions: byId(batch.interactions),
+    visits: byId(batch.visits),
+    segments: byId(batch.segments),
+    intervals: byId(batch.intervals),
+    deletions: [...batch.deletions].sort((a, b) => (a.kind + a.id < b.kind + b.id ? -1 : a.kind + a.id > b.kind + b.id ? 1 : 0)),
+    events: byId(batch.events),
+    // Not sorted: the last one carries the newest retention setting (see insertDeliveries).
+    deliveries: batch.deliveries,
+  };
+}
+
+async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
   await inTenant(db, tenantId, async (tx) => {
     await ensureEntities(tx, tenantId, batch.ensure);
     if (batch.interactions.length) await upsertInteractions(tx, tenantId, batch.interactions);
@@ -64,6 +101,7 @@ async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]
         SELECT ${tenantId}, r.id, coalesce(r.name, r.id) || ${suffix}, CASE WHEN r.auto THEN NULL ELSE now() END
         FROM jsonb_to_recordset(${json(rows)}) AS r(id text, name text, auto boolean)
         WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.tenant_id = ${tenantId} AND t.id = r.id)
+        ORDER BY r.id COLLATE "C"
         ON CONFLICT DO NOTHING`);
     }
     const keys = entities.filter((e) => e.kind === kind && e.externalKey).map((e) => ({ id: e.id, ...e.externalKey }));
@@ -73,6 +111,7 @@ async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]
     await tx.execute(sql`
       INSERT INTO ${keyTable} (tenant_id, ${owner}, provider, key)
       SELECT ${tenantId}, r.id, r.provider, r.key FROM jsonb_to_recordset(${json(keys)}) AS r(id text, provider text, key text)
+      ORDER BY r.id COLLATE "C", r.provider, r.key
       ON CONFLICT DO NOTHING`);
   }
 }
@@ -91,6 +130,7 @@ async function upsertInteractions(tx: Tx, tenantId: string, rows: HistoryBatch['
            r."endedBy", r.disposition, r.survey, r.ivr, ${ts('firstEventAt')}, ${ts('lastEventAt')}
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, direction text, "callerHash" text, "callerMasked" text, "startedAt" bigint,
       "endedAt" bigint, "hangupCause" text, "endedBy" text, disposition jsonb, survey jsonb, ivr jsonb, "firstEventAt" bigint, "lastEventAt" bigint)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       direction = coalesce(interactions.direction, EXCLUDED.direction),
       caller_hash = coalesce(interactions.caller_hash, EXCLUDED.caller_hash),
@@ -115,6 +155,7 @@ async function upsertVisits(tx: Tx, tenantId: string, rows: HistoryBatch['visits
            r.outcome, r."closedBy", r."waitMs", r."agentId", ${ts('answeredAt')}, r.version
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "interactionId" text, "queueId" text, "legId" text, "enqueuedAt" bigint,
       "enqueuedAtSource" text, "leftAt" bigint, outcome text, "closedBy" text, "waitMs" bigint, "agentId" text, "answeredAt" bigint, version int)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       leg_id = EXCLUDED.leg_id, enqueued_at = EXCLUDED.enqueued_at, enqueued_at_source = EXCLUDED.enqueued_at_source,
       left_at = EXCLUDED.left_at, outcome = EXCLUDED.outcome, closed_by = EXCLUDED.closed_by, wait_ms = EXCLUDED.wait_ms,
@@ -131,6 +172,7 @@ async function upsertSegments(tx: Tx, tenantId: string, rows: HistoryBatch['segm
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "interactionId" text, "agentId" text, "queueId" text, "visitId" text,
       "connectedAt" bigint, "disconnectedAt" bigint, "talkMs" bigint, "holdMs" bigint, "holdCount" int, "wrapupStartedAt" bigint,
       "wrapupEndedAt" bigint, "acwMs" bigint, transferred boolean, "endedBy" text, version int)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       visit_id = EXCLUDED.visit_id, connected_at = EXCLUDED.connected_at, disconnected_at = EXCLUDED.disconnected_at,
       talk_ms = EXCLUDED.talk_ms, hold_ms = EXCLUDED.hold_ms, hold_count = EXCLUDED.hold_count,
@@ -144,6 +186,7 @@ async function upsertIntervals(tx: Tx, tenantId: string, rows: HistoryBatch['int
     INSERT INTO agent_state_intervals (tenant_id, id, agent_id, state, reason, started_at, ended_at, version)
     SELECT ${tenantId}, r.id, r."agentId", r.state, r.reason, ${ts('startedAt')}, ${ts('endedAt')}, r.version
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "agentId" text, state text, reason text, "startedAt" bigint, "endedAt" bigint, version int)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       state = EXCLUDED.state, reason = EXCLUDED.reason, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
       version = EXCLUDED.version, updated_at = now()
@@ -158,6 +201,7 @@ async function insertEvents(tx: Tx, tenantId: string, rows: AnyEvent[]): Promise
            r."legId", r."queueId", r."agentId", r."queueKey", r."agentKey", r.attrs
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, type text, provider text, "occurredAt" bigint, "occurredAtSource" text,
       "receivedAt" bigint, "interactionId" text, "legId" text, "queueId" text, "agentId" text, "queueKey" text, "agentKey" text, attrs jsonb)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO UPDATE SET
       type = EXCLUDED.type, occurred_at = EXCLUDED.occurred_at, occurred_at_source = EXCLUDED.occurred_at_source,
       received_at = EXCLUDED.received_at, interaction_id = EXCLUDED.interaction_id, leg_id = EXCLUDED.leg_id,
@@ -179,6 +223,7 @@ async function insertDeliveries(tx: Tx, tenantId: string, rows: DeliveryRecord[]
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "connectorId" text, "requestId" text, "receivedAt" bigint, outcome text,
       "httpStatus" int, verified boolean, reason text, detail text, method text, url text, "contentType" text, headers jsonb, body text,
       "bodyTruncated" boolean, events int, accepted int, duplicates int, rejected int, ignored jsonb)
+    ORDER BY r.id COLLATE "C"
     ON CONFLICT (tenant_id, id) DO NOTHING`);
   const days = (rows.at(-1) as DeliveryRecord).retentionDays; // the newest setting
   await tx.execute(sql`

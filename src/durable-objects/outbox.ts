@@ -26,6 +26,41 @@ export const OUTBOX_DDL = `
   INSERT INTO outbox_state (id, failures) VALUES (1, 0);
 `;
 
+/**
+ * Rows Postgres refused (a value it cannot store, a broken constraint) are moved here out of the
+ * outbox, so they no longer hold back the rows behind them; the tenant sees them in /health and
+ * GET /v1/dead-letters. `body` is the outbox's JSON text, where such characters are escapes.
+ */
+export const OUTBOX_DEAD_LETTERS_DDL = `
+  ALTER TABLE outbox_state ADD COLUMN last_error_code TEXT;
+  CREATE TABLE outbox_dead_letters (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER,
+    body TEXT NOT NULL,
+    code TEXT,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+`;
+
+/** Dead letters kept per object, newest first; older ones are dropped (they are in the logs). */
+export const MAX_DEAD_LETTERS = 1000;
+
+export interface DeadLetter {
+  /** `event`, or the kind of record. */
+  kind: RecordKind | 'event';
+  id: string;
+  /** The SQLSTATE Postgres answered. */
+  code: string | null;
+  reason: string;
+  at: number;
+  /** The refused row as JSON text (escaped), cut to `bodyChars`. */
+  body: string;
+  bodyTruncated: boolean;
+}
+
 export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery';
 
 /** What one flush transaction carries of record bodies, at most (deliveries carry raw bodies). */
@@ -49,13 +84,23 @@ export interface OutboxStatus {
   records: number;
   events: number;
   lastFlushAt: number | null;
+  /** A short reason (never SQL) and a stable code (`POSTGRES_UNAVAILABLE`, `POSTGRES_TIMEOUT`, …). */
   lastError: string | null;
+  lastErrorCode: string | null;
   lastErrorAt: number | null;
   failures: number;
   nextAttemptAt: number | null;
   /** Rows written to Postgres so far, and the time spent writing them (the flush rate). */
   flushedRows: number;
   flushMs: number;
+  /** Rows Postgres refused, kept aside (see `OUTBOX_DEAD_LETTERS_DDL`). */
+  deadLetters: number;
+}
+
+/** The first `chars` UTF-16 units of `text`, one fewer if that would split a surrogate pair. */
+function cutOnCodePoint(text: string, chars: number): string {
+  const last = text.charCodeAt(chars - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? chars - 1 : chars);
 }
 
 /** Retry delay after `failures` consecutive failed flushes: 1 s doubling to a 60 s ceiling. */
@@ -128,13 +173,14 @@ export class Outbox {
     );
   }
 
-  /** Notes a failed flush and returns when to try again. */
-  recordFailure(now: number, error: string): number {
+  /** Notes a failed flush (a short reason and a stable code, never SQL) and returns when to try again. */
+  recordFailure(now: number, failure: { code: string; reason: string }): number {
     const failures = this.status().failures + 1;
     const next = now + backoffMs(failures);
     this.sql.exec(
-      'UPDATE outbox_state SET last_error = ?, last_error_at = ?, failures = ?, next_attempt_at = ? WHERE id = 1',
-      error.slice(0, 500),
+      'UPDATE outbox_state SET last_error = ?, last_error_code = ?, last_error_at = ?, failures = ?, next_attempt_at = ? WHERE id = 1',
+      failure.reason.slice(0, 500),
+      failure.code,
       now,
       failures,
       next,
@@ -142,23 +188,97 @@ export class Outbox {
     return next;
   }
 
+  /**
+   * Moves rows Postgres refused out of the outbox into the dead letters. A record that changed
+   * meanwhile (newer version) stays in the outbox: its new content may be acceptable.
+   */
+  quarantine(batch: OutboxBatch, failure: { sqlState: string | null; reason: string }, now: number): void {
+    const put = (kind: string, id: string, version: number | null, body: unknown) =>
+      this.sql.exec(
+        'INSERT INTO outbox_dead_letters (kind, id, version, body, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        kind,
+        id,
+        version,
+        JSON.stringify(body),
+        failure.sqlState,
+        failure.reason.slice(0, 500),
+        now,
+      );
+    for (const r of batch.records) put(r.kind, r.id, r.version, r.body);
+    for (const e of batch.events) put('event', e.id, null, e.body);
+    this.ack(batch);
+    this.sql.exec(
+      'DELETE FROM outbox_dead_letters WHERE seq <= (SELECT max(seq) FROM outbox_dead_letters) - ?',
+      MAX_DEAD_LETTERS,
+    );
+  }
+
+  /**
+   * Puts every dead letter back into the outbox (after a fix, Postgres may take them) and returns how
+   * many. A record already pending again keeps its pending (newer) version; of a record set aside
+   * twice, the newest version goes back.
+   */
+  requeueDeadLetters(now: number): number {
+    const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox_dead_letters').one();
+    if (n === 0) return 0;
+    this.sql.exec(
+      `INSERT OR IGNORE INTO outbox_records (kind, id, body, version)
+       SELECT kind, id, body, version FROM outbox_dead_letters WHERE kind <> 'event' ORDER BY seq DESC`,
+    );
+    this.sql.exec(
+      `INSERT OR IGNORE INTO outbox_events (id, body, enqueued_at)
+       SELECT id, body, ? FROM outbox_dead_letters WHERE kind = 'event' ORDER BY seq DESC`,
+      now,
+    );
+    this.sql.exec('DELETE FROM outbox_dead_letters');
+    return n;
+  }
+
+  /** Forgets every dead letter and returns how many there were. */
+  discardDeadLetters(): number {
+    const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox_dead_letters').one();
+    this.sql.exec('DELETE FROM outbox_dead_letters');
+    return n;
+  }
+
+  /** The newest dead letters first, bodies cut to `bodyChars`. */
+  deadLetters(limit: number, bodyChars = 2000): DeadLetter[] {
+    return this.sql
+      .exec<{ kind: DeadLetter['kind']; id: string; body: string; code: string | null; reason: string; at: number }>(
+        'SELECT kind, id, body, code, reason, at FROM outbox_dead_letters ORDER BY seq DESC LIMIT ?',
+        limit,
+      )
+      .toArray()
+      .map((r) => ({
+        kind: r.kind,
+        id: r.id,
+        code: r.code,
+        reason: r.reason,
+        at: r.at,
+        body: r.body.length > bodyChars ? cutOnCodePoint(r.body, bodyChars) : r.body,
+        bodyTruncated: r.body.length > bodyChars,
+      }));
+  }
+
   status(): OutboxStatus {
     const counts = this.sql
-      .exec<{ r: number; e: number }>(
-        'SELECT (SELECT count(*) FROM outbox_records) AS r, (SELECT count(*) FROM outbox_events) AS e',
+      .exec<{ r: number; e: number; d: number }>(
+        `SELECT (SELECT count(*) FROM outbox_records) AS r, (SELECT count(*) FROM outbox_events) AS e,
+           (SELECT count(*) FROM outbox_dead_letters) AS d`,
       )
       .one();
     const s = this.sql
       .exec<{
         last_flush_at: number | null;
         last_error: string | null;
+        last_error_code: string | null;
         last_error_at: number | null;
         failures: number;
         next_attempt_at: number | null;
         flushed_rows: number;
         flush_ms: number;
       }>(
-        'SELECT last_flush_at, last_error, last_error_at, failures, next_attempt_at, flushed_rows, flush_ms FROM outbox_state WHERE id = 1',
+        'SELECT last_flush_at, last_error, last_error_code, last_error_at, failures, next_attempt_at, flushed_rows, flush_ms FROM outbox_state WHERE id = 1',
       )
       .one();
     return {
@@ -167,11 +287,13 @@ export class Outbox {
       events: counts.e,
       lastFlushAt: s.last_flush_at,
       lastError: s.last_error,
+      lastErrorCode: s.last_error_code,
       lastErrorAt: s.last_error_at,
       failures: s.failures,
       nextAttemptAt: s.next_attempt_at,
       flushedRows: s.flushed_rows,
       flushMs: s.flush_ms,
+      deadLetters: counts.d,
     };
   }
 }

@@ -6,7 +6,7 @@ import { type AnyEvent, sameContent } from '../../domain/events/normalized';
 import { startOfLocalDay } from '../../domain/time/zones';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
-import { OUTBOX_DDL, type RecordKind } from '../outbox';
+import { OUTBOX_DDL, OUTBOX_DEAD_LETTERS_DDL, type OutboxBatch, type RecordKind } from '../outbox';
 import { SqlDurableObject } from '../sql-object';
 import type { LiveSnapshot, PresenceUpdate, QueueIngest, QueueIngestResult, QueueSettings } from './queue.types';
 
@@ -57,6 +57,7 @@ const MIGRATIONS = [
    CREATE TABLE entities (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
    CREATE TABLE timelines (interaction_id TEXT PRIMARY KEY, body TEXT NOT NULL);
    ${OUTBOX_DDL}`,
+  OUTBOX_DEAD_LETTERS_DDL,
 ];
 
 type RecordRow = { kind: RecordKind; id: string; body: string; version: number };
@@ -207,8 +208,10 @@ export class QueueDO extends SqlDurableObject {
         backlog: status?.backlog ?? 0,
         lastFlushAt: iso(status?.lastFlushAt),
         lastError: status?.lastError ?? null,
+        lastErrorCode: status?.lastErrorCode ?? null,
         failures: status?.failures ?? 0,
         nextAttemptAt: iso(status?.nextAttemptAt),
+        deadLetters: status?.deadLetters ?? 0,
       },
     };
   }
@@ -225,7 +228,7 @@ export class QueueDO extends SqlDurableObject {
     try {
       if (meta) {
         this.sweepStale(meta.queueId, meta.settings, now);
-        await this.flushOutbox(meta.tenantId, now, log, () => this.ensureList());
+        await this.flushOutbox(meta.tenantId, now, log, (batch) => this.ensureList(batch));
         this.prune(now);
       }
     } catch (err) {
@@ -241,19 +244,22 @@ export class QueueDO extends SqlDurableObject {
     return payload.length;
   }
 
-  /** Entities the flush must make sure exist: every queue and agent the pending records name. */
-  private ensureList(): EnsureEntity[] {
+  /**
+   * Entities a flushed batch must make sure exist: every queue and agent its records name (only its
+   * own, so a row Postgres refuses is set aside alone, not with every batch that names the queue).
+   */
+  private ensureList(batch: OutboxBatch): EnsureEntity[] {
     const known = new Map<string, EnsureEntity>();
     for (const row of this.sql.exec<{ body: string }>('SELECT body FROM entities').toArray()) {
       const e = JSON.parse(row.body) as EnsureEntity;
       known.set(`${e.kind}:${e.id}`, e);
     }
-    const ids = this.sql
-      .exec<{ kind: string; qid: string | null; aid: string | null }>(
-        `SELECT kind, json_extract(body, '$.queueId') AS qid, json_extract(body, '$.agentId') AS aid
-         FROM outbox_records WHERE kind IN ('visit', 'segment')`,
-      )
-      .toArray();
+    const ids = batch.records
+      .filter((r) => (r.kind === 'visit' || r.kind === 'segment') && r.body !== null)
+      .map((r) => {
+        const body = r.body as { queueId?: string | null; agentId?: string | null };
+        return { qid: body.queueId ?? null, aid: body.agentId ?? null };
+      });
     const out = new Map<string, EnsureEntity>();
     const add = (kind: 'queue' | 'agent', id: string | null) => {
       if (!id) return;

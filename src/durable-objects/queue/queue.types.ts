@@ -67,10 +67,12 @@ export interface LiveSnapshot {
     backlog: number;
     lastFlushAt: string | null;
     lastError: string | null;
+    lastErrorCode: string | null;
     failures: number;
     nextAttemptAt: string | null;
     flushedRows: number;
     flushMs: number;
+    deadLetters: number;
   };
 }
 

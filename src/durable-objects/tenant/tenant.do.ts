@@ -8,7 +8,7 @@ import { type Bucket, takeTokens } from '../../domain/rate-limit';
 import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
 import { createLogger, errorFields } from '../../lib/log';
-import { OUTBOX_DDL } from '../outbox';
+import { OUTBOX_DDL, OUTBOX_DEAD_LETTERS_DDL } from '../outbox';
 import { queueStub } from '../queue/queue.client';
 import type { PresenceUpdate, QueueSettings } from '../queue/queue.types';
 import { SqlDurableObject } from '../sql-object';
@@ -104,6 +104,7 @@ const MIGRATIONS = [
    CREATE TABLE intervals (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, body TEXT NOT NULL, version INTEGER NOT NULL);
    CREATE INDEX intervals_agent ON intervals (agent_id);
    ${OUTBOX_DDL}`,
+  OUTBOX_DEAD_LETTERS_DDL,
 ];
 
 type KeyRow = {
@@ -449,15 +450,16 @@ export class TenantDO extends SqlDurableObject {
     return result;
   }
 
-  /** Outbox backlog and parked/relay counts, for /health. */
-  backlog(): { outbox: number; parked: number; relay: number } {
-    if (!this.ready) return { outbox: 0, parked: 0, relay: 0 };
+  /** Outbox backlog, dead letters and parked/relay counts, for /health. */
+  backlog(): { outbox: number; parked: number; relay: number; deadLetters: number } {
+    if (!this.ready) return { outbox: 0, parked: 0, relay: 0, deadLetters: 0 };
     const r = this.sql
       .exec<{ p: number; f: number }>(
         'SELECT (SELECT count(*) FROM interaction_events WHERE parked = 1) AS p, (SELECT count(*) FROM forward) AS f',
       )
       .one();
-    return { outbox: this.outbox.status().backlog, parked: r.p, relay: r.f };
+    const status = this.outbox.status();
+    return { outbox: status.backlog, parked: r.p, relay: r.f, deadLetters: status.deadLetters };
   }
 
   override async alarm(): Promise<void> {
