@@ -14,9 +14,14 @@ import {
   deliveryOutcome,
   loggableBody,
   loggableHeaders,
+  loggableUrl,
   MAX_IGNORED_LISTED,
   MAX_LOGGED_BODY,
   MAX_UNVERIFIED_BODY,
+  MAX_UNVERIFIED_HEADER,
+  MAX_UNVERIFIED_HEADERS,
+  MAX_UNVERIFIED_URL,
+  storableText,
 } from '../../domain/deliveries';
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
@@ -150,18 +155,24 @@ export async function receiveDelivery(
       httpStatus: status,
       verified,
       reason: err instanceof AppError ? err.code : err ? 'INTERNAL_ERROR' : (firstRejected?.reason ?? null),
-      detail: err instanceof Error ? err.message.slice(0, 1000) : null,
+      detail: err instanceof Error ? storableText(err.message.slice(0, 1000)) : null,
       method: input.method,
-      url: request.url,
-      contentType: input.contentType,
-      headers: loggableHeaders(input.headers, apiKeyHeader ? [apiKeyHeader] : []),
+      url: verified ? storableText(request.url) : loggableUrl(request.url, MAX_UNVERIFIED_URL),
+      contentType: input.contentType === null ? null : loggableUrl(input.contentType, MAX_UNVERIFIED_HEADER),
+      headers: loggableHeaders(
+        input.headers,
+        apiKeyHeader ? [apiKeyHeader] : [],
+        verified ? undefined : { value: MAX_UNVERIFIED_HEADER, total: MAX_UNVERIFIED_HEADERS },
+      ),
       body: body.body,
       bodyTruncated: body.truncated,
       events: eventCount,
       accepted: summary?.accepted ?? 0,
       duplicates: summary?.duplicates ?? 0,
       rejected: summary?.rejected ?? 0,
-      ignored: ignored.slice(0, MAX_IGNORED_LISTED),
+      ignored: ignored
+        .slice(0, MAX_IGNORED_LISTED)
+        .map((i) => ({ what: storableText(i.what.slice(0, 200)), reason: storableText(i.reason.slice(0, 500)) })),
     };
   }
 }
