@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_UNVERIFIED_BODY } from '../src/domain/deliveries';
+import { MAX_UNVERIFIED_BODY, MAX_WEBHOOK_HEADER_BYTES, MAX_WEBHOOK_URL } from '../src/domain/deliveries';
+import { FLOOD_REASON, UNVERIFIED_LOGGED_PER_CONNECTOR, UNVERIFIED_PER_SOURCE } from '../src/domain/delivery-flood';
 import { createQueue, createTenant } from './factories';
 import { call, expectProblem } from './helpers/api';
 import { asTenant } from './helpers/db';
@@ -41,5 +42,83 @@ describe('the delivery log stores only what Postgres can hold', () => {
     expect(stored.endsWith('x\ufffd')).toBe(true);
     const events = await asTenant(t.id, (sql) => sql('SELECT count(*)::int AS n FROM events WHERE interaction_id = $1', [id]));
     expect(events).toEqual([{ n: 4 }]);
+  });
+});
+
+describe('a flood of unverified deliveries', () => {
+  it('stores at most a bounded log, answers noisy sources 429, and lets signed deliveries through', async () => {
+    const { t, q, connector } = await setup();
+    const path = `/v1/webhooks/generic/${connector.id}`;
+    const query = `?pad=${'p'.repeat(MAX_WEBHOOK_URL - path.length - 200)}`;
+    const padding: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) padding[`x-pad-${i}`] = 'h'.repeat(Math.floor(MAX_WEBHOOK_HEADER_BYTES / 25));
+    const body = JSON.stringify({ events: [], pad: 'b'.repeat(100_000) });
+    const sources = ['203.0.113.7', '203.0.113.8'];
+    const flood = 2 * (UNVERIFIED_PER_SOURCE.limit + 8);
+    const statuses: number[] = [];
+    const signed: string[] = [];
+    const started = Date.now();
+    for (let i = 0; i < flood; i++) {
+      const res = await call('POST', `${path}${query}`, {
+        rawBody: body,
+        headers: {
+          ...padding,
+          'Content-Type': 'application/json',
+          'CF-Connecting-IP': sources[i % 2] as string,
+          'webhook-id': `msg_${i}`,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': 'v1,AAAA',
+        },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+      if (i % 8 === 0) {
+        const id = callId('flood');
+        const ok = await deliverSigned(connector, JSON.stringify({ events: abandonedCall(id, q.id, 15) }));
+        expect(ok.status, ok.text).toBe(200);
+        signed.push(id);
+      }
+    }
+    const minutes = Math.ceil((Date.now() - started) / 60_000);
+    expect(new Set(statuses)).toEqual(new Set([401, 429]));
+    await settle(t);
+
+    const rows = await asTenant(t.id, (sql) =>
+      sql(
+        `SELECT verified, reason, suppressed, octet_length(body) + octet_length(url) + octet_length(headers::text) AS bytes
+         FROM connector_deliveries WHERE connector_id = $1`,
+        [connector.id],
+      ),
+    );
+    const unverified = rows.filter((r) => !r.verified && r.reason !== FLOOD_REASON);
+    const tallies = rows.filter((r) => r.reason === FLOOD_REASON);
+    // A bucket refills while the flood runs: at most one more burst per started minute.
+    expect(unverified.length).toBeLessThanOrEqual(UNVERIFIED_LOGGED_PER_CONNECTOR.limit * (1 + minutes));
+    expect(tallies.length).toBeLessThanOrEqual(minutes + 1);
+    expect(unverified.length + tallies.reduce((n, r) => n + r.suppressed, 0)).toBe(flood);
+    for (const r of [...unverified, ...tallies]) expect(r.bytes).toBeLessThan(6 * 1024);
+    expect(rows.filter((r) => r.verified)).toHaveLength(signed.length);
+    const events = await asTenant(t.id, (sql) =>
+      sql('SELECT count(DISTINCT interaction_id)::int AS n FROM events WHERE interaction_id = ANY($1)', [signed]),
+    );
+    expect(events).toEqual([{ n: signed.length }]);
+    const log = await t.admin.get(`/v1/connectors/${connector.id}/deliveries?limit=200`);
+    const tally = (log.body.data as { reason: string; suppressed: number; detail: string }[]).find(
+      (d) => d.reason === FLOOD_REASON,
+    );
+    expect(tally?.suppressed).toBeGreaterThan(0);
+    expect(tally?.detail).toMatch(/× 429/);
+  });
+
+  it('refuses an oversized URL (414) or header set (431) before anything is read or logged', async () => {
+    const { t, connector } = await setup();
+    const path = `/v1/webhooks/generic/${connector.id}`;
+    const long = await call('POST', `${path}?pad=${'p'.repeat(MAX_WEBHOOK_URL)}`, { rawBody: '{}' });
+    expectProblem(long, 414, 'URI_TOO_LONG');
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < 8; i++) headers[`x-pad-${i}`] = 'h'.repeat(MAX_WEBHOOK_HEADER_BYTES / 8);
+    expectProblem(await call('POST', path, { rawBody: '{}', headers }), 431, 'HEADERS_TOO_LARGE');
+    await settle(t);
+    expect((await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data).toEqual([]);
   });
 });

@@ -19,6 +19,10 @@ export const MAX_UNVERIFIED_HEADER = 256;
 export const MAX_UNVERIFIED_HEADERS = 2 * 1024;
 /** Each header value of a verified delivery is kept up to this many characters. */
 export const MAX_LOGGED_HEADER = 2000;
+/** A webhook URL longer than this is refused (414) before anything else. */
+export const MAX_WEBHOOK_URL = 8 * 1024;
+/** Webhook headers (names and values) larger than this together are refused (431) before anything else. */
+export const MAX_WEBHOOK_HEADER_BYTES = 32 * 1024;
 /** At most this many ignored provider events are listed per delivery. */
 export const MAX_IGNORED_LISTED = 50;
 
@@ -45,6 +49,10 @@ export interface DeliveryRecord {
   duplicates: number;
   rejected: number;
   ignored: { what: string; reason: string }[];
+  /** Unverified deliveries over the log's limit that this row counts instead of keeping (0 for a delivery's own row). */
+  suppressed?: number;
+  /** The exact body sealed with the platform key, when `body` is not it (see `connector_deliveries.body_sealed`). */
+  bodySealed?: string | null;
   /** The tenant's raw-retention days when it was received: older deliveries are purged as new ones are written. */
   retentionDays: number;
 }

@@ -43,6 +43,7 @@ export function presentDelivery(r: Row): Delivery {
     duplicates: r.duplicates,
     rejected: r.rejected,
     ignored: r.ignored,
+    suppressed: r.suppressed,
   };
 }
 

@@ -26,7 +26,7 @@ import {
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
-import type { ConnectorLookup } from '../../durable-objects/tenant/tenant.types';
+import type { ConnectorLookup, DeliveryReceipt } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
 import { newId } from '../../lib/ids';
 import { errorFields, type Logger } from '../../lib/log';
@@ -45,6 +45,8 @@ export interface DeliveryInput {
   headers: Headers;
   rawBody: string;
   contentType: string | null;
+  /** The sender's address (CF-Connecting-IP), for the limit on deliveries whose signature failed. */
+  source?: string | null;
 }
 
 const VERIFY_FAILURES = {
@@ -134,11 +136,19 @@ export async function receiveDelivery(
       body: JSON.stringify(summary),
     };
     status = response.status;
-    await logDelivery(env, tenantId, log, record(null));
+    await logDelivery(env, tenantId, log, record(null), null);
     return response;
   } catch (err) {
     status = statusOf(err);
-    await logDelivery(env, tenantId, log, record(err));
+    const receipt = await logDelivery(env, tenantId, log, record(err), verified ? null : (input.source ?? 'unknown'));
+    if (receipt?.retryAfterSeconds) {
+      throw new AppError(
+        'rate_limited',
+        'RATE_LIMITED',
+        'Too many deliveries whose signature failed came from this source; they are counted, not logged.',
+        { retryAfterSeconds: receipt.retryAfterSeconds },
+      );
+    }
     throw err;
   }
 
@@ -271,11 +281,21 @@ export async function ingestAll(
   return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
 }
 
-/** Hands the record to the TenantDO's outbox; a failure here never changes the provider's answer. */
-async function logDelivery(env: Env, tenantId: string, log: Logger, record: Omit<DeliveryRecord, 'retentionDays'>) {
+/**
+ * Hands the record to the TenantDO's outbox (an unverified one with its source, which the TenantDO
+ * rate-limits); a failure here never changes the provider's answer.
+ */
+async function logDelivery(
+  env: Env,
+  tenantId: string,
+  log: Logger,
+  record: Omit<DeliveryRecord, 'retentionDays'>,
+  unverifiedSource: string | null,
+): Promise<DeliveryReceipt | null> {
   try {
-    await callTenantDO(env, tenantId, (s) => s.recordDelivery(record));
+    return await callTenantDO(env, tenantId, (s) => s.recordDelivery(record, unverifiedSource));
   } catch (err) {
     log.warn('delivery not logged', { ...errorFields(err), deliveryId: record.id });
+    return null;
   }
 }
