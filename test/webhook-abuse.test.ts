@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { AUTH_TOKEN, callStatus, formBody, formPairs, signTwilio } from '../src/adapters/telephony/twilio/fixtures';
+import { CUSTOMER_NUMBER, vonageJwt, vonageQueuedCall } from '../src/adapters/telephony/vonage/fixtures';
 import { MAX_UNVERIFIED_BODY, MAX_WEBHOOK_HEADER_BYTES, MAX_WEBHOOK_URL } from '../src/domain/deliveries';
 import { FLOOD_REASON, UNVERIFIED_LOGGED_PER_CONNECTOR, UNVERIFIED_PER_SOURCE } from '../src/domain/delivery-flood';
-import { createQueue, createTenant } from './factories';
+import { createAgent, createQueue, createTenant } from './factories';
 import { call, expectProblem } from './helpers/api';
 import { asTenant } from './helpers/db';
-import { abandonedCall, callId, settle } from './helpers/ingest';
+import { abandonedCall, callId, settle, T0 } from './helpers/ingest';
 import { deliverSigned } from './helpers/webhooks';
 
 async function setup() {
@@ -120,5 +122,88 @@ describe('a flood of unverified deliveries', () => {
     expectProblem(await call('POST', path, { rawBody: '{}', headers }), 431, 'HEADERS_TOO_LARGE');
     await settle(t);
     expect((await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data).toEqual([]);
+  });
+});
+
+describe('phone numbers in the delivery log', () => {
+  const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString();
+
+  /** The callers of the tenant's interactions, and the log as the API shows it. */
+  async function observe(t: Awaited<ReturnType<typeof createTenant>>, connectorId: string) {
+    await settle(t);
+    const callers = await asTenant(t.id, (sql) =>
+      sql('SELECT id, caller_hash, caller_masked FROM interactions WHERE tenant_id = $1 ORDER BY id', [t.id]),
+    );
+    const log = await t.admin.get(`/v1/connectors/${connectorId}/deliveries?limit=200`);
+    expect(log.status, log.text).toBe(200);
+    return { callers, log: log.body.data as { body: string; verified: boolean }[], text: log.text };
+  }
+
+  async function renormalizeUnchanged(t: Awaited<ReturnType<typeof createTenant>>, connectorId: string, deliveries: number) {
+    const res = await t.admin.post(`/v1/connectors/${connectorId}/renormalize`, { from: day(-1), to: day(1) });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ deliveries, skipped: 0, revised: 0, accepted: 0, rejected: 0 });
+  }
+
+  it('Twilio: the stored body shows masked numbers, the API no full number, and re-normalization the same caller', async () => {
+    const t = await createTenant();
+    const res = await t.admin.post('/v1/connectors', {
+      name: 'Twilio',
+      provider: 'twilio',
+      credentials: { authToken: AUTH_TOKEN },
+      options: { publicBaseUrl: 'http://callboard.test' },
+    });
+    expect(res.status, res.text).toBe(201);
+    const connector = res.body as { id: string; webhookPath: string };
+    const callSid = `CA${crypto.randomUUID().replaceAll('-', '')}`;
+    const from = '+14155550123';
+    for (const [seq, status] of (['ringing', 'completed'] as const).entries()) {
+      const raw = formBody(callStatus({ callSid, status, atMs: T0 + seq * 60_000, seq, from, durationS: 60 }));
+      const signature = await signTwilio(AUTH_TOKEN, `http://callboard.test${connector.webhookPath}`, formPairs(raw));
+      const r = await call('POST', connector.webhookPath, {
+        rawBody: raw,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+      });
+      expect(r.status, r.text).toBe(200);
+    }
+    const before = await observe(t, connector.id);
+    expect(before.callers).toEqual([{ id: expect.any(String), caller_hash: expect.any(String), caller_masked: '+141******23' }]);
+    expect(before.log).toHaveLength(2);
+    for (const d of before.log) expect(new URLSearchParams(d.body).get('From')).toBe('+141******23');
+    expect(before.text.replace(/\D/g, ' ')).not.toContain('14155550123');
+
+    await renormalizeUnchanged(t, connector.id, 2);
+    expect((await observe(t, connector.id)).callers).toEqual(before.callers);
+  });
+
+  it('Vonage: the same for JSON bodies', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t, { externalKeys: [{ provider: 'vonage', key: 'sales' }] });
+    await createAgent(t, { queueIds: [q.id], externalKeys: [{ provider: 'vonage', key: 'alice' }] });
+    const secret = 'vonage-signature-secret-e2e-0123';
+    const res = await t.admin.post('/v1/connectors', {
+      name: 'Vonage',
+      provider: 'vonage',
+      credentials: { signatureSecret: secret },
+    });
+    expect(res.status, res.text).toBe(201);
+    const connector = res.body as { id: string; webhookPath: string };
+    const steps = vonageQueuedCall({ call: callId('vonage'), queue: 'sales', agent: 'alice', t0: T0 + 60_000, answerAfter: 12 });
+    for (const step of steps) {
+      const token = await vonageJwt(secret, step.body, { iatSeconds: Math.floor(Date.now() / 1000) });
+      const r = await call('POST', `${connector.webhookPath}${step.query}`, {
+        rawBody: step.body,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      expect(r.status, r.text).toBe(200);
+    }
+    const before = await observe(t, connector.id);
+    expect(before.callers.length).toBeGreaterThan(0);
+    expect(before.callers.every((c) => c.caller_hash !== null)).toBe(true);
+    expect(before.text.replace(/\D/g, ' ')).not.toContain(CUSTOMER_NUMBER);
+    expect(before.text).toContain('"from\\":\\"1484*****21\\"');
+
+    await renormalizeUnchanged(t, connector.id, steps.length);
+    expect((await observe(t, connector.id)).callers).toEqual(before.callers);
   });
 });

@@ -1,3 +1,4 @@
+import { maskDigitRuns } from '../../adapters/telephony/redact';
 import {
   type AdapterContext,
   type AdapterEvent,
@@ -32,6 +33,7 @@ import { newId } from '../../lib/ids';
 import { errorFields, type Logger } from '../../lib/log';
 import { tenantOfConnector } from '../connectors/connector-id';
 import type { ServiceContext } from '../context';
+import { sealDeliveryBody } from './delivery-body';
 import { connectorLookup, openConnectorCredentials, tenantConfig } from './hot-config';
 import { type IngestResponse, ingestEvents } from './ingest-events';
 
@@ -136,11 +138,11 @@ export async function receiveDelivery(
       body: JSON.stringify(summary),
     };
     status = response.status;
-    await logDelivery(env, tenantId, log, record(null), null);
+    await logDelivery(env, tenantId, log, await record(null), null);
     return response;
   } catch (err) {
     status = statusOf(err);
-    const receipt = await logDelivery(env, tenantId, log, record(err), verified ? null : (input.source ?? 'unknown'));
+    const receipt = await logDelivery(env, tenantId, log, await record(err), verified ? null : (input.source ?? 'unknown'));
     if (receipt?.retryAfterSeconds) {
       throw new AppError(
         'rate_limited',
@@ -152,12 +154,22 @@ export async function receiveDelivery(
     throw err;
   }
 
-  function record(err: unknown): Omit<DeliveryRecord, 'retentionDays'> {
+  async function record(err: unknown): Promise<Omit<DeliveryRecord, 'retentionDays'>> {
     const firstRejected = summary?.results.find((r) => r.status === 'rejected');
-    const body = loggableBody(input.rawBody, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
+    const id = newId('delivery', receivedAt);
+    // Phone numbers are stored masked; the exact body is kept sealed when it is what normalizing again reads.
+    const shown = redactedBody(input.adapter, input.rawBody, input.contentType);
+    const body = loggableBody(shown, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
+    const sealed =
+      verified && !body.truncated && (shown !== input.rawBody || !body.exact)
+        ? await sealDeliveryBody(env, tenantId as string, id, input.rawBody).catch((e: unknown) => {
+            log.warn('delivery body not sealed', { ...errorFields(e), deliveryId: id });
+            return null;
+          })
+        : null;
     const apiKeyHeader = lookup?.connector.options.apiKeyHeader;
     return {
-      id: newId('delivery', receivedAt),
+      id,
       connectorId: input.connectorId,
       requestId: input.requestId,
       receivedAt,
@@ -176,6 +188,7 @@ export async function receiveDelivery(
       ),
       body: body.body,
       bodyTruncated: body.truncated,
+      bodySealed: sealed,
       events: eventCount,
       accepted: summary?.accepted ?? 0,
       duplicates: summary?.duplicates ?? 0,
@@ -184,6 +197,15 @@ export async function receiveDelivery(
         .slice(0, MAX_IGNORED_LISTED)
         .map((i) => ({ what: storableText(i.what.slice(0, 200)), reason: storableText(i.reason.slice(0, 500)) })),
     };
+  }
+}
+
+/** The body with the phone numbers the adapter knows masked (long digit runs when it cannot read it). */
+function redactedBody(adapter: ProviderAdapter, rawBody: string, contentType: string | null): string {
+  try {
+    return adapter.redact ? adapter.redact(rawBody, contentType) : rawBody;
+  } catch {
+    return maskDigitRuns(rawBody);
   }
 }
 
