@@ -3,6 +3,7 @@ import { base64Decode, base64Encode } from '../../lib/base64';
 import { redactAmazonConnect } from './amazon-connect/amazon-connect.redact';
 import { redactAsterisk } from './asterisk/asterisk.redact';
 import { redactFreeswitch } from './freeswitch/freeswitch.redact';
+import { redactGeneric } from './generic/generic.redact';
 import { redactPlivo } from './plivo/plivo.redact';
 import { redactTelnyx } from './telnyx/telnyx.redact';
 import { redactTwilio } from './twilio/twilio.redact';
@@ -96,6 +97,17 @@ describe('redacting phone numbers from stored bodies', () => {
     );
     expectNoNumber(fs);
     expect(JSON.parse(fs)['CC-Action']).toBe('member-queue-start');
+  });
+
+  it('generic batches: each event caller', () => {
+    const raw = JSON.stringify({
+      events: [
+        { id: 'e1', type: 'interaction.started', interactionId: 'c1', caller: '+420 601 234 567' },
+        { id: 'e2', type: 'interaction.started', interactionId: 'c2', caller: 'anonymous' },
+      ],
+    });
+    const out = JSON.parse(redactGeneric(raw, 'application/json'));
+    expect(out.events.map((e: { caller: string }) => e.caller)).toEqual(['+420*******67', 'anonymous']);
   });
 
   it('masks long digit runs in a body no adapter can read, and never throws', () => {
