@@ -45,6 +45,36 @@ describe('the delivery log stores only what Postgres can hold', () => {
     const events = await asTenant(t.id, (sql) => sql('SELECT count(*)::int AS n FROM events WHERE interaction_id = $1', [id]));
     expect(events).toEqual([{ n: 4 }]);
   });
+
+  it('a signed Twilio callback with CallStatus=%00 is logged (its ignored status escaped), and history keeps flowing', async () => {
+    const t = await createTenant();
+    const res = await t.admin.post('/v1/connectors', {
+      name: 'Twilio',
+      provider: 'twilio',
+      credentials: { authToken: AUTH_TOKEN },
+      options: { publicBaseUrl: 'http://callboard.test' },
+    });
+    expect(res.status, res.text).toBe(201);
+    const connector = res.body as { id: string; webhookPath: string };
+    const callSid = `CA${crypto.randomUUID().replaceAll('-', '')}`;
+    for (const [seq, status] of (['\u0000', 'ringing'] as const).entries()) {
+      const raw = formBody(callStatus({ callSid, status, atMs: T0 + seq * 1000, seq }));
+      const signature = await signTwilio(AUTH_TOKEN, `http://callboard.test${connector.webhookPath}`, formPairs(raw));
+      const r = await call('POST', connector.webhookPath, {
+        rawBody: raw,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+      });
+      expect(r.status, r.text).toBe(200);
+    }
+    await settle(t);
+    const log = (await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data as { ignored: { what: string }[] }[];
+    expect(log).toHaveLength(2);
+    expect(log[1]?.ignored[0]?.what).toBe('call \\u0000');
+    const interactions = await asTenant(t.id, (sql) =>
+      sql('SELECT count(*)::int AS n FROM interactions WHERE tenant_id = $1', [t.id]),
+    );
+    expect(interactions).toEqual([{ n: 1 }]);
+  });
 });
 
 describe('a flood of unverified deliveries', () => {
