@@ -94,8 +94,8 @@ export function loggableBody(body: string, max: number): { body: string; truncat
   return { body: stored, truncated, exact: !truncated && stored === body };
 }
 
-/** The URL as stored: at most `max` characters. */
-export function loggableUrl(url: string, max: number): string {
+/** A URL or header as stored: at most `max` characters, made storable. */
+export function loggableText(url: string, max: number): string {
   return storableText(cut(url, max));
 }
 

@@ -15,7 +15,7 @@ import {
   deliveryOutcome,
   loggableBody,
   loggableHeaders,
-  loggableUrl,
+  loggableText,
   MAX_IGNORED_LISTED,
   MAX_LOGGED_BODY,
   MAX_UNVERIFIED_BODY,
@@ -61,8 +61,9 @@ const VERIFY_FAILURES = {
  * One webhook delivery, end to end: find the connector (its id names the tenant), verify the
  * provider's signature on the exact bytes and URL with the connector's live credentials, map the
  * payload to normalized events, ingest them, and answer what the provider expects. Whatever
- * happens, the delivery is logged with its outcome and raw body (after the signature check fails,
- * only its start), so a tenant can see why events did not arrive.
+ * happens, the delivery is logged with its outcome and raw body, phone numbers masked (after the
+ * signature check fails, only its start; past a few a minute, only counted), so a tenant can see why
+ * events did not arrive.
  */
 export async function receiveDelivery(
   contextFor: (tenantId: string) => ServiceContext,
@@ -179,8 +180,8 @@ export async function receiveDelivery(
       reason: err instanceof AppError ? err.code : err ? 'INTERNAL_ERROR' : (firstRejected?.reason ?? null),
       detail: err instanceof Error ? storableText(err.message.slice(0, 1000)) : null,
       method: input.method,
-      url: verified ? storableText(request.url) : loggableUrl(request.url, MAX_UNVERIFIED_URL),
-      contentType: input.contentType === null ? null : loggableUrl(input.contentType, MAX_UNVERIFIED_HEADER),
+      url: verified ? storableText(request.url) : loggableText(request.url, MAX_UNVERIFIED_URL),
+      contentType: input.contentType === null ? null : loggableText(input.contentType, MAX_UNVERIFIED_HEADER),
       headers: loggableHeaders(
         input.headers,
         apiKeyHeader ? [apiKeyHeader] : [],
