@@ -69,7 +69,12 @@ export const RenormalizeRequestSchema = z
 export const RenormalizeResultSchema = z
   .object({
     deliveries: z.number().int().describe('Deliveries normalized again (verified ones, oldest first).'),
-    skipped: z.number().int().describe('Deliveries whose body was kept truncated, so cannot be read again.'),
+    skipped: z
+      .number()
+      .int()
+      .describe(
+        'Deliveries that cannot be read again: their body was kept truncated, or its sealed copy was sealed under a platform key since dropped.',
+      ),
     events: z.number().int(),
     accepted: z.number().int().describe('Events new to Callboard (e.g. a type the adapter now maps).'),
     revised: z.number().int().describe('Known events whose content changed: the new content replaced the old.'),
