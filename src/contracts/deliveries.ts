@@ -24,7 +24,11 @@ export const DeliverySchema = z
     url: z.string().describe('The URL as verified (the connector’s public base URL + path + query).'),
     contentType: z.string().nullable(),
     headers: z.record(z.string(), z.string()).describe('Credential headers are redacted.'),
-    body: z.string().describe('The raw body (up to 256 KiB; 16 KiB when the signature failed).'),
+    body: z
+      .string()
+      .describe(
+        'The raw body (up to 256 KiB; 2 KiB when the signature failed), with phone numbers masked; a NUL shows as `\\u0000`.',
+      ),
     bodyTruncated: z.boolean(),
     events: z.number().int().describe('Normalized events the delivery mapped to.'),
     accepted: z.number().int(),
@@ -33,6 +37,12 @@ export const DeliverySchema = z
     ignored: z
       .array(z.object({ what: z.string(), reason: z.string() }))
       .describe('Provider events Callboard does not use (accepted and ignored).'),
+    suppressed: z
+      .number()
+      .int()
+      .describe(
+        'On a row with reason `UNVERIFIED_FLOOD`: how many deliveries whose signature failed, over the log’s limit, it counts (their content is not kept). 0 otherwise.',
+      ),
   })
   .meta({ id: 'Delivery' });
 export type Delivery = z.infer<typeof DeliverySchema>;
@@ -59,7 +69,12 @@ export const RenormalizeRequestSchema = z
 export const RenormalizeResultSchema = z
   .object({
     deliveries: z.number().int().describe('Deliveries normalized again (verified ones, oldest first).'),
-    skipped: z.number().int().describe('Deliveries whose body was kept truncated, so cannot be read again.'),
+    skipped: z
+      .number()
+      .int()
+      .describe(
+        'Deliveries that cannot be read again: their body was kept truncated, or its sealed copy was sealed under a platform key since dropped.',
+      ),
     events: z.number().int(),
     accepted: z.number().int().describe('Events new to Callboard (e.g. a type the adapter now maps).'),
     revised: z.number().int().describe('Known events whose content changed: the new content replaced the old.'),

@@ -217,14 +217,17 @@ async function insertEvents(tx: Tx, tenantId: string, rows: AnyEvent[]): Promise
 async function insertDeliveries(tx: Tx, tenantId: string, rows: DeliveryRecord[]): Promise<void> {
   await tx.execute(sql`
     INSERT INTO connector_deliveries (tenant_id, id, connector_id, request_id, received_at, outcome, http_status, verified, reason, detail,
-      method, url, content_type, headers, body, body_truncated, events, accepted, duplicates, rejected, ignored)
+      method, url, content_type, headers, body, body_truncated, events, accepted, duplicates, rejected, ignored, suppressed, body_sealed)
     SELECT ${tenantId}, r.id, r."connectorId", r."requestId", ${ts('receivedAt')}, r.outcome, r."httpStatus", r.verified, r.reason, r.detail,
-      r.method, r.url, r."contentType", r.headers, r.body, r."bodyTruncated", r.events, r.accepted, r.duplicates, r.rejected, r.ignored
+      r.method, r.url, r."contentType", r.headers, r.body, r."bodyTruncated", r.events, r.accepted, r.duplicates, r.rejected, r.ignored,
+      coalesce(r.suppressed, 0), r."bodySealed"
     FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "connectorId" text, "requestId" text, "receivedAt" bigint, outcome text,
       "httpStatus" int, verified boolean, reason text, detail text, method text, url text, "contentType" text, headers jsonb, body text,
-      "bodyTruncated" boolean, events int, accepted int, duplicates int, rejected int, ignored jsonb)
+      "bodyTruncated" boolean, events int, accepted int, duplicates int, rejected int, ignored jsonb, suppressed int, "bodySealed" text)
     ORDER BY r.id COLLATE "C"
-    ON CONFLICT (tenant_id, id) DO NOTHING`);
+    -- A row counting a flood of unverified deliveries is written again as its count grows.
+    ON CONFLICT (tenant_id, id) DO UPDATE SET suppressed = EXCLUDED.suppressed, detail = EXCLUDED.detail, http_status = EXCLUDED.http_status
+      WHERE EXCLUDED.suppressed > connector_deliveries.suppressed`);
   const days = (rows.at(-1) as DeliveryRecord).retentionDays; // the newest setting
   await tx.execute(sql`
     DELETE FROM connector_deliveries WHERE tenant_id = ${tenantId} AND received_at < now() - make_interval(days => ${days}::int)`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryOutcome, loggableBody, loggableHeaders } from './deliveries';
+import { deliveryOutcome, loggableBody, loggableHeaders, storableText } from './deliveries';
 
 describe('delivery log', () => {
   it('redacts credential headers and drops platform noise, keeping signatures', () => {
@@ -22,11 +22,25 @@ describe('delivery log', () => {
   });
 
   it.each([
-    ['short', 10, { body: 'short', truncated: false }],
-    ['exactly10!', 10, { body: 'exactly10!', truncated: false }],
-    ['longer than ten', 10, { body: 'longer tha', truncated: true }],
+    ['short', 10, { body: 'short', truncated: false, exact: true }],
+    ['exactly10!', 10, { body: 'exactly10!', truncated: false, exact: true }],
+    ['longer than ten', 10, { body: 'longer tha', truncated: true, exact: false }],
+    ['a\u0000b', 10, { body: 'a\\u0000b', truncated: false, exact: false }],
+    ['123456789😀', 10, { body: '123456789\ufffd', truncated: true, exact: false }],
   ])('keeps %j within %d characters', (body, max, expected) => {
     expect(loggableBody(body, max)).toEqual(expected);
+  });
+
+  it('keeps text Postgres cannot store readable: NUL escaped, lone surrogates replaced, pairs kept', () => {
+    expect(storableText('x\u0000y\ud83dz\ude00😀')).toBe('x\\u0000y\ufffdz\ufffd😀');
+  });
+
+  it('cuts the headers of an unverified delivery per value and in total', () => {
+    const headers = new Headers({ 'x-a': 'a'.repeat(50), 'x-b': 'b'.repeat(50), 'x-c': 'c' });
+    expect(loggableHeaders(headers, [], { value: 10, total: 30 })).toEqual({
+      'x-a': `${'a'.repeat(10)}…`,
+      'x-b': `${'b'.repeat(10)}…`,
+    });
   });
 
   it.each([

@@ -9,8 +9,20 @@ export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** Raw bodies are kept up to this size; a larger one is kept truncated (and cannot be normalized again). */
 export const MAX_LOGGED_BODY = 256 * 1024;
-/** A delivery whose signature failed may come from anyone who knows the URL: only this much of it is kept. */
-export const MAX_UNVERIFIED_BODY = 16 * 1024;
+/**
+ * A delivery whose signature failed may come from anyone who knows the URL: only this much of its
+ * body, URL and headers is kept (a few KB a row whatever was sent).
+ */
+export const MAX_UNVERIFIED_BODY = 2 * 1024;
+export const MAX_UNVERIFIED_URL = 512;
+export const MAX_UNVERIFIED_HEADER = 256;
+export const MAX_UNVERIFIED_HEADERS = 2 * 1024;
+/** Each header value of a verified delivery is kept up to this many characters. */
+export const MAX_LOGGED_HEADER = 2000;
+/** A webhook URL longer than this is refused (414) before anything else. */
+export const MAX_WEBHOOK_URL = 8 * 1024;
+/** Webhook headers (names and values) larger than this together are refused (431) before anything else. */
+export const MAX_WEBHOOK_HEADER_BYTES = 32 * 1024;
 /** At most this many ignored provider events are listed per delivery. */
 export const MAX_IGNORED_LISTED = 50;
 
@@ -37,6 +49,10 @@ export interface DeliveryRecord {
   duplicates: number;
   rejected: number;
   ignored: { what: string; reason: string }[];
+  /** Unverified deliveries over the log's limit that this row counts instead of keeping (0 for a delivery's own row). */
+  suppressed?: number;
+  /** The exact body sealed with the platform key, when `body` is not it (see `connector_deliveries.body_sealed`). */
+  bodySealed?: string | null;
   /** The tenant's raw-retention days when it was received: older deliveries are purged as new ones are written. */
   retentionDays: number;
 }
@@ -46,21 +62,56 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 /** Hop-by-hop and platform headers that say nothing about the provider's request. */
 const NOISE_HEADER = /^(cf-|x-forwarded-|x-real-ip$|connection$|keep-alive$|accept-encoding$|content-length$|host$)/;
 
-/** The headers worth keeping for debugging: credentials redacted, platform noise dropped. */
-export function loggableHeaders(headers: Headers, extraSecret: string[] = []): Record<string, string> {
+/**
+ * The headers worth keeping for debugging: credentials redacted, platform noise dropped, each value
+ * cut at `limits.value` characters and the whole set at `limits.total` (the rest are dropped).
+ */
+export function loggableHeaders(
+  headers: Headers,
+  extraSecret: string[] = [],
+  limits: { value: number; total: number } = { value: MAX_LOGGED_HEADER, total: Number.POSITIVE_INFINITY },
+): Record<string, string> {
   const secret = new Set([...SECRET_HEADERS, ...extraSecret.map((h) => h.toLowerCase())]);
   const out: Record<string, string> = {};
+  let size = 0;
   headers.forEach((value, name) => {
     const key = name.toLowerCase();
     if (NOISE_HEADER.test(key)) return;
-    out[key] = secret.has(key) ? '[redacted]' : value.slice(0, 2000);
+    const kept = secret.has(key) ? '[redacted]' : storableText(cut(value, limits.value));
+    size += key.length + kept.length;
+    if (size <= limits.total) out[key] = kept;
   });
   return out;
 }
 
-/** The body as stored: whole up to `max` characters, else its start. */
-export function loggableBody(body: string, max: number): { body: string; truncated: boolean } {
-  return body.length <= max ? { body, truncated: false } : { body: body.slice(0, max), truncated: true };
+/**
+ * The body as stored: whole up to `max` characters, else its start; made storable (see
+ * `storableText`). A body that had to be changed to be stored is not `exact`.
+ */
+export function loggableBody(body: string, max: number): { body: string; truncated: boolean; exact: boolean } {
+  const truncated = body.length > max;
+  const stored = storableText(truncated ? body.slice(0, max) : body);
+  return { body: stored, truncated, exact: !truncated && stored === body };
+}
+
+/** A URL or header as stored: at most `max` characters, made storable. */
+export function loggableText(url: string, max: number): string {
+  return storableText(cut(url, max));
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * Text Postgres can store (neither `text` nor `jsonb` takes U+0000 or a lone UTF-16 surrogate), still
+ * readable: a NUL becomes the six characters `\u0000`, a lone surrogate (a pair cut in half) U+FFFD.
+ * Anything else is kept as it is.
+ */
+export function storableText(text: string): string {
+  return text
+    .replaceAll('\u0000', '\\u0000')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 /** accepted when nothing was rejected, partial when some events were, rejected when the request was refused. */

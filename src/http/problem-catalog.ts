@@ -84,6 +84,7 @@ export const PROBLEM_CATALOG = {
     description: 'A request with this Idempotency-Key is still being processed; retry shortly.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', description: 'The body exceeds the size this route accepts.' },
+  URI_TOO_LONG: { status: 414, title: 'URI too long', description: 'The URL is longer than a webhook URL can be.' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: 'Unsupported media type',
@@ -97,7 +98,13 @@ export const PROBLEM_CATALOG = {
   RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',
-    description: "The API key's token bucket is empty; retry after `Retry-After` seconds.",
+    description:
+      "The API key's token bucket is empty, or a source sent a connector too many deliveries whose signature failed; retry after `Retry-After` seconds.",
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request headers too large',
+    description: 'The request headers together are larger than a webhook delivery can carry.',
   },
   INTERNAL_ERROR: {
     status: 500,

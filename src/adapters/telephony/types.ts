@@ -68,6 +68,11 @@ export interface ProviderAdapter {
   verify(req: InboundRequest, ctx: AdapterContext): Promise<VerifyResult>;
   normalize(req: InboundRequest, ctx: AdapterContext): NormalizeResult | Promise<NormalizeResult>;
   respond?(req: InboundRequest, summary: { accepted: number; duplicates: number; rejected: number }): AdapterResponse | null;
+  /**
+   * The raw body as the delivery log shows it: the same payload with the phone numbers it carries
+   * masked (the exact body is kept sealed for normalizing again). Pure; never throws.
+   */
+  redact?(rawBody: string, contentType: string | null): string;
 }
 
 /** Form fields in order, repeated keys kept (`+` is a space), as URL-signing schemes need them. */

@@ -37,6 +37,13 @@ export const connectorDeliveries = pgTable(
     rejected: integer('rejected').notNull(),
     /** Provider events deliberately not mapped (unknown or irrelevant types). */
     ignored: jsonb('ignored').$type<{ what: string; reason: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Unverified deliveries over the log's limit this row counts instead of keeping (0 for a delivery's own row). */
+    suppressed: integer('suppressed').notNull().default(0),
+    /**
+     * The exact body sealed with the platform key, when `body` is not it (phone numbers masked, text
+     * Postgres cannot hold escaped): what re-normalization reads. Null when `body` is exact.
+     */
+    bodySealed: text('body_sealed'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

@@ -3,6 +3,7 @@ import { projectPresence } from '../../domain/agents/presence';
 import { DEFAULT_RATE_LIMIT } from '../../domain/api-keys';
 import { projectInteraction } from '../../domain/calls/project';
 import type { DeliveryRecord } from '../../domain/deliveries';
+import { UnverifiedFlood } from '../../domain/delivery-flood';
 import { type AnyEvent, type NormalizedEvent, sameContent } from '../../domain/events/normalized';
 import { type Bucket, takeTokens } from '../../domain/rate-limit';
 import type { TenantSettings } from '../../domain/settings';
@@ -16,6 +17,7 @@ import { type EntityLookup, resolveReferences } from './tenant.routing';
 import {
   type AuthorizeResult,
   type ConnectorLookup,
+  type DeliveryReceipt,
   type HotAgent,
   type HotConnector,
   type HotQueue,
@@ -130,6 +132,8 @@ export class TenantDO extends SqlDurableObject {
    * happens after the tenant went idle) can at worst hand a key one extra burst.
    */
   private readonly buckets = new Map<string, Bucket>();
+  /** The same for webhook deliveries whose signature failed. */
+  private readonly unverified = new UnverifiedFlood();
   /** The config row, read once and kept in step by every write (undefined = not read yet). */
   private config: TenantConfig | null | undefined;
 
@@ -236,13 +240,24 @@ export class TenantDO extends SqlDurableObject {
 
   /**
    * Logs a webhook delivery: into the outbox (durable now, in Postgres at the next flush), so the
-   * log survives a Postgres outage like the events do. The tenant's retention rides along.
+   * log survives a Postgres outage like the events do. The tenant's retention rides along. One whose
+   * signature failed (`unverifiedSource` set) goes through the flood limits: logged, or only counted.
    */
-  async recordDelivery(record: Omit<DeliveryRecord, 'retentionDays'>): Promise<void> {
+  async recordDelivery(
+    record: Omit<DeliveryRecord, 'retentionDays'>,
+    unverifiedSource: string | null = null,
+  ): Promise<DeliveryReceipt> {
     const config = this.getConfig();
-    if (!config) return;
-    this.outbox.putRecord('delivery', record.id, 1, { ...record, retentionDays: config.settings.rawRetentionDays });
-    await this.scheduleWork(Date.now());
+    if (!config) return { retryAfterSeconds: null };
+    const now = Date.now();
+    const admitted =
+      unverifiedSource === null
+        ? { write: { record, version: 1 }, retryAfterSeconds: null }
+        : this.unverified.admit(record, unverifiedSource, now);
+    const { record: row, version } = admitted.write;
+    this.outbox.putRecord('delivery', row.id, version, { ...row, retentionDays: config.settings.rawRetentionDays });
+    await this.scheduleWork(now);
+    return { retryAfterSeconds: admitted.retryAfterSeconds };
   }
 
   // ---- API keys, rate limits, idempotency ----------------------------------------------------

@@ -142,3 +142,8 @@ export interface ConnectorLookup {
   configVersion: number;
   callerSalt: string;
 }
+
+/** What became of a logged delivery: an unverified one's source may be over its limit (answer 429). */
+export interface DeliveryReceipt {
+  retryAfterSeconds: number | null;
+}

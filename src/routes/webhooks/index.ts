@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ADAPTERS } from '../../adapters/telephony/registry';
 import { IngestResultSchema } from '../../contracts/events';
+import { MAX_WEBHOOK_HEADER_BYTES, MAX_WEBHOOK_URL } from '../../domain/deliveries';
 import { PROVIDERS, type Provider } from '../../domain/providers';
 import { createRouter, ProblemSchema } from '../../http/openapi';
 import { PROBLEM_CONTENT_TYPE, ProblemError, toProblem } from '../../http/problem';
@@ -63,8 +64,11 @@ the acknowledgement Firehose requires for Amazon Connect's Firehose deliveries.`
         [401, 'Signature missing, invalid, or outside its time tolerance.'],
         [404, 'No such connector for this provider, or the connector is disabled.'],
         [413, 'Body too large.'],
+        [414, `URL longer than ${MAX_WEBHOOK_URL} characters.`],
         [415, 'Not a content type this provider sends.'],
         [422, 'The payload is readable but not valid (see `errors[]`).'],
+        [429, 'Too many deliveries whose signature failed from this source; see `Retry-After`.'],
+        [431, `Headers larger than ${MAX_WEBHOOK_HEADER_BYTES} bytes together.`],
         [503, 'A dependency failed transiently; the provider should retry.'],
       ].map(([status, description]) => [
         status,
@@ -80,6 +84,17 @@ webhooksRouter.post('/v1/webhooks/:provider/:connectorId', async (c) => {
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
     throw new ProblemError('NOT_FOUND', `'${provider}' is not a provider; use one of ${PROVIDERS.join(', ')}.`);
   }
+  // Anyone may post here: what could only bloat the delivery log is refused before anything is read.
+  if (c.req.url.length > MAX_WEBHOOK_URL) {
+    throw new ProblemError('URI_TOO_LONG', `The URL exceeds ${MAX_WEBHOOK_URL} characters.`);
+  }
+  let headerBytes = 0;
+  c.req.raw.headers.forEach((value, name) => {
+    headerBytes += name.length + value.length;
+  });
+  if (headerBytes > MAX_WEBHOOK_HEADER_BYTES) {
+    throw new ProblemError('HEADERS_TOO_LARGE', `The headers exceed ${MAX_WEBHOOK_HEADER_BYTES} bytes together.`);
+  }
   const response = await receiveDelivery(
     (tenantId) => platformContext(c, tenantId),
     {
@@ -92,6 +107,7 @@ webhooksRouter.post('/v1/webhooks/:provider/:connectorId', async (c) => {
       // Bytes decoded as UTF-8 (form and text bodies too; `text()` warns on non-text content types).
       rawBody: new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(await c.req.arrayBuffer()),
       contentType: c.req.header('content-type') ?? null,
+      source: c.req.header('cf-connecting-ip') ?? null,
     },
     c.env,
     c.get('log'),

@@ -9,6 +9,7 @@ import type { DeliveryOutcome } from '../../domain/deliveries';
 import { AppError, notFound } from '../../domain/errors';
 import type { Provider } from '../../domain/providers';
 import { type ServiceContext, tenantTx } from '../context';
+import { openDeliveryBody } from '../ingest/delivery-body';
 import { connectorLookup, tenantConfig } from '../ingest/hot-config';
 import { adapterContext, inboundRequest, ingestAll, normalize } from '../ingest/receive-delivery';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
@@ -43,6 +44,7 @@ export function presentDelivery(r: Row): Delivery {
     duplicates: r.duplicates,
     rejected: r.rejected,
     ignored: r.ignored,
+    suppressed: r.suppressed,
   };
 }
 
@@ -132,12 +134,14 @@ export async function renormalizeDeliveries(
   let skipped = 0;
   let processed = 0;
   for (const r of page) {
-    if (r.bodyTruncated) {
+    // The stored body has its phone numbers masked: the exact one is sealed beside it (older rows: the body is exact).
+    const rawBody = r.bodySealed ? await openDeliveryBody(ctx.env, ctx.tenantId, r.id, r.bodySealed) : r.body;
+    if (r.bodyTruncated || rawBody === null) {
       skipped += 1;
       continue;
     }
     const request = inboundRequest(
-      { method: r.method, requestUrl: r.url, headers: new Headers(r.headers), rawBody: r.body, contentType: r.contentType },
+      { method: r.method, requestUrl: r.url, headers: new Headers(r.headers), rawBody, contentType: r.contentType },
       { ...lookup, connector: { ...lookup.connector, options: { ...lookup.connector.options, publicBaseUrl: undefined } } },
     );
     try {

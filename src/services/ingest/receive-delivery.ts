@@ -1,3 +1,4 @@
+import { maskDigitRuns } from '../../adapters/telephony/redact';
 import {
   type AdapterContext,
   type AdapterEvent,
@@ -14,19 +15,25 @@ import {
   deliveryOutcome,
   loggableBody,
   loggableHeaders,
+  loggableText,
   MAX_IGNORED_LISTED,
   MAX_LOGGED_BODY,
   MAX_UNVERIFIED_BODY,
+  MAX_UNVERIFIED_HEADER,
+  MAX_UNVERIFIED_HEADERS,
+  MAX_UNVERIFIED_URL,
+  storableText,
 } from '../../domain/deliveries';
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
-import type { ConnectorLookup } from '../../durable-objects/tenant/tenant.types';
+import type { ConnectorLookup, DeliveryReceipt } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
 import { newId } from '../../lib/ids';
 import { errorFields, type Logger } from '../../lib/log';
 import { tenantOfConnector } from '../connectors/connector-id';
 import type { ServiceContext } from '../context';
+import { sealDeliveryBody } from './delivery-body';
 import { connectorLookup, openConnectorCredentials, tenantConfig } from './hot-config';
 import { type IngestResponse, ingestEvents } from './ingest-events';
 
@@ -40,6 +47,8 @@ export interface DeliveryInput {
   headers: Headers;
   rawBody: string;
   contentType: string | null;
+  /** The sender's address (CF-Connecting-IP), for the limit on deliveries whose signature failed. */
+  source?: string | null;
 }
 
 const VERIFY_FAILURES = {
@@ -52,8 +61,9 @@ const VERIFY_FAILURES = {
  * One webhook delivery, end to end: find the connector (its id names the tenant), verify the
  * provider's signature on the exact bytes and URL with the connector's live credentials, map the
  * payload to normalized events, ingest them, and answer what the provider expects. Whatever
- * happens, the delivery is logged with its outcome and raw body (after the signature check fails,
- * only its start), so a tenant can see why events did not arrive.
+ * happens, the delivery is logged with its outcome and raw body, phone numbers masked (after the
+ * signature check fails, only its start; past a few a minute, only counted), so a tenant can see why
+ * events did not arrive.
  */
 export async function receiveDelivery(
   contextFor: (tenantId: string) => ServiceContext,
@@ -129,20 +139,38 @@ export async function receiveDelivery(
       body: JSON.stringify(summary),
     };
     status = response.status;
-    await logDelivery(env, tenantId, log, record(null));
+    await logDelivery(env, tenantId, log, await record(null), null);
     return response;
   } catch (err) {
     status = statusOf(err);
-    await logDelivery(env, tenantId, log, record(err));
+    const receipt = await logDelivery(env, tenantId, log, await record(err), verified ? null : (input.source ?? 'unknown'));
+    if (receipt?.retryAfterSeconds) {
+      throw new AppError(
+        'rate_limited',
+        'RATE_LIMITED',
+        'Too many deliveries whose signature failed came from this source; they are counted, not logged.',
+        { retryAfterSeconds: receipt.retryAfterSeconds },
+      );
+    }
     throw err;
   }
 
-  function record(err: unknown): Omit<DeliveryRecord, 'retentionDays'> {
+  async function record(err: unknown): Promise<Omit<DeliveryRecord, 'retentionDays'>> {
     const firstRejected = summary?.results.find((r) => r.status === 'rejected');
-    const body = loggableBody(input.rawBody, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
+    const id = newId('delivery', receivedAt);
+    // Phone numbers are stored masked; the exact body is kept sealed when it is what normalizing again reads.
+    const shown = redactedBody(input.adapter, input.rawBody, input.contentType);
+    const body = loggableBody(shown, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
+    const sealed =
+      verified && !body.truncated && (shown !== input.rawBody || !body.exact)
+        ? await sealDeliveryBody(env, tenantId as string, id, input.rawBody).catch((e: unknown) => {
+            log.warn('delivery body not sealed', { ...errorFields(e), deliveryId: id });
+            return null;
+          })
+        : null;
     const apiKeyHeader = lookup?.connector.options.apiKeyHeader;
     return {
-      id: newId('delivery', receivedAt),
+      id,
       connectorId: input.connectorId,
       requestId: input.requestId,
       receivedAt,
@@ -150,19 +178,35 @@ export async function receiveDelivery(
       httpStatus: status,
       verified,
       reason: err instanceof AppError ? err.code : err ? 'INTERNAL_ERROR' : (firstRejected?.reason ?? null),
-      detail: err instanceof Error ? err.message.slice(0, 1000) : null,
+      detail: err instanceof Error ? storableText(err.message.slice(0, 1000)) : null,
       method: input.method,
-      url: request.url,
-      contentType: input.contentType,
-      headers: loggableHeaders(input.headers, apiKeyHeader ? [apiKeyHeader] : []),
+      url: verified ? storableText(request.url) : loggableText(request.url, MAX_UNVERIFIED_URL),
+      contentType: input.contentType === null ? null : loggableText(input.contentType, MAX_UNVERIFIED_HEADER),
+      headers: loggableHeaders(
+        input.headers,
+        apiKeyHeader ? [apiKeyHeader] : [],
+        verified ? undefined : { value: MAX_UNVERIFIED_HEADER, total: MAX_UNVERIFIED_HEADERS },
+      ),
       body: body.body,
       bodyTruncated: body.truncated,
+      bodySealed: sealed,
       events: eventCount,
       accepted: summary?.accepted ?? 0,
       duplicates: summary?.duplicates ?? 0,
       rejected: summary?.rejected ?? 0,
-      ignored: ignored.slice(0, MAX_IGNORED_LISTED),
+      ignored: ignored
+        .slice(0, MAX_IGNORED_LISTED)
+        .map((i) => ({ what: storableText(i.what.slice(0, 200)), reason: storableText(i.reason.slice(0, 500)) })),
     };
+  }
+}
+
+/** The body with the phone numbers the adapter knows masked (long digit runs when it cannot read it). */
+function redactedBody(adapter: ProviderAdapter, rawBody: string, contentType: string | null): string {
+  try {
+    return adapter.redact ? adapter.redact(rawBody, contentType) : rawBody;
+  } catch {
+    return maskDigitRuns(rawBody);
   }
 }
 
@@ -260,11 +304,21 @@ export async function ingestAll(
   return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
 }
 
-/** Hands the record to the TenantDO's outbox; a failure here never changes the provider's answer. */
-async function logDelivery(env: Env, tenantId: string, log: Logger, record: Omit<DeliveryRecord, 'retentionDays'>) {
+/**
+ * Hands the record to the TenantDO's outbox (an unverified one with its source, which the TenantDO
+ * rate-limits); a failure here never changes the provider's answer.
+ */
+async function logDelivery(
+  env: Env,
+  tenantId: string,
+  log: Logger,
+  record: Omit<DeliveryRecord, 'retentionDays'>,
+  unverifiedSource: string | null,
+): Promise<DeliveryReceipt | null> {
   try {
-    await callTenantDO(env, tenantId, (s) => s.recordDelivery(record));
+    return await callTenantDO(env, tenantId, (s) => s.recordDelivery(record, unverifiedSource));
   } catch (err) {
     log.warn('delivery not logged', { ...errorFields(err), deliveryId: record.id });
+    return null;
   }
 }

@@ -13,6 +13,7 @@ import {
   type VerifyResult,
 } from '../types';
 import { agentEventFacts } from './agent-events';
+import { redactAmazonConnect } from './amazon-connect.redact';
 import { CONTACT_EVENT, contactEventFacts, isEventBridgeEvent } from './contact-events';
 import { field, instant, isObject, type Json, text } from './fields';
 import { ignoredRecord, type RecordResult, UnreadableRecord } from './records';
@@ -36,6 +37,7 @@ import { ignoredRecord, type RecordResult, UnreadableRecord } from './records';
  */
 export const amazonConnectAdapter: ProviderAdapter = {
   provider: 'amazon-connect',
+  redact: redactAmazonConnect,
   verify: verifyAmazonConnect,
   normalize: normalizeAmazonConnect,
   respond: respondToFirehose,

@@ -1,6 +1,7 @@
 import { parseJsonBody, verifyWithStandardWebhooks } from '../generic/generic.adapter';
 import { AdapterInputError, header, type InboundRequest, type ProviderAdapter } from '../types';
 import { normalizeAmi } from './ami';
+import { redactAsterisk } from './asterisk.redact';
 import { normalizeQueueLog } from './queue-log';
 
 /**
@@ -24,6 +25,7 @@ export function asteriskBodyKind(req: InboundRequest): 'queue_log' | 'ami' {
  */
 export const asteriskAdapter: ProviderAdapter = {
   provider: 'asterisk',
+  redact: redactAsterisk,
   verify: (req, ctx) =>
     verifyWithStandardWebhooks(
       req,

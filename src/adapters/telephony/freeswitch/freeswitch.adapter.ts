@@ -1,6 +1,7 @@
 import { parseJsonBody, verifyWithStandardWebhooks } from '../generic/generic.adapter';
 import type { ProviderAdapter } from '../types';
 import { normalizeFreeswitch } from './callcenter';
+import { redactFreeswitch } from './freeswitch.redact';
 
 /**
  * FreeSWITCH mod_callcenter, through a forwarder (docs/providers/freeswitch.md): it subscribes over ESL
@@ -9,6 +10,7 @@ import { normalizeFreeswitch } from './callcenter';
  */
 export const freeswitchAdapter: ProviderAdapter = {
   provider: 'freeswitch',
+  redact: redactFreeswitch,
   verify: (req, ctx) =>
     verifyWithStandardWebhooks(
       req,

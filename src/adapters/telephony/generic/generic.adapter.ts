@@ -2,6 +2,7 @@ import { EventBatchSchema } from '../../../domain/events/wire';
 import { verifyStandardWebhook } from '../../../lib/standard-webhooks';
 import { zodFieldIssues } from '../../../lib/zod-issues';
 import { AdapterInputError, type InboundRequest, type ProviderAdapter, type VerifyResult } from '../types';
+import { redactGeneric } from './generic.redact';
 
 /**
  * Standard Webhooks verification (`webhook-id`, `webhook-timestamp`, `webhook-signature`) against the
@@ -51,6 +52,7 @@ export function parseJsonBody(req: InboundRequest): unknown {
 /** The generic connector: a batch of normalized events (the body of POST /v1/events), signed per Standard Webhooks. */
 export const genericAdapter: ProviderAdapter = {
   provider: 'generic',
+  redact: redactGeneric,
   verify: (req, ctx) =>
     verifyWithStandardWebhooks(
       req,

@@ -12,6 +12,7 @@ import {
   parseForm,
   type VerifyResult,
 } from '../types';
+import { redactPlivo } from './plivo.redact';
 import { plivoV3BaseString, plivoV3Signature } from './plivo.signature';
 import { plivoInstant } from './plivo.time';
 
@@ -36,6 +37,7 @@ import { plivoInstant } from './plivo.time';
  */
 export const plivoAdapter: ProviderAdapter = {
   provider: 'plivo',
+  redact: redactPlivo,
   verify: verifyPlivo,
   normalize: normalizePlivo,
 };

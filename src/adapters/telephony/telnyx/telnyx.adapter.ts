@@ -14,6 +14,7 @@ import {
   type ProviderAdapter,
   type VerifyResult,
 } from '../types';
+import { redactTelnyx } from './telnyx.redact';
 
 // Telnyx Call Control (Voice API v2) webhooks: one event per delivery, `{ data: { event_type, id, occurred_at,
 // payload }, meta }`, signed with the account's Ed25519 key (setup: docs/providers/telnyx.md).
@@ -318,6 +319,7 @@ export function normalizeTelnyx(req: InboundRequest, ctx: AdapterContext): Norma
 
 export const telnyxAdapter: ProviderAdapter = {
   provider: 'telnyx',
+  redact: redactTelnyx,
   verify: verifyTelnyx,
   normalize: normalizeTelnyx,
 };

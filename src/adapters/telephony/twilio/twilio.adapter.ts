@@ -3,6 +3,7 @@ import { mapEventStreams } from './event-streams';
 import { finalize, type Mapped, unreadable } from './shared';
 import { verifyTwilioSignature } from './signature';
 import { fromCallback, mapTaskRouter } from './taskrouter';
+import { redactTwilio } from './twilio.redact';
 import { twimlFor } from './twiml';
 import {
   classifyForm,
@@ -71,6 +72,7 @@ function kindOf(req: InboundRequest): FormKind {
 
 export const twilioAdapter: ProviderAdapter = {
   provider: 'twilio',
+  redact: redactTwilio,
   verify: (req, ctx) =>
     verifyTwilioSignature(
       req,

@@ -14,6 +14,7 @@ import {
   type ProviderAdapter,
   type VerifyResult,
 } from '../types';
+import { redactVonage } from './vonage.redact';
 
 // Vonage Voice API event webhooks (docs/providers/vonage.md), signed with an HS256 JWT. Vonage has
 // no queues and no agents: a leg's status events say when it started, rang, was answered and ended, and
@@ -368,6 +369,7 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
 
 export const vonageAdapter: ProviderAdapter = {
   provider: 'vonage',
+  redact: redactVonage,
   verify: verifyVonage,
   normalize: normalizeVonage,
 };

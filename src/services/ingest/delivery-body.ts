@@ -1,0 +1,22 @@
+import type { Env } from '../../env';
+import { decryptSecret, encryptSecret, parsePlatformKeys } from '../../lib/secret-box';
+
+/**
+ * The exact body of a logged delivery, sealed with the platform key (AES-GCM, bound to the tenant and
+ * the delivery id): the delivery log shows the body with phone numbers masked, normalizing again
+ * reads this one.
+ */
+export function sealDeliveryBody(env: Env, tenantId: string, deliveryId: string, rawBody: string): Promise<string> {
+  return encryptSecret(parsePlatformKeys(env.PLATFORM_KEYS), rawBody, aad(tenantId, deliveryId));
+}
+
+/** Opens a sealed body; null when it cannot be (its platform key was dropped since). */
+export async function openDeliveryBody(env: Env, tenantId: string, deliveryId: string, sealed: string): Promise<string | null> {
+  try {
+    return await decryptSecret(parsePlatformKeys(env.PLATFORM_KEYS), sealed, aad(tenantId, deliveryId));
+  } catch {
+    return null;
+  }
+}
+
+const aad = (tenantId: string, deliveryId: string) => `delivery:${tenantId}:${deliveryId}`;
