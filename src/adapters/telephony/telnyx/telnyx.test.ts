@@ -404,6 +404,15 @@ describe('telnyx TeXML: the form callbacks of a TeXML application', () => {
     });
   });
 
+  it.each([
+    ['ISO 8601 with a T, to the second', '2026-03-02T09:58:41Z', '2026-03-02T09:58:41.000Z'],
+    // Telnyx's TeXML reference also describes `Timestamp` as "UTC in RFC 2822 format", as Twilio writes it.
+    ['RFC 2822', 'Mon, 02 Mar 2026 09:58:41 +0000', '2026-03-02T09:58:41.000Z'],
+  ])('reads a Timestamp written as %s', async (_name, timestamp, occurredAt) => {
+    const params = { ...texmlStatus({ callSid: C, status: 'ringing', atMs: AT, seq: 1 }), Timestamp: timestamp };
+    expect((await telnyxAdapter.normalize(texml(params), ctx())).events.map((e) => e.occurredAt)).toEqual([occurredAt]);
+  });
+
   it('the completed callback, which carries DialCallStatus too, ends the call and derives its start', async () => {
     const out = await telnyxAdapter.normalize(
       texml(texmlStatus({ callSid: C, status: 'completed', atMs: AT, seq: 3, durationS: 95 })),
@@ -509,11 +518,11 @@ describe('telnyx TeXML: the form callbacks of a TeXML application', () => {
       'an unreadable Timestamp',
       texml({
         ...texmlStatus({ callSid: C, status: 'ringing', atMs: AT, seq: 1 }),
-        Timestamp: 'Tue, 04 Jun 2024 10:00:42 +0000',
+        Timestamp: 'last tuesday',
       }),
       422,
       ['/Timestamp'],
-      /ISO 8601/,
+      /ISO 8601 instant .* or an RFC 2822 date/,
     ],
     [
       'a Call Control v1 event',

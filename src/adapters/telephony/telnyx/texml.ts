@@ -1,4 +1,4 @@
-import { finalize, type Mapped, unreadable } from '../twilio/shared';
+import { finalize, type Mapped, parseRfc2822, unreadable } from '../twilio/shared';
 import { twimlFor, type WaitDocument } from '../twilio/twiml';
 import {
   classifyForm,
@@ -34,13 +34,16 @@ export function isTexml(req: InboundRequest): boolean {
   return !/^\s*[[{]/.test(req.rawBody);
 }
 
-/** TeXML writes `Timestamp` as ISO 8601, with a space or a `T`, to the microsecond. */
+/**
+ * TeXML writes `Timestamp` as ISO 8601, with a space or a `T`, to the microsecond (its examples), and its
+ * reference also calls it RFC 2822, as Twilio writes it: both are read.
+ */
 const TEXML_TIME: VoiceDialect = {
   parseTimestamp: (value) => {
     const iso = isoInstant(value);
-    return iso === null ? null : Date.parse(iso);
+    return iso === null ? parseRfc2822(value) : Date.parse(iso);
   },
-  timestampFormat: 'an ISO 8601 instant with an offset',
+  timestampFormat: 'an ISO 8601 instant with an offset or an RFC 2822 date',
 };
 
 type TexmlKind = Exclude<FormKind, 'taskrouter'>;
