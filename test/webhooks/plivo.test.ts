@@ -9,6 +9,7 @@ import {
   ringUrl,
 } from '../../src/adapters/telephony/plivo/fixtures';
 import { signPlivoV3 } from '../../src/adapters/telephony/plivo/plivo.signature';
+import { zoneOffsetMs } from '../../src/domain/time/zones';
 import { createAgent, createKey, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';
@@ -334,6 +335,40 @@ describe('POST /v1/webhooks/plivo/{connectorId}', () => {
       ['available', null, iso(m(2)), iso(m(6))],
       ['away', 'break', iso(m(6)), iso(m(9))],
       ['available', null, iso(m(9)), null],
+    ]);
+  });
+
+  it("a connector timeZone that is not the console's is caught by SessionStart (UTC): corrected and logged", async () => {
+    const s = await setup();
+    // The console writes New York time, the connector says UTC.
+    const res = await s.t.admin.post('/v1/connectors', {
+      name: 'Plivo (wrong zone)',
+      provider: 'plivo',
+      credentials: { authToken: TOKEN },
+      options: { publicBaseUrl: 'http://callboard.test', timeZone: 'UTC' },
+    });
+    expect(res.status, res.text).toBe(201);
+    const wrong = { ...s, connector: res.body as Setup['connector'] };
+    const uuid = callId('pl-zone');
+    const delivered = await deliver(wrong, customer(uuid, 'sales', m(1), m(1, 2), m(1, 50), 'Caller'));
+    expect(delivered.body).toMatchObject({ accepted: 3, rejected: 0 });
+    await settle(s.t);
+    const c = (await s.t.admin.get(`/v1/calls/${uuid}`)).body;
+    expect([c.startedAt, c.endedAt]).toEqual([iso(m(1)), iso(m(1, 50))]);
+    expect(c.visits.map((v: any) => [v.outcome, v.enqueuedAt, v.leftAt])).toEqual([['abandoned', iso(m(1, 2)), iso(m(1, 50))]]);
+    const log = (await s.t.admin.get(`/v1/connectors/${wrong.connector.id}/deliveries`)).body.data as any[];
+    // New York's offset on the test's day (EST or EDT): what reading its wall times as UTC is off by.
+    const offset = zoneOffsetMs(m(1), ZONE) / 3_600_000;
+    expect(log.map((d) => [d.outcome, d.ignored])).toEqual([
+      [
+        'accepted',
+        [
+          {
+            what: 'timeZone',
+            reason: `StartTime read in the connector's timeZone (UTC) is ${offset} h off SessionStart, which Plivo writes in UTC: the times were corrected by it. Set timeZone to the Plivo console's zone.`,
+          },
+        ],
+      ],
     ]);
   });
 

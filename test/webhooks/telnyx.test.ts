@@ -9,6 +9,11 @@ import {
   telnyxHeaders,
   telnyxKeyPair,
   telnyxTime,
+  texmlCallSid,
+  texmlEnqueueAction,
+  texmlForm,
+  texmlStatus,
+  texmlWait,
 } from '../../src/adapters/telephony/telnyx/fixtures';
 import { createAgent, createKey, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
@@ -43,7 +48,13 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 async function deliver(
   s: Setup,
   body: string,
-  override: { privateKey?: CryptoKey; timestamp?: number; headers?: Record<string, string>; contentType?: string } = {},
+  override: {
+    privateKey?: CryptoKey;
+    timestamp?: number;
+    headers?: Record<string, string>;
+    contentType?: string;
+    query?: string;
+  } = {},
 ): Promise<ApiResponse> {
   const signed = await telnyxHeaders(
     override.privateKey ?? s.keys.privateKey,
@@ -51,7 +62,7 @@ async function deliver(
     override.timestamp ?? Math.floor(Date.now() / 1000),
   );
   const headers = override.headers ?? { ...signed, 'content-type': override.contentType ?? 'application/json' };
-  return call('POST', s.connector.webhookPath, { rawBody: body, headers });
+  return call('POST', `${s.connector.webhookPath}${override.query ?? ''}`, { rawBody: body, headers });
 }
 
 /** One day's calls: answered with a hold, abandoned, a short abandon, and a transfer from sales to billing. */
@@ -230,6 +241,101 @@ describe('POST /v1/webhooks/telnyx/{connectorId}', () => {
       ['accepted', [{ what: 'call.answered', reason: "the customer's leg answered by the application (IVR), not by an agent" }]],
       ['accepted', [{ what: 'message.finalized', reason: 'not a call-center event' }]],
     ]);
+  });
+
+  it('TeXML: status callbacks, the wait URL and the <Enqueue> action (forms) are recorded and answered with TeXML', async () => {
+    const s = await setup();
+    const form = { contentType: 'application/x-www-form-urlencoded' };
+    const abandoned = texmlCallSid(callId('texml-abandoned'));
+    const answered = texmlCallSid(callId('texml-answered'));
+    const xml = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>${inner}`;
+    const at = (seconds: number) => T0 + 60_000 + seconds * 1000;
+
+    const started = await deliver(
+      s,
+      texmlForm(texmlStatus({ callSid: abandoned, status: 'initiated', atMs: at(0), seq: 0 })),
+      form,
+    );
+    expect(started.status, started.text).toBe(200);
+    expect(started.body).toMatchObject({ accepted: 1, rejected: 0 });
+    // The wait URL: the join, answered with a wait document (a pause, or the tenant's hold music).
+    const wait = await deliver(s, texmlForm(texmlWait({ callSid: abandoned, queue: 'sales', queueTimeS: 0 })), form);
+    expect(wait.status, wait.text).toBe(200);
+    expect(wait.headers.get('Content-Type')).toMatch(/^text\/xml/);
+    expect(wait.text).toBe(xml('<Response><Pause length="60"/></Response>'));
+    const music = 'https://cdn.example.com/hold.mp3';
+    const again = await deliver(s, texmlForm(texmlWait({ callSid: abandoned, queue: 'sales', queueTimeS: 0 })), {
+      ...form,
+      query: `?holdMusic=${encodeURIComponent(music)}`,
+    });
+    expect(again.text).toBe(xml(`<Response><Play>${music}</Play></Response>`));
+    // The caller hangs up in the queue: the action.
+    const action = await deliver(
+      s,
+      texmlForm(texmlEnqueueAction({ callSid: abandoned, queue: 'sales', result: 'hangup', queueTimeS: 41 })),
+      form,
+    );
+    expect(action.text).toBe(xml('<Response/>'));
+    const ended = await deliver(
+      s,
+      texmlForm(texmlStatus({ callSid: abandoned, status: 'completed', atMs: at(45), seq: 3, durationS: 45 })),
+      form,
+    );
+    // The end, and the start derived from its duration (another fact than `initiated`, at the same instant).
+    expect(ended.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+    // Answered: bridged from the queue.
+    await deliver(s, texmlForm(texmlWait({ callSid: answered, queue: 'sales', queueTimeS: 0 })), form);
+    const bridged = await deliver(
+      s,
+      texmlForm(texmlEnqueueAction({ callSid: answered, queue: 'sales', result: 'bridged', queueTimeS: 20 })),
+      form,
+    );
+    expect(bridged.text).toBe(xml('<Response/>'));
+    await settle(s.t);
+
+    const c = (await s.t.admin.get(`/v1/calls/${encodeURIComponent(abandoned)}`)).body;
+    expect(c).toMatchObject({ startedAt: iso(at(0)), endedAt: iso(at(45)), hangupCause: 'completed' });
+    expect(c.visits.map((v: any) => [v.queueId, v.outcome, v.closedBy])).toEqual([[s.sales.id, 'abandoned', 'event']]);
+    const a = (await s.t.admin.get(`/v1/calls/${encodeURIComponent(answered)}`)).body;
+    expect(a.visits.map((v: any) => [v.queueId, v.outcome])).toEqual([[s.sales.id, 'answered']]);
+    const log = (await s.t.admin.get(`/v1/connectors/${s.connector.id}/deliveries`)).body.data as any[];
+    expect(log.map((d) => [d.outcome, d.accepted, d.duplicates])).toEqual([
+      ['accepted', 1, 0],
+      ['accepted', 1, 0],
+      ['accepted', 2, 0],
+      ['accepted', 1, 0],
+      ['accepted', 0, 1],
+      ['accepted', 1, 0],
+      ['accepted', 1, 0],
+    ]);
+  });
+
+  it('a Call Control v1 event is refused with a 422 that says to use v2; a TeXML form must be signed', async () => {
+    const s = await setup();
+    const legs = legsOf(callId('tx-v1'));
+    const v1 = JSON.stringify({
+      event_type: 'call.initiated',
+      id: 'v1-e1',
+      occurred_at: telnyxTime(T0),
+      payload: customerPayload(legs),
+    });
+    const refused = expectProblem(await deliver(s, v1), 422, 'VALIDATION_FAILED');
+    expect(refused.detail).toMatch(/v1 is not supported: use v2/);
+    const body = texmlForm(
+      texmlStatus({ callSid: texmlCallSid(callId('texml-unsigned')), status: 'initiated', atMs: T0, seq: 0 }),
+    );
+    const stranger = await telnyxKeyPair();
+    expectProblem(
+      await deliver(s, body, { privateKey: stranger.privateKey, contentType: 'application/x-www-form-urlencoded' }),
+      401,
+      'SIGNATURE_INVALID',
+    );
+    expectProblem(
+      await deliver(s, body, { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      401,
+      'SIGNATURE_MISSING',
+    );
+    expect((await s.t.admin.get('/v1/calls')).body.data).toEqual([]);
   });
 
   it('refuses malformed payloads with problem+json 4xx and bad signatures with 401, writing nothing', async () => {

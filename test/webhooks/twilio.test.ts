@@ -513,6 +513,38 @@ describe('POST /v1/webhooks/twilio/{connectorId}', () => {
     ]);
   });
 
+  it('a conference hold stamped in the whole second of the TaskRouter connect, before it, is hold and not talk', async () => {
+    const s = await setup();
+    const customer = sid('CA', `hold-${Date.now()}`);
+    const t = {
+      taskSid: sid('WT', customer),
+      callSid: customer,
+      queueSid: TQ_SUPPORT,
+      queueName: 'Support',
+      enteredMs: ms(1, 2),
+    };
+    const r = { reservationSid: sid('WR', customer), worker: { workerSid: WK_BOB, name: 'bob', activity: 'Busy' } };
+    const tr = (eventType: string, atMs: number, extra: Partial<TaskRouterInput> = {}): Delivery => ({
+      form: taskRouterCallback({ eventType, eventSid: sid('EV', `${customer}-${eventType}`), atMs, task: t, ...extra }),
+    });
+    const hold = (event: string, seq: number, atMs: number): Delivery => ({
+      form: conferenceEvent({ conferenceSid: sid('CF', customer), event, callSid: customer, seq, atMs }),
+    });
+    await deliverAll(s, [
+      tr('task-queue.entered', ms(1, 2)),
+      // Accepted at 12.350 s (TaskRouter, ms); the agent puts the caller on hold at once: Twilio stamps it 12 s.
+      tr('reservation.accepted', ms(1, 12.35), r),
+      hold('participant-hold', 3, ms(1, 12)),
+      hold('participant-unhold', 4, ms(1, 30)),
+      tr('task.wrapup', ms(1, 72.35), r),
+    ]);
+    await settle(s.t);
+    const c = (await s.t.admin.get(`/v1/calls/${customer}`)).body;
+    expect(c.segments.map((g: any) => [g.agentId, g.connectedAt, g.holdMs, g.holdCount, g.talkMs])).toEqual([
+      [s.bob.id, iso(ms(1, 12.35)), 17_650, 1, 42_350],
+    ]);
+  });
+
   it('accepts and ignores what it does not map, and logs it', async () => {
     const s = await setup();
     const unmapped = await deliver(s, {

@@ -220,6 +220,15 @@ describe('POST /v1/webhooks/vonage/{connectorId}', () => {
       transferBody(id, `CON-${id}`, `CON-sales-${id}`, time),
       JSON.stringify({ recording_url: 'https://api.nexmo.com/v1/files/aaaa', conversation_uuid: `CON-${id}`, timestamp: time }),
       notifyBody({ step: 'menu-1' }, `CON-${id}`, time),
+      // Answering machine detection, as Vonage sends it: the leg is `call_uuid` (no `uuid`).
+      JSON.stringify({
+        call_uuid: id,
+        conversation_uuid: `CON-${id}`,
+        status: 'human',
+        from: '447700900000',
+        to: '447700900001',
+        timestamp: time,
+      }),
     ];
     for (const body of callbacks) {
       const res = await deliver(s, { body, query: '' });
@@ -232,6 +241,7 @@ describe('POST /v1/webhooks/vonage/{connectorId}', () => {
       outcome: string;
     }[];
     expect(log.map((d) => [d.outcome, d.ignored])).toEqual([
+      ['accepted', [{ what: 'status:human', reason: 'answering machine detection: no queue or agent fact' }]],
       ['accepted', [{ what: 'notify', reason: 'no callboard object in the payload' }]],
       ['accepted', [{ what: 'record', reason: 'not a call-center event' }]],
       ['accepted', [{ what: 'transfer', reason: 'a leg moved between conversations; queue moves come from notify' }]],

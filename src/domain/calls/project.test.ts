@@ -144,6 +144,28 @@ describe('projectInteraction', () => {
     expect(p.segments).toEqual([expect.objectContaining({ connectedAt: 30_000, disconnectedAt: 90_000, talkMs: 60_000 })]);
   });
 
+  // Twilio stamps conference hold callbacks in whole seconds and TaskRouter's connect in ms: a hold that began
+  // just after the connect can be stamped up to 999 ms before it.
+  it.each([
+    ['a hold stamped 350 ms before the connect (no agent named) is clamped to the connect', 12_650, undefined, 15_000, 2_000],
+    ['a hold stamped 999 ms before the connect, naming the agent, is clamped', 12_001, A, 15_000, 2_000],
+    ['a hold at the connect instant counts from there', 13_000, undefined, 15_000, 2_000],
+    ['a hold a whole second before the connect is not this segment’s', 12_000, undefined, 15_000, 0],
+    ['a hold that also ended before the connect is not this segment’s', 12_500, undefined, 12_900, 0],
+    ['another agent’s hold just before the connect is not this segment’s', 12_500, 'agt_bob', 15_000, 0],
+  ])('%s', (_name, holdAt, holdAgent, unholdAt, holdMs) => {
+    const p = project([
+      ev('queue.joined', 0, { queueId: Q }),
+      ev('agent.connected', 13_000, { queueId: Q, agentId: A }),
+      ev('hold.started', holdAt, holdAgent ? { agentId: holdAgent } : {}),
+      ev('hold.ended', unholdAt, holdAgent ? { agentId: holdAgent } : {}),
+      ev('agent.disconnected', 60_000, { agentId: A }),
+    ]);
+    expect(p.segments.map((g) => [g.agentId, g.connectedAt, g.holdMs, g.holdCount, g.talkMs])).toEqual([
+      [A, 13_000, holdMs, holdMs > 0 ? 1 : 0, 47_000 - holdMs],
+    ]);
+  });
+
   it('the transfer that brings a caller into the queue at the instant of the join does not close that visit', () => {
     const p = project([
       ev('transfer', 40_000, { attrs: { kind: 'queue', toQueueKey: 'sales' } }),

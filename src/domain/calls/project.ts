@@ -76,6 +76,9 @@ export function projectInteraction(input: {
   const connectsByAgent = new Map<string, number>();
   // Segments the call's end closed (not their own disconnect): the agent's side may still report it.
   const endedByCall = new Set<SegmentRecord>();
+  // A hold that found no connection yet, still unended: stamped in whole seconds (Twilio's conference
+  // callbacks), it may really have begun just after a connect stamped in ms within that second.
+  let earlyHold: { at: number; agentId: string | null } | null = null;
 
   const openSegmentOf = (agentId: string | null): SegmentRecord | undefined => {
     const candidates = segments.filter((s) => s.disconnectedAt === null && (agentId === null || s.agentId === agentId));
@@ -181,17 +184,25 @@ export function projectInteraction(input: {
         if (openSegmentOf(agentId)) break;
         const ordinal = connectsByAgent.get(agentId) ?? 0;
         connectsByAgent.set(agentId, ordinal + 1);
-        segments.push(newSegment(interactionId, queueId, agentId, ordinal, t, answered?.id ?? visits.at(-1)?.id ?? null));
+        const s = newSegment(interactionId, queueId, agentId, ordinal, t, answered?.id ?? visits.at(-1)?.id ?? null);
+        segments.push(s);
+        // Less than a second before the connect: clamped into the segment, from its start.
+        if (earlyHold && t - earlyHold.at < 1000 && (earlyHold.agentId === null || earlyHold.agentId === agentId)) {
+          s.onHoldSince = t;
+        }
+        earlyHold = null;
         break;
       }
       case 'hold.started': {
         const s = openSegmentOf(e.agentId);
         if (s && s.onHoldSince === null) s.onHoldSince = t;
+        else if (!s) earlyHold = { at: t, agentId: e.agentId };
         break;
       }
       case 'hold.ended': {
         const s = segments.filter((x) => x.onHoldSince !== null && (e.agentId === null || x.agentId === e.agentId)).at(-1);
         if (s) closeHold(s, t);
+        else earlyHold = null;
         break;
       }
       case 'transfer': {

@@ -211,6 +211,8 @@ export function hangupForm(o: {
     ['HangupCauseCode', answered ? '4000' : '3000'],
     ['HangupCauseName', answered ? 'Normal Hangup' : 'No Answer'],
     ['HangupSource', o.source],
+    // The session's start, which Plivo writes in UTC, with microseconds (a few ms after StartTime's second).
+    ['SessionStart', new Date(o.start + 42).toISOString().replace('T', ' ').replace('Z', '713')],
     ['StartTime', local(o.start)],
     ['To', o.to],
   ];

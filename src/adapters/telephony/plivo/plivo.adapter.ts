@@ -159,6 +159,7 @@ function endedBy(source: string | undefined, callee: EndedBy, caller: EndedBy): 
 function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResult {
   const uuid = requiredId(params, 'CallUUID');
   const times = legTimes(params, timeZone, nowMs);
+  const read = times.derived ? { occurredAtSource: 'derived' as const } : {};
   const inbound = params.get('Direction') !== 'outbound';
   const caller = inbound ? params.get('From') : params.get('To');
   const base = { interactionId: uuid, legId: uuid };
@@ -169,6 +170,7 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
         id: `plivo:${uuid}:started`,
         type: 'interaction.started',
         occurredAt: iso(times.start),
+        ...read,
         ...base,
         direction: inbound ? 'inbound' : 'outbound',
         ...(caller && caller.length <= 64 ? { caller } : {}),
@@ -178,7 +180,14 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   // The tagged line is the queue: the caller waits from the moment Plivo answered and the app took over.
   if (tags.queue && times.answer !== null) {
     events.push(
-      typed({ id: `plivo:${uuid}:queued`, type: 'queue.joined', occurredAt: iso(times.answer), ...base, queueKey: tags.queue }),
+      typed({
+        id: `plivo:${uuid}:queued`,
+        type: 'queue.joined',
+        occurredAt: iso(times.answer),
+        ...read,
+        ...base,
+        queueKey: tags.queue,
+      }),
     );
   }
   const cause = params.get('HangupCause') ?? params.get('HangupCauseName');
@@ -192,10 +201,10 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
         ...(cause ? { hangupCause: cause.slice(0, 100) } : {}),
         endedBy: endedBy(params.get('HangupSource'), inbound ? 'unknown' : 'customer', inbound ? 'customer' : 'unknown'),
       },
-      ...(times.end.received ? { occurredAtSource: 'received' as const } : {}),
+      ...(times.end.received ? { occurredAtSource: 'received' as const } : read),
     }),
   );
-  return { events, ignored: [] };
+  return { events, ignored: times.notes };
 }
 
 function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResult {
@@ -206,16 +215,17 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
     ]);
   }
   const times = legTimes(params, timeZone, nowMs);
+  const read = times.derived ? { occurredAtSource: 'derived' as const } : {};
   const base = {
     interactionId: tags.interaction,
     legId: uuid,
     agentKey: tags.agent as string,
     ...(tags.queue ? { queueKey: tags.queue } : {}),
   };
-  const end = { occurredAt: iso(times.end.at), ...(times.end.received ? { occurredAtSource: 'received' as const } : {}) };
+  const end = { occurredAt: iso(times.end.at), ...(times.end.received ? { occurredAtSource: 'received' as const } : read) };
   const events: AdapterEvent[] = [];
   if (times.start !== null) {
-    events.push(typed({ id: `plivo:${uuid}:offered`, type: 'agent.offered', occurredAt: iso(times.start), ...base }));
+    events.push(typed({ id: `plivo:${uuid}:offered`, type: 'agent.offered', occurredAt: iso(times.start), ...read, ...base }));
   }
   if (times.answer !== null) {
     const at = iso(times.answer);
@@ -225,10 +235,11 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
         id: `plivo:${uuid}:accepted`,
         type: 'agent.offer_ended',
         occurredAt: at,
+        ...read,
         ...base,
         attrs: { result: 'accepted', ...(ringMs !== undefined ? { ringMs } : {}) },
       }),
-      typed({ id: `plivo:${uuid}:connected`, type: 'agent.connected', occurredAt: at, ...base }),
+      typed({ id: `plivo:${uuid}:connected`, type: 'agent.connected', occurredAt: at, ...read, ...base }),
       typed({
         id: `plivo:${uuid}:disconnected`,
         type: 'agent.disconnected',
@@ -249,7 +260,7 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
       }),
     );
   }
-  return { events, ignored: [] };
+  return { events, ignored: times.notes };
 }
 
 function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
@@ -318,12 +329,67 @@ function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
 /** The longest duration the event schema takes (a week). */
 const MAX_MS = 7 * 24 * 3600 * 1000;
 
-/** A leg's StartTime, AnswerTime and EndTime; a hang-up without EndTime happened when it was received. */
+/**
+ * A leg's StartTime, AnswerTime and EndTime; a hang-up without EndTime happened when it was received.
+ * They are written in the Plivo console's zone, SessionStart in UTC: a connector `timeZone` that is not
+ * the console's would shift every instant silently, so StartTime is checked against SessionStart. A gap
+ * that is a zone offset (whole quarter hours, to a few seconds) is the zone's error: the times are
+ * corrected by it (`derived`). Any other gap is only reported. Either way the delivery log says so.
+ */
 function legTimes(params: Params, timeZone: string, nowMs: number) {
-  const start = instant(params, 'StartTime', timeZone);
-  const answer = instant(params, 'AnswerTime', timeZone);
-  const end = instant(params, 'EndTime', timeZone);
-  return { start, answer, end: end === null ? { at: nowMs, received: true } : { at: end, received: false } };
+  let start = instant(params, 'StartTime', timeZone);
+  let answer = instant(params, 'AnswerTime', timeZone);
+  let end = instant(params, 'EndTime', timeZone);
+  const notes: NormalizeResult['ignored'] = [];
+  let derived = false;
+  const session = params.has('SessionStart') ? plivoInstant(params.get('SessionStart') as string, 'UTC') : null;
+  if (start !== null && session !== null) {
+    const gap = start - session;
+    const zone = Math.round(gap / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+    const read = `StartTime read in the connector's timeZone (${timeZone})`;
+    if (zone !== 0 && Math.abs(gap - zone) <= SESSION_SLACK_MS) {
+      const fix = (t: number | null) => (t === null ? null : t - zone);
+      [start, answer, end] = [fix(start), fix(answer), fix(end)];
+      derived = true;
+      notes.push({
+        what: 'timeZone',
+        reason: `${read} is ${offsetText(zone)} off SessionStart, which Plivo writes in UTC: the times were corrected by it. Set timeZone to the Plivo console's zone.`,
+      });
+    } else if (Math.abs(gap) > SESSION_SLACK_MS) {
+      notes.push({
+        what: 'timeZone',
+        reason: `${read} is ${durationText(Math.abs(gap))} ${gap < 0 ? 'before' : 'after'} SessionStart, which Plivo writes in UTC, and that is no time-zone offset: the times were kept as read.`,
+      });
+    }
+  }
+  const ended = end === null ? { at: nowMs, received: true } : { at: end, received: false };
+  return { start, answer, end: ended, derived, notes };
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+/** How far StartTime (whole seconds) and SessionStart (µs) of one leg may be apart and still be the same moment. */
+const SESSION_SLACK_MS = 5_000;
+
+/** A zone offset: `-4 h`, `+9 h 30 min`. */
+function offsetText(ms: number): string {
+  const minutes = Math.abs(ms) / 60_000;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${ms < 0 ? '-' : '+'}${h} h${m ? ` ${m} min` : ''}`;
+}
+
+/** A positive duration to the second: `2 h 5 min 3 s`, `37 min 27 s`. */
+function durationText(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const parts: [number, string][] = [
+    [Math.floor(total / 3600), 'h'],
+    [Math.floor((total % 3600) / 60), 'min'],
+    [total % 60, 's'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n} ${unit}`)
+    .join(' ');
 }
 
 function instant(params: Params, name: string, timeZone: string): number | null {

@@ -205,6 +205,64 @@ describe('plivo normalize', () => {
     expect(result.ignored).toEqual([{ what, reason: expect.any(String) }]);
   });
 
+  describe('SessionStart (UTC) checks the connector timeZone', () => {
+    const withSession = (session: string): Form =>
+      customerHangup.map(([k, v]): [string, string] => [k, k === 'SessionStart' ? session : v]);
+    const at = (r: Awaited<ReturnType<typeof normalize>>) => r.events.map((e) => [e.type, e.occurredAt, e.occurredAtSource]);
+
+    it('a wrong timeZone (UTC for a New York console) is reported, and the times are corrected by SessionStart', async () => {
+      const result = await normalize(request(customerHangup, '?queue=billing'), context({ options: { timeZone: 'UTC' } }));
+      expect(at(result)).toEqual([
+        ['interaction.started', '2024-06-04T19:32:04.000Z', 'derived'],
+        ['queue.joined', '2024-06-04T19:32:05.000Z', 'derived'],
+        ['interaction.ended', '2024-06-04T19:35:09.000Z', 'derived'],
+      ]);
+      expect(result.ignored).toEqual([
+        {
+          what: 'timeZone',
+          reason:
+            "StartTime read in the connector's timeZone (UTC) is -4 h off SessionStart, which Plivo writes in UTC: the times were corrected by it. Set timeZone to the Plivo console's zone.",
+        },
+      ]);
+    });
+
+    it('the same with a half-hour zone (Asia/Kolkata read as America/New_York)', async () => {
+      // 15:32:04 in Kolkata is 10:02:04 UTC; read in New York (UTC-4) it would be 19:32:04 UTC.
+      const result = await normalize(request(withSession('2024-06-04 10:02:04.042713')), context());
+      expect(at(result)).toEqual([
+        ['interaction.started', '2024-06-04T10:02:04.000Z', 'derived'],
+        ['interaction.ended', '2024-06-04T10:05:09.000Z', 'derived'],
+      ]);
+      expect(result.ignored.map((i) => i.reason)).toEqual([expect.stringContaining('is +9 h 30 min off SessionStart')]);
+    });
+
+    it('a gap that is not a zone offset is reported, and the times are kept as read', async () => {
+      const result = await normalize(request(withSession('2024-06-04 20:09:31.5')), context());
+      expect(at(result)).toEqual([
+        ['interaction.started', '2024-06-04T19:32:04.000Z', undefined],
+        ['interaction.ended', '2024-06-04T19:35:09.000Z', undefined],
+      ]);
+      expect(result.ignored).toEqual([
+        {
+          what: 'timeZone',
+          reason:
+            "StartTime read in the connector's timeZone (America/New_York) is 37 min 27 s before SessionStart, which Plivo writes in UTC, and that is no time-zone offset: the times were kept as read.",
+        },
+      ]);
+    });
+
+    it('agreeing (to the second) or unreadable, SessionStart changes nothing', async () => {
+      for (const session of ['2024-06-04 19:32:03.2', '2024-06-04 19:32:05.9', 'soon']) {
+        const result = await normalize(request(withSession(session)), context());
+        expect(at(result)).toEqual([
+          ['interaction.started', '2024-06-04T19:32:04.000Z', undefined],
+          ['interaction.ended', '2024-06-04T19:35:09.000Z', undefined],
+        ]);
+        expect(result.ignored).toEqual([]);
+      }
+    });
+  });
+
   it('maps an unanswered leg by its status, then its cause', async () => {
     const leg = (status: string, cause: string) =>
       normalize(

@@ -206,3 +206,94 @@ export async function telnyxHeaders(
     'telnyx-timestamp': String(timestampSeconds),
   };
 }
+
+// ---- TeXML ---------------------------------------------------------------------------------------
+// TeXML applications call back with Twilio-shaped forms (Telnyx's TeXML callback reference: call
+// initiated/ringing/answered/completed, the queue's wait URL, the `<Enqueue>` action), signed like every
+// Telnyx webhook.
+
+export const TEXML_ACCOUNT_SID = 'f5586561-8ff0-4291-a51b-c7dfe4139ff9';
+
+/** A TeXML call sid: `v3:` and a base64url handle (the call_control_id), derived from a label. */
+export const texmlCallSid = (label: string) => `v3:${btoa(label).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')}`;
+
+/** TeXML's `Timestamp`: a space instead of `T`, microseconds. */
+export const texmlTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '731Z');
+
+export type TexmlParams = Record<string, string | number | undefined>;
+
+/** A form body as Telnyx posts it; undefined fields are left out. */
+export function texmlForm(params: TexmlParams): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) p.append(k, String(v));
+  return p.toString();
+}
+
+const texmlCall = (callSid: string) => ({
+  AccountSid: TEXML_ACCOUNT_SID,
+  CallSid: callSid,
+  CallSidLegacy: callSid,
+  ConnectionId: CONNECTION_ID,
+});
+
+/** A status callback (`statusCallbackEvent` initiated ringing answered completed). */
+export function texmlStatus(i: {
+  callSid: string;
+  status: string;
+  atMs: number;
+  seq: number;
+  parentCallSid?: string;
+  from?: string;
+  to?: string;
+  durationS?: number;
+}): TexmlParams {
+  const completed = i.status === 'completed';
+  return {
+    ...texmlCall(i.callSid),
+    CallInitiatedAt: new Date(i.atMs).toISOString(),
+    CallStatus: i.status,
+    CallbackSource: 'call-progress-events',
+    From: i.from ?? '+13125550100',
+    To: i.to ?? '+13129457420',
+    SequenceNumber: i.seq,
+    Timestamp: texmlTime(i.atMs),
+    ParentCallSid: i.parentCallSid,
+    CallDuration: i.durationS,
+    // What Telnyx adds when the call completes (the result of its last <Dial>, its hang-up).
+    ...(completed
+      ? {
+          DialCallStatus: 'completed',
+          HangupCause: 'normal_clearing',
+          HangupSource: 'caller',
+          EndTime: new Date(i.atMs).toISOString(),
+        }
+      : {}),
+  };
+}
+
+/** The `<Enqueue waitUrl>` request. */
+export function texmlWait(i: { callSid: string; queue: string; queueTimeS: number; position?: number }): TexmlParams {
+  return {
+    ...texmlCall(i.callSid),
+    AvgQueueTime: 45,
+    CurrentQueueSize: 3,
+    From: '+13125550100',
+    QueuePosition: i.position ?? 1,
+    QueueSid: i.queue,
+    QueueTime: i.queueTimeS,
+    To: '+13129457420',
+  };
+}
+
+/** The `<Enqueue action>` request, when the call leaves the queue. */
+export function texmlEnqueueAction(i: { callSid: string; queue: string; result: string; queueTimeS: number }): TexmlParams {
+  return {
+    ...texmlCall(i.callSid),
+    CallStatus: 'in-progress',
+    From: '+13125550100',
+    QueueResult: i.result,
+    QueueSid: i.queue,
+    QueueTime: i.queueTimeS,
+    To: '+13129457420',
+  };
+}

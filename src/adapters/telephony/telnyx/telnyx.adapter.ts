@@ -14,10 +14,15 @@ import {
   type ProviderAdapter,
   type VerifyResult,
 } from '../types';
+import { isoInstant } from './instant';
 import { redactTelnyx } from './telnyx.redact';
+import { isTexml, normalizeTexml, texmlResponse } from './texml';
+
+export { isoInstant };
 
 // Telnyx Call Control (Voice API v2) webhooks: one event per delivery, `{ data: { event_type, id, occurred_at,
-// payload }, meta }`, signed with the account's Ed25519 key (setup: docs/providers/telnyx.md).
+// payload }, meta }`, signed with the account's Ed25519 key (setup: docs/providers/telnyx.md). TeXML applications
+// post forms instead, signed the same way: ./texml.ts.
 
 /** `telnyx-timestamp` may be this far from now, either way: the tolerance of Telnyx's own SDK (`TelnyxWebhook.verify`). */
 export const TELNYX_TOLERANCE_SECONDS = 300;
@@ -264,14 +269,6 @@ export function agentOfClientState(clientState: string | null | undefined): stri
   }
 }
 
-/** An ISO-8601 instant with an offset, of any sub-second precision (Telnyx sends microseconds), as ms ISO; else null. */
-export function isoInstant(value: string): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})$/i.exec(value.trim());
-  if (!m) return null;
-  const ms = Date.parse(`${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}${m[4]?.toUpperCase()}`);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 function invalidPayload(issues: { pointer: string; detail: string }[]): AdapterInputError {
   return new AdapterInputError(
     422,
@@ -280,9 +277,22 @@ function invalidPayload(issues: { pointer: string; detail: string }[]): AdapterI
   );
 }
 
-/** Maps one Telnyx webhook to at most one normalized event, with Telnyx's event id as ours. */
+/** Call Control v1 put `event_type` and `payload` at the top, with no `data` envelope. */
+function isCallControlV1(body: unknown): boolean {
+  return !!body && typeof body === 'object' && !Array.isArray(body) && !('data' in body) && 'event_type' in body;
+}
+
+/** Maps one Call Control v2 webhook to at most one normalized event, with Telnyx's event id as ours. */
 export function normalizeTelnyx(req: InboundRequest, ctx: AdapterContext): NormalizeResult {
-  const envelope = Envelope.safeParse(parseJsonBody(req));
+  const body = parseJsonBody(req);
+  if (isCallControlV1(body)) {
+    throw new AdapterInputError(
+      422,
+      'Telnyx Call Control v1 is not supported: use v2 (the application\'s webhook API version, webhook_api_version "2").',
+      [{ in: 'body', pointer: '', detail: 'A v1 event: event_type at the top level, no data envelope.' }],
+    );
+  }
+  const envelope = Envelope.safeParse(body);
   if (!envelope.success) throw invalidPayload(zodFieldIssues(envelope.error));
   const data = envelope.data.data;
   const rule = own(RULES, data.event_type);
@@ -321,5 +331,7 @@ export const telnyxAdapter: ProviderAdapter = {
   provider: 'telnyx',
   redact: redactTelnyx,
   verify: verifyTelnyx,
-  normalize: normalizeTelnyx,
+  // A TeXML application's forms, or Call Control's JSON.
+  normalize: (req, ctx) => (isTexml(req) ? normalizeTexml(req, ctx) : normalizeTelnyx(req, ctx)),
+  respond: texmlResponse,
 };

@@ -11,6 +11,12 @@ import {
   telnyxBody,
   telnyxHeaders,
   telnyxKeyPair,
+  texmlCallSid,
+  texmlEnqueueAction,
+  texmlForm,
+  texmlStatus,
+  texmlTime,
+  texmlWait,
 } from './fixtures';
 import { agentOfClientState, isoInstant, normalizeTelnyx, type TelnyxEvent, telnyxAdapter, verifyTelnyx } from './telnyx.adapter';
 
@@ -368,5 +374,175 @@ describe('telnyx verify (Ed25519 over `timestamp|body`)', () => {
       ok: true,
       credentialIndex: 1,
     });
+  });
+});
+
+describe('telnyx TeXML: the form callbacks of a TeXML application', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const C = texmlCallSid('customer-1');
+  const AT = Date.parse('2026-03-02T09:58:41.532Z');
+  const texml = (params: Record<string, string | number | undefined>, query = '') => ({
+    ...request(texmlForm(params), {}, FORM),
+    url: `https://callboard.example/v1/webhooks/telnyx/con_t_x${query}`,
+  });
+
+  it('reads a status callback: its TeXML Timestamp (space, microseconds) and the caller', async () => {
+    const out = await telnyxAdapter.normalize(texml(texmlStatus({ callSid: C, status: 'initiated', atMs: AT, seq: 0 })), ctx());
+    expect(texmlTime(AT)).toBe('2026-03-02 09:58:41.532731Z');
+    expect(out).toEqual({
+      events: [
+        {
+          id: `telnyx:texml:call:${C}:initiated`,
+          type: 'interaction.started',
+          occurredAt: '2026-03-02T09:58:41.532Z',
+          interactionId: C,
+          legId: C,
+          caller: '+13125550100',
+        },
+      ],
+      ignored: [],
+    });
+  });
+
+  it.each([
+    ['ISO 8601 with a T, to the second', '2026-03-02T09:58:41Z', '2026-03-02T09:58:41.000Z'],
+    // Telnyx's TeXML reference also describes `Timestamp` as "UTC in RFC 2822 format", as Twilio writes it.
+    ['RFC 2822', 'Mon, 02 Mar 2026 09:58:41 +0000', '2026-03-02T09:58:41.000Z'],
+  ])('reads a Timestamp written as %s', async (_name, timestamp, occurredAt) => {
+    const params = { ...texmlStatus({ callSid: C, status: 'ringing', atMs: AT, seq: 1 }), Timestamp: timestamp };
+    expect((await telnyxAdapter.normalize(texml(params), ctx())).events.map((e) => e.occurredAt)).toEqual([occurredAt]);
+  });
+
+  it('the completed callback, which carries DialCallStatus too, ends the call and derives its start', async () => {
+    const out = await telnyxAdapter.normalize(
+      texml(texmlStatus({ callSid: C, status: 'completed', atMs: AT, seq: 3, durationS: 95 })),
+      ctx(),
+    );
+    expect(out.events.map((e) => [e.id, e.type, e.occurredAt, e.occurredAtSource])).toEqual([
+      [`telnyx:texml:call:${C}:completed`, 'interaction.ended', '2026-03-02T09:58:41.532Z', undefined],
+      [`telnyx:texml:call:${C}:completed:start`, 'interaction.started', '2026-03-02T09:57:06.532Z', 'derived'],
+    ]);
+  });
+
+  it("a <Dial> child leg is an agent's leg, keyed by its To, merged into the parent call", async () => {
+    const leg = texmlCallSid('agent-leg-1');
+    const params = texmlStatus({
+      callSid: leg,
+      parentCallSid: C,
+      status: 'ringing',
+      atMs: AT,
+      seq: 1,
+      to: 'sip:alice@example.com',
+    });
+    expect((await telnyxAdapter.normalize(texml(params), ctx())).events).toEqual([
+      {
+        id: `telnyx:texml:call:${leg}:ringing`,
+        type: 'agent.offered',
+        occurredAt: '2026-03-02T09:58:41.532Z',
+        interactionId: C,
+        legId: leg,
+        agentKey: 'sip:alice@example.com',
+      },
+    ]);
+  });
+
+  it('the wait URL is the join (timed by arrival less QueueTime), the <Enqueue> action the leave', async () => {
+    const join = await telnyxAdapter.normalize(
+      texml(texmlWait({ callSid: C, queue: 'sales', queueTimeS: 0, position: 2 })),
+      ctx(),
+    );
+    expect(join.events).toEqual([
+      {
+        id: `telnyx:texml:call:${C}:queue:sales:joined`,
+        type: 'queue.joined',
+        occurredAt: new Date(NOW).toISOString(),
+        occurredAtSource: 'received',
+        interactionId: C,
+        legId: C,
+        queueKey: 'sales',
+        caller: '+13125550100',
+        attrs: { position: 2 },
+      },
+    ]);
+    const left = await telnyxAdapter.normalize(
+      texml(texmlEnqueueAction({ callSid: C, queue: 'sales', result: 'hangup', queueTimeS: 41 })),
+      ctx(),
+    );
+    expect(left.events).toEqual([
+      {
+        id: `telnyx:texml:call:${C}:queue:sales:hangup:41`,
+        type: 'queue.left',
+        occurredAt: new Date(NOW).toISOString(),
+        occurredAtSource: 'received',
+        interactionId: C,
+        legId: C,
+        queueKey: 'sales',
+        attrs: { outcome: 'abandoned', waitMs: 41_000 },
+      },
+    ]);
+  });
+
+  it('answers the TeXML requests with TeXML and the callbacks with nothing of its own', () => {
+    const respond = (req: InboundRequest) => telnyxAdapter.respond?.(req, { accepted: 1, duplicates: 0, rejected: 0 }) ?? null;
+    const xml = (inner: string) => ({
+      status: 200,
+      contentType: 'text/xml',
+      body: `<?xml version="1.0" encoding="UTF-8"?>${inner}`,
+    });
+    const wait = texmlWait({ callSid: C, queue: 'sales', queueTimeS: 0 });
+    // A document that ends makes Telnyx request the wait URL again: without hold music, a pause.
+    expect(respond(texml(wait))).toEqual(xml('<Response><Pause length="60"/></Response>'));
+    expect(respond(texml(wait, `?holdMusic=${encodeURIComponent('https://cdn.example/hold.mp3')}`))).toEqual(
+      xml('<Response><Play>https://cdn.example/hold.mp3</Play></Response>'),
+    );
+    const action = texmlEnqueueAction({ callSid: C, queue: 'sales', result: 'leave', queueTimeS: 9 });
+    expect(respond(texml(action))).toEqual(xml('<Response/>'));
+    expect(respond(texml(action, `?next=${encodeURIComponent('https://app.example/voicemail')}`))).toEqual(
+      xml('<Response><Redirect method="POST">https://app.example/voicemail</Redirect></Response>'),
+    );
+    expect(respond(texml(texmlStatus({ callSid: C, status: 'ringing', atMs: AT, seq: 1 })))).toBeNull();
+    expect(respond(request(body('call.hold', customerPayload(legs))))).toBeNull();
+  });
+
+  it('lists what it does not map as ignored', async () => {
+    const out = await telnyxAdapter.normalize(
+      texml({ AccountSid: 'f5586561', CallSid: C, RecordingSid: 'rec-1', RecordingUrl: 'https://x/rec.wav' }),
+      ctx(),
+    );
+    expect(out).toEqual({ events: [], ignored: [{ what: 'RecordingSid', reason: 'Not a call, queue or conference event.' }] });
+  });
+
+  const refused: [string, InboundRequest, number, string[], RegExp][] = [
+    ['a form that is not from TeXML', texml({ hello: 'world' }), 422, ['/AccountSid'], /not a Telnyx TeXML callback/],
+    [
+      'an unreadable Timestamp',
+      texml({
+        ...texmlStatus({ callSid: C, status: 'ringing', atMs: AT, seq: 1 }),
+        Timestamp: 'last tuesday',
+      }),
+      422,
+      ['/Timestamp'],
+      /ISO 8601 instant .* or an RFC 2822 date/,
+    ],
+    [
+      'a Call Control v1 event',
+      request(JSON.stringify({ event_type: 'call.initiated', id: 'x', occurred_at: WHEN, payload: customerPayload(legs) })),
+      422,
+      [''],
+      /v1 is not supported.*v2/,
+    ],
+  ];
+  it.each(refused)('%s is refused', async (_name, req, status, pointers, message) => {
+    const error = await Promise.resolve()
+      .then(() => telnyxAdapter.normalize(req, ctx()))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(AdapterInputError);
+    const e = error as AdapterInputError;
+    expect(e.status).toBe(status);
+    expect(e.message).toMatch(message);
+    expect(e.issues.map((i) => i.pointer)).toEqual(pointers);
   });
 });

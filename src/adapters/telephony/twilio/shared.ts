@@ -33,18 +33,21 @@ export const draft = <T extends EventType>(d: Draft<T>): Draft => d as unknown a
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
-/** `twilio:<natural key>`; a key that is too long or not printable ASCII is hashed instead. */
-async function eventId(key: string): Promise<string> {
-  const id = `twilio:${key}`;
-  return PRINTABLE.test(id) && id.length <= 200 ? id : `twilio:sha256:${await sha256Hex(key)}`;
+/** `<prefix>:<natural key>`; a key that is too long or not printable ASCII is hashed instead. */
+async function eventId(prefix: string, key: string): Promise<string> {
+  const id = `${prefix}:${key}`;
+  return PRINTABLE.test(id) && id.length <= 200 ? id : `${prefix}:sha256:${await sha256Hex(key)}`;
 }
 
-/** Wire events from drafts, in order; a fact produced twice in one delivery is kept once. */
-export async function finalize(mapped: Mapped): Promise<NormalizeResult> {
+/**
+ * Wire events from drafts, in order; a fact produced twice in one delivery is kept once. `prefix`
+ * names whose ids these are (Telnyx TeXML maps the same forms under its own).
+ */
+export async function finalize(mapped: Mapped, prefix = 'twilio'): Promise<NormalizeResult> {
   const events: AdapterEvent[] = [];
   const seen = new Set<string>();
   for (const d of mapped.drafts) {
-    const id = await eventId(d.key);
+    const id = await eventId(prefix, d.key);
     if (seen.has(id)) continue;
     seen.add(id);
     const e: Record<string, unknown> = { id, type: d.type, occurredAt: new Date(d.atMs).toISOString() };

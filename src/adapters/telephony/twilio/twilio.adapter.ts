@@ -1,4 +1,4 @@
-import { type AdapterContext, AdapterInputError, type InboundRequest, type ProviderAdapter, parseForm } from '../types';
+import { type AdapterContext, AdapterInputError, type InboundRequest, type ProviderAdapter } from '../types';
 import { mapEventStreams } from './event-streams';
 import { finalize, type Mapped, unreadable } from './shared';
 import { verifyTwilioSignature } from './signature';
@@ -9,6 +9,7 @@ import {
   classifyForm,
   type Form,
   type FormKind,
+  formOf,
   mapCallStatus,
   mapConference,
   mapDequeueUrl,
@@ -24,13 +25,6 @@ type Body = { kind: 'form'; form: Form } | { kind: 'json'; value: unknown };
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\b/i;
-
-/** First value per key (`+` is a space); the repeated keys a signature needs are read from the raw body. */
-const formOf = (rawBody: string): Form => {
-  const form = new Map<string, string>();
-  for (const [k, v] of parseForm(rawBody)) if (!form.has(k)) form.set(k, v);
-  return form;
-};
 
 function readBody(req: InboundRequest): Body {
   const sniffed = req.contentType ?? (/^\s*[[{]/.test(req.rawBody) ? 'application/json' : 'application/x-www-form-urlencoded');

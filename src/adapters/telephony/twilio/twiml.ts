@@ -47,10 +47,16 @@ const twiml = (inner: string): AdapterResponse => ({
  * Everything else (status, conference and TaskRouter callbacks, Event Streams) ignores the body: the
  * route's JSON results are answered, which also shows in Twilio's request inspector.
  */
-export function twimlFor(kind: FormKind, url: string): AdapterResponse | null {
+export function twimlFor(kind: FormKind, url: string, flavour: WaitDocument = TWILIO_WAIT): AdapterResponse | null {
   if (kind !== 'enqueue-action' && kind !== 'wait-url' && kind !== 'dequeue-url') return null;
   const next = queryUrl(url, 'next');
   if (next) return twiml(`<Redirect method="POST">${escapeXml(next)}</Redirect>`);
   if (kind !== 'wait-url') return twiml('');
-  return twiml(`<Play loop="0">${escapeXml(queryUrl(url, 'holdMusic') ?? DEFAULT_HOLD_MUSIC)}</Play>`);
+  const music = queryUrl(url, 'holdMusic');
+  return twiml(flavour(music === null ? null : escapeXml(music)));
 }
+
+/** The verbs of the wait document, given the `holdMusic` URL (XML-escaped) or null. */
+export type WaitDocument = (holdMusic: string | null) => string;
+
+const TWILIO_WAIT: WaitDocument = (music) => `<Play loop="0">${music ?? escapeXml(DEFAULT_HOLD_MUSIC)}</Play>`;

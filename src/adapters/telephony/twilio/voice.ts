@@ -1,9 +1,29 @@
 import type { QueueOutcome } from '../../../domain/events/event-types';
-import type { AdapterContext } from '../types';
+import { type AdapterContext, parseForm } from '../types';
 import { customerNumber, type Draft, direction, draft, type Mapped, parseRfc2822, secondsToMs, unreadable } from './shared';
 
 /** Form parameters, first value per key (the fields mapped here are never repeated). */
 export type Form = ReadonlyMap<string, string>;
+
+/** First value per key (`+` is a space); the repeated keys a signature needs are read from the raw body. */
+export function formOf(rawBody: string): Form {
+  const form = new Map<string, string>();
+  for (const [k, v] of parseForm(rawBody)) if (!form.has(k)) form.set(k, v);
+  return form;
+}
+
+/**
+ * What differs between Twilio's Voice callbacks and a clone of them (Telnyx TeXML posts the same
+ * forms): how `Timestamp` is written.
+ */
+export interface VoiceDialect {
+  /** Epoch ms of a `Timestamp`, or null when unreadable. */
+  parseTimestamp(value: string): number | null;
+  /** The format, for the 422 when it is unreadable. */
+  timestampFormat: string;
+}
+
+export const TWILIO_VOICE: VoiceDialect = { parseTimestamp: parseRfc2822, timestampFormat: 'an RFC 2822 date' };
 
 /** Which Twilio request a form post is, from the parameters only that kind carries. */
 export type FormKind = 'taskrouter' | 'enqueue-action' | 'dequeue-url' | 'wait-url' | 'conference' | 'call-status' | 'other';
@@ -14,6 +34,8 @@ export function classifyForm(f: Form): FormKind {
   if (f.has('DequeingCallSid')) return 'dequeue-url';
   if (f.has('QueueSid') && (f.has('QueuePosition') || f.has('CurrentQueueSize') || f.has('AvgQueueTime'))) return 'wait-url';
   if (f.has('ConferenceSid') && f.has('StatusCallbackEvent')) return 'conference';
+  // A status callback says so (TeXML's `completed` also carries the DialCallStatus of the call's last <Dial>).
+  if (f.get('CallbackSource') === 'call-progress-events' && f.has('CallSid') && f.has('CallStatus')) return 'call-status';
   // A `<Dial action>` request also carries the caller's CallStatus, untimed: not a status callback.
   if (f.has('DialCallStatus')) return 'other';
   if (f.has('CallSid') && f.has('CallStatus')) return 'call-status';
@@ -31,13 +53,13 @@ function required<K extends string>(f: Form, what: string, ...keys: K[]): Record
   return Object.fromEntries(keys.map((k) => [k, f.get(k) as string])) as Record<K, string>;
 }
 
-/** `Timestamp` (RFC 2822) when the request has one, else the time it reached us. */
-function instant(f: Form, ctx: AdapterContext): Pick<Draft, 'atMs' | 'source'> {
+/** `Timestamp` when the request has one, else the time it reached us. */
+function instant(f: Form, ctx: AdapterContext, dialect: VoiceDialect): Pick<Draft, 'atMs' | 'source'> {
   const raw = f.get('Timestamp');
   if (!raw) return { atMs: ctx.nowMs, source: 'received' };
-  const ms = parseRfc2822(raw);
+  const ms = dialect.parseTimestamp(raw);
   if (ms === null)
-    throw unreadable('Timestamp is not an RFC 2822 date.', [{ field: 'Timestamp', detail: `Unreadable: '${raw}'.` }]);
+    throw unreadable(`Timestamp is not ${dialect.timestampFormat}.`, [{ field: 'Timestamp', detail: `Unreadable: '${raw}'.` }]);
   return { atMs: ms };
 }
 
@@ -70,9 +92,9 @@ const AGENT_LEG_OFFER_END = { busy: 'rejected', 'no-answer': 'timeout', canceled
  * Each status happens once per call, so `CallSid` + `CallStatus` identifies the fact (a number's
  * callback and a `statusCallbackEvent` reporting the same end share the id).
  */
-export function mapCallStatus(f: Form, ctx: AdapterContext): Mapped {
+export function mapCallStatus(f: Form, ctx: AdapterContext, dialect: VoiceDialect = TWILIO_VOICE): Mapped {
   const { CallSid: callSid, CallStatus: status } = required(f, 'call status callback', 'CallSid', 'CallStatus');
-  const at = instant(f, ctx);
+  const at = instant(f, ctx, dialect);
   const key = `call:${callSid}:${status}`;
   const parent = f.get('ParentCallSid');
   const known = CUSTOMER_ALIVE.has(status) || TERMINAL.has(status);
@@ -230,7 +252,7 @@ const CONFERENCE_EVENTS = { 'participant-hold': 'hold.started', 'participant-unh
  * the customer's participant on hold). The held participant's CallSid is the customer's call.
  * `SequenceNumber` counts per conference, so a second hold is a new fact.
  */
-export function mapConference(f: Form, ctx: AdapterContext): Mapped {
+export function mapConference(f: Form, ctx: AdapterContext, dialect: VoiceDialect = TWILIO_VOICE): Mapped {
   const { ConferenceSid: conf, StatusCallbackEvent: event } = required(
     f,
     'conference status callback',
@@ -241,7 +263,7 @@ export function mapConference(f: Form, ctx: AdapterContext): Mapped {
   if (!type)
     return { drafts: [], ignored: [{ what: `conference ${event}`, reason: 'Only participant hold and unhold are mapped.' }] };
   const { CallSid: callSid } = required(f, 'participant hold callback', 'CallSid');
-  const at = instant(f, ctx);
+  const at = instant(f, ctx, dialect);
   const seq = f.get('SequenceNumber');
   const key = seq ? `conf:${conf}:${seq}` : `conf:${conf}:${callSid}:${event}:${at.atMs}`;
   return { drafts: [draft({ key, type, interactionId: callSid, legId: callSid, ...at })], ignored: [] };

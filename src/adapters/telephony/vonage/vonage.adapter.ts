@@ -311,6 +311,15 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
   }
   const body = parsed as Record<string, unknown>;
 
+  // Answering machine detection names the leg `call_uuid` (not `uuid`) and says who picked up, which is no
+  // queue or agent fact: checked before the status schema, which needs `uuid`.
+  if (body.status === 'human' || body.status === 'machine') {
+    return {
+      events: [],
+      ignored: [{ what: `status:${body.status}`, reason: 'answering machine detection: no queue or agent fact' }],
+    };
+  }
+
   if (typeof body.status === 'string') {
     const status = StatusEvent.safeParse(body);
     if (!status.success) throw invalid('The Vonage status event is not readable.', zodFieldIssues(status.error));

@@ -151,15 +151,36 @@ describe('vonage normalize: status events', () => {
   it.each([
     ['ringing', customer, '', "the customer's leg ringing: no queue or agent fact"],
     ['answered', customer, '', "the customer's leg answered: no queue or agent fact"],
-    ['machine', customer, '', "the customer's leg machine: no queue or agent fact"],
+    ['machine', customer, '', 'answering machine detection: no queue or agent fact'],
     ['started', agent, QUERY, "an agent's leg created: the offer counts from ringing"],
-    ['human', agent, QUERY, "an agent's leg human"],
+    ['human', agent, QUERY, 'answering machine detection: no queue or agent fact'],
     ['toString', customer, '', "the customer's leg toString: no queue or agent fact"],
     ['constructor', agent, QUERY, "an agent's leg constructor"],
   ])('status %s is ignored', async (status, leg, query, reason) => {
     expect(await normalizeVonage(request(statusBody(status, leg, TS), query), ctx())).toEqual({
       events: [],
       ignored: [{ what: `status:${status}`, reason }],
+    });
+  });
+
+  it.each([
+    ['human', customer.uuid, ''],
+    ['machine', customer.uuid, ''],
+    ['machine', agent.uuid, QUERY],
+  ])('an answering machine detection result (%s), keyed by call_uuid, is ignored', async (status, leg, query) => {
+    // Vonage's AMD event names the leg `call_uuid`, not `uuid`, and carries `sub_state` with advanced detection.
+    const raw = JSON.stringify({
+      call_uuid: leg,
+      conversation_uuid: `CON-${leg}`,
+      status,
+      ...(status === 'machine' ? { sub_state: 'beep_start' } : {}),
+      from: '447700900000',
+      to: '447700900001',
+      timestamp: TS,
+    });
+    expect(await normalizeVonage(request(raw, query), ctx())).toEqual({
+      events: [],
+      ignored: [{ what: `status:${status}`, reason: 'answering machine detection: no queue or agent fact' }],
     });
   });
 
