@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNSTORABLE_TEXT_MESSAGE, unstorablePaths } from '../text';
 import { ATTRS, DIRECTIONS, EVENT_TYPES, type EventType, NEEDS } from './event-types';
 
 /** The most events one request may carry. */
@@ -43,6 +44,9 @@ const variants = EVENT_TYPES.map((t) => variant(t)) as unknown as [
 export const WireEventSchema = z
   .discriminatedUnion('type', variants)
   .superRefine((e, ctx) => {
+    // Every string of the event, ids, keys and attributes alike, must be storable: one such
+    // event answered 200 would later fail its queue's outbox flush.
+    for (const path of unstorablePaths(e)) ctx.addIssue({ code: 'custom', path, message: UNSTORABLE_TEXT_MESSAGE });
     const needs = NEEDS[e.type];
     if (needs.interaction && !e.interactionId) {
       ctx.addIssue({ code: 'custom', path: ['interactionId'], message: `Required for ${e.type}.` });

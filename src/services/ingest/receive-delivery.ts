@@ -20,6 +20,7 @@ import {
 } from '../../domain/deliveries';
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
+import { storableValue } from '../../domain/text';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import type { ConnectorLookup } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
@@ -222,7 +223,9 @@ export async function normalize(
 
 /**
  * Ingests an adapter's events in batches of at most 1,000 (a queue_log backfill can carry many
- * thousands). An event the wire schema refuses (an adapter's mapping gap) is rejected on its own.
+ * thousands). Text Postgres cannot store is cleaned (U+FFFD), then an event the wire schema refuses
+ * (an adapter's mapping gap) is rejected on its own. Already validated events (the generic batch)
+ * passed the wire schema, which refuses such text.
  */
 export async function ingestAll(
   ctx: ServiceContext,
@@ -237,7 +240,9 @@ export async function ingestAll(
       valid.push({ index, event });
       return;
     }
-    const { occurredAtSource, ...wire } = event;
+    // A provider's text Postgres cannot store (a NUL in a form field) is replaced, not refused: the
+    // provider cannot fix it, and the rest of its event is worth keeping.
+    const { occurredAtSource, ...wire } = storableValue(event);
     const parsed = WireEventSchema.safeParse(wire);
     if (parsed.success) valid.push({ index, event: { ...parsed.data, ...(occurredAtSource ? { occurredAtSource } : {}) } });
     else {
