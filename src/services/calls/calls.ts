@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client';
 import { agentSegments, events, interactions, queueVisits } from '../../db/schema';
 import { invalid, notFound } from '../../domain/errors';
 import type { QueueOutcome } from '../../domain/events/event-types';
+import { isStorableText } from '../../domain/text';
 import { type ServiceContext, tenantTx } from '../context';
 import type { Page } from '../pagination';
 
@@ -22,8 +23,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** Newest first: the cursor is the (first event instant, id) of the last call on the page. */
 function decodeCallCursor(cursor: string): { at: Date; id: string } {
   try {
-    const [at, id] = JSON.parse(atob(cursor.replaceAll('-', '+').replaceAll('_', '/'))) as [number, string];
-    if (typeof at === 'number' && typeof id === 'string') return { at: new Date(at), id };
+    const [at, id] = JSON.parse(atob(cursor.replaceAll('-', '+').replaceAll('_', '/'))) as [unknown, unknown];
+    // Only what an issued cursor can hold: a whole ms instant a Date can represent, and an id Postgres can compare.
+    const valid = Number.isSafeInteger(at) && !Number.isNaN(new Date(at as number).getTime());
+    if (valid && typeof id === 'string' && isStorableText(id)) return { at: new Date(at as number), id };
   } catch {}
   throw invalid([{ in: 'query', pointer: '/cursor', detail: 'Not a cursor this API issued.' }]);
 }
