@@ -76,20 +76,8 @@ export const WireEventSchema = z
   .meta({ id: 'Event' });
 export type WireEvent = z.infer<typeof WireEventSchema>;
 
+/** A batch may repeat an id: the first occurrence counts, the later ones answer `duplicate` (as across batches). */
 export const EventBatchSchema = z
-  .strictObject({
-    events: z
-      .array(WireEventSchema)
-      .min(1)
-      .max(MAX_BATCH_EVENTS)
-      .superRefine((events, ctx) => {
-        const seen = new Map<string, number>();
-        events.forEach((e, i) => {
-          const first = seen.get(e.id);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Same id as /events/${first}.` });
-          else seen.set(e.id, i);
-        });
-      }),
-  })
+  .strictObject({ events: z.array(WireEventSchema).min(1).max(MAX_BATCH_EVENTS) })
   .meta({ id: 'EventBatch' });
 export type EventBatch = z.infer<typeof EventBatchSchema>;
