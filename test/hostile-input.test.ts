@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_TOKEN,
+  callStatus,
   formBody,
   formPairs,
   type Params,
@@ -116,6 +117,9 @@ describe('text Postgres cannot store (U+0000, lone surrogates)', () => {
     const callSid = `${sid('CA', 'poison')}${NUL}`;
     const poisoned = await post(waitUrl({ callSid, queueSid, queueTimeS: 0, from: `+1415${NUL}5550100` }));
     expect(poisoned.status, poisoned.text).toBe(200);
+    // A status Callboard does not map is ignored, and the delivery log lists it: cleaned there too.
+    const ignored = await post(callStatus({ callSid: sid('CA', 'ignored'), status: NUL, atMs: Date.now() - 1000, seq: 0 }));
+    expect(ignored.status, ignored.text).toBe(200);
     const ordinary = sid('CA', 'ordinary');
     expect((await post(waitUrl({ callSid: ordinary, queueSid, queueTimeS: 0 }))).status).toBe(200);
 

@@ -21,18 +21,30 @@ export function storableText(s: string): string {
 }
 
 /** The path of every string value or object key that is not storable, depth first, in key order. */
-export function unstorablePaths(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+export function unstorablePaths(value: unknown): PropertyKey[][] {
+  return allStorable(value) ? [] : pathsOf(value, []);
+}
+
+function pathsOf(value: unknown, path: PropertyKey[]): PropertyKey[][] {
   if (typeof value === 'string') return isStorableText(value) ? [] : [path];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unstorablePaths(v, [...path, i]));
+  if (Array.isArray(value)) return value.flatMap((v, i) => pathsOf(v, [...path, i]));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => (isStorableText(k) ? unstorablePaths(v, [...path, k]) : [[...path, k]]));
+    return Object.entries(value).flatMap(([k, v]) => (isStorableText(k) ? pathsOf(v, [...path, k]) : [[...path, k]]));
   }
   return [];
 }
 
+/** Whether every string value and object key is storable (unstorablePaths without building paths, for hot paths). */
+function allStorable(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  if (Array.isArray(value)) return value.every(allStorable);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => isStorableText(k) && allStorable(v));
+  return true;
+}
+
 /** A copy with every string value and object key made storable; returns the value itself when it already is. */
 export function storableValue<T>(value: T): T {
-  if (unstorablePaths(value).length === 0) return value;
+  if (allStorable(value)) return value;
   const clean = (v: unknown): unknown => {
     if (typeof v === 'string') return storableText(v);
     if (Array.isArray(v)) return v.map(clean);

@@ -205,14 +205,19 @@ export function adapterContext(lookup: ConnectorLookup, credentials: ConnectorCr
   return { connectorId: lookup.connector.id, credentials, options: lookup.connector.options, nowMs };
 }
 
-/** Runs the adapter's mapping; a payload it cannot read is a 4xx problem, nothing written. */
+/**
+ * Runs the adapter's mapping; a payload it cannot read is a 4xx problem, nothing written. Text
+ * Postgres cannot store (a NUL in a form field) becomes U+FFFD in the events and in the ignored
+ * list the delivery log keeps: the provider cannot fix it, and the rest is worth keeping. (The
+ * generic batch never holds such text: the wire schema refuses it.)
+ */
 export async function normalize(
   adapter: ProviderAdapter,
   request: InboundRequest,
   context: AdapterContext,
 ): Promise<NormalizeResult> {
   try {
-    return await adapter.normalize(request, context);
+    return storableValue(await adapter.normalize(request, context));
   } catch (err) {
     if (!(err instanceof AdapterInputError)) throw err;
     if (err.status === 415) throw new AppError('invalid', 'UNSUPPORTED_MEDIA_TYPE', err.message);
@@ -223,9 +228,7 @@ export async function normalize(
 
 /**
  * Ingests an adapter's events in batches of at most 1,000 (a queue_log backfill can carry many
- * thousands). Text Postgres cannot store is cleaned (U+FFFD), then an event the wire schema refuses
- * (an adapter's mapping gap) is rejected on its own. Already validated events (the generic batch)
- * passed the wire schema, which refuses such text.
+ * thousands). An event the wire schema refuses (an adapter's mapping gap) is rejected on its own.
  */
 export async function ingestAll(
   ctx: ServiceContext,
@@ -240,9 +243,7 @@ export async function ingestAll(
       valid.push({ index, event });
       return;
     }
-    // A provider's text Postgres cannot store (a NUL in a form field) is replaced, not refused: the
-    // provider cannot fix it, and the rest of its event is worth keeping.
-    const { occurredAtSource, ...wire } = storableValue(event);
+    const { occurredAtSource, ...wire } = event;
     const parsed = WireEventSchema.safeParse(wire);
     if (parsed.success) valid.push({ index, event: { ...parsed.data, ...(occurredAtSource ? { occurredAtSource } : {}) } });
     else {
