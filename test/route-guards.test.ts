@@ -133,6 +133,26 @@ describe('every route', () => {
     expect(keyStillWorks.body.data.map((q: { id: string }) => q.id)).toEqual([ids.queueId]);
   });
 
+  it('answers a 4xx problem, never a 500, for a NUL in any path id', async () => {
+    const t = await createTenant();
+    const ids: Record<string, string> = { ...(await fixtures(t)), provider: 'generic' };
+    const ops = (await operations()).filter((op) => /\{\w+\}/.test(op.path));
+    expect(ops.length).toBeGreaterThanOrEqual(20);
+    const failures: string[] = [];
+    for (const op of ops) {
+      for (const name of op.path.match(/\{(\w+)\}/g)?.map((p) => p.slice(1, -1)) ?? []) {
+        if (name === 'provider') continue; // an enum: a NUL is simply no route
+        const path = fill(op.path, { ...ids, [name]: `${ids[name]}%00` });
+        const res = await send(op, path, op.platform ? platform.token : t.adminKey);
+        const problem = (res.headers.get('Content-Type') ?? '').startsWith('application/problem+json');
+        if (res.status < 400 || res.status >= 500 || !problem || typeof res.body?.code !== 'string') {
+          failures.push(`${op.method} ${op.path} {${name}}: ${res.status} ${res.text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('platform routes answer 404 for a tenant that does not exist', async () => {
     const ops = (await operations()).filter((op) => op.platform && op.path.includes('{tenantId}'));
     expect(ops.length).toBeGreaterThanOrEqual(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryOutcome, loggableBody, loggableHeaders, storableText } from './deliveries';
+import { deliveryOutcome, escapeUnstorable, loggableBody, loggableHeaders } from './deliveries';
 
 describe('delivery log', () => {
   it('redacts credential headers and drops platform noise, keeping signatures', () => {
@@ -32,7 +32,7 @@ describe('delivery log', () => {
   });
 
   it('keeps text Postgres cannot store readable: NUL escaped, lone surrogates replaced, pairs kept', () => {
-    expect(storableText('x\u0000y\ud83dz\ude00😀')).toBe('x\\u0000y\ufffdz\ufffd😀');
+    expect(escapeUnstorable('x\u0000y\ud83dz\ude00😀')).toBe('x\\u0000y\ufffdz\ufffd😀');
   });
 
   it('cuts the headers of an unverified delivery per value and in total', () => {

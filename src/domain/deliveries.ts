@@ -1,3 +1,5 @@
+import { storableText } from './text';
+
 /**
  * The delivery log: every request a connector's webhook receives, with its outcome and raw body, so
  * a tenant can see why a provider's events did not arrive, and so deliveries can be normalized again
@@ -77,7 +79,7 @@ export function loggableHeaders(
   headers.forEach((value, name) => {
     const key = name.toLowerCase();
     if (NOISE_HEADER.test(key)) return;
-    const kept = secret.has(key) ? '[redacted]' : storableText(cut(value, limits.value));
+    const kept = secret.has(key) ? '[redacted]' : escapeUnstorable(cut(value, limits.value));
     size += key.length + kept.length;
     if (size <= limits.total) out[key] = kept;
   });
@@ -86,17 +88,17 @@ export function loggableHeaders(
 
 /**
  * The body as stored: whole up to `max` characters, else its start; made storable (see
- * `storableText`). A body that had to be changed to be stored is not `exact`.
+ * `escapeUnstorable`). A body that had to be changed to be stored is not `exact`.
  */
 export function loggableBody(body: string, max: number): { body: string; truncated: boolean; exact: boolean } {
   const truncated = body.length > max;
-  const stored = storableText(truncated ? body.slice(0, max) : body);
+  const stored = escapeUnstorable(truncated ? body.slice(0, max) : body);
   return { body: stored, truncated, exact: !truncated && stored === body };
 }
 
 /** A URL or header as stored: at most `max` characters, made storable. */
 export function loggableText(url: string, max: number): string {
-  return storableText(cut(url, max));
+  return escapeUnstorable(cut(url, max));
 }
 
 function cut(text: string, max: number): string {
@@ -104,14 +106,12 @@ function cut(text: string, max: number): string {
 }
 
 /**
- * Text Postgres can store (neither `text` nor `jsonb` takes U+0000 or a lone UTF-16 surrogate), still
- * readable: a NUL becomes the six characters `\u0000`, a lone surrogate (a pair cut in half) U+FFFD.
- * Anything else is kept as it is.
+ * Text Postgres can store, still readable for a person debugging a delivery: a NUL becomes the six
+ * characters `\u0000` (visible, where `storableText` of ./text.ts puts a U+FFFD), a lone surrogate
+ * (a pair cut in half) U+FFFD. Anything else is kept as it is.
  */
-export function storableText(text: string): string {
-  return text
-    .replaceAll('\u0000', '\\u0000')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+export function escapeUnstorable(text: string): string {
+  return storableText(text.replaceAll('\u0000', '\\u0000'));
 }
 
 /** accepted when nothing was rejected, partial when some events were, rejected when the request was refused. */

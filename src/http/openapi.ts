@@ -2,26 +2,33 @@ import { OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyScope } from '../domain/api-keys';
 import type { FieldIssue } from '../domain/errors';
+import { UNSTORABLE_TEXT_MESSAGE, unstorablePaths } from '../domain/text';
 import { requireApiKey, requirePlatformToken } from './auth';
 import type { AppEnv } from './context';
 import { idempotency } from './idempotency';
-import { PROBLEM_CONTENT_TYPE, ProblemError, zodFieldIssues } from './problem';
+import { jsonPointer, PROBLEM_CONTENT_TYPE, ProblemError, zodFieldIssues } from './problem';
 
 const TARGETS: Record<string, FieldIssue['in']> = { json: 'body', query: 'query', param: 'path', header: 'header' };
 
-/** A router whose validation failures are 422 problems with a pointer per field. */
+/**
+ * A router whose validation failures are 422 problems with a pointer per field. Every string a
+ * request carries (path ids, query filters, body fields and keys) must also be text Postgres can
+ * store: a NUL in `GET /v1/queues/%00` or in a queue's name is a client mistake, never a 500.
+ */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const where = TARGETS[result.target] ?? 'body';
-        throw new ProblemError(
+      const where = TARGETS[result.target] ?? 'body';
+      const failed = (errors: FieldIssue[]) =>
+        new ProblemError(
           'VALIDATION_FAILED',
           `The request ${where === 'body' ? 'body' : `${where} parameters`} failed validation.`,
-          {
-            errors: zodFieldIssues(result.error, where),
-          },
+          { errors },
         );
+      if (!result.success) throw failed(zodFieldIssues(result.error, where));
+      const unstorable = unstorablePaths(result.data);
+      if (unstorable.length > 0) {
+        throw failed(unstorable.map((path) => ({ in: where, pointer: jsonPointer(path), detail: UNSTORABLE_TEXT_MESSAGE })));
       }
     },
   });

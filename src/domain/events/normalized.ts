@@ -1,4 +1,5 @@
 import type { Provider } from '../providers';
+import { storableText } from '../text';
 import type { Direction, EventAttrs, EventType, TimeSource } from './event-types';
 import type { WireEvent } from './wire';
 
@@ -67,12 +68,13 @@ export function normalizeWireEvent(
 
 /**
  * A masked form of a phone number or caller identifier for display: the first 4 and the last 2
- * characters of a number, the rest as `*`; short values are fully masked.
+ * characters of a number, the rest as `*`; short values are fully masked. Characters are code
+ * points (an emoji is never cut in half), and the result is always storable text.
  */
 export function maskCaller(value: string): string {
-  const compact = value.replace(/[\s().-]/g, '');
-  if (compact.length <= 6) return '*'.repeat(compact.length);
-  return `${compact.slice(0, 4)}${'*'.repeat(compact.length - 6)}${compact.slice(-2)}`;
+  const chars = [...value.replace(/[\s().-]/g, '')];
+  if (chars.length <= 6) return '*'.repeat(chars.length);
+  return storableText(`${chars.slice(0, 4).join('')}${'*'.repeat(chars.length - 6)}${chars.slice(-2).join('')}`);
 }
 
 /** The canonical form hashed for repeat-caller detection: digits with a leading + kept, else lowercase. */

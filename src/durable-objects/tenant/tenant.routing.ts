@@ -91,6 +91,18 @@ export function resolveReferences(
   events.forEach((e, index) => {
     const queueId = resolve(index, 'queue', e.queueId, e.queueKey, e.provider);
     const agentId = resolve(index, 'agent', e.agentId, e.agentKey, e.provider);
+    // A transfer's target, named by Callboard id, must be this tenant's too (an archived one is still history).
+    if (e.type === 'transfer') {
+      for (const [kind, field] of [
+        ['queue', 'toQueueId'],
+        ['agent', 'toAgentId'],
+      ] as const) {
+        const id = e.attrs[field];
+        if (id && !lookup.entity(kind, id)) {
+          out.errors.push({ index, field: `attrs/${field}`, detail: `No ${kind} with id '${id}' exists in this tenant.` });
+        }
+      }
+    }
     out.events.push(out.rejected.has(index) ? null : ({ ...e, queueId, agentId } as AnyEvent));
   });
   return out;

@@ -18,9 +18,11 @@ eventsRouter.openapi(
       tags: ['Ingestion'],
       summary: 'Send normalized events',
       description: `Up to 1,000 normalized events. Each event carries your own deterministic \`id\`: a repeat is a \`duplicate\`
-with no effect, so retrying a whole batch is always safe. Queues and agents are named by Callboard id or by their
-external keys. The answer comes once every accepted event is durable; a 503 means retry. An id that is not one of
-your queues/agents refuses the whole batch (404, nothing written); an unknown external key rejects just that event.`,
+with no effect (within one batch too: the first copy counts), so retrying a whole batch is always safe. Queues and
+agents are named by Callboard id or by their external keys. The answer comes once every accepted event is durable; a
+503 means retry. An id that is not one of your queues/agents (a transfer's \`toQueueId\`/\`toAgentId\` too) refuses
+the whole batch (404, nothing written); an unknown external key rejects just that event. Text with U+0000 or a lone
+UTF-16 surrogate is refused (422, pointing at the field).`,
       request: { body: jsonBody(EventBatchSchema) },
       responses: { 200: jsonContent(IngestResultSchema, 'One result per event.') },
     }),

@@ -9,8 +9,9 @@ import {
   providerIssues,
 } from '../../contracts/connectors';
 import type { Tx } from '../../db/client';
+import { sqlState, UNIQUE_VIOLATION, violatedConstraint } from '../../db/errors';
 import { connectors } from '../../db/schema';
-import { AppError, invalid, notFound } from '../../domain/errors';
+import { AppError, conflict, invalid, notFound } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { decryptSecret, encryptSecret, needsReencryption, type PlatformKeys, parsePlatformKeys } from '../../lib/secret-box';
 import { generateWebhookSecret } from '../../lib/standard-webhooks';
@@ -100,6 +101,14 @@ async function loadRow(tx: Tx, tenantId: string, id: string, forUpdate = false):
   return row;
 }
 
+/** A connector's name is unique among the tenant's live connectors: taken is a 409 on the name, as for queues. */
+function nameTaken(err: unknown): never {
+  if (sqlState(err) !== UNIQUE_VIOLATION || violatedConstraint(err) !== 'connectors_name_unique') throw err;
+  throw conflict('CONFLICT', 'Another connector already has this name.', [
+    { in: 'body', pointer: '/name', detail: 'Already taken by another connector.' },
+  ]);
+}
+
 const mirror = (ctx: ServiceContext, row: Row | null, id: string) =>
   callTenantDO(ctx.env, ctx.tenantId, (s) => (row ? s.putConnector(hotConnector(row)) : s.removeConnector(id)));
 
@@ -140,7 +149,7 @@ export async function createConnector(ctx: ServiceContext, input: ConnectorCreat
     },
     durable: (r) => mirror(ctx, r, id),
     undo: () => mirror(ctx, null, id),
-  });
+  }).catch(nameTaken);
   return { ...presentConnector(row, credentials), ...(secret ? { secret } : {}) };
 }
 
@@ -209,7 +218,7 @@ export async function updateConnector(ctx: ServiceContext, id: string, patch: Co
     },
     durable: ({ after }) => mirror(ctx, after, id),
     undo: ({ before }) => mirror(ctx, before, id),
-  });
+  }).catch(nameTaken);
   return presentConnector(after, patch.credentials);
 }
 

@@ -44,8 +44,17 @@ export async function ingestEvents(
   const config = await input.config;
   const results: IngestResponse['results'] = input.events.map((e) => ({ id: e.id, status: 'rejected' }));
   const routable: { index: number; event: AnyEvent }[] = [];
+  // An id repeated within the request: only its first occurrence goes in, the later ones answer after it.
+  const firstIndex = new Map<string, number>();
+  const repeats: { index: number; first: number }[] = [];
+  input.events.forEach((e, index) => {
+    const first = firstIndex.get(e.id);
+    if (first === undefined) firstIndex.set(e.id, index);
+    else repeats.push({ index, first });
+  });
   await Promise.all(
     input.events.map(async (wire, index) => {
+      if (firstIndex.get(wire.id) !== index) return;
       const caller = wire.caller ? await hashCaller(config.callerSalt, wire.caller) : null;
       const event = normalizeWireEvent(wire, { tenantId: ctx.tenantId, provider: input.provider, receivedAt, caller });
       if (wire.occurredAtSource) event.occurredAtSource = wire.occurredAtSource;
@@ -110,6 +119,11 @@ export async function ingestEvents(
     else if (o.status === 'rejected') results[index] = { id: event.id, status: 'rejected', reason: o.reason };
     else results[index] = { id: event.id, status: o.status };
   });
+  // Like a repeat in a later request: a duplicate of what the first occurrence did, or its rejection.
+  for (const { index, first } of repeats) {
+    const r = results[first] as IngestResponse['results'][number];
+    results[index] = r.status === 'rejected' ? { ...r } : { id: r.id, status: 'duplicate' };
+  }
   const count = (s: EventStatus) => results.filter((r) => r.status === s).length;
   ctx.log.info('events ingested', {
     tenantId: ctx.tenantId,

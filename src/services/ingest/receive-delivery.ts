@@ -13,6 +13,7 @@ import type { ConnectorCredentials } from '../../contracts/connectors';
 import {
   type DeliveryRecord,
   deliveryOutcome,
+  escapeUnstorable,
   loggableBody,
   loggableHeaders,
   loggableText,
@@ -22,10 +23,10 @@ import {
   MAX_UNVERIFIED_HEADER,
   MAX_UNVERIFIED_HEADERS,
   MAX_UNVERIFIED_URL,
-  storableText,
 } from '../../domain/deliveries';
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
+import { storableValue } from '../../domain/text';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import type { ConnectorLookup, DeliveryReceipt } from '../../durable-objects/tenant/tenant.types';
 import type { Env } from '../../env';
@@ -178,9 +179,9 @@ export async function receiveDelivery(
       httpStatus: status,
       verified,
       reason: err instanceof AppError ? err.code : err ? 'INTERNAL_ERROR' : (firstRejected?.reason ?? null),
-      detail: err instanceof Error ? storableText(err.message.slice(0, 1000)) : null,
+      detail: err instanceof Error ? escapeUnstorable(err.message.slice(0, 1000)) : null,
       method: input.method,
-      url: verified ? storableText(request.url) : loggableText(request.url, MAX_UNVERIFIED_URL),
+      url: verified ? escapeUnstorable(request.url) : loggableText(request.url, MAX_UNVERIFIED_URL),
       contentType: input.contentType === null ? null : loggableText(input.contentType, MAX_UNVERIFIED_HEADER),
       headers: loggableHeaders(
         input.headers,
@@ -196,7 +197,7 @@ export async function receiveDelivery(
       rejected: summary?.rejected ?? 0,
       ignored: ignored
         .slice(0, MAX_IGNORED_LISTED)
-        .map((i) => ({ what: storableText(i.what.slice(0, 200)), reason: storableText(i.reason.slice(0, 500)) })),
+        .map((i) => ({ what: escapeUnstorable(i.what.slice(0, 200)), reason: escapeUnstorable(i.reason.slice(0, 500)) })),
     };
   }
 }
@@ -248,14 +249,19 @@ export function adapterContext(lookup: ConnectorLookup, credentials: ConnectorCr
   return { connectorId: lookup.connector.id, credentials, options: lookup.connector.options, nowMs };
 }
 
-/** Runs the adapter's mapping; a payload it cannot read is a 4xx problem, nothing written. */
+/**
+ * Runs the adapter's mapping; a payload it cannot read is a 4xx problem, nothing written. Text
+ * Postgres cannot store (a NUL in a form field) becomes U+FFFD in the events and in the ignored
+ * list the delivery log keeps: the provider cannot fix it, and the rest is worth keeping. (The
+ * generic batch never holds such text: the wire schema refuses it.)
+ */
 export async function normalize(
   adapter: ProviderAdapter,
   request: InboundRequest,
   context: AdapterContext,
 ): Promise<NormalizeResult> {
   try {
-    return await adapter.normalize(request, context);
+    return storableValue(await adapter.normalize(request, context));
   } catch (err) {
     if (!(err instanceof AdapterInputError)) throw err;
     if (err.status === 415) throw new AppError('invalid', 'UNSUPPORTED_MEDIA_TYPE', err.message);
