@@ -285,6 +285,33 @@ describe('projectInteraction', () => {
     expect(inB.segments.map((s) => s.agentId)).toEqual(['agt_bob']);
   });
 
+  it('after a blind transfer, the transferring agent’s disconnect and wrap-up stay with the queue the agent answered in', () => {
+    const B = 'que_billing';
+    const timeline = [
+      { queueId: Q, at: 0 },
+      { queueId: B, at: 40_000 },
+    ];
+    const events = [
+      ev('queue.joined', 0, { queueId: Q }),
+      ev('queue.left', 5_000, { queueId: Q, agentId: A, attrs: { outcome: 'answered' } }),
+      ev('agent.connected', 5_000, { queueId: Q, agentId: A }),
+      ev('transfer', 39_000, { agentId: A, attrs: { kind: 'blind', toQueueId: B } }),
+      ev('queue.joined', 40_000, { queueId: B }),
+      // The agent's side reports its hang-up and wrap-up after the caller reached the other queue.
+      ev('agent.disconnected', 40_500, { agentId: A, attrs: { endedBy: 'transfer' } }),
+      ev('wrapup.started', 40_500, { agentId: A }),
+      ev('wrapup.ended', 70_500, { agentId: A }),
+    ];
+    // Each queue's Durable Object gets the events naming it and every event without a queue.
+    const of = (q: string) => events.filter((e) => e.queueId === null || e.queueId === q);
+    const inQ = projectInteraction({ interactionId: 'call-1', queueId: Q, events: of(Q), timeline });
+    const inB = projectInteraction({ interactionId: 'call-1', queueId: B, events: of(B), timeline });
+    expect(inQ.segments).toEqual([
+      expect.objectContaining({ agentId: A, disconnectedAt: 40_500, talkMs: 35_500, acwMs: 30_000, transferred: true }),
+    ]);
+    expect(inB.segments).toEqual([]);
+  });
+
   it.each([
     [[], 5, null],
     [[{ queueId: 'a', at: 10 }], 5, 'a'],

@@ -48,7 +48,6 @@ export function projectInteraction(input: {
 }): Projection {
   const { interactionId, queueId } = input;
   const timeline = input.timeline ?? [];
-  // An agent's event without a queue belongs to the queue the caller was in at that instant.
   const mineAt = (t: number) => {
     const owner = queueAt(timeline, t);
     return owner === null || owner === queueId;
@@ -118,8 +117,25 @@ export function projectInteraction(input: {
     if (open === v) open = null;
   };
 
+  // Agents who transferred the call while the caller was in another queue: their segment is there.
+  const transferredAway = new Set(
+    events.filter((e) => e.type === 'transfer' && e.agentId && !mineAt(e.occurredAt)).map((e) => e.agentId as string),
+  );
+  /**
+   * An agent's event without a queue belongs to the queue the agent is still on a call (or wrapping up
+   * one) from; otherwise to the queue the caller was in at that instant. After a blind transfer the caller
+   * is in the next queue while the transferring agent's own hang-up and after-call work still arrive.
+   */
+  const isMine = (e: AnyEvent) => {
+    if (!e.agentId || e.queueId !== null || e.type === 'agent.state_changed') return true;
+    const s = latestSegmentOf(e.agentId);
+    if (s && (s.disconnectedAt === null || s.wrapupEndedAt === null)) return true;
+    if (!s && transferredAway.has(e.agentId)) return false;
+    return mineAt(e.occurredAt);
+  };
+
   for (const e of events) {
-    if (e.agentId && e.queueId === null && e.type !== 'agent.state_changed' && !mineAt(e.occurredAt)) continue;
+    if (!isMine(e)) continue;
     if (facts.direction === null && e.direction) facts.direction = e.direction;
     if (facts.callerHash === null && e.callerHash) {
       facts.callerHash = e.callerHash;
