@@ -217,6 +217,37 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     expect((await live(s.t, s.support.id)).today).toMatchObject({ offered: 2, answered: 2 });
   });
 
+  it('Wazo: calls diverted before the queue are offered and flowed out; WRAPUPSTART gives the after-call work', async () => {
+    const s = await setup();
+    const [ratio, holdtime, id] = [uniqueid(), uniqueid(), uniqueid()];
+    ok(
+      await postLines(s, [
+        // Wazo's dialplan logs the diversion alone, with no data fields.
+        line(0, ratio, 'billing', 'NONE', 'DIVERT_CA_RATIO'),
+        line(5, holdtime, 'billing', 'NONE', 'DIVERT_HOLDTIME'),
+        line(10, id, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550123', 1),
+        line(22, id, 'billing', 'Alice', 'CONNECT', 12, uniqueid(), 4),
+        line(100, id, 'billing', 'Alice', 'COMPLETECALLER', 12, 78, 1),
+        line(100, id, 'billing', 'Alice', 'WRAPUPSTART', 45),
+      ]),
+    );
+    await settle(s.t);
+    for (const diverted of [ratio, holdtime]) {
+      expect(shape(await call(s.t, diverted)).visits).toEqual([[s.billing.id, 'rejected_full', 0, null]]);
+    }
+    expect((await call(s.t, id)).segments).toEqual([
+      expect.objectContaining({
+        agentId: s.alice.id,
+        talkMs: 78_000,
+        wrapupStartedAt: iso(100),
+        wrapupEndedAt: iso(145),
+        acwMs: 45_000,
+        endedBy: 'customer',
+      }),
+    ]);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 3, answered: 1, flowedOut: 2 });
+  });
+
   it('an agent going on break: pause across queues (PAUSEALL + one PAUSE per queue) is one interval', async () => {
     const s = await setup();
     ok(

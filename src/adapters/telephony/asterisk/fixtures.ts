@@ -201,6 +201,9 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       ['JOINEMPTY', 'no_agents'],
       ['JOINUNAVAIL', 'no_agents'],
       ['CLOSED', 'other'],
+      // Wazo's dialplan diverts a call before it joins: too many calls per agent, or too long an expected wait.
+      ['DIVERT_CA_RATIO', 'rejected_full'],
+      ['DIVERT_HOLDTIME', 'rejected_full'],
     ] as const
   ).map(([event, outcome]) => ({
     name: `${event} (dialplan-logged refusal)`,
@@ -252,6 +255,28 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       },
     ],
   })),
+  {
+    // Wazo's app_queue logs the start of a member's wrap-up and its length in seconds; the wrap-up runs that long.
+    name: 'WRAPUPSTART (Wazo)',
+    line: `1717495589|${CALL}|billing|Agent/1001|WRAPUPSTART|30`,
+    events: [
+      {
+        type: 'wrapup.started',
+        occurredAt: '2024-06-04T10:06:29.000Z',
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Agent/1001',
+      },
+      {
+        type: 'wrapup.ended',
+        occurredAt: '2024-06-04T10:06:59.000Z',
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Agent/1001',
+        attrs: { acwMs: 30000 },
+      },
+    ],
+  },
   ...(
     [
       ['ADDMEMBER', 'PJSIP/2001', '', { state: 'available' }],

@@ -73,6 +73,17 @@ const transferred = (l: QueueLogLine, kind: 'blind' | 'attended', callSeconds: s
   draft('agent.disconnected', { endedBy: 'transfer', ...durationAttr('talkMs', secondsToMs(callSeconds)) }, agentRefs(l)),
 ];
 
+/** A line's event that happens some time after the line (the end of a wrap-up whose length the line gives). */
+type LaterDraft = Draft & { afterMs?: number };
+
+/** Wazo's WRAPUPSTART: the member's wrap-up starts now and lasts `seconds` (Wazo's own statistics read it so). */
+const wrapup = (l: QueueLogLine): LaterDraft[] => {
+  const ms = secondsToMs(l.data[0]);
+  const started = draft('wrapup.started', undefined, agentRefs(l));
+  if (ms === undefined) return [started];
+  return [started, { ...draft('wrapup.ended', { acwMs: ms }, agentRefs(l)), afterMs: ms }];
+};
+
 /** app_agent_pool logs AGENTLOGIN with the bare agent id; its queue member is `Agent/<id>`. */
 const agentPoolKey = (agent: string) => (agent.includes('/') ? agent : `Agent/${agent}`);
 
@@ -135,6 +146,12 @@ const MAPPINGS: Record<string, Mapping> = {
   JOINUNAVAIL: { kind: 'call', map: (l) => refused(l, 'no_agents') },
   FULL: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
   CLOSED: { kind: 'call', map: (l) => refused(l, 'other') },
+  // Wazo's dialplan diverts a caller before the queue (calls per agent, or expected wait, over the
+  // queue's limit): offered and flowed out at once, as saturated as a full queue.
+  DIVERT_CA_RATIO: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
+  DIVERT_HOLDTIME: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
+  // wrapup seconds (Wazo)
+  WRAPUPSTART: { kind: 'agent-call', map: wrapup },
   // extension|context|holdtime|calltime|origposition
   TRANSFER: { kind: 'agent-call', map: (l) => transferred(l, 'blind', l.data[3]) },
   BLINDTRANSFER: { kind: 'agent-call', map: (l) => transferred(l, 'blind', l.data[3]) },
@@ -239,12 +256,12 @@ export async function normalizeQueueLog(rawBody: string): Promise<NormalizeResul
     parsed.map(async ({ line, drafts, occurrence }) => {
       const lineId = `asterisk:ql:${await sha256Hex(occurrence === 0 ? line.text : `${line.text}\n${occurrence}`)}`;
       return Promise.all(
-        drafts.map(async (d): Promise<AdapterEvent> => {
+        drafts.map(async ({ afterMs, ...d }: LaterDraft): Promise<AdapterEvent> => {
           const presence = d.type === 'agent.state_changed' ? (d.attrs as EventAttrs['agent.state_changed']) : null;
           const id = presence
             ? await presenceId(d.agentKey as string, line.epoch, presence.state, presence.reason)
             : `${lineId}:${d.type}`;
-          return finish(d, id, line.epoch * 1000, false);
+          return finish(d, id, line.epoch * 1000 + (afterMs ?? 0), false);
         }),
       );
     }),
