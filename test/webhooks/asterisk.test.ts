@@ -293,6 +293,42 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     );
   });
 
+  it('Wazo: an unpause after a logoff leaves the agent offline (it ends a pause, it never logs in)', async () => {
+    const s = await setup();
+    const agent = await createAgent(s.t, {
+      queueIds: [s.billing.id, s.support.id],
+      externalKeys: [{ provider: 'asterisk', key: 'Agent/1001' }],
+    });
+    ok(
+      await postLines(s, [
+        line(0, 'NONE', 'NONE', 'Agent/1001', 'AGENTCALLBACKLOGIN', '1001@default'),
+        line(40, 'NONE', 'NONE', 'Agent/1001', 'PAUSEALL', 'Lunch'),
+        line(100, 'NONE', 'NONE', 'Agent/1001', 'AGENTCALLBACKLOGOFF', '1001@default', 100, 'CommandLogoff'),
+        line(100, 'NONE', 'NONE', 'Agent/1001', 'UNPAUSEALL', ''),
+      ]),
+    );
+    // A per-queue unpause in a later request changes nothing either.
+    ok(await postLines(s, [line(101, 'NONE', 'billing', 'Agent/1001', 'UNPAUSE', '')]));
+    await settle(s.t);
+    const intervals = await asTenant(s.t.id, (q) =>
+      q('SELECT state, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at, ended_at', [
+        agent.id,
+      ]),
+    );
+    expect(intervals.map((r) => [r.state, new Date(r.started_at).toISOString()])).toEqual([
+      ['available', iso(0)],
+      ['away', iso(40)],
+      ['offline', iso(100)],
+      ['offline', iso(100)],
+      ['offline', iso(101)],
+    ]);
+    for (const q of [s.billing.id, s.support.id]) {
+      expect((await live(s.t, q)).agents.list).toEqual(
+        expect.arrayContaining([expect.objectContaining({ agentId: agent.id, state: 'offline' })]),
+      );
+    }
+  });
+
   it('duplicates, a reordered line-by-line delivery and a whole-file backfill all give the same calls', async () => {
     const s = await setup();
     const [a, b] = [uniqueid(), uniqueid()];

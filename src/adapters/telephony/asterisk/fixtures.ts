@@ -286,8 +286,8 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       ['PAUSE', 'Alice', 'Wrap-up', { state: 'wrapup', reason: 'Wrap-up' }],
       ['PAUSE', 'Alice', '', { state: 'away' }],
       ['PAUSEALL', 'Alice', 'Training', { state: 'away', reason: 'Training' }],
-      ['UNPAUSE', 'Alice', 'Lunch', { state: 'available' }],
-      ['UNPAUSEALL', 'Alice', '', { state: 'available' }],
+      ['UNPAUSE', 'Alice', 'Lunch', { state: 'available', unpause: true }],
+      ['UNPAUSEALL', 'Alice', '', { state: 'available', unpause: true }],
     ] as const
   ).map(([event, agent, data, attrs]) => ({
     name: `${event} ${data || '(no reason)'}`,
@@ -573,7 +573,7 @@ export const AMI_CASES: { name: string; event: Record<string, string>; events: R
   ...(
     [
       ['QueueMemberPause', { Paused: '1', PausedReason: 'Lunch' }, { state: 'away', reason: 'Lunch' }],
-      ['QueueMemberPause', { Paused: '0', PausedReason: '' }, { state: 'available' }],
+      ['QueueMemberPause', { Paused: '0', PausedReason: '' }, { state: 'available', unpause: true }],
       ['QueueMemberPaused', { Paused: '1', Reason: 'ACW' }, { state: 'wrapup', reason: 'ACW' }],
       ['QueueMemberAdded', { Paused: '0' }, { state: 'available' }],
       ['QueueMemberRemoved', {}, { state: 'offline' }],

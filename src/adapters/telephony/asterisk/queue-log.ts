@@ -14,6 +14,7 @@ import {
   presenceId,
   secondsToMs,
   uniqueById,
+  unpauseDraft,
 } from './drafts';
 
 type EndedBy = (typeof ENDED_BY)[number];
@@ -182,8 +183,8 @@ const MAPPINGS: Record<string, Mapping> = {
   // reason; PAUSEALL is followed by one PAUSE per queue, all the same fact (see presenceId).
   PAUSE: { kind: 'presence', map: (l) => [pauseDraft(l.agent, true, l.data[0])] },
   PAUSEALL: { kind: 'presence', map: (l) => [pauseDraft(l.agent, true, l.data[0])] },
-  UNPAUSE: { kind: 'presence', map: (l) => [pauseDraft(l.agent, false, undefined)] },
-  UNPAUSEALL: { kind: 'presence', map: (l) => [pauseDraft(l.agent, false, undefined)] },
+  UNPAUSE: { kind: 'presence', map: (l) => [unpauseDraft(l.agent)] },
+  UNPAUSEALL: { kind: 'presence', map: (l) => [unpauseDraft(l.agent)] },
 };
 
 /** Lines that are understood and deliberately not mapped, with why. */
