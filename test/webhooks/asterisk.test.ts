@@ -248,6 +248,41 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 3, answered: 1, flowedOut: 2 });
   });
 
+  it('an attended transfer into a queue (Asterisk 20): one call, answered in billing, transferred, joined and answered in support', async () => {
+    const s = await setup();
+    const [id, consult] = [uniqueid(), uniqueid()];
+    // Alice's consult channel enters support and the ATTENDEDTRANSFER is logged under it; the caller's
+    // callid goes on in support once the transfer is done (the shape of ATTENDED_TRANSFER_TO_QUEUE).
+    const res = ok(
+      await postLines(s, [
+        line(0, id, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550166', 1),
+        line(12, id, 'billing', 'Alice', 'CONNECT', 12, uniqueid(), 3),
+        line(46, consult, 'support', 'NONE', 'ENTERQUEUE', '', '2001', 1),
+        line(58, consult, 'billing', 'Alice', 'ATTENDEDTRANSFER', 'APP', 'Queue', 12, 46, 1),
+        line(67, id, 'support', 'PJSIP/2002', 'CONNECT', 21, uniqueid(), 9),
+        line(156, id, 'support', 'PJSIP/2002', 'COMPLETEAGENT', 21, 89, 1),
+      ]),
+    );
+    expect(res.rejected).toBe(0);
+    await settle(s.t);
+    const c = await call(s.t, id);
+    expect(shape(c)).toEqual({
+      visits: [
+        [s.billing.id, 'answered', 12_000, s.alice.id],
+        [s.support.id, 'answered', 21_000, s.bob.id],
+      ],
+      segments: [
+        [s.billing.id, s.alice.id, 46_000, 0, 0, true, 'transfer'],
+        [s.support.id, s.bob.id, 89_000, 0, 0, false, 'agent'],
+      ],
+    });
+    expect(c.visits[1]).toMatchObject({ enqueuedAt: iso(46), answeredAt: iso(67), closedBy: 'event' });
+    expect(c).toMatchObject({ startedAt: iso(0), endedAt: iso(156), callerMasked: '+141******66' });
+    expect((await s.t.admin.get(`/v1/calls/${encodeURIComponent(consult)}`)).status).toBe(404);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 1, answered: 1 });
+    expect(await live(s.t, s.support.id)).toMatchObject({ waiting: 0, today: { offered: 1, answered: 1 } });
+  });
+
   it('an agent going on break: pause across queues (PAUSEALL + one PAUSE per queue) is one interval', async () => {
     const s = await setup();
     ok(

@@ -359,6 +359,28 @@ export const QUEUE_LOG_FILE = [
   '1717496000|NONE|billing|Alice|UNPAUSE|Lunch',
 ].join('\n');
 
+/** Alice's consult channel, in an attended transfer into a queue. */
+export const CONSULT = '1717495410.91';
+
+/**
+ * An attended transfer into a queue as Asterisk 20 (FreePBX 16, members as Local channels) logs it.
+ * Alice answers the caller in billing, puts them on hold and dials the support queue: her consult
+ * channel enters support (her extension as its caller id) and is rung there; she completes the transfer
+ * while it still waits, so the caller takes the consult channel's place in `Queue()`. The
+ * ATTENDEDTRANSFER of billing (APP: the target was running an application) is logged under the consult
+ * channel's id; support's CONNECT and COMPLETEAGENT under the caller's, whose wait there runs from the
+ * consult channel's ENTERQUEUE (21 s).
+ */
+export const ATTENDED_TRANSFER_TO_QUEUE = [
+  `1717495364|${CALL}|billing|NONE|ENTERQUEUE||14155550100|1`,
+  `1717495376|${CALL}|billing|Local/2001@from-queue/n|CONNECT|12|1717495376.87|3`,
+  `1717495410|${CONSULT}|support|NONE|ENTERQUEUE||2001|1`,
+  `1717495420|${CONSULT}|support|Local/2002@from-queue/n|RINGNOANSWER|10000`,
+  `1717495422|${CONSULT}|billing|Local/2001@from-queue/n|ATTENDEDTRANSFER|APP|Queue|12|46|1`,
+  `1717495431|${CALL}|support|Local/2003@from-queue/n|CONNECT|21|1717495421.95|9`,
+  `1717495520|${CALL}|support|Local/2003@from-queue/n|COMPLETEAGENT|21|89|1`,
+];
+
 /** AMI events as a forwarder posts them (timestampevents=yes), and what each must become (ids aside). */
 const channel = {
   Privilege: 'agent,all',
