@@ -363,8 +363,8 @@ export const QUEUE_LOG_FILE = [
 export const CONSULT = '1717495410.91';
 
 /**
- * An attended transfer into a queue as Asterisk 20 (FreePBX 16, members as Local channels) logs it.
- * Alice answers the caller in billing, puts them on hold and dials the support queue: her consult
+ * An attended transfer into a queue, in the shape a real Asterisk 20 / FreePBX 16 log (members as Local
+ * channels) shows it; ids, times and names are ours, the data fields follow app_queue.c. Alice answers the caller in billing, puts them on hold and dials the support queue: her consult
  * channel enters support (her extension as its caller id) and is rung there; she completes the transfer
  * while it still waits, so the caller takes the consult channel's place in `Queue()`. The
  * ATTENDEDTRANSFER of billing (APP: the target was running an application) is logged under the consult
