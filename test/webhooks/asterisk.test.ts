@@ -217,6 +217,72 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     expect((await live(s.t, s.support.id)).today).toMatchObject({ offered: 2, answered: 2 });
   });
 
+  it('Wazo: calls diverted before the queue are offered and flowed out; WRAPUPSTART gives the after-call work', async () => {
+    const s = await setup();
+    const [ratio, holdtime, id] = [uniqueid(), uniqueid(), uniqueid()];
+    ok(
+      await postLines(s, [
+        // Wazo's dialplan logs the diversion alone, with no data fields.
+        line(0, ratio, 'billing', 'NONE', 'DIVERT_CA_RATIO'),
+        line(5, holdtime, 'billing', 'NONE', 'DIVERT_HOLDTIME'),
+        line(10, id, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550123', 1),
+        line(22, id, 'billing', 'Alice', 'CONNECT', 12, uniqueid(), 4),
+        line(100, id, 'billing', 'Alice', 'COMPLETECALLER', 12, 78, 1),
+        line(100, id, 'billing', 'Alice', 'WRAPUPSTART', 45),
+      ]),
+    );
+    await settle(s.t);
+    for (const diverted of [ratio, holdtime]) {
+      expect(shape(await call(s.t, diverted)).visits).toEqual([[s.billing.id, 'rejected_full', 0, null]]);
+    }
+    expect((await call(s.t, id)).segments).toEqual([
+      expect.objectContaining({
+        agentId: s.alice.id,
+        talkMs: 78_000,
+        wrapupStartedAt: iso(100),
+        wrapupEndedAt: iso(145),
+        acwMs: 45_000,
+        endedBy: 'customer',
+      }),
+    ]);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 3, answered: 1, flowedOut: 2 });
+  });
+
+  it('an attended transfer into a queue (Asterisk 20): one call, answered in billing, transferred, joined and answered in support', async () => {
+    const s = await setup();
+    const [id, consult] = [uniqueid(), uniqueid()];
+    // Alice's consult channel enters support and the ATTENDEDTRANSFER is logged under it; the caller's
+    // callid goes on in support once the transfer is done (the shape of ATTENDED_TRANSFER_TO_QUEUE).
+    const res = ok(
+      await postLines(s, [
+        line(0, id, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550166', 1),
+        line(12, id, 'billing', 'Alice', 'CONNECT', 12, uniqueid(), 3),
+        line(46, consult, 'support', 'NONE', 'ENTERQUEUE', '', '2001', 1),
+        line(58, consult, 'billing', 'Alice', 'ATTENDEDTRANSFER', 'APP', 'Queue', 12, 46, 1),
+        line(67, id, 'support', 'PJSIP/2002', 'CONNECT', 21, uniqueid(), 9),
+        line(156, id, 'support', 'PJSIP/2002', 'COMPLETEAGENT', 21, 89, 1),
+      ]),
+    );
+    expect(res.rejected).toBe(0);
+    await settle(s.t);
+    const c = await call(s.t, id);
+    expect(shape(c)).toEqual({
+      visits: [
+        [s.billing.id, 'answered', 12_000, s.alice.id],
+        [s.support.id, 'answered', 21_000, s.bob.id],
+      ],
+      segments: [
+        [s.billing.id, s.alice.id, 46_000, 0, 0, true, 'transfer'],
+        [s.support.id, s.bob.id, 89_000, 0, 0, false, 'agent'],
+      ],
+    });
+    expect(c.visits[1]).toMatchObject({ enqueuedAt: iso(46), answeredAt: iso(67), closedBy: 'event' });
+    expect(c).toMatchObject({ startedAt: iso(0), endedAt: iso(156), callerMasked: '+141******66' });
+    expect((await s.t.admin.get(`/v1/calls/${encodeURIComponent(consult)}`)).status).toBe(404);
+    expect((await live(s.t, s.billing.id)).today).toMatchObject({ offered: 1, answered: 1 });
+    expect(await live(s.t, s.support.id)).toMatchObject({ waiting: 0, today: { offered: 1, answered: 1 } });
+  });
+
   it('an agent going on break: pause across queues (PAUSEALL + one PAUSE per queue) is one interval', async () => {
     const s = await setup();
     ok(
@@ -260,6 +326,42 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     expect((await live(s.t, s.billing.id)).agents.list).toEqual(
       expect.arrayContaining([{ agentId: s.alice.id, state: 'available', reason: null, since: iso(250) }]),
     );
+  });
+
+  it('Wazo: an unpause after a logoff leaves the agent offline (it ends a pause, it never logs in)', async () => {
+    const s = await setup();
+    const agent = await createAgent(s.t, {
+      queueIds: [s.billing.id, s.support.id],
+      externalKeys: [{ provider: 'asterisk', key: 'Agent/1001' }],
+    });
+    ok(
+      await postLines(s, [
+        line(0, 'NONE', 'NONE', 'Agent/1001', 'AGENTCALLBACKLOGIN', '1001@default'),
+        line(40, 'NONE', 'NONE', 'Agent/1001', 'PAUSEALL', 'Lunch'),
+        line(100, 'NONE', 'NONE', 'Agent/1001', 'AGENTCALLBACKLOGOFF', '1001@default', 100, 'CommandLogoff'),
+        line(100, 'NONE', 'NONE', 'Agent/1001', 'UNPAUSEALL', ''),
+      ]),
+    );
+    // A per-queue unpause in a later request changes nothing either.
+    ok(await postLines(s, [line(101, 'NONE', 'billing', 'Agent/1001', 'UNPAUSE', '')]));
+    await settle(s.t);
+    const intervals = await asTenant(s.t.id, (q) =>
+      q('SELECT state, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at, ended_at', [
+        agent.id,
+      ]),
+    );
+    expect(intervals.map((r) => [r.state, new Date(r.started_at).toISOString()])).toEqual([
+      ['available', iso(0)],
+      ['away', iso(40)],
+      ['offline', iso(100)],
+      ['offline', iso(100)],
+      ['offline', iso(101)],
+    ]);
+    for (const q of [s.billing.id, s.support.id]) {
+      expect((await live(s.t, q)).agents.list).toEqual(
+        expect.arrayContaining([expect.objectContaining({ agentId: agent.id, state: 'offline' })]),
+      );
+    }
   });
 
   it('duplicates, a reordered line-by-line delivery and a whole-file backfill all give the same calls', async () => {

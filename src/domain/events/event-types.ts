@@ -80,7 +80,14 @@ export const ATTRS = {
   }),
   'wrapup.started': z.strictObject({}),
   'wrapup.ended': z.strictObject({ acwMs: ms.optional() }),
-  'agent.state_changed': z.strictObject({ state: z.enum(AGENT_STATES), reason: z.string().max(100).optional() }),
+  'agent.state_changed': z.strictObject({
+    state: z.enum(AGENT_STATES),
+    reason: z.string().max(100).optional(),
+    unpause: z
+      .literal(true)
+      .optional()
+      .describe('The change only ends a pause or break (an unpause): an agent who is offline stays offline.'),
+  }),
   'call.dispositioned': z.strictObject({ resolved: z.boolean(), code: z.string().max(100).optional() }),
   'survey.completed': z.strictObject({
     score: z.number().min(0).max(100),

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../../../domain/errors';
 import { base64Decode } from '../../../lib/base64';
 import { timingSafeEqualSecret } from '../../../lib/constant-time';
+import { uniqueById } from '../asterisk/drafts';
 import { parseJsonBody } from '../generic/generic.adapter';
 import {
   type AdapterContext,
@@ -109,6 +110,9 @@ async function normalizeAmazonConnect(req: InboundRequest): Promise<NormalizeRes
     }
   }
   if (issues.length > 0) throw new AdapterInputError(422, 'The Amazon Connect event cannot be read.', issues);
+  // Firehose and Kinesis deliver at least once, so a batch can hold a record twice, and every contact
+  // event maps its whole snapshot (two records of one contact both state its start): one fact, one event.
+  result.events = uniqueById(result.events);
   return result;
 }
 

@@ -14,6 +14,7 @@ import {
   presenceId,
   secondsToMs,
   uniqueById,
+  unpauseDraft,
 } from './drafts';
 
 type EndedBy = (typeof ENDED_BY)[number];
@@ -62,6 +63,9 @@ const callRefs = (e: AmiEvent) => ({ interactionId: interactionOf(e), queueKey: 
 // MemberName is what queue_log writes in its agent field for call events; it defaults to the interface.
 const memberKey = (e: AmiEvent) => e.membername || e.interface || '';
 const agentRefs = (e: AmiEvent) => ({ ...callRefs(e), agentKey: memberKey(e) });
+
+const memberPause = (e: AmiEvent) =>
+  e.paused === '1' ? pauseDraft(memberKey(e), true, e.pausedreason || e.reason) : unpauseDraft(memberKey(e));
 
 const COMPLETE_REASON: Record<string, EndedBy> = { caller: 'customer', agent: 'agent', transfer: 'transfer' };
 
@@ -124,9 +128,9 @@ const MAPPINGS: Record<string, Mapping> = {
       return endedBy === 'transfer' ? [disconnected] : [disconnected, draft('interaction.ended', { endedBy }, callRefs(e))];
     },
   },
-  queuememberpause: { kind: 'presence', map: (e) => [pauseDraft(memberKey(e), e.paused === '1', e.pausedreason || e.reason)] },
+  queuememberpause: { kind: 'presence', map: (e) => [memberPause(e)] },
   // Asterisk 11 and older name of QueueMemberPause.
-  queuememberpaused: { kind: 'presence', map: (e) => [pauseDraft(memberKey(e), e.paused === '1', e.pausedreason || e.reason)] },
+  queuememberpaused: { kind: 'presence', map: (e) => [memberPause(e)] },
   queuememberadded: {
     kind: 'presence',
     map: (e) => [pauseDraft(memberKey(e), e.paused === '1', e.paused === '1' ? 'paused' : undefined)],

@@ -4,7 +4,16 @@ import { sha256Hex } from '../../../lib/crypto';
 import { generateWebhookSecret, signStandardWebhook } from '../../../lib/standard-webhooks';
 import { type AdapterContext, type AdapterEvent, AdapterInputError, type InboundRequest } from '../types';
 import { asteriskAdapter } from './asterisk.adapter';
-import { AMI_CASES, CALL, IGNORED_AMI, IGNORED_LINES, QUEUE_LOG_CASES, QUEUE_LOG_FILE } from './fixtures';
+import {
+  AMI_CASES,
+  ATTENDED_TRANSFER_TO_QUEUE,
+  CALL,
+  CONSULT,
+  IGNORED_AMI,
+  IGNORED_LINES,
+  QUEUE_LOG_CASES,
+  QUEUE_LOG_FILE,
+} from './fixtures';
 
 const NOW = Date.parse('2024-06-04T12:00:00Z');
 
@@ -117,6 +126,63 @@ describe('asterisk queue_log lines', () => {
     expect(new Set(live.flatMap((r) => r.events.map((e) => e.id)))).toEqual(new Set(whole.events.map((e) => e.id)));
     expect(whole.events.map((e) => e.id)).toEqual([...new Set(whole.events.map((e) => e.id))]);
     expectWire(whole.events);
+  });
+
+  it("an attended transfer into a queue is one call: the consult channel's lines are the caller's", async () => {
+    const { events } = await normalize(ATTENDED_TRANSFER_TO_QUEUE.join('\n'));
+    expect(events.filter((e) => e.interactionId !== CALL)).toEqual([]);
+    const at = (s: number) => new Date(s * 1000).toISOString();
+    // The consult channel's own lines: no second call starts; the caller joins support, rung there, and
+    // Alice's connection in billing ends by the transfer after 46 s.
+    const consultLines = events.filter(
+      (e) => Date.parse(e.occurredAt) >= 1717495410_000 && Date.parse(e.occurredAt) <= 1717495422_000,
+    );
+    expect(consultLines.map(({ id: _id, ...e }) => e)).toEqual([
+      {
+        type: 'queue.joined',
+        occurredAt: at(1717495410),
+        interactionId: CALL,
+        queueKey: 'support',
+        legId: CONSULT,
+        attrs: { position: 1 },
+      },
+      {
+        type: 'agent.offer_ended',
+        occurredAt: at(1717495420),
+        interactionId: CALL,
+        queueKey: 'support',
+        agentKey: 'Local/2002@from-queue/n',
+        attrs: { result: 'timeout', ringMs: 10000 },
+      },
+      {
+        type: 'transfer',
+        occurredAt: at(1717495422),
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Local/2001@from-queue/n',
+        attrs: { kind: 'attended' },
+      },
+      {
+        type: 'agent.disconnected',
+        occurredAt: at(1717495422),
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Local/2001@from-queue/n',
+        attrs: { endedBy: 'transfer', talkMs: 46000 },
+      },
+    ]);
+    expect(events.filter((e) => e.type === 'interaction.started')).toHaveLength(1);
+    expectWire(events);
+    // A body that starts after the caller's CONNECT in billing: support's CONNECT, 21 s after the
+    // consult channel entered, still says whose it is.
+    const later = await normalize(ATTENDED_TRANSFER_TO_QUEUE.slice(2).join('\n'));
+    expect(later.events.filter((e) => e.interactionId !== CALL)).toEqual([]);
+    // The same lines again give the same ids; the consult's lines get ids of their own (a backfill after
+    // a line-by-line delivery adds the caller's events).
+    expect((await normalize(ATTENDED_TRANSFER_TO_QUEUE.join('\n'))).events).toEqual(events);
+    const alone = await normalize(ATTENDED_TRANSFER_TO_QUEUE[2] as string);
+    expect(alone.events.map((e) => e.interactionId)).toEqual([CONSULT, CONSULT]);
+    expect(alone.events.some((e) => events.some((x) => x.id === e.id))).toBe(false);
   });
 
   it('gives a pause logged as PAUSEALL and once per queue one event', async () => {

@@ -42,7 +42,11 @@ export async function presenceId(agentKey: string, epochSeconds: number, state: 
 /** Agents paused with one of these reasons are wrapping up (a common convention, queue_log has no wrap-up event). */
 const WRAPUP_REASON = /^(wrap[-_ ]?up|acw|after[-_ ]?call([-_ ]?work)?)$/i;
 
-/** The agent-state change of a pause or an unpause. */
+/** An unpause: it ends a pause, and never logs in an agent who is offline (Wazo unpauses after a logoff). */
+export const unpauseDraft = (agentKey: string): Draft =>
+  draft('agent.state_changed', { state: 'available', unpause: true }, { agentKey });
+
+/** The agent-state change of a pause, or of a member added unpaused. */
 export function pauseDraft(agentKey: string, paused: boolean, reason: string | undefined): Draft {
   const why = reason?.trim().slice(0, 100) || undefined;
   if (!paused) return draft('agent.state_changed', { state: 'available' }, { agentKey });

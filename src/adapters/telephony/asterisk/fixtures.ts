@@ -201,6 +201,9 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       ['JOINEMPTY', 'no_agents'],
       ['JOINUNAVAIL', 'no_agents'],
       ['CLOSED', 'other'],
+      // Wazo's dialplan diverts a call before it joins: too many calls per agent, or too long an expected wait.
+      ['DIVERT_CA_RATIO', 'rejected_full'],
+      ['DIVERT_HOLDTIME', 'rejected_full'],
     ] as const
   ).map(([event, outcome]) => ({
     name: `${event} (dialplan-logged refusal)`,
@@ -252,6 +255,28 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       },
     ],
   })),
+  {
+    // Wazo's app_queue logs the start of a member's wrap-up and its length in seconds; the wrap-up runs that long.
+    name: 'WRAPUPSTART (Wazo)',
+    line: `1717495589|${CALL}|billing|Agent/1001|WRAPUPSTART|30`,
+    events: [
+      {
+        type: 'wrapup.started',
+        occurredAt: '2024-06-04T10:06:29.000Z',
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Agent/1001',
+      },
+      {
+        type: 'wrapup.ended',
+        occurredAt: '2024-06-04T10:06:59.000Z',
+        interactionId: CALL,
+        queueKey: 'billing',
+        agentKey: 'Agent/1001',
+        attrs: { acwMs: 30000 },
+      },
+    ],
+  },
   ...(
     [
       ['ADDMEMBER', 'PJSIP/2001', '', { state: 'available' }],
@@ -261,8 +286,8 @@ export const QUEUE_LOG_CASES: { name: string; line: string; events: Record<strin
       ['PAUSE', 'Alice', 'Wrap-up', { state: 'wrapup', reason: 'Wrap-up' }],
       ['PAUSE', 'Alice', '', { state: 'away' }],
       ['PAUSEALL', 'Alice', 'Training', { state: 'away', reason: 'Training' }],
-      ['UNPAUSE', 'Alice', 'Lunch', { state: 'available' }],
-      ['UNPAUSEALL', 'Alice', '', { state: 'available' }],
+      ['UNPAUSE', 'Alice', 'Lunch', { state: 'available', unpause: true }],
+      ['UNPAUSEALL', 'Alice', '', { state: 'available', unpause: true }],
     ] as const
   ).map(([event, agent, data, attrs]) => ({
     name: `${event} ${data || '(no reason)'}`,
@@ -333,6 +358,28 @@ export const QUEUE_LOG_FILE = [
   '1717495600|NONE|support|Alice|PAUSE|Lunch',
   '1717496000|NONE|billing|Alice|UNPAUSE|Lunch',
 ].join('\n');
+
+/** Alice's consult channel, in an attended transfer into a queue. */
+export const CONSULT = '1717495410.91';
+
+/**
+ * An attended transfer into a queue, in the shape a real Asterisk 20 / FreePBX 16 log (members as Local
+ * channels) shows it; ids, times and names are ours, the data fields follow app_queue.c. Alice answers the caller in billing, puts them on hold and dials the support queue: her consult
+ * channel enters support (her extension as its caller id) and is rung there; she completes the transfer
+ * while it still waits, so the caller takes the consult channel's place in `Queue()`. The
+ * ATTENDEDTRANSFER of billing (APP: the target was running an application) is logged under the consult
+ * channel's id; support's CONNECT and COMPLETEAGENT under the caller's, whose wait there runs from the
+ * consult channel's ENTERQUEUE (21 s).
+ */
+export const ATTENDED_TRANSFER_TO_QUEUE = [
+  `1717495364|${CALL}|billing|NONE|ENTERQUEUE||14155550100|1`,
+  `1717495376|${CALL}|billing|Local/2001@from-queue/n|CONNECT|12|1717495376.87|3`,
+  `1717495410|${CONSULT}|support|NONE|ENTERQUEUE||2001|1`,
+  `1717495420|${CONSULT}|support|Local/2002@from-queue/n|RINGNOANSWER|10000`,
+  `1717495422|${CONSULT}|billing|Local/2001@from-queue/n|ATTENDEDTRANSFER|APP|Queue|12|46|1`,
+  `1717495431|${CALL}|support|Local/2003@from-queue/n|CONNECT|21|1717495421.95|9`,
+  `1717495520|${CALL}|support|Local/2003@from-queue/n|COMPLETEAGENT|21|89|1`,
+];
 
 /** AMI events as a forwarder posts them (timestampevents=yes), and what each must become (ids aside). */
 const channel = {
@@ -548,7 +595,7 @@ export const AMI_CASES: { name: string; event: Record<string, string>; events: R
   ...(
     [
       ['QueueMemberPause', { Paused: '1', PausedReason: 'Lunch' }, { state: 'away', reason: 'Lunch' }],
-      ['QueueMemberPause', { Paused: '0', PausedReason: '' }, { state: 'available' }],
+      ['QueueMemberPause', { Paused: '0', PausedReason: '' }, { state: 'available', unpause: true }],
       ['QueueMemberPaused', { Paused: '1', Reason: 'ACW' }, { state: 'wrapup', reason: 'ACW' }],
       ['QueueMemberAdded', { Paused: '0' }, { state: 'available' }],
       ['QueueMemberRemoved', {}, { state: 'offline' }],

@@ -14,6 +14,7 @@ import {
   presenceId,
   secondsToMs,
   uniqueById,
+  unpauseDraft,
 } from './drafts';
 
 type EndedBy = (typeof ENDED_BY)[number];
@@ -72,6 +73,17 @@ const transferred = (l: QueueLogLine, kind: 'blind' | 'attended', callSeconds: s
   draft('transfer', { kind }, agentRefs(l)),
   draft('agent.disconnected', { endedBy: 'transfer', ...durationAttr('talkMs', secondsToMs(callSeconds)) }, agentRefs(l)),
 ];
+
+/** A line's event that happens some time after the line (the end of a wrap-up whose length the line gives). */
+type LaterDraft = Draft & { afterMs?: number };
+
+/** Wazo's WRAPUPSTART: the member's wrap-up starts now and lasts `seconds` (Wazo's own statistics read it so). */
+const wrapup = (l: QueueLogLine): LaterDraft[] => {
+  const ms = secondsToMs(l.data[0]);
+  const started = draft('wrapup.started', undefined, agentRefs(l));
+  if (ms === undefined) return [started];
+  return [started, { ...draft('wrapup.ended', { acwMs: ms }, agentRefs(l)), afterMs: ms }];
+};
 
 /** app_agent_pool logs AGENTLOGIN with the bare agent id; its queue member is `Agent/<id>`. */
 const agentPoolKey = (agent: string) => (agent.includes('/') ? agent : `Agent/${agent}`);
@@ -135,6 +147,12 @@ const MAPPINGS: Record<string, Mapping> = {
   JOINUNAVAIL: { kind: 'call', map: (l) => refused(l, 'no_agents') },
   FULL: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
   CLOSED: { kind: 'call', map: (l) => refused(l, 'other') },
+  // Wazo's dialplan diverts a caller before the queue (calls per agent, or expected wait, over the
+  // queue's limit): offered and flowed out at once, as saturated as a full queue.
+  DIVERT_CA_RATIO: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
+  DIVERT_HOLDTIME: { kind: 'call', map: (l) => refused(l, 'rejected_full') },
+  // wrapup seconds (Wazo)
+  WRAPUPSTART: { kind: 'agent-call', map: wrapup },
   // extension|context|holdtime|calltime|origposition
   TRANSFER: { kind: 'agent-call', map: (l) => transferred(l, 'blind', l.data[3]) },
   BLINDTRANSFER: { kind: 'agent-call', map: (l) => transferred(l, 'blind', l.data[3]) },
@@ -165,8 +183,8 @@ const MAPPINGS: Record<string, Mapping> = {
   // reason; PAUSEALL is followed by one PAUSE per queue, all the same fact (see presenceId).
   PAUSE: { kind: 'presence', map: (l) => [pauseDraft(l.agent, true, l.data[0])] },
   PAUSEALL: { kind: 'presence', map: (l) => [pauseDraft(l.agent, true, l.data[0])] },
-  UNPAUSE: { kind: 'presence', map: (l) => [pauseDraft(l.agent, false, undefined)] },
-  UNPAUSEALL: { kind: 'presence', map: (l) => [pauseDraft(l.agent, false, undefined)] },
+  UNPAUSE: { kind: 'presence', map: (l) => [unpauseDraft(l.agent)] },
+  UNPAUSEALL: { kind: 'presence', map: (l) => [unpauseDraft(l.agent)] },
 };
 
 /** Lines that are understood and deliberately not mapped, with why. */
@@ -188,6 +206,79 @@ export function mapQueueLogLine(l: QueueLogLine): Draft[] | { ignore: string } {
   if (mapping.kind !== 'call' && !isSet(l.agent)) return { ignore: 'no agent on the line' };
   return mapping.map(l);
 }
+
+/** Whole seconds in a data field, or null. */
+const seconds = (v: string | undefined) => (v !== undefined && /^\d{1,9}$/.test(v.trim()) ? Number(v.trim()) : null);
+
+/** When a line that ends a wait says the wait began: CONNECT holdtime, ABANDON/EXIT* waittime. */
+function waitStart(l: QueueLogLine): number | null {
+  const field = { CONNECT: 0, ABANDON: 2, EXITWITHTIMEOUT: 2, EXITEMPTY: 2, EXITWITHKEY: 3 }[l.event];
+  const waited = field === undefined ? null : seconds(l.data[field]);
+  return waited === null ? null : l.epoch - waited;
+}
+
+/**
+ * Attended transfers into a queue, as Asterisk 20 logs them: the agent's consult channel enters the
+ * target queue, and the ATTENDEDTRANSFER of the first queue is logged under the consult channel's
+ * callid; once the transfer completes, the caller's callid goes on in the target queue (CONNECT,
+ * COMPLETE…). Left alone, that is a phantom call offered to the target queue, a visit there without
+ * its join, and the agent's connection never ended. So, within one body: a callid with an
+ * ATTENDEDTRANSFER in a queue where it never connected is a consult, and the call it carries is the one
+ * that agent connected in that queue `calltime` seconds before (its CONNECT, same holdtime); else the
+ * one whose wait in the consult's target queue began when the consult entered it, without a join of its
+ * own there. Returns consult callid → the caller's callid.
+ */
+export function consultCalls(lines: readonly QueueLogLine[]): Map<string, string> {
+  const consults = new Map<string, string>();
+  const entered = (callId: string, queue: string) =>
+    lines.some((x) => x.event === 'ENTERQUEUE' && x.callId === callId && x.queue === queue);
+  for (const t of lines) {
+    if (t.event !== 'ATTENDEDTRANSFER' || !isSet(t.callId) || !isSet(t.queue) || !isSet(t.agent) || consults.has(t.callId))
+      continue;
+    if (lines.some((x) => x.event === 'CONNECT' && x.callId === t.callId && x.queue === t.queue)) continue;
+    const callSeconds = seconds(t.data.at(-2));
+    const holdSeconds = seconds(t.data.at(-3));
+    let caller: string | undefined;
+    if (callSeconds !== null) {
+      caller = lines
+        .filter(
+          (c) =>
+            c.event === 'CONNECT' &&
+            c.queue === t.queue &&
+            c.agent === t.agent &&
+            c.callId !== t.callId &&
+            isSet(c.callId) &&
+            Math.abs(c.epoch - (t.epoch - callSeconds)) <= 1 &&
+            (holdSeconds === null || seconds(c.data[0]) === holdSeconds),
+        )
+        .sort((a, b) => Math.abs(a.epoch - (t.epoch - callSeconds)) - Math.abs(b.epoch - (t.epoch - callSeconds)))[0]?.callId;
+    }
+    for (const e of caller ? [] : lines) {
+      if (e.event !== 'ENTERQUEUE' || e.callId !== t.callId || e.queue === t.queue) continue;
+      caller = lines.find((c) => {
+        const began = waitStart(c);
+        return (
+          began !== null &&
+          c.queue === e.queue &&
+          c.callId !== t.callId &&
+          isSet(c.callId) &&
+          c.epoch >= t.epoch &&
+          Math.abs(began - e.epoch) <= 1 &&
+          !entered(c.callId, e.queue)
+        );
+      })?.callId;
+      if (caller) break;
+    }
+    if (caller) consults.set(t.callId, caller);
+  }
+  return consults;
+}
+
+/** A consult channel's line told as the caller's: it joins the target queue (no new call, not the agent's caller id). */
+const asCaller = (drafts: Draft[], caller: string): Draft[] =>
+  drafts
+    .filter((d) => d.type !== 'interaction.started')
+    .map(({ caller: _agentsOwnNumber, ...d }) => ({ ...d, interactionId: caller }));
 
 const MAX_ISSUES = 20;
 
@@ -235,16 +326,22 @@ export async function normalizeQueueLog(rawBody: string): Promise<NormalizeResul
     throw new AdapterInputError(422, 'The body has no queue_log lines.');
   }
 
+  const consults = consultCalls(parsed.map((p) => p.line));
   const events = await Promise.all(
-    parsed.map(async ({ line, drafts, occurrence }) => {
-      const lineId = `asterisk:ql:${await sha256Hex(occurrence === 0 ? line.text : `${line.text}\n${occurrence}`)}`;
+    parsed.map(async ({ line, drafts: mapped, occurrence }) => {
+      // A consult's line told as the caller's gets an id of its own: the same line seen alone earlier
+      // (a phantom call) does not hide the caller's events when a backfill brings the whole story.
+      const caller = consults.get(line.callId);
+      const drafts = caller ? asCaller(mapped, caller) : mapped;
+      const material = `${line.text}${occurrence === 0 ? '' : `\n${occurrence}`}${caller ? `\nas ${caller}` : ''}`;
+      const lineId = `asterisk:ql:${await sha256Hex(material)}`;
       return Promise.all(
-        drafts.map(async (d): Promise<AdapterEvent> => {
+        drafts.map(async ({ afterMs, ...d }: LaterDraft): Promise<AdapterEvent> => {
           const presence = d.type === 'agent.state_changed' ? (d.attrs as EventAttrs['agent.state_changed']) : null;
           const id = presence
             ? await presenceId(d.agentKey as string, line.epoch, presence.state, presence.reason)
             : `${lineId}:${d.type}`;
-          return finish(d, id, line.epoch * 1000, false);
+          return finish(d, id, line.epoch * 1000 + (afterMs ?? 0), false);
         }),
       );
     }),

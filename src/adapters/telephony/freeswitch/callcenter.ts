@@ -37,6 +37,19 @@ export function fsTimestampMs(value: string | undefined): number | null {
   return value && /^\d{13,17}$/.test(value) ? Math.floor(Number(value) / 1000) : null;
 }
 
+/**
+ * When the event happened. A member-queue-end can be raised well after the caller left the queue (the
+ * member thread ends later), so it is timed from `CC-Member-Leaving-Time` (epoch seconds) when that is
+ * present; the event's own µs stamp is kept when it falls within that second, being the finer one.
+ */
+export function fsEventTimeMs(e: FsEvent): number | null {
+  const stamped = fsTimestampMs(e['event-date-timestamp']);
+  const leaving = e['cc-action'] === 'member-queue-end' ? e['cc-member-leaving-time'] : undefined;
+  if (!leaving || !/^\d{9,11}$/.test(leaving)) return stamped;
+  const leftMs = Number(leaving) * 1000;
+  return stamped !== null && stamped >= leftMs && stamped < leftMs + 1000 ? stamped : leftMs;
+}
+
 /** `CC-*-Time` headers are epoch seconds: the span between two of them, in ms. */
 function spanMs(from: string | undefined, to: string | undefined): number | undefined {
   if (!from || !to || !/^\d{9,11}$/.test(from) || !/^\d{9,11}$/.test(to)) return undefined;
@@ -284,7 +297,7 @@ export async function normalizeFreeswitch(body: unknown, nowMs: number): Promise
         return [];
       }
       const base = await baseId(e);
-      const at = fsTimestampMs(e['event-date-timestamp']);
+      const at = fsEventTimeMs(e);
       return drafts.map((d) => finish(d, `${base}:${d.type}`, at ?? nowMs, at === null));
     }),
   );

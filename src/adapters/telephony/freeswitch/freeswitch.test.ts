@@ -101,6 +101,26 @@ describe('freeswitch mod_callcenter events', () => {
     ]);
   });
 
+  it('times member-queue-end from CC-Member-Leaving-Time: the event can be raised seconds after the caller left', async () => {
+    const cancel = FS_CASES.find((c) => c.name === 'member-queue-end Cancel NONE (caller hangup)')?.event;
+    const terminated = FS_CASES.find((c) => c.name === 'member-queue-end Terminated')?.event;
+    if (!cancel || !terminated) throw new Error('fixture missing');
+    // Left at …374 (10 s after joining), the event stamped 2.7 s later.
+    const late = await normalize({ ...cancel, 'Event-Date-Timestamp': '1717495376700000' });
+    expect(late.events.map((e) => [e.type, e.occurredAt])).toEqual([
+      ['queue.left', '2024-06-04T10:02:54.000Z'],
+      ['interaction.ended', '2024-06-04T10:02:54.000Z'],
+    ]);
+    const ended = await normalize({ ...terminated, 'Event-Date-Timestamp': '1717495592100000' });
+    expect(ended.events.map((e) => e.occurredAt)).toEqual(['2024-06-04T10:06:29.000Z']);
+    // Within the leaving second the event's own stamp is the finer one; without a leaving time it is the time.
+    const same = await normalize({ ...cancel, 'Event-Date-Timestamp': '1717495374450000' });
+    expect(same.events.map((e) => e.occurredAt)).toEqual(['2024-06-04T10:02:54.450Z', '2024-06-04T10:02:54.450Z']);
+    const { 'CC-Member-Leaving-Time': _left, ...noLeaving } = cancel;
+    const unknown = await normalize({ ...noLeaving, 'Event-Date-Timestamp': '1717495376700000' });
+    expect(unknown.events.map((e) => e.occurredAt)).toEqual(['2024-06-04T10:02:56.700Z', '2024-06-04T10:02:56.700Z']);
+  });
+
   it('ignores a callcenter event without the references it needs', async () => {
     const { events, ignored } = await normalize({
       ...envelope(1, '1717495364000000'),

@@ -10,8 +10,8 @@ import { signPlivoV3 } from './plivo.signature';
  * Oracles for X-Plivo-Signature-V3. plivo@4.79.0 only verifies (`validateV3Signature`); it has no
  * signer. So both directions are checked:
  * 1. requests signed by OUR signer must pass plivo's own `validateV3Signature`;
- * 2. requests signed by hand with Node's crypto, following Plivo's documented algorithm (reference
- *    §4.1), must pass OUR verify();
+ * 2. requests signed by hand with Node's crypto, following Plivo's documented algorithm (see
+ *    ./plivo.signature.ts), must pass OUR verify();
  * and what one refuses, the other refuses.
  */
 const plivo = createRequire(import.meta.url)('plivo') as {
