@@ -1,8 +1,21 @@
 import { createApp } from './app';
+import { postgresHistorySink } from './db/history-sink';
+import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
+import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';
 import type { Env } from './env';
 
-export { QueueDO } from './durable-objects/queue/queue.do';
-export { TenantDO } from './durable-objects/tenant/tenant.do';
+/** The Durable Objects as the runtime creates them, wired to Postgres (they only know the `HistorySink` port). */
+export class TenantDO extends TenantObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresHistorySink(env));
+  }
+}
+
+export class QueueDO extends QueueObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresHistorySink(env));
+  }
+}
 
 const app = createApp();
 

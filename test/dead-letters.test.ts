@@ -58,7 +58,7 @@ describe('a row Postgres refuses', () => {
       timelines: [],
     });
     // … and into the tenant: a queue-less hangup whose cause holds a lone surrogate, so the interaction record is refused too.
-    const routed = await tenantStub(env, t.id).route({
+    const routed = await tenantStub(env, t.id).ingest({
       events: [
         normalized(t, {
           id: `${poisoned}:tenant-end`,

@@ -1,10 +1,12 @@
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_SETTINGS } from '../src/domain/settings';
+import { queueStub } from '../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
-import { createKey, createTenant } from './factories';
+import { createKey, createQueue, createTenant } from './factories';
 import { expectProblem } from './helpers/api';
 import { env } from './helpers/env';
+import { at, callId, sendEvents } from './helpers/ingest';
 
 describe('tenant settings', () => {
   it('merge a partial change and reach the tenant Durable Object in the same request', async () => {
@@ -27,6 +29,32 @@ describe('tenant settings', () => {
     expect((await t.admin.get('/v1/settings')).body).toEqual(expected);
     const config = await runInDurableObject(tenantStub(env, t.id), (instance) => instance.getConfig());
     expect(config?.settings).toEqual(expected);
+  });
+
+  it('reach every queue when they change: its stale sweep and its day use them without a new event', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const ingest = await createKey(t, { scopes: ['ingest'] });
+    const id = callId();
+    await sendEvents(ingest.client, [
+      { id: `${id}:join`, type: 'queue.joined', occurredAt: at(1), interactionId: id, queueId: q.id },
+    ]);
+    expect((await t.admin.patch('/v1/settings', { staleVisitMinutes: 5, timeZone: 'Europe/Prague' })).status).toBe(200);
+
+    // Six minutes of silence (the default 240 would keep the visit open), without waiting: the last arrival moves back.
+    const stub = queueStub(env, t.id, q.id);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec('UPDATE interactions SET last_received_at = last_received_at - ?', 6 * 60_000);
+    });
+    await runDurableObjectAlarm(stub);
+    const live = (await t.admin.get(`/v1/queues/${q.id}/live`)).body;
+    expect(live).toMatchObject({ waiting: 0, today: { timeZone: 'Europe/Prague', unknown: 1 } });
+  });
+
+  it('reach a queue when it is created, before its first event', async () => {
+    const t = await createTenant({ settings: { timeZone: 'America/New_York' } });
+    const q = await createQueue(t);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today.timeZone).toBe('America/New_York');
   });
 
   it('are validated field by field and readable with a read key', async () => {

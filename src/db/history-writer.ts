@@ -3,20 +3,15 @@ import type { StateInterval } from '../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/calls/records';
 import type { DeliveryRecord } from '../domain/deliveries';
 import type { AnyEvent } from '../domain/events/normalized';
+import type { EnsureEntity } from '../durable-objects/ports';
 import type { Database, Tx } from './client';
 import { isTransactionConflict } from './errors';
 import { inTenant } from './tenant-scope';
 
 export type Versioned<T> = T & { version: number };
 
-/** A queue or agent that history refers to: created if Postgres does not have it (yet, or any more). */
-export interface EnsureEntity {
-  kind: 'queue' | 'agent';
-  id: string;
-  /** Auto-created from an unknown provider key: live, named after the key. Otherwise archived. */
-  name: string | null;
-  externalKey: { provider: string; key: string } | null;
-}
+/** Defined with the Durable Objects' sink port (they own it); re-exported for the writer's callers. */
+export type { EnsureEntity };
 
 export interface HistoryBatch {
   ensure: EnsureEntity[];

@@ -1,4 +1,5 @@
 import { AppError, unavailable } from '../domain/errors';
+import type { DeadLetter } from './outbox';
 
 /**
  * Calls a Durable Object by RPC. Infrastructure failures (the object unreachable, overloaded, reset)
@@ -16,4 +17,15 @@ export async function callDurableObject<S, R>(stub: S, what: string, call: (stub
     }
     throw err;
   }
+}
+
+/** A method's result as a port declares it: the class may answer at once, its stub always answers a promise. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What every Durable Object with an outbox answers (dead letters, the health probe). */
+export interface OutboxPort {
+  deadLetters(limit?: number): Awaitable<{ total: number; items: DeadLetter[] }>;
+  retryDeadLetters(): Promise<number>;
+  discardDeadLetters(): Awaitable<number>;
+  ping(): Promise<number>;
 }

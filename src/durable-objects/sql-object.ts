@@ -1,48 +1,37 @@
 import { DurableObject } from 'cloudflare:workers';
-import { type Database, openDatabase } from '../db/client';
-import { type DbFailure, describeDbFailure, isDataError } from '../db/errors';
-import { type EnsureEntity, historyBatch, writeHistory } from '../db/history-writer';
 import type { Env } from '../env';
 import { errorFields, type Logger } from '../lib/log';
-import { type DeadLetter, Outbox, type OutboxBatch } from './outbox';
+import { earliestWake, type Transact, type Wakeable } from './lifecycle';
+import { type DeadLetter, Outbox } from './outbox';
+import type { HistorySink } from './ports';
 import { hasTable, migrateSqlite } from './sqlite-migrations';
 
-const FLUSH_BATCH = 1000;
-const MAX_BATCHES_PER_FLUSH = 20;
-/**
- * Transactions one flush may spend finding the rows Postgres refuses (halving a 2,000-row batch down
- * to one poison row takes about 22); the rest waits for the next alarm, a moment later.
- */
-const MAX_ISOLATION_WRITES = 64;
 /** Dead letters put back are flushed this soon. */
 const RETRY_FLUSH_DELAY_MS = 200;
 
-interface FlushRun {
-  db: Database;
-  tenantId: string;
-  ensure: (batch: OutboxBatch) => EnsureEntity[];
-  log: Logger;
-  rows: number;
-  isolationWrites: number;
-}
-
 /**
  * A Durable Object with SQLite storage, migrations applied on first write (an object asked about an
- * unknown tenant or queue creates no storage), and an outbox it drains to Postgres.
+ * unknown tenant or queue creates no storage), an outbox drained to the history sink, and one alarm
+ * armed at the earliest time any of its parts asks for. Subclasses are thin RPC shells: their state
+ * lives in components that take the `SqlStorage` and never open a transaction; the shell does
+ * (`transact`), so one RPC is one storage transaction.
  */
 export abstract class SqlDurableObject extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
   protected readonly outbox: Outbox;
   protected ready: boolean;
+  protected readonly transact: Transact;
 
   constructor(
     ctx: DurableObjectState,
     env: Env,
     private readonly migrations: readonly string[],
+    protected readonly sink: HistorySink,
   ) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.outbox = new Outbox(this.sql);
+    this.transact = (fn) => ctx.storage.transactionSync(fn);
     this.ready = hasTable(this.sql, '_migrations');
     if (this.ready) migrateSqlite(this.sql, migrations);
   }
@@ -53,88 +42,47 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
     this.ready = true;
   }
 
+  /** The parts the alarm runs, in order, and the logger it uses; null while the object has nothing to do. */
+  protected abstract alarmParts(): { parts: readonly Wakeable[]; log: Logger } | null;
+
   /**
-   * Writes the outbox to Postgres in batches of records and events, each batch one transaction, and
-   * removes what was written. A batch Postgres refuses for its data is halved until the refused rows
-   * are alone; those become dead letters and the rest is written, so one bad row never holds back
-   * the rows behind it. Any other failure (Postgres down, a timeout) is recorded with its backoff,
-   * not thrown: the caller's alarm re-arms for the next attempt. Not due yet (backing off) or
-   * nothing to do: returns at once.
+   * Runs every part's alarm work (one failing does not stop the others), then re-arms whatever
+   * happened — once the runtime's own retries run out an alarm would be dropped — at the earliest
+   * time any part asks for.
    */
-  protected async flushOutbox(
-    tenantId: string,
-    now: number,
-    log: Logger,
-    ensure: (batch: OutboxBatch) => EnsureEntity[],
-  ): Promise<void> {
-    const status = this.outbox.status();
-    if (status.backlog === 0 || (status.nextAttemptAt !== null && now < status.nextAttemptAt)) return;
-    const { db, close } = openDatabase(this.env);
-    const started = Date.now();
-    const run: FlushRun = { db, tenantId, ensure, log, rows: 0, isolationWrites: 0 };
-    let batch: OutboxBatch | undefined;
+  override async alarm(): Promise<void> {
+    const plan = this.alarmParts();
+    if (!plan) return;
+    const now = Date.now();
     try {
-      for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
-        batch = this.outbox.take(FLUSH_BATCH);
-        if (batch.records.length === 0 && batch.events.length === 0) break;
+      for (const part of plan.parts) {
         try {
-          await this.writeBatch(run, batch);
+          await part.onAlarm(now, plan.log);
         } catch (err) {
-          if (!isDataError(err)) throw err;
-          if (!(await this.isolateRefused(run, batch, err))) break;
+          plan.log.error('alarm step failed', errorFields(err));
         }
       }
-      this.outbox.recordSuccess(Date.now(), run.rows, Date.now() - started);
-    } catch (err) {
-      const failure = describeDbFailure(err);
-      const next = this.outbox.recordFailure(Date.now(), failure);
-      log.warn('outbox flush failed; will retry', {
-        ...errorFields(err),
-        code: failure.code,
-        ...(batch ? batchSize(batch) : {}),
-        nextAttemptAt: new Date(next).toISOString(),
-      });
     } finally {
-      await close();
+      const next = earliestWake(plan.parts, Date.now());
+      if (next !== null) await this.ctx.storage.setAlarm(next);
     }
-  }
-
-  private async writeBatch(run: FlushRun, batch: OutboxBatch): Promise<void> {
-    await writeHistory(run.db, run.tenantId, historyBatch(batch.records, batch.events, run.ensure(batch)));
-    this.outbox.ack(batch);
-    run.rows += batch.records.length + batch.events.length;
   }
 
   /**
-   * Finds the rows of a refused batch that Postgres refuses on their own, by halving: each half is
-   * written, a half refused again is halved again, a single refused row is quarantined. Returns
-   * false when the flush's isolation budget ran out (what is left stays in the outbox).
+   * Makes sure an alarm comes within `delayMs`. An alarm in the past is one being handled right now,
+   * which may already have looked at the outbox: it does not count.
    */
-  private async isolateRefused(run: FlushRun, batch: OutboxBatch, err: unknown): Promise<boolean> {
-    const units = batch.records.length + batch.events.length;
-    if (units === 1) {
-      const failure: DbFailure = describeDbFailure(err);
-      this.ctx.storage.transactionSync(() => this.outbox.quarantine(batch, failure, Date.now()));
-      const row = batch.records[0] ?? batch.events[0];
-      run.log.warn('outbox row refused by Postgres; kept as a dead letter', {
-        ...errorFields(err),
-        kind: batch.records[0]?.kind ?? 'event',
-        id: row?.id,
-        ...batchSize(batch),
-      });
-      return true;
-    }
-    for (const half of halves(batch)) {
-      if (run.isolationWrites >= MAX_ISOLATION_WRITES) return false;
-      run.isolationWrites++;
-      try {
-        await this.writeBatch(run, half);
-      } catch (inner) {
-        if (!isDataError(inner)) throw inner;
-        if (!(await this.isolateRefused(run, half, inner))) return false;
-      }
-    }
-    return true;
+  protected async wakeWithin(now: number, delayMs: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    const target = now + delayMs;
+    if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
+  }
+
+  /** Arms the alarm at the earliest time a part now asks for (after a change of plans, e.g. new settings). */
+  protected async replan(): Promise<void> {
+    const plan = this.alarmParts();
+    const next = plan ? earliestWake(plan.parts, Date.now()) : null;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
   /** The newest dead letters of this object and how many there are (GET /v1/dead-letters, /health). */
@@ -146,13 +94,8 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
   /** Puts every dead letter back into the outbox and flushes soon (POST /v1/dead-letters/retry); returns how many. */
   async retryDeadLetters(): Promise<number> {
     if (!this.ready) return 0;
-    const n = this.ctx.storage.transactionSync(() => this.outbox.requeueDeadLetters(Date.now()));
-    if (n > 0) {
-      // An alarm in the past is one being handled right now, which may already have looked at the outbox.
-      const current = await this.ctx.storage.getAlarm();
-      const target = Date.now() + RETRY_FLUSH_DELAY_MS;
-      if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
-    }
+    const n = this.transact(() => this.outbox.requeueDeadLetters(Date.now()));
+    if (n > 0) await this.wakeWithin(Date.now(), RETRY_FLUSH_DELAY_MS);
     return n;
   }
 
@@ -167,23 +110,4 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
     await this.ctx.storage.put('ping', now);
     return (await this.ctx.storage.get<number>('ping')) ?? 0;
   }
-}
-
-/** A batch split in two, records and events together, each half non-empty. */
-function halves(batch: OutboxBatch): [OutboxBatch, OutboxBatch] {
-  const units = [...batch.records.map((r) => ({ r })), ...batch.events.map((e) => ({ e }))];
-  const mid = Math.ceil(units.length / 2);
-  const pick = (part: typeof units): OutboxBatch => ({
-    records: part.flatMap((u) => ('r' in u ? [u.r] : [])),
-    events: part.flatMap((u) => ('e' in u ? [u.e] : [])),
-  });
-  return [pick(units.slice(0, mid)), pick(units.slice(mid))];
-}
-
-/** What a log line may say about a batch: how many rows and how big, never the rows. */
-function batchSize(batch: OutboxBatch): Record<string, number> {
-  let bytes = 0;
-  for (const r of batch.records) bytes += JSON.stringify(r.body)?.length ?? 0;
-  for (const e of batch.events) bytes += JSON.stringify(e.body)?.length ?? 0;
-  return { records: batch.records.length, events: batch.events.length, bodyChars: bytes };
 }

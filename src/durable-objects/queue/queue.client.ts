@@ -1,18 +1,28 @@
 import type { Env } from '../../env';
-import { callDurableObject } from '../call';
+import { type Awaitable, callDurableObject, type OutboxPort } from '../call';
 import type { QueueDO } from './queue.do';
+import type { LiveSnapshot, QueueConfiguration, QueueIngest, QueueIngestResult } from './queue.types';
+
+/** What callers may ask of a queue's Durable Object (`QueueDO` implements it; services depend on this, not the class). */
+export interface QueuePort extends OutboxPort {
+  configure(input: QueueConfiguration): Promise<void>;
+  ingest(input: QueueIngest): Promise<QueueIngestResult>;
+  live(): Awaitable<LiveSnapshot>;
+  backlog(): Awaitable<number>;
+}
 
 /** A queue's Durable Object: one per (tenant, queue), named `${tenantId}:${queueId}`. */
 export function queueStub(env: Pick<Env, 'QUEUE_DO'>, tenantId: string, queueId: string): DurableObjectStub<QueueDO> {
   return env.QUEUE_DO.get(env.QUEUE_DO.idFromName(`${tenantId}:${queueId}`));
 }
 
-/** Calls a QueueDO by RPC (see `callDurableObject` for failures). */
+/** Calls a QueueDO by RPC through its port (see `callDurableObject` for failures). */
 export function callQueueDO<R>(
   env: Pick<Env, 'QUEUE_DO'>,
   tenantId: string,
   queueId: string,
-  call: (stub: DurableObjectStub<QueueDO>) => R,
+  call: (stub: QueuePort) => R,
 ): Promise<Awaited<R>> {
-  return callDurableObject(queueStub(env, tenantId, queueId), 'Queue state', call);
+  const port: QueuePort = queueStub(env, tenantId, queueId);
+  return callDurableObject(port, 'Queue state', call);
 }

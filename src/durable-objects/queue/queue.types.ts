@@ -1,10 +1,12 @@
-import type { EnsureEntity } from '../../db/history-writer';
+import type { z } from 'zod';
+import type { LiveSnapshotSchema } from '../../contracts/live';
 import type { QueueJoin } from '../../domain/calls/project';
 import type { AgentState } from '../../domain/events/event-types';
 import type { AnyEvent } from '../../domain/events/normalized';
 import type { OutboxStatus } from '../outbox';
+import type { EnsureEntity } from '../ports';
 
-/** What a queue needs of the tenant's settings, sent along with every call. */
+/** What a queue needs of the tenant's settings, sent when they change (`QueueDO.configure`). */
 export interface QueueSettings {
   timeZone: string;
   staleVisitMinutes: number;
@@ -26,10 +28,18 @@ export interface InteractionTimeline {
   joins: QueueJoin[];
 }
 
-export interface QueueIngest {
+/** Names a queue's Durable Object and gives it the tenant's settings. */
+export interface QueueConfiguration {
   tenantId: string;
   queueId: string;
   settings: QueueSettings;
+}
+
+export interface QueueIngest {
+  tenantId: string;
+  queueId: string;
+  /** Only when the queue may not have the current settings yet (see `QueueDO.configure`); else it keeps its own. */
+  settings?: QueueSettings;
   events: AnyEvent[];
   presence: PresenceUpdate[];
   /** Queues and agents created from unknown provider keys that these events refer to. */
@@ -43,37 +53,7 @@ export interface QueueIngestResult {
   results: { id: string; status: 'accepted' | 'duplicate' | 'revised' }[];
 }
 
-/** The live state of a queue (the real-time issue extends it). */
-export interface LiveSnapshot {
-  queueId: string;
-  asOf: string;
-  waiting: number;
-  longestWaitMs: number | null;
-  oldestWaitingSince: string | null;
-  agents: {
-    byState: Record<AgentState, number>;
-    list: { agentId: string; state: AgentState; reason: string | null; since: string }[];
-  };
-  today: {
-    date: string;
-    timeZone: string;
-    offered: number;
-    answered: number;
-    abandoned: number;
-    flowedOut: number;
-    unknown: number;
-  };
-  outbox: {
-    backlog: number;
-    lastFlushAt: string | null;
-    lastError: string | null;
-    lastErrorCode: string | null;
-    failures: number;
-    nextAttemptAt: string | null;
-    flushedRows: number;
-    flushMs: number;
-    deadLetters: number;
-  };
-}
+/** The live state of a queue, as the API answers it (`LiveSnapshotSchema` is the one source). */
+export type LiveSnapshot = z.infer<typeof LiveSnapshotSchema>;
 
 export type { OutboxStatus };

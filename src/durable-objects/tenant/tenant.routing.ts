@@ -1,5 +1,5 @@
-import type { EnsureEntity } from '../../db/history-writer';
 import type { AnyEvent } from '../../domain/events/normalized';
+import type { EnsureEntity } from '../ports';
 import type { HotConnector, UnknownKeyPolicy } from './tenant.types';
 
 /** Reads the tenant's entity tables; kept apart from the Durable Object so routing stays readable. */

@@ -1,10 +1,12 @@
 import type { ConnectorOptions } from '../../contracts/connectors';
-import type { EnsureEntity } from '../../db/history-writer';
 import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
+import type { DeliveryRecord } from '../../domain/deliveries';
 import type { AnyEvent } from '../../domain/events/normalized';
+import type { EventResult, ResultSlot } from '../../domain/ingest-results';
 import type { Provider } from '../../domain/providers';
 import type { TenantSettings } from '../../domain/settings';
-import type { InteractionTimeline, PresenceUpdate, QueueSettings } from '../queue/queue.types';
+import type { EnsureEntity } from '../ports';
+import type { InteractionTimeline, PresenceUpdate } from '../queue/queue.types';
 
 /** An API key as the TenantDO knows it: enough to authenticate and rate-limit, nothing more. */
 export interface KeyRecord {
@@ -131,10 +133,29 @@ export interface QueueBatch {
   revise?: boolean;
 }
 
-export type RouteResult =
+export type RouteRefusal =
   | { ok: false; reason: 'unknown_reference'; errors: { index: number; field: string; detail: string }[] }
-  | { ok: false; reason: 'connector_unavailable' | 'secret_revoked'; errors: [] }
-  | { ok: true; outcomes: RouteOutcome[]; batches: QueueBatch[]; settings: QueueSettings };
+  | { ok: false; reason: 'connector_unavailable' | 'secret_revoked'; errors: never[] };
+
+/**
+ * One ingest request in one round trip: the TenantDO routes the events, hands each QueueDO its queue
+ * batch (in parallel) and, for a webhook delivery, logs it with what its events became.
+ */
+export interface TenantIngest extends RouteInput {
+  delivery?: {
+    /** The log record without its outcome and counts (`completeDelivery` fills them in). */
+    record: Omit<DeliveryRecord, 'retentionDays'>;
+    /** The delivery's whole answer, position by position; `routed` slots index `events`. */
+    slots: ResultSlot[];
+  };
+}
+
+export type TenantIngestResult =
+  | RouteRefusal
+  /** A QueueDO failed: nothing is acknowledged (503), the sender retries, repeats are duplicates. */
+  | { ok: false; reason: 'queue_unavailable'; queueId: string; errors: never[] }
+  /** One result per event of `events`, once every QueueDO committed. */
+  | { ok: true; results: EventResult[] };
 
 /** Everything the webhook path needs of a connector, in one round trip. */
 export interface ConnectorLookup {

@@ -1,28 +1,26 @@
-import { AppError, type FieldIssue } from '../../domain/errors';
+import type { z } from 'zod';
+import type { IngestResultSchema } from '../../contracts/events';
+import type { DeliveryRecord } from '../../domain/deliveries';
+import { AppError, type FieldIssue, unavailable } from '../../domain/errors';
 import type { TimeSource } from '../../domain/events/event-types';
 import { type AnyEvent, MAX_FUTURE_SKEW_MS, normalizeWireEvent } from '../../domain/events/normalized';
 import type { WireEvent } from '../../domain/events/wire';
+import { countResults, type EventStatus, fillSlots, type ResultSlot } from '../../domain/ingest-results';
 import type { Provider } from '../../domain/providers';
-import { callQueueDO } from '../../durable-objects/queue/queue.client';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import type { TenantConfig, UnknownKeyPolicy } from '../../durable-objects/tenant/tenant.types';
 import type { ServiceContext } from '../context';
 import { hashCaller } from './caller-hash';
 
-/** `revised` only when re-normalizing: an event seen before whose content changed. */
-export type EventStatus = 'accepted' | 'duplicate' | 'rejected' | 'revised';
+export type { EventStatus };
 
-export interface IngestResponse {
-  results: { id: string; status: EventStatus; reason?: string }[];
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-}
+/** The answer to an ingest request (`IngestResultSchema` is the one source). */
+export type IngestResponse = z.infer<typeof IngestResultSchema>;
 
 /**
  * The one way events get in, for `/v1/events` and every webhook: normalize (instants to UTC ms,
- * the caller's number to a salted hash), let the TenantDO resolve and route, hand each queue its
- * events, and answer per event. It returns only once every accepted event is committed by its
+ * the caller's number to a salted hash), let the TenantDO resolve, route and hand each queue its
+ * events (one round trip; a webhook delivery is logged in it too), and answer per event. It returns only once every accepted event is committed by its
  * Durable Object; if one call fails the whole request is a 503 — a retry is safe, repeats are
  * dropped by id. Postgres is never touched.
  */
@@ -38,6 +36,11 @@ export async function ingestEvents(
     config: TenantConfig | Promise<TenantConfig>;
     /** Re-normalization: events already seen whose content changed replace the old ones. */
     revise?: boolean;
+    /**
+     * A webhook delivery to log in the same round trip: its record without outcome and counts, and how
+     * this request's answer fits into the delivery's (`ingestAll` may split a delivery).
+     */
+    delivery?: { record: Omit<DeliveryRecord, 'retentionDays'>; place: (slots: ResultSlot[]) => ResultSlot[] };
   },
 ): Promise<IngestResponse> {
   const receivedAt = ctx.now.getTime();
@@ -66,14 +69,22 @@ export async function ingestEvents(
     }),
   );
   routable.sort((a, b) => a.index - b.index);
+  const slots: ResultSlot[] = results.map((r) => ({ result: r }));
+  routable.forEach((r, k) => {
+    slots[r.index] = { id: r.event.id, routed: k };
+  });
+  // Like a repeat in a later request: a duplicate of what the first occurrence did, or its rejection.
+  for (const { index, first } of repeats) slots[index] = { id: input.events[index]?.id ?? '', sameAs: first };
 
+  // One round trip: the TenantDO routes, hands each QueueDO its batch, and logs the delivery.
   const routed = await callTenantDO(ctx.env, ctx.tenantId, (s) =>
-    s.route({
+    s.ingest({
       events: routable.map((r) => r.event),
       connectorId: input.connectorId,
       connectorSecret: input.connectorSecret,
       unknownKeys: input.unknownKeys,
       ...(input.revise ? { revise: true } : {}),
+      ...(input.delivery ? { delivery: { record: input.delivery.record, slots: input.delivery.place(slots) } } : {}),
     }),
   );
   if (!routed.ok && routed.reason === 'connector_unavailable') {
@@ -85,6 +96,9 @@ export async function ingestEvents(
       'SIGNATURE_INVALID',
       "The signing secret was rotated out; sign with the connector's current secret.",
     );
+  }
+  if (!routed.ok && routed.reason === 'queue_unavailable') {
+    throw unavailable('Queue state is unavailable; retry the request.');
   }
   if (!routed.ok) {
     const issues: FieldIssue[] = routed.errors.map((e) => ({
@@ -101,38 +115,14 @@ export async function ingestEvents(
       },
     );
   }
-
-  const fromQueues = new Map<string, 'accepted' | 'duplicate' | 'revised'>();
-  await Promise.all(
-    routed.batches.map(async (d) => {
-      const r = await callQueueDO(ctx.env, ctx.tenantId, d.queueId, (s) =>
-        s.ingest({ tenantId: ctx.tenantId, settings: routed.settings, ...d }),
-      );
-      // A queue-less event goes to every queue of its interaction: revised anywhere means revised.
-      for (const x of r.results) if (fromQueues.get(x.id) !== 'revised') fromQueues.set(x.id, x.status);
-    }),
-  );
-
-  routed.outcomes.forEach((o, i) => {
-    const { index, event } = routable[i] as { index: number; event: AnyEvent };
-    if (o.status === 'routed') results[index] = { id: event.id, status: fromQueues.get(event.id) ?? 'accepted' };
-    else if (o.status === 'rejected') results[index] = { id: event.id, status: 'rejected', reason: o.reason };
-    else results[index] = { id: event.id, status: o.status };
-  });
-  // Like a repeat in a later request: a duplicate of what the first occurrence did, or its rejection.
-  for (const { index, first } of repeats) {
-    const r = results[first] as IngestResponse['results'][number];
-    results[index] = r.status === 'rejected' ? { ...r } : { id: r.id, status: 'duplicate' };
-  }
-  const count = (s: EventStatus) => results.filter((r) => r.status === s).length;
+  const filled = fillSlots(slots, routed.results);
+  const counts = countResults(filled);
   ctx.log.info('events ingested', {
     tenantId: ctx.tenantId,
     provider: input.provider,
     connectorId: input.connectorId,
-    events: results.length,
-    accepted: count('accepted'),
-    duplicates: count('duplicate'),
-    rejected: count('rejected'),
+    events: filled.length,
+    ...counts,
   });
-  return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
+  return { results: filled, ...counts };
 }

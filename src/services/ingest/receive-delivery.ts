@@ -26,6 +26,7 @@ import {
 } from '../../domain/deliveries';
 import { AppError } from '../../domain/errors';
 import { MAX_BATCH_EVENTS, WireEventSchema } from '../../domain/events/wire';
+import { countResults, type ResultSlot } from '../../domain/ingest-results';
 import { storableValue } from '../../domain/text';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import type { ConnectorLookup, DeliveryReceipt } from '../../durable-objects/tenant/tenant.types';
@@ -82,6 +83,8 @@ export async function receiveDelivery(
   }
   const ctx = contextFor(tenantId);
   const receivedAt = ctx.now.getTime();
+  // One id whoever logs it: a record written twice (a lost answer, a correction) stays one row.
+  const deliveryId = newId('delivery', receivedAt);
   let request = inboundRequest(input, lookup);
   let verified = false;
   let summary: IngestResponse | null = null;
@@ -113,6 +116,8 @@ export async function receiveDelivery(
       log.info('provider events ignored', { connectorId: input.connectorId, ignored: ignored.slice(0, 10) });
 
     let sealed = check.sealed;
+    // Logged by the TenantDO in the ingest round trip, which fills in the outcome and counts.
+    const draft = await record(null);
     const ingest = async () =>
       ingestAll(ctx, normalized.events, normalized.validated === true, {
         provider,
@@ -120,9 +125,11 @@ export async function receiveDelivery(
         connectorSecret: sealed,
         unknownKeys: lookup?.connector.unknownKeys ?? 'reject',
         config: tenantConfig(env, tenantId, lookup?.configVersion ?? 0),
+        delivery: draft,
       });
+    let ingested: Awaited<ReturnType<typeof ingest>>;
     try {
-      summary = await ingest();
+      ingested = await ingest();
     } catch (err) {
       // The TenantDO no longer takes the credentials that matched (rotated meanwhile): verify against its copy.
       if (!(err instanceof AppError && err.code === 'SIGNATURE_INVALID')) throw err;
@@ -132,15 +139,19 @@ export async function receiveDelivery(
       const again = await verify(env, input.adapter, inboundRequest(input, latest), latest, receivedAt);
       if (!again.result.ok) throw err;
       sealed = again.sealed;
-      summary = await ingest();
+      ingested = await ingest();
     }
+    const { logged, ...counts } = ingested;
+    summary = counts;
     const response = input.adapter.respond?.(request, summary) ?? {
       status: 200,
       contentType: 'application/json',
       body: JSON.stringify(summary),
     };
+    // Logged already unless nothing was ingested, or the answer is not the one the record assumed.
+    const assumed = status;
     status = response.status;
-    await logDelivery(env, tenantId, log, await record(null), null);
+    if (!logged || status !== assumed) await logDelivery(env, tenantId, log, await record(null), null);
     return response;
   } catch (err) {
     status = statusOf(err);
@@ -158,7 +169,7 @@ export async function receiveDelivery(
 
   async function record(err: unknown): Promise<Omit<DeliveryRecord, 'retentionDays'>> {
     const firstRejected = summary?.results.find((r) => r.status === 'rejected');
-    const id = newId('delivery', receivedAt);
+    const id = deliveryId;
     // Phone numbers are stored masked; the exact body is kept sealed when it is what normalizing again reads.
     const shown = redactedBody(input.adapter, input.rawBody, input.contentType);
     const body = loggableBody(shown, verified ? MAX_LOGGED_BODY : MAX_UNVERIFIED_BODY);
@@ -273,13 +284,18 @@ export async function normalize(
 /**
  * Ingests an adapter's events in batches of at most 1,000 (a queue_log backfill can carry many
  * thousands). An event the wire schema refuses (an adapter's mapping gap) is rejected on its own.
+ * A delivery record given rides with the last batch, so the TenantDO logs it in the same round trip
+ * with the whole delivery's outcome (`logged`; false when no batch was sent: nothing was valid).
  */
 export async function ingestAll(
   ctx: ServiceContext,
   events: AdapterEvent[],
   validated: boolean,
-  options: Omit<Parameters<typeof ingestEvents>[1], 'events'>,
-): Promise<IngestResponse> {
+  options: Omit<Parameters<typeof ingestEvents>[1], 'events' | 'delivery'> & {
+    delivery?: Omit<DeliveryRecord, 'retentionDays'>;
+  },
+): Promise<IngestResponse & { logged: boolean }> {
+  const { delivery, ...rest } = options;
   const results: IngestResponse['results'] = [];
   const valid: { index: number; event: AdapterEvent }[] = [];
   events.forEach((event, index) => {
@@ -299,15 +315,32 @@ export async function ingestAll(
       results[index] = { id: String(event.id), status: 'rejected', reason: 'invalid_event' };
     }
   });
+  let logged = false;
   for (let i = 0; i < valid.length; i += MAX_BATCH_EVENTS) {
     const chunk = valid.slice(i, i + MAX_BATCH_EVENTS);
-    const r = await ingestEvents(ctx, { ...options, events: chunk.map((c) => c.event) });
+    const last = i + MAX_BATCH_EVENTS >= valid.length;
+    // The delivery's answer around this batch's: earlier batches and invalid events are decided.
+    const place = (slots: ResultSlot[]): ResultSlot[] => {
+      const whole: ResultSlot[] = events.map((e, index) => ({
+        result: results[index] ?? { id: String(e.id), status: 'rejected' },
+      }));
+      slots.forEach((slot, j) => {
+        const at = (chunk[j] as { index: number }).index;
+        whole[at] = 'sameAs' in slot ? { id: slot.id, sameAs: (chunk[slot.sameAs] as { index: number }).index } : slot;
+      });
+      return whole;
+    };
+    const r = await ingestEvents(ctx, {
+      ...rest,
+      events: chunk.map((c) => c.event),
+      ...(delivery && last ? { delivery: { record: delivery, place } } : {}),
+    });
+    if (delivery && last) logged = true;
     chunk.forEach((c, j) => {
       results[c.index] = r.results[j] as IngestResponse['results'][number];
     });
   }
-  const count = (s: string) => results.filter((r) => r.status === s).length;
-  return { results, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
+  return { results, ...countResults(results), logged };
 }
 
 /**

@@ -1,0 +1,43 @@
+/**
+ * What the Durable Objects need from outside themselves, as interfaces they own: the Postgres side
+ * implements them (`src/db/history-sink.ts`) and `src/index.ts` wires them in. A Durable Object never
+ * imports `src/db` (biome.json enforces it), so its storage logic stays testable and the event path
+ * keeps "ingest never reads Postgres" by construction.
+ */
+
+/** A queue or agent that history refers to: created if Postgres does not have it (yet, or any more). */
+export interface EnsureEntity {
+  kind: 'queue' | 'agent';
+  id: string;
+  /** Auto-created from an unknown provider key: live, named after the key. Otherwise archived. */
+  name: string | null;
+  externalKey: { provider: string; key: string } | null;
+}
+
+/** What may be shown about a failed write: a stable code, the SQLSTATE and a short reason — never SQL or rows. */
+export interface SinkFailure {
+  code: 'POSTGRES_UNAVAILABLE' | 'POSTGRES_TIMEOUT' | 'POSTGRES_REFUSED_DATA' | 'POSTGRES_CONFLICT' | 'POSTGRES_ERROR';
+  sqlState: string | null;
+  reason: string;
+}
+
+/** One outbox batch as the sink takes it (the outbox's own rows). */
+export interface SinkBatch {
+  records: { kind: string; id: string; version: number; body: unknown }[];
+  events: { body: unknown }[];
+  ensure: EnsureEntity[];
+}
+
+/** One flush's connection: batches written one transaction each, then closed. */
+export interface HistorySession {
+  write(tenantId: string, batch: SinkBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where an outbox drains to (Postgres in production). */
+export interface HistorySink {
+  open(): HistorySession;
+  /** True when the sink refused the rows themselves: writing them again fails again, other rows pass. */
+  isDataError(err: unknown): boolean;
+  describeFailure(err: unknown): SinkFailure;
+}

@@ -1,0 +1,47 @@
+import { OUTBOX_DDL, OUTBOX_DEAD_LETTERS_DDL } from '../outbox';
+
+/** The QueueDO's SQLite schema, forward-only (see `sqlite-migrations.ts`). */
+export const QUEUE_MIGRATIONS = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     interaction_id TEXT NOT NULL,
+     occurred_at INTEGER NOT NULL,
+     received_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX events_interaction ON events (interaction_id);
+   CREATE TABLE interactions (
+     id TEXT PRIMARY KEY,
+     first_event_at INTEGER NOT NULL,
+     last_event_at INTEGER NOT NULL,
+     last_received_at INTEGER NOT NULL,
+     stale_since INTEGER,
+     active INTEGER NOT NULL
+   );
+   CREATE INDEX interactions_active ON interactions (active, last_received_at);
+   CREATE TABLE records (
+     kind TEXT NOT NULL,
+     id TEXT NOT NULL,
+     interaction_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     PRIMARY KEY (kind, id)
+   );
+   CREATE INDEX records_interaction ON records (interaction_id);
+   CREATE TABLE visits (
+     id TEXT PRIMARY KEY,
+     interaction_id TEXT NOT NULL,
+     enqueued_at INTEGER NOT NULL,
+     outcome TEXT,
+     open INTEGER NOT NULL
+   );
+   CREATE INDEX visits_enqueued ON visits (enqueued_at);
+   CREATE INDEX visits_open ON visits (open, enqueued_at);
+   CREATE INDEX visits_interaction ON visits (interaction_id);
+   CREATE TABLE presence (agent_id TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT, since INTEGER NOT NULL, event_id TEXT NOT NULL);
+   CREATE TABLE entities (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
+   CREATE TABLE timelines (interaction_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   ${OUTBOX_DDL}`,
+  OUTBOX_DEAD_LETTERS_DDL,
+];

@@ -1,0 +1,59 @@
+import type { VisitRecord } from '../../domain/calls/records';
+import { FLOW_OUT_OUTCOMES } from '../../domain/events/event-types';
+
+export interface VisitCounts {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  flowed: number;
+  unknown: number;
+}
+
+/**
+ * The queue's visits as the live view reads them (`visits`): replaced whole from each projection,
+ * so live counters are derived from the records, never incremented.
+ */
+export class VisitStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  replace(interactionId: string, visits: readonly Pick<VisitRecord, 'id' | 'enqueuedAt' | 'outcome'>[]): void {
+    this.forget(interactionId);
+    for (const v of visits) {
+      this.sql.exec(
+        'INSERT INTO visits (id, interaction_id, enqueued_at, outcome, open) VALUES (?, ?, ?, ?, ?)',
+        v.id,
+        interactionId,
+        v.enqueuedAt,
+        v.outcome,
+        v.outcome === null ? 1 : 0,
+      );
+    }
+  }
+
+  forget(interactionId: string): void {
+    this.sql.exec('DELETE FROM visits WHERE interaction_id = ?', interactionId);
+  }
+
+  /** Visits that started at or after `start`, by outcome (the "today" counters). */
+  countsSince(start: number): VisitCounts {
+    const flowOut = FLOW_OUT_OUTCOMES.map((o) => `'${o}'`).join(',');
+    return this.sql
+      .exec<{ offered: number; answered: number; abandoned: number; flowed: number; unknown: number }>(
+        `SELECT count(*) AS offered,
+           coalesce(sum(outcome = 'answered'), 0) AS answered,
+           coalesce(sum(outcome = 'abandoned'), 0) AS abandoned,
+           coalesce(sum(outcome IN (${flowOut})), 0) AS flowed,
+           coalesce(sum(outcome = 'unknown'), 0) AS unknown
+         FROM visits WHERE enqueued_at >= ?`,
+        start,
+      )
+      .one();
+  }
+
+  /** Callers waiting now, and since when the longest has. */
+  waiting(): { n: number; oldest: number | null } {
+    return this.sql
+      .exec<{ n: number; oldest: number | null }>('SELECT count(*) AS n, min(enqueued_at) AS oldest FROM visits WHERE open = 1')
+      .one();
+  }
+}

@@ -1,0 +1,125 @@
+import type { Env } from '../../env';
+import { errorFields, type Logger } from '../../lib/log';
+import type { Transact, Wakeable } from '../lifecycle';
+import { type QueuePort, queueStub } from '../queue/queue.client';
+import type { QueueIngestResult, QueueSettings } from '../queue/queue.types';
+import type { QueueBatch, TenantConfig } from './tenant.types';
+
+/** Relayed work waits this long after an alarm that could not deliver it. */
+const RELAY_RETRY_MS = 1000;
+
+const queueSettings = (c: TenantConfig): QueueSettings => ({
+  timeZone: c.settings.timeZone,
+  staleVisitMinutes: c.settings.staleVisitMinutes,
+});
+
+/**
+ * The TenantDO's side of its QueueDOs: hands them their queue batches and configures them. It
+ * remembers which settings each queue was last given (`queue_configs`, written only once the queue
+ * took them): a batch for a queue that may not have the current settings carries them, so a queue
+ * auto-created by a delivery, or one a `configure` missed, is configured by its next batch.
+ */
+export class QueueLink {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Pick<Env, 'QUEUE_DO'>,
+    private readonly transact: Transact,
+  ) {}
+
+  /** Sends one queue batch; durable in the QueueDO when it returns (throws when the QueueDO failed). */
+  async send(config: TenantConfig, batch: QueueBatch): Promise<QueueIngestResult> {
+    const settings = queueSettings(config);
+    const stale = this.configured(batch.queueId) !== JSON.stringify(settings);
+    const result = await this.port(config.tenantId, batch.queueId).ingest({
+      tenantId: config.tenantId,
+      ...batch,
+      ...(stale ? { settings } : {}),
+    });
+    if (stale) this.mark(batch.queueId, settings);
+    return result;
+  }
+
+  /** Gives each queue the tenant's current settings; one that fails is configured by its next batch. */
+  async configure(config: TenantConfig, queueIds: readonly string[], log: Logger): Promise<void> {
+    const settings = queueSettings(config);
+    await Promise.all(
+      queueIds.map(async (queueId) => {
+        try {
+          await this.port(config.tenantId, queueId).configure({ tenantId: config.tenantId, queueId, settings });
+          this.mark(queueId, settings);
+        } catch (err) {
+          this.transact(() => this.sql.exec('DELETE FROM queue_configs WHERE queue_id = ?', queueId));
+          log.warn('queue not configured; its next batch carries the settings', { queueId, ...errorFields(err) });
+        }
+      }),
+    );
+  }
+
+  private port(tenantId: string, queueId: string): QueuePort {
+    return queueStub(this.env, tenantId, queueId);
+  }
+
+  private configured(queueId: string): string | null {
+    return (
+      this.sql.exec<{ settings: string }>('SELECT settings FROM queue_configs WHERE queue_id = ?', queueId).toArray()[0]
+        ?.settings ?? null
+    );
+  }
+
+  private mark(queueId: string, settings: QueueSettings): void {
+    this.transact(() =>
+      this.sql.exec('INSERT OR REPLACE INTO queue_configs (queue_id, settings) VALUES (?, ?)', queueId, JSON.stringify(settings)),
+    );
+  }
+}
+
+/**
+ * Delivers what routing queued in `forward` (queue-less events new to a queue, timelines) to the
+ * QueueDOs, at least once: they drop repeats. Wakes while anything waits there.
+ */
+export class Relay implements Wakeable {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly link: QueueLink,
+    private readonly config: () => TenantConfig | null,
+    private readonly transact: Transact,
+  ) {}
+
+  pending(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM forward').one().n;
+  }
+
+  nextWake(now: number): number | null {
+    return this.pending() > 0 ? now + RELAY_RETRY_MS : null;
+  }
+
+  async onAlarm(_now: number, log: Logger): Promise<void> {
+    const config = this.config();
+    if (!config) return;
+    const rows = this.sql
+      .exec<{ id: string; queue_id: string; body: string }>('SELECT id, queue_id, body FROM forward LIMIT 1000')
+      .toArray();
+    const byQueue = new Map<string, { ids: string[]; batch: QueueBatch }>();
+    for (const r of rows) {
+      const g = byQueue.get(r.queue_id) ?? {
+        ids: [],
+        batch: { queueId: r.queue_id, events: [], presence: [], ensure: [], timelines: [] },
+      };
+      g.ids.push(r.id);
+      const body = JSON.parse(r.body) as { event?: QueueBatch['events'][number]; timeline?: QueueBatch['timelines'][number] };
+      if (body.event) g.batch.events.push(body.event);
+      if (body.timeline) g.batch.timelines.push(body.timeline);
+      byQueue.set(r.queue_id, g);
+    }
+    for (const [queueId, g] of byQueue) {
+      try {
+        await this.link.send(config, g.batch);
+        this.transact(() => {
+          for (const id of g.ids) this.sql.exec('DELETE FROM forward WHERE id = ?', id);
+        });
+      } catch (err) {
+        log.warn('relay to queue failed; will retry', { queueId, ...errorFields(err) });
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyEvent } from '../src/domain/events/normalized';
+import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
+import { createQueue, createTenant, type TestTenant } from './factories';
+import { env } from './helpers/env';
+import { callId, settle, T0 } from './helpers/ingest';
+
+function normalized(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
+  return {
+    tenantId: t.id,
+    provider: 'generic',
+    occurredAt: T0 + 1000,
+    occurredAtSource: 'provider',
+    receivedAt: Date.now(),
+    interactionId: null,
+    legId: null,
+    queueId: null,
+    queueKey: null,
+    agentId: null,
+    agentKey: null,
+    direction: null,
+    callerHash: null,
+    callerMasked: null,
+    attrs: {},
+    ...fields,
+  } as AnyEvent;
+}
+
+describe('one round trip per delivery', () => {
+  it('TenantDO.ingest routes, commits in the queue and logs the delivery with what its events became', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const created = await t.admin.post('/v1/connectors', { name: 'PBX forwarder', provider: 'generic' });
+    expect(created.status, created.text).toBe(201);
+    const connectorId = (created.body as { id: string }).id;
+    const id = callId('rt');
+    const deliveryId = `dlv_${id}`;
+
+    const out = await tenantStub(env, t.id).ingest({
+      events: [normalized(t, { id: `${id}:join`, type: 'queue.joined', interactionId: id, queueId: q.id })],
+      connectorId,
+      connectorSecret: null,
+      unknownKeys: 'reject',
+      delivery: {
+        record: {
+          id: deliveryId,
+          connectorId,
+          requestId: 'req_rt',
+          receivedAt: Date.now(),
+          outcome: 'accepted',
+          httpStatus: 200,
+          verified: true,
+          reason: null,
+          detail: null,
+          method: 'POST',
+          url: `http://callboard.test/v1/webhooks/generic/${connectorId}`,
+          contentType: 'application/json',
+          headers: {},
+          body: '{}',
+          bodyTruncated: false,
+          events: 2,
+          accepted: 0,
+          duplicates: 0,
+          rejected: 0,
+          ignored: [],
+        },
+        // The delivery's second event was refused before routing (an adapter's mapping gap).
+        slots: [{ id: `${id}:join`, routed: 0 }, { result: { id: `${id}:bad`, status: 'rejected', reason: 'invalid_event' } }],
+      },
+    });
+    expect(out).toEqual({ ok: true, results: [{ id: `${id}:join`, status: 'accepted' }] });
+    // Committed in the QueueDO before the answer.
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.waiting).toBe(1);
+
+    await settle(t);
+    const list = (await t.admin.get(`/v1/connectors/${connectorId}/deliveries`)).body.data as Record<string, unknown>[];
+    expect(list).toEqual([
+      expect.objectContaining({
+        id: deliveryId,
+        outcome: 'partial',
+        httpStatus: 200,
+        reason: 'invalid_event',
+        events: 2,
+        accepted: 1,
+        duplicates: 0,
+        rejected: 1,
+      }),
+    ]);
+  });
+});
