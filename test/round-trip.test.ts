@@ -1,9 +1,13 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../src/domain/events/normalized';
+import { queueStub } from '../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
 import { createQueue, createTenant, type TestTenant } from './factories';
+import { expectProblem } from './helpers/api';
 import { env } from './helpers/env';
-import { callId, settle, T0 } from './helpers/ingest';
+import { abandonedCall, callId, settle, T0 } from './helpers/ingest';
+import { deliverSigned } from './helpers/webhooks';
 
 function normalized(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
   return {
@@ -85,6 +89,37 @@ describe('one round trip per delivery', () => {
         duplicates: 0,
         rejected: 1,
       }),
+    ]);
+  });
+
+  it('a QueueDO that fails makes the delivery a 503, logged as such, and its retry goes through', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const created = await t.admin.post('/v1/connectors', { name: 'PBX forwarder', provider: 'generic' });
+    const connector = created.body as { id: string; secret: string };
+    expect((await deliverSigned(connector, JSON.stringify({ events: abandonedCall(callId('first'), q.id, 30) }))).status).toBe(
+      200,
+    );
+    // The queue's storage breaks: its next batch throws inside the QueueDO.
+    await runInDurableObject(queueStub(env, t.id, q.id), (_i, state) => {
+      state.storage.sql.exec('ALTER TABLE events RENAME TO events_away');
+    });
+    const body = JSON.stringify({ events: abandonedCall(callId('broken'), q.id, 30) });
+    expectProblem(await deliverSigned(connector, body, { id: 'msg_broken' }), 503, 'SERVICE_UNAVAILABLE');
+
+    await runInDurableObject(queueStub(env, t.id, q.id), (_i, state) => {
+      state.storage.sql.exec('ALTER TABLE events_away RENAME TO events');
+    });
+    const retry = await deliverSigned(connector, body, { id: 'msg_broken' });
+    expect(retry.status, retry.text).toBe(200);
+    expect(retry.body).toMatchObject({ accepted: 4, duplicates: 0 });
+
+    await settle(t);
+    const list = (await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data as Record<string, unknown>[];
+    expect(list.map((d) => [d.outcome, d.httpStatus, d.reason, d.accepted])).toEqual([
+      ['accepted', 200, null, 4],
+      ['rejected', 503, 'SERVICE_UNAVAILABLE', 0],
+      ['accepted', 200, null, 4],
     ]);
   });
 });
