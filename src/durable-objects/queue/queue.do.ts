@@ -239,11 +239,6 @@ export class QueueDO extends SqlDurableObject {
     }
   }
 
-  /** Benchmark baseline: an RPC round trip carrying a payload, doing nothing with it. */
-  echo(payload: string): number {
-    return payload.length;
-  }
-
   /**
    * Entities a flushed batch must make sure exist: every queue and agent its records name (only its
    * own, so a row Postgres refuses is set aside alone, not with every batch that names the queue).
