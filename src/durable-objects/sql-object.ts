@@ -7,7 +7,7 @@ import { errorFields, type Logger } from '../lib/log';
 import { type DeadLetter, Outbox, type OutboxBatch } from './outbox';
 import { hasTable, migrateSqlite } from './sqlite-migrations';
 
-const FLUSH_BATCH = 1000;
+const FLUSH_BATCH = 5000;
 const MAX_BATCHES_PER_FLUSH = 20;
 /**
  * Transactions one flush may spend finding the rows Postgres refuses (halving a 2,000-row batch down
