@@ -7,11 +7,16 @@ import { errorFields, type Logger } from '../lib/log';
 import { type DeadLetter, Outbox, type OutboxBatch } from './outbox';
 import { hasTable, migrateSqlite } from './sqlite-migrations';
 
-const FLUSH_BATCH = 5000;
+/**
+ * Records and events per batch (one transaction), within `MAX_BATCH_BYTES`: each transaction costs
+ * round trips and a commit whatever its size, so a backlog drains faster in few big ones (see
+ * docs/benchmarks.md).
+ */
+const FLUSH_BATCH = 2000;
 const MAX_BATCHES_PER_FLUSH = 20;
 /**
- * Transactions one flush may spend finding the rows Postgres refuses (halving a 2,000-row batch down
- * to one poison row takes about 22); the rest waits for the next alarm, a moment later.
+ * Transactions one flush may spend finding the rows Postgres refuses (halving a 10,000-row batch
+ * down to one poison row takes about 28); the rest waits for the next alarm, a moment later.
  */
 const MAX_ISOLATION_WRITES = 64;
 /** Dead letters put back are flushed this soon. */
