@@ -3,8 +3,13 @@
 //   1. signed generic webhooks (signature + validation + TenantDO routing + QueueDO + outbox) vs a bare
 //      Worker → Durable Object RPC round trip carrying the same payload, on the same `wrangler dev`;
 //   2. the outbox flush rate (rows/s of flush time, as the QueueDOs report it) vs COPY of the same
-//      rows into the same tables, from Node, against the same Postgres.
+//      rows into the same tables, from Node, against the same Postgres;
+//   3. a hot queue: events offered at a steady rate (1,000/s) through POST /v1/events for a while, the
+//      queue's outbox backlog sampled meanwhile (how far history lags behind), then the time it takes
+//      to drain once the load stops.
+// The Worker is bench/worker.ts (bench/wrangler.toml): the application plus the baseline's EchoDO.
 // Everything runs locally and is torn down at the end. Options: --deliveries N --batch N --concurrency N
+// --hot-rate EVENTS_PER_S --hot-seconds N
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +34,11 @@ const DELIVERIES = arg('deliveries', 1500);
 const BATCH = arg('batch', 10);
 const CONCURRENCY = arg('concurrency', 16);
 const WARMUP = Math.min(100, Math.floor(DELIVERIES / 10));
+const HOT_RATE = arg('hot-rate', 1000);
+const HOT_SECONDS = arg('hot-seconds', 30);
+/** Events per POST /v1/events of the hot queue (half as many calls: joined, then left). */
+const HOT_BATCH = 100;
+const HOT_IN_FLIGHT = 8;
 
 const secret = () => randomBytes(24).toString('base64url');
 const log = (m) => console.log(`[bench] ${m}`);
@@ -83,6 +93,7 @@ async function main() {
   const wrangler = startWranglerDev({
     root,
     port,
+    config: path.join(root, 'bench', 'wrangler.toml'),
     persistTo: path.join(dir, 'wrangler'),
     envFile: path.join(dir, 'wrangler.env'),
     stdio: 'ignore',
@@ -91,7 +102,6 @@ async function main() {
       NEON_WS_PROXY: proxy.address,
       PLATFORM_TOKEN: platformToken,
       PLATFORM_KEYS: `1:${randomBytes(32).toString('base64')}`,
-      BENCH_ROUTES: '1',
       LOG_LEVEL: 'error',
     },
   });
@@ -121,6 +131,11 @@ async function main() {
     { name: 'Drain queue', externalKeys: [{ provider: 'generic', key: 'drain' }] },
     key,
   );
+  const hotQueue = await json('POST', '/v1/queues', { name: 'Hot queue' }, key);
+  // The hot queue's client posts more often than a key's default rate limit allows.
+  const hotKey = (
+    await json('POST', '/v1/api-keys', { name: 'Hot', scopes: ['ingest'], rateLimit: { limit: 100_000, windowSeconds: 1 } }, key)
+  ).key;
   const connector = await json('POST', '/v1/connectors', { name: 'Bench', provider: 'generic' }, key);
   const webhook = new Webhook(connector.secret);
 
@@ -236,6 +251,11 @@ async function main() {
   const copyRows = interactions.length + visits.length + events.length;
   const copyRate = (copyRows / copyMs) * 1000;
 
+  // A hot queue: HOT_RATE events/s offered for HOT_SECONDS (paced, at most HOT_IN_FLIGHT requests in
+  // flight), the outbox backlog sampled twice a second, then the time to drain once the load stops.
+  log(`hot queue: ${HOT_RATE} events/s offered for ${HOT_SECONDS} s through POST /v1/events (${HOT_BATCH} per request)`);
+  const hot = await hotLoad({ base, key, hotKey, queueId: hotQueue.id, t0 });
+
   const result = {
     at: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
@@ -260,6 +280,7 @@ async function main() {
       ingestWhileOffline: { deliveriesPerSec: offline.rps, failed: offline.failed },
     },
     copy: { rows: copyRows, ms: copyMs, rowsPerSec: copyRate },
+    hotQueue: hot,
     flushToCopyRatio: flushRate / copyRate,
     drainToCopyRatio: drainRate / copyRate,
   };
@@ -274,12 +295,115 @@ Ingestion benchmark (${result.machine}; ${DELIVERIES} deliveries × ${BATCH} eve
                       (ingest kept going with Postgres unreachable: ${f(offline.rps)} deliveries/s, ${offline.failed} failed)
   COPY same rows      ${copyRows} rows in ${f(copyMs)} ms = ${f(copyRate)} rows/s
   ratio               flush/COPY under load ${f(result.flushToCopyRatio, 3)}, draining ${f(result.drainToCopyRatio, 3)}
+  hot queue           offered ${HOT_RATE} events/s for ${HOT_SECONDS} s: ingested ${f(hot.eventsPerSec)} events/s (${hot.failed} failed)
+                      outbox backlog during the load: median ${hot.backlogMedian}, max ${hot.backlogMax}, at the end ${hot.backlogAtEnd} rows
+                      (history ${f(hot.lagSecondsAtEnd)} s behind); drained ${f(hot.drainAfterMs / 1000)} s after the load stopped
+                      flush ${hot.flushedRows} rows in ${hot.flushMs} ms of flushing = ${f(hot.flushRowsPerSec)} rows/s (${f(hot.flushRowsPerSec / copyRate, 3)} of COPY)
 `);
   const out = path.join(root, 'bench', 'results');
   fs.mkdirSync(out, { recursive: true });
   const file = path.join(out, `ingest-${result.at.slice(0, 19).replaceAll(':', '')}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   log(`written to ${path.relative(root, file)}`);
+}
+
+/** The hot-queue phase (see main). */
+async function hotLoad({ base, key, hotKey, queueId, t0 }) {
+  const get = async (p) => {
+    const res = await fetch(`${base}${p}`, { headers: { Authorization: `Bearer ${key}` } });
+    if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const before = (await get(`/v1/queues/${queueId}/live`)).outbox;
+  const requests = Math.ceil((HOT_RATE * HOT_SECONDS) / HOT_BATCH);
+  const interval = (HOT_BATCH / HOT_RATE) * 1000;
+  const post = (k) => {
+    const events = [];
+    for (let j = 0; j < HOT_BATCH; j += 2) {
+      const call = `hot-${k}-${j / 2}`;
+      const s = t0 + k * 1000 + j * 10;
+      events.push({
+        id: `${call}:join`,
+        type: 'queue.joined',
+        occurredAt: new Date(s).toISOString(),
+        interactionId: call,
+        queueId,
+      });
+      events.push({
+        id: `${call}:left`,
+        type: 'queue.left',
+        occurredAt: new Date(s + 5000).toISOString(),
+        interactionId: call,
+        queueId,
+        attrs: { outcome: 'abandoned' },
+      });
+    }
+    return fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${hotKey}` },
+      body: JSON.stringify({ events }),
+    });
+  };
+  const samples = [];
+  let running = true;
+  const started = performance.now();
+  const sampler = (async () => {
+    while (running) {
+      const o = (await get(`/v1/queues/${queueId}/live`)).outbox;
+      samples.push({ s: (performance.now() - started) / 1000, backlog: o.backlog });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: HOT_IN_FLIGHT }, async () => {
+      while (next < requests) {
+        const k = next++;
+        const due = started + k * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const res = await post(k);
+        if (!res.ok) {
+          failed++;
+          if (failed <= 3) log(`hot request ${k} failed: ${res.status} ${(await res.text()).slice(0, 200)}`);
+        } else await res.arrayBuffer();
+      }
+    }),
+  );
+  const loadMs = performance.now() - started;
+  running = false;
+  await sampler;
+  const atEnd = (await get(`/v1/queues/${queueId}/live`)).outbox;
+  const stopped = performance.now();
+  let after = atEnd;
+  for (let i = 0; after.backlog > 0; i++) {
+    if (i > 3000) throw new Error(`hot queue did not drain: ${JSON.stringify(after)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    after = (await get(`/v1/queues/${queueId}/live`)).outbox;
+  }
+  const drainAfterMs = performance.now() - stopped;
+  const eventsPerSec = (((requests - failed) * HOT_BATCH) / loadMs) * 1000;
+  // Outbox rows per event offered (the event, its visit and its interaction): turns a backlog into seconds.
+  const rowsPerEvent = (after.flushedRows - before.flushedRows) / ((requests - failed) * HOT_BATCH);
+  const sorted = samples.map((x) => x.backlog).sort((a, b) => a - b);
+  return {
+    offeredEventsPerSec: HOT_RATE,
+    seconds: HOT_SECONDS,
+    eventsPerRequest: HOT_BATCH,
+    eventsPerSec,
+    failed,
+    backlogMedian: percentile(sorted, 50) ?? 0,
+    backlogMax: sorted.at(-1) ?? 0,
+    backlogAtEnd: atEnd.backlog,
+    lagSecondsAtEnd: atEnd.backlog / rowsPerEvent / eventsPerSec,
+    drainAfterMs,
+    flushedRows: after.flushedRows - before.flushedRows,
+    flushMs: after.flushMs - before.flushMs,
+    flushRowsPerSec: ((after.flushedRows - before.flushedRows) / (after.flushMs - before.flushMs)) * 1000,
+    rowsPerEvent,
+    backlogSamples: samples.map((x) => [Number(x.s.toFixed(1)), x.backlog]),
+  };
 }
 
 main()

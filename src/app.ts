@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { queueStub } from './durable-objects/queue/queue.client';
 import type { AppEnv } from './http/context';
 import { databasePerRequest, requestContext } from './http/middleware';
 import { ProblemError, problemResponse, toProblem } from './http/problem';
@@ -83,16 +82,6 @@ export function createApp() {
   app.get('/openapi.json', (c) => {
     document ??= openApiDocument(app);
     return c.json(document);
-  });
-  // The baseline of `npm run bench:ingest`: a bare Worker → Durable Object RPC round trip with the
-  // same payload as a webhook. Off unless the Worker runs with BENCH_ROUTES=1.
-  app.post('/__bench/rpc/:tenantId/:queueId', async (c) => {
-    if (c.env.BENCH_ROUTES !== '1') {
-      return problemResponse(new ProblemError('ROUTE_NOT_FOUND', `No route matches POST ${c.req.path}.`), c.get('requestId'));
-    }
-    const body = await c.req.text();
-    const bytes = await queueStub(c.env, c.req.param('tenantId'), c.req.param('queueId')).echo(body);
-    return c.json({ bytes });
   });
   app.get('/', (c) =>
     c.json({ name: 'Callboard', version: API_VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }),

@@ -18,8 +18,6 @@ export interface Env {
   DATABASE_CONNECT_TIMEOUT_MS?: string;
   /** Postgres statement timeout in ms (default 20,000): reads answer 503 rather than hang. */
   DATABASE_STATEMENT_TIMEOUT_MS?: string;
-  /** `1` enables the benchmark's baseline route (never in production). */
-  BENCH_ROUTES?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;

@@ -40,12 +40,13 @@ export function writeEnvFile(file, vars) {
 
 /**
  * wrangler's arguments: names of files and ports only, never a secret value.
- * @param {{ root: string, port: number, persistTo: string, envFile: string }} options
+ * @param {{ root: string, port: number, persistTo: string, envFile: string, config?: string }} options
  */
-export function wranglerDevArgs({ root, port, persistTo, envFile }) {
+export function wranglerDevArgs({ root, port, persistTo, envFile, config }) {
   return [
     path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
     'dev',
+    ...(config ? ['--config', config] : []),
     '--ip',
     '127.0.0.1',
     '--port',
@@ -59,11 +60,11 @@ export function wranglerDevArgs({ root, port, persistTo, envFile }) {
 }
 
 /**
- * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore' }} options
+ * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore', config?: string }} options
  */
-export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit' }) {
+export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit', config }) {
   writeEnvFile(envFile, vars);
-  const child = spawn(process.execPath, wranglerDevArgs({ root, port, persistTo, envFile }), {
+  const child = spawn(process.execPath, wranglerDevArgs({ root, port, persistTo, envFile, config }), {
     cwd: root,
     stdio: ['ignore', stdio, 'inherit'],
     env: {

@@ -75,9 +75,9 @@ async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): P
     if (batch.visits.length) await upsertVisits(tx, tenantId, batch.visits);
     if (batch.segments.length) await upsertSegments(tx, tenantId, batch.segments);
     if (batch.intervals.length) await upsertIntervals(tx, tenantId, batch.intervals);
-    for (const d of batch.deletions) {
-      const table = d.kind === 'visit' ? sql.raw('queue_visits') : sql.raw('agent_segments');
-      await tx.execute(sql`DELETE FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${d.id} AND version < ${d.version}`);
+    for (const kind of ['visit', 'segment'] as const) {
+      const rows = batch.deletions.filter((d) => d.kind === kind).map((d) => ({ id: d.id, version: d.version }));
+      if (rows.length > 0) await deleteRecords(tx, tenantId, kind, rows);
     }
     if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
     if (batch.deliveries.length) await insertDeliveries(tx, tenantId, batch.deliveries);
@@ -89,16 +89,23 @@ async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]
     const rows = entities.filter((e) => e.kind === kind).map((e) => ({ id: e.id, name: e.name, auto: e.name !== null }));
     if (rows.length === 0) continue;
     const table = sql.raw(kind === 'queue' ? 'queues' : 'agents');
-    // A live name may be taken by an admin's queue: the second pass adds the id to make it unique.
-    for (const suffix of [sql.raw(`''`), sql.raw(`' (' || r.id || ')'`)]) {
-      await tx.execute(sql`
-        INSERT INTO ${table} (tenant_id, id, name, archived_at)
-        SELECT ${tenantId}, r.id, coalesce(r.name, r.id) || ${suffix}, CASE WHEN r.auto THEN NULL ELSE now() END
-        FROM jsonb_to_recordset(${json(rows)}) AS r(id text, name text, auto boolean)
-        WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.tenant_id = ${tenantId} AND t.id = r.id)
-        ORDER BY r.id COLLATE "C"
-        ON CONFLICT DO NOTHING`);
-    }
+    const insert = (suffix: ReturnType<typeof sql.raw>) => sql`
+      INSERT INTO ${table} (tenant_id, id, name, archived_at)
+      SELECT ${tenantId}, r.id, coalesce(r.name, r.id) || ${suffix}, CASE WHEN r.auto THEN NULL ELSE now() END
+      FROM jsonb_to_recordset(${json(rows)}) AS r(id text, name text, auto boolean)
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.tenant_id = ${tenantId} AND t.id = r.id)
+      ORDER BY r.id COLLATE "C"
+      ON CONFLICT DO NOTHING
+      RETURNING 1`;
+    // Usually every entity exists: one statement finds that out. A live name may be taken by an admin's
+    // queue: then a second pass adds the id to the names still missing to make them unique.
+    const first = await tx.execute(sql`
+      WITH inserted AS (${insert(sql.raw(`''`))})
+      SELECT (SELECT count(*) FROM inserted)::int AS inserted,
+             (SELECT count(*) FROM jsonb_to_recordset(${json(rows)}) AS r(id text)
+               WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.tenant_id = ${tenantId} AND t.id = r.id))::int AS missing`);
+    const counts = first.rows[0] as { inserted: number; missing: number } | undefined;
+    if (counts && counts.missing > counts.inserted) await tx.execute(insert(sql.raw(`' (' || r.id || ')'`)));
     const keys = entities.filter((e) => e.kind === kind && e.externalKey).map((e) => ({ id: e.id, ...e.externalKey }));
     if (keys.length === 0) continue;
     const keyTable = sql.raw(kind === 'queue' ? 'queue_external_keys' : 'agent_external_keys');
@@ -109,6 +116,17 @@ async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]
       ORDER BY r.id COLLATE "C", r.provider, r.key
       ON CONFLICT DO NOTHING`);
   }
+}
+
+/** Removes records that no longer exist, where Postgres has an older version; rows locked in key order. */
+async function deleteRecords(tx: Tx, tenantId: string, kind: 'visit' | 'segment', rows: { id: string; version: number }[]) {
+  const table = sql.raw(kind === 'visit' ? 'queue_visits' : 'agent_segments');
+  await tx.execute(sql`
+    DELETE FROM ${table} t USING (
+      SELECT x.id, x.version FROM ${table} x JOIN jsonb_to_recordset(${json(rows)}) AS r(id text, version int)
+        ON x.tenant_id = ${tenantId} AND x.id = r.id AND x.version < r.version
+      ORDER BY x.id COLLATE "C" FOR UPDATE OF x) d
+    WHERE t.tenant_id = ${tenantId} AND t.id = d.id`);
 }
 
 async function upsertInteractions(tx: Tx, tenantId: string, rows: HistoryBatch['interactions']): Promise<void> {
@@ -188,7 +206,29 @@ async function upsertIntervals(tx: Tx, tenantId: string, rows: HistoryBatch['int
     WHERE agent_state_intervals.version < EXCLUDED.version`);
 }
 
-async function insertEvents(tx: Tx, tenantId: string, rows: AnyEvent[]): Promise<void> {
+/** The columns `insertEvents` reads; the rest of an event (and any null: a missing key reads as NULL) is not sent. */
+const EVENT_FIELDS = [
+  'id',
+  'type',
+  'provider',
+  'occurredAt',
+  'occurredAtSource',
+  'receivedAt',
+  'interactionId',
+  'legId',
+  'queueId',
+  'agentId',
+  'queueKey',
+  'agentKey',
+  'attrs',
+] as const;
+
+async function insertEvents(tx: Tx, tenantId: string, events: AnyEvent[]): Promise<void> {
+  const rows = events.map((e) => {
+    const row: Record<string, unknown> = {};
+    for (const f of EVENT_FIELDS) if (e[f] !== null && e[f] !== undefined) row[f] = e[f];
+    return row;
+  });
   await tx.execute(sql`
     INSERT INTO events (tenant_id, id, type, provider, occurred_at, occurred_at_source, received_at, interaction_id, leg_id,
                         queue_id, agent_id, queue_key, agent_key, attrs)

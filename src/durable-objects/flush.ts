@@ -3,11 +3,16 @@ import type { Transact, Wakeable } from './lifecycle';
 import type { Outbox, OutboxBatch } from './outbox';
 import type { EnsureEntity, HistorySession, HistorySink, SinkFailure } from './ports';
 
-const FLUSH_BATCH = 1000;
+/**
+ * Records and events per batch (one transaction), within `MAX_BATCH_BYTES`: each transaction costs
+ * round trips and a commit whatever its size, so a backlog drains faster in bigger ones; but a batch
+ * is read, parsed and serialized synchronously in the object that also ingests (see docs/benchmarks.md).
+ */
+const FLUSH_BATCH = 2000;
 const MAX_BATCHES_PER_FLUSH = 20;
 /**
- * Transactions one flush may spend finding the rows Postgres refuses (halving a 2,000-row batch down
- * to one poison row takes about 22); the rest waits for the next alarm, a moment later.
+ * Transactions one flush may spend finding the rows Postgres refuses (halving a 4,000-row batch
+ * down to one poison row takes about 24); the rest waits for the next alarm, a moment later.
  */
 const MAX_ISOLATION_WRITES = 64;
 

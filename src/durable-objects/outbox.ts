@@ -63,7 +63,7 @@ export interface DeadLetter {
 
 export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery';
 
-/** What one flush transaction carries of record bodies, at most (deliveries carry raw bodies). */
+/** What one flush transaction carries of record and event bodies, at most (deliveries carry raw bodies). */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface OutboxRecord {
@@ -72,11 +72,14 @@ export interface OutboxRecord {
   version: number;
   /** null means the record no longer exists and must be removed. */
   body: unknown;
+  /** Where `take` found it (its rowid). */
+  seq?: number;
 }
 
 export interface OutboxBatch {
   records: OutboxRecord[];
-  events: { id: string; body: unknown }[];
+  /** `seq`: the row `take` found it in; only that row is acked (a revision put meanwhile is another row). */
+  events: { id: string; body: unknown; seq?: number }[];
 }
 
 export interface OutboxStatus {
@@ -133,34 +136,63 @@ export class Outbox {
   }
 
   /**
-   * The oldest pending work, at most `limit` records and `limit` events, and records of at most
-   * `maxBytes` together (always at least one): a batch of raw webhook deliveries stays a few MB.
+   * The oldest pending work, at most `limit` records and `limit` events, and at most `maxBytes` of
+   * bodies together (always at least one row): a batch of raw webhook deliveries stays a few MB.
+   * Both tables are read in insertion order (rowid): no sort, however long the backlog.
    */
   take(limit: number, maxBytes = MAX_BATCH_BYTES): OutboxBatch {
     const records: OutboxRecord[] = [];
     let bytes = 0;
-    const cursor = this.sql.exec<{ kind: RecordKind; id: string; body: string; version: number }>(
-      'SELECT kind, id, body, version FROM outbox_records ORDER BY rowid LIMIT ?',
+    const full = (length: number) => records.length + events.length > 0 && bytes + length > maxBytes;
+    const events: OutboxBatch['events'] = [];
+    const recordRows = this.sql.exec<{ seq: number; kind: RecordKind; id: string; body: string; version: number }>(
+      'SELECT rowid AS seq, kind, id, body, version FROM outbox_records ORDER BY rowid LIMIT ?',
       limit,
     );
-    for (const r of cursor) {
-      if (records.length > 0 && bytes + r.body.length > maxBytes) break;
+    for (const r of recordRows) {
+      if (full(r.body.length)) break;
       bytes += r.body.length;
-      records.push({ kind: r.kind, id: r.id, version: r.version, body: JSON.parse(r.body) });
+      records.push({ kind: r.kind, id: r.id, version: r.version, body: JSON.parse(r.body), seq: r.seq });
     }
-    const events = this.sql
-      .exec<{ id: string; body: string }>('SELECT id, body FROM outbox_events ORDER BY enqueued_at, id LIMIT ?', limit)
-      .toArray()
-      .map((r) => ({ id: r.id, body: JSON.parse(r.body) }));
+    const eventRows = this.sql.exec<{ seq: number; id: string; body: string }>(
+      'SELECT rowid AS seq, id, body FROM outbox_events ORDER BY rowid LIMIT ?',
+      limit,
+    );
+    for (const r of eventRows) {
+      if (full(r.body.length)) break;
+      bytes += r.body.length;
+      events.push({ id: r.id, body: JSON.parse(r.body), seq: r.seq });
+    }
     return { records, events };
   }
 
-  /** Removes what was written; a record that changed meanwhile (newer version) stays for the next flush. */
+  /**
+   * Removes what was written, in one statement per table: a record only at the version written (one
+   * that changed meanwhile stays for the next flush), an event only as taken (one revised meanwhile
+   * was put back as a new row, see `putEvent`, and stays too).
+   */
   ack(batch: OutboxBatch): void {
-    for (const r of batch.records) {
-      this.sql.exec('DELETE FROM outbox_records WHERE kind = ? AND id = ? AND version = ?', r.kind, r.id, r.version);
+    if (batch.records.length > 0) {
+      this.sql.exec(
+        `DELETE FROM outbox_records WHERE rowid IN (
+           SELECT o.rowid FROM json_each(?) j JOIN outbox_records o
+             ON o.kind = json_extract(j.value, '$[0]') AND o.id = json_extract(j.value, '$[1]')
+            AND o.version = json_extract(j.value, '$[2]'))`,
+        JSON.stringify(batch.records.map((r) => [r.kind, r.id, r.version])),
+      );
     }
-    for (const e of batch.events) this.sql.exec('DELETE FROM outbox_events WHERE id = ?', e.id);
+    if (batch.events.length > 0) {
+      const taken = batch.events.filter((e) => e.seq !== undefined);
+      if (taken.length > 0) {
+        this.sql.exec(
+          `DELETE FROM outbox_events WHERE rowid IN (
+             SELECT o.rowid FROM json_each(?) j JOIN outbox_events o
+               ON o.rowid = json_extract(j.value, '$[0]') AND o.id = json_extract(j.value, '$[1]'))`,
+          JSON.stringify(taken.map((e) => [e.seq, e.id])),
+        );
+      }
+      for (const e of batch.events) if (e.seq === undefined) this.sql.exec('DELETE FROM outbox_events WHERE id = ?', e.id);
+    }
   }
 
   recordSuccess(now: number, rows: number, ms: number): void {

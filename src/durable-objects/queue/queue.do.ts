@@ -98,11 +98,6 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
     return this.ready ? this.outbox.status().backlog : 0;
   }
 
-  /** Benchmark baseline: an RPC round trip carrying a payload, doing nothing with it. */
-  echo(payload: string): number {
-    return payload.length;
-  }
-
   protected alarmParts() {
     const meta = this.ready ? this.meta.read() : null;
     if (!meta) return null;
