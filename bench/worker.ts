@@ -6,8 +6,8 @@ import { DurableObject } from 'cloudflare:workers';
 import { createApp } from '../src/app';
 import type { Env } from '../src/env';
 
-export { QueueDO } from '../src/durable-objects/queue/queue.do';
-export { TenantDO } from '../src/durable-objects/tenant/tenant.do';
+// The production classes, wired to Postgres as src/index.ts wires them.
+export { QueueDO, TenantDO } from '../src/index';
 
 interface BenchEnv extends Env {
   ECHO_DO: DurableObjectNamespace<EchoDO>;
