@@ -1,4 +1,4 @@
-import type { ConnectorCredentials, ConnectorOptions } from '../../contracts/connectors';
+import type { ConnectorCredentials, ConnectorOptions } from '../../domain/connectors';
 import type { FieldIssue } from '../../domain/errors';
 import type { TimeSource } from '../../domain/events/event-types';
 import type { WireEvent } from '../../domain/events/wire';

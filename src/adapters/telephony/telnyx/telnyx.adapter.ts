@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorCredentials } from '../../../contracts/connectors';
+import type { ConnectorCredentials } from '../../../domain/connectors';
 import type { EventAttrs, EventType, QueueOutcome } from '../../../domain/events/event-types';
 import { base64Decode } from '../../../lib/base64';
 import { zodFieldIssues } from '../../../lib/zod-issues';
