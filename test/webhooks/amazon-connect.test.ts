@@ -8,7 +8,7 @@ import {
   contactEvents,
   firehoseDelivery,
   queueArn,
-} from '../../src/adapters/telephony/amazon-connect/fixtures';
+} from '../adapters/amazon-connect/fixtures';
 import { createAgent, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';

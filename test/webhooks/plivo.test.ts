@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  dialAnswer,
-  dialHangup,
-  type Form,
-  formBody,
-  hangupForm,
-  plivoLocalTime,
-  ringUrl,
-} from '../../src/adapters/telephony/plivo/fixtures';
 import { signPlivoV3 } from '../../src/adapters/telephony/plivo/plivo.signature';
 import { zoneOffsetMs } from '../../src/domain/time/zones';
+import { dialAnswer, dialHangup, type Form, formBody, hangupForm, plivoLocalTime, ringUrl } from '../adapters/plivo/fixtures';
 import { createAgent, createKey, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';

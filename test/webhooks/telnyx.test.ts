@@ -14,7 +14,7 @@ import {
   texmlForm,
   texmlStatus,
   texmlWait,
-} from '../../src/adapters/telephony/telnyx/fixtures';
+} from '../adapters/telnyx/fixtures';
 import { createAgent, createKey, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';

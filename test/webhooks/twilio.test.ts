@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOLD_MUSIC } from '../../src/adapters/telephony/twilio/twiml';
 import {
   AUTH_TOKEN,
   callStatus,
@@ -17,8 +18,7 @@ import {
   taskRouterCloudEvent,
   waitUrl,
   withBodyHash,
-} from '../../src/adapters/telephony/twilio/fixtures';
-import { DEFAULT_HOLD_MUSIC } from '../../src/adapters/telephony/twilio/twiml';
+} from '../adapters/twilio/fixtures';
 import { createAgent, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';

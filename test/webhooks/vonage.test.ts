@@ -9,7 +9,7 @@ import {
   type VonageStep,
   vonageJwt,
   vonageQueuedCall,
-} from '../../src/adapters/telephony/vonage/fixtures';
+} from '../adapters/vonage/fixtures';
 import { createAgent, createKey, createQueue, createTenant } from '../factories';
 import { type ApiResponse, call, expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { type AdapterContext, type AdapterEvent, AdapterInputError, type InboundRequest } from '../types';
-import { amazonConnectAdapter } from './amazon-connect.adapter';
+import { amazonConnectAdapter } from '../../../src/adapters/telephony/amazon-connect/amazon-connect.adapter';
+import {
+  type AdapterContext,
+  type AdapterEvent,
+  AdapterInputError,
+  type InboundRequest,
+} from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
 import {
   agentArn,
   agentCallRecords,
