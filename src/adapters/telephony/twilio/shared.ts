@@ -67,8 +67,8 @@ const RFC2822 =
 export function parseRfc2822(value: string): number | null {
   const m = RFC2822.exec(value.trim());
   if (!m) return null;
-  const [, day, mon, year, hh, mm, ss, sign, oh, om] = m;
-  const month = MONTHS.indexOf((mon as string).toLowerCase());
+  const [, day, mon = '', year, hh, mm, ss, sign, oh, om] = m;
+  const month = MONTHS.indexOf(mon.toLowerCase());
   if (month === -1) return null;
   const utc = Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss ?? 0));
   const offsetMin = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;

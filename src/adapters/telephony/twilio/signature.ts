@@ -30,7 +30,8 @@ export function signedParams(pairs: readonly [string, string][]): string {
 function splitUrl(url: string): { scheme: string; userInfo: string; host: string; port: string; rest: string } | null {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(url);
   if (!match) return null;
-  const [prefix, scheme, authority] = match as unknown as [string, string, string];
+  // The pattern has two groups, so both are set when it matches.
+  const [prefix, scheme = '', authority = ''] = match;
   const userInfoEnd = authority.lastIndexOf('@');
   const hostAndPort = authority.slice(userInfoEnd + 1);
   // A colon starts the port only after the closing bracket of an IPv6 literal.
@@ -96,9 +97,8 @@ export function withLegacyQuerystring(url: string): string {
     else if (Array.isArray(seen)) seen.push(value);
     else parsed[key] = [seen, value];
   }
-  const query = Object.keys(parsed)
-    .flatMap((k) => {
-      const v = parsed[k] as string | string[];
+  const query = Object.entries(parsed)
+    .flatMap(([k, v]) => {
       return (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`);
     })
     .join('&');

@@ -261,13 +261,13 @@ export function fromCallback(f: Form): TaskRouterEvent {
     const v = f.get(k)?.trim();
     return v ? v : undefined;
   };
-  const e: TaskRouterEvent = { eventType: text('EventType') as string };
+  const e: TaskRouterEvent = { eventType: text('EventType') ?? '' };
   const sid = text('Sid');
   if (sid?.startsWith('EV')) e.eventSid = sid;
   const ms = text('TimestampMs');
   const s = text('Timestamp');
   if (ms !== undefined || s !== undefined) {
-    const at = ms !== undefined ? parseEpoch(ms, 'ms') : parseEpoch(s as string, 's');
+    const at = ms !== undefined ? parseEpoch(ms, 'ms') : parseEpoch(s ?? '', 's');
     const field = ms !== undefined ? 'TimestampMs' : 'Timestamp';
     if (at === null) throw unreadable(`${field} is not an epoch time.`, [{ field, detail: `Unreadable: '${ms ?? s}'.` }]);
     e.atMs = at;

@@ -50,7 +50,7 @@ function required<K extends string>(f: Form, what: string, ...keys: K[]): Record
       `This ${what} lacks ${missing.join(', ')}.`,
       missing.map((k) => ({ field: k, detail: 'Required.' })),
     );
-  return Object.fromEntries(keys.map((k) => [k, f.get(k) as string])) as Record<K, string>;
+  return Object.fromEntries(keys.map((k) => [k, f.get(k) ?? ''])) as Record<K, string>;
 }
 
 /** `Timestamp` when the request has one, else the time it reached us. */

@@ -46,7 +46,8 @@ export async function verifyVonage(req: InboundRequest, ctx: AdapterContext): Pr
     return fail('missing', 'Send Authorization: Bearer <JWT> (enable signed webhooks on the Vonage application).');
   const token = /^Bearer\s+([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(authorization.trim());
   if (!token) return fail('invalid', 'Authorization must be Bearer followed by a JWT.');
-  const [, head, body, sig] = token as unknown as [string, string, string, string];
+  // The pattern has three groups, so all three are set when it matches.
+  const [, head = '', body = '', sig = ''] = token;
   const alg = (jsonOf(base64UrlDecode(head)) as { alg?: unknown } | null)?.alg;
   // Only HS256: a token naming another algorithm (`none`, RS256 with the secret as a "public key") is refused.
   if (alg !== 'HS256') return fail('invalid', 'The JWT must be HS256, signed with the signature secret.');
