@@ -75,11 +75,6 @@ export interface ProviderAdapter {
   redact?(rawBody: string, contentType: string | null): string;
 }
 
-/** Form fields in order, repeated keys kept (`+` is a space), as URL-signing schemes need them. */
-export function parseForm(rawBody: string): [string, string][] {
-  return [...new URLSearchParams(rawBody).entries()];
-}
-
 /** The header value, or null when missing or empty. */
 export function header(req: InboundRequest, name: string): string | null {
   const v = req.headers.get(name);

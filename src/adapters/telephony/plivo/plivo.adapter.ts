@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../../../domain/errors';
 import type { EventAttrs } from '../../../domain/events/event-types';
 import { timingSafeEqualText } from '../../../lib/constant-time';
+import { isFormType, parseForm } from '../kit/body';
 import { event } from '../kit/event';
 import {
   type AdapterContext,
@@ -10,7 +11,6 @@ import {
   type InboundRequest,
   type NormalizeResult,
   type ProviderAdapter,
-  parseForm,
   type VerifyResult,
 } from '../types';
 import { redactPlivo } from './plivo.redact';
@@ -43,8 +43,6 @@ export const plivoAdapter: ProviderAdapter = {
   normalize: normalizePlivo,
 };
 
-const FORM = /^application\/x-www-form-urlencoded\b/i;
-
 /** Any of the comma-separated V3 signatures (or the main-account `Ma-V3` ones) under any live auth token. */
 async function verifyPlivo(req: InboundRequest, ctx: AdapterContext): Promise<VerifyResult> {
   const nonce = header(req, 'x-plivo-signature-v3-nonce');
@@ -72,7 +70,7 @@ async function verifyPlivo(req: InboundRequest, ctx: AdapterContext): Promise<Ve
 /** The POST params Plivo signed: the form body (nothing when the body is not a form). */
 function bodyParams(req: InboundRequest): [string, string][] {
   if (req.method.toUpperCase() === 'GET') return [];
-  if (req.contentType !== null && !FORM.test(req.contentType)) return [];
+  if (req.contentType !== null && !isFormType(req.contentType)) return [];
   return parseForm(req.rawBody);
 }
 
@@ -86,7 +84,7 @@ interface Tags {
 }
 
 function normalizePlivo(req: InboundRequest, ctx: AdapterContext): NormalizeResult {
-  if (req.method.toUpperCase() !== 'GET' && req.contentType !== null && !FORM.test(req.contentType)) {
+  if (req.method.toUpperCase() !== 'GET' && req.contentType !== null && !isFormType(req.contentType)) {
     throw new AdapterInputError(415, 'Plivo callbacks are form posts: send Content-Type: application/x-www-form-urlencoded.');
   }
   const query = new URL(req.url).searchParams;

@@ -3,7 +3,7 @@ import type { ConnectorCredentials } from '../../../domain/connectors';
 import type { QueueOutcome } from '../../../domain/events/event-types';
 import { base64Decode } from '../../../lib/base64';
 import { zodFieldIssues } from '../../../lib/zod-issues';
-import { parseJsonBody } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
 import { event, type TypedEvent } from '../kit/event';
 import {
   type AdapterContext,

@@ -1,7 +1,8 @@
 import { base64Encode } from '../../../lib/base64';
 import { timingSafeEqualText } from '../../../lib/constant-time';
 import { sha256Hex } from '../../../lib/crypto';
-import { header, type InboundRequest, parseForm, type VerifyResult } from '../types';
+import { isFormType, parseForm } from '../kit/body';
+import { header, type InboundRequest, type VerifyResult } from '../types';
 
 // `X-Twilio-Signature` (twilio@6.2.0 lib/webhooks/webhooks.js, re-implemented with WebCrypto):
 //   form POST: base64(HMAC-SHA1(authToken, url + for each key in sorted order: key + value, for each distinct value, sorted))
@@ -9,7 +10,6 @@ import { header, type InboundRequest, parseForm, type VerifyResult } from '../ty
 // The scheme has no timestamp, so nothing can be "expired": replays are made harmless by deterministic event ids.
 
 const encoder = new TextEncoder();
-const FORM = /^application\/x-www-form-urlencoded\b/i;
 
 /** What Twilio signed besides the URL: the form parameters, keys sorted, each key's distinct values sorted. */
 export function signedParams(pairs: readonly [string, string][]): string {
@@ -156,7 +156,7 @@ export async function verifyTwilioSignature(req: InboundRequest, authTokens: (st
   // JSON bodies (Event Streams): the URL carries the body's hash and is all that is signed.
   let params = '';
   if (bodyHash === null) {
-    if (req.contentType && FORM.test(req.contentType)) params = signedParams(parseForm(req.rawBody));
+    if (isFormType(req.contentType)) params = signedParams(parseForm(req.rawBody));
     else if (req.rawBody.trim() !== '') {
       return {
         ok: false,

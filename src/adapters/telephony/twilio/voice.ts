@@ -1,5 +1,6 @@
 import type { QueueOutcome } from '../../../domain/events/event-types';
-import { type AdapterContext, parseForm } from '../types';
+import { parseForm } from '../kit/body';
+import type { AdapterContext } from '../types';
 import { customerNumber, type Draft, direction, draft, type Mapped, parseRfc2822, secondsToMs, unreadable } from './shared';
 
 /** Form parameters, first value per key (the fields mapped here are never repeated). */

@@ -3,7 +3,7 @@ import { QUEUE_OUTCOMES } from '../../../domain/events/event-types';
 import { base64Decode } from '../../../lib/base64';
 import { timingSafeEqualBytes, timingSafeEqualText } from '../../../lib/constant-time';
 import { zodFieldIssues } from '../../../lib/zod-issues';
-import { parseJsonBody } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
 import { event, type TypedEvent, type Without } from '../kit/event';
 import {
   type AdapterContext,
