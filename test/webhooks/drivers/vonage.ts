@@ -1,0 +1,154 @@
+import { expect } from 'vitest';
+import { type VonageStep, vonageJwt, vonageQueuedCall } from '../../adapters/vonage/fixtures';
+import { createAgent, createQueue, createTenant } from '../../factories';
+import { type ApiResponse, call } from '../../helpers/api';
+import { T0 } from '../../helpers/ingest';
+import { observeScenario } from '../../helpers/scenario';
+import type { ConformanceDriver } from './driver';
+
+// Vonage Voice API callbacks end to end: each signed with a fresh HS256 JWT over the body's SHA-256, as Vonage
+// signs every request (a retry too), posted to the connector's webhook path — agents' legs with the
+// `?agent=…&call=…` event-URL query of docs/providers/vonage.md — and read back from Postgres and the queues' live state.
+
+export const SECRET = 'vonage-signature-secret-e2e-0123';
+
+export async function setup() {
+  const t = await createTenant();
+  const sales = await createQueue(t, { externalKeys: [{ provider: 'vonage', key: 'sales' }] });
+  const billing = await createQueue(t, { externalKeys: [{ provider: 'vonage', key: 'billing' }] });
+  const alice = await createAgent(t, { queueIds: [sales.id, billing.id], externalKeys: [{ provider: 'vonage', key: 'alice' }] });
+  const bob = await createAgent(t, { queueIds: [billing.id], externalKeys: [{ provider: 'vonage', key: 'bob' }] });
+  const res = await t.admin.post('/v1/connectors', {
+    name: 'Vonage',
+    provider: 'vonage',
+    credentials: { signatureSecret: SECRET },
+  });
+  expect(res.status, res.text).toBe(201);
+  const connector = res.body as { id: string; webhookPath: string; credentials: string[] };
+  expect(connector.webhookPath).toBe(`/v1/webhooks/vonage/${connector.id}`);
+  expect(connector.credentials).toEqual(['signatureSecret']);
+  return { t, sales, billing, alice, bob, connector };
+}
+export type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** Posts a callback as Vonage does: `Authorization: Bearer <JWT>` signed now (or as `override` says). */
+export async function deliver(
+  s: Setup,
+  step: Pick<VonageStep, 'body' | 'query'>,
+  override: { secret?: string; iatSeconds?: number; headers?: Record<string, string>; contentType?: string } = {},
+): Promise<ApiResponse> {
+  const token = await vonageJwt(override.secret ?? SECRET, step.body, {
+    iatSeconds: override.iatSeconds ?? Math.floor(Date.now() / 1000),
+  });
+  const headers = override.headers ?? {
+    authorization: `Bearer ${token}`,
+    'content-type': override.contentType ?? 'application/json',
+  };
+  return call('POST', `${s.connector.webhookPath}${step.query}`, { rawBody: step.body, headers });
+}
+
+/** One day's calls: answered with a hold, abandoned, a short abandon, and a transfer from sales to billing. */
+export function scenario(run: string) {
+  const at = (minutes: number) => T0 + minutes * 60_000;
+  const ids = {
+    answered: `${run}-answered`,
+    abandoned: `${run}-abandoned`,
+    short: `${run}-short`,
+    transferred: `${run}-transferred`,
+  };
+  const steps: VonageStep[] = [
+    ...vonageQueuedCall({
+      call: ids.answered,
+      queue: 'sales',
+      agent: 'alice',
+      t0: at(1),
+      answerAfter: 12,
+      talk: 150,
+      hold: [40, 55],
+    }),
+    ...vonageQueuedCall({ call: ids.abandoned, queue: 'sales', agent: null, t0: at(2), answerAfter: 45 }),
+    ...vonageQueuedCall({ call: ids.short, queue: 'sales', agent: null, t0: at(3), answerAfter: 3 }),
+    ...vonageQueuedCall({
+      call: ids.transferred,
+      queue: 'sales',
+      agent: 'bob',
+      t0: at(4),
+      answerAfter: 20,
+      talk: 90,
+      transferTo: 'billing',
+    }),
+  ];
+  return { ids, steps };
+}
+
+/** The calls, their visits and segments, and the live counters, with Callboard ids replaced by role names. */
+export const observed = (s: Setup, ids: Record<string, string>) =>
+  observeScenario(
+    s.t,
+    new Map([
+      [s.sales.id, 'sales'],
+      [s.billing.id, 'billing'],
+      [s.alice.id, 'alice'],
+      [s.bob.id, 'bob'],
+    ]),
+    [s.sales.id, s.billing.id],
+    ids,
+  );
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The common day through Vonage: every callback signed with a fresh JWT. */
+export const vonageDriver: ConformanceDriver<Setup, VonageStep> = {
+  provider: 'vonage',
+  setup,
+  deliver: (s, step) => deliver(s, step),
+  day(run) {
+    const { ids, steps } = scenario(run);
+    return { calls: ids, deliveries: steps };
+  },
+  expectCounts: (counts) => expect(counts.reduce((n, c) => n + (c?.accepted ?? 0), 0)).toBe(9 + 3 + 3 + 9),
+  observe: observed,
+  ingestedBreak: (s) => ({ agentId: s.bob.id, ref: { agentKey: 'bob' }, queueId: s.billing.id }),
+  expectDay(got, ids) {
+    const m = (minutes: number, seconds: number) => iso(T0 + minutes * 60_000 + seconds * 1000);
+    expect(got.calls.answered).toEqual({
+      direction: 'inbound',
+      startedAt: m(1, 0),
+      endedAt: m(1, 164),
+      hangupCause: null,
+      endedBy: null,
+      visits: [['sales', 'answered', 12_000, 'alice', m(1, 2), m(1, 14)]],
+      // Talk is connected → disconnected minus the 15 s hold; Vonage reports no wrap-up and not who hung up.
+      segments: [['alice', 'sales', 135_000, 15_000, 1, null, null]],
+    });
+    expect(got.calls.abandoned).toMatchObject({
+      visits: [['sales', 'abandoned', 45_000, null, m(2, 2), m(2, 47)]],
+      segments: [],
+    });
+    expect(got.calls.short).toMatchObject({ visits: [['sales', 'abandoned', 3_000, null, m(3, 2), m(3, 5)]], segments: [] });
+    expect(got.calls.transferred).toMatchObject({
+      visits: [
+        ['sales', 'transferred', 20_000, null, m(4, 2), m(4, 22)],
+        ['billing', 'answered', 9_950, 'bob', iso(T0 + 4 * 60_000 + 22_050), m(4, 32)],
+      ],
+      segments: [['bob', 'billing', 90_000, 0, 0, null, null]],
+    });
+    expect(got.live).toEqual({
+      sales: { waiting: 0, offered: 4, answered: 1, abandoned: 2, flowedOut: 1, unknown: 0 },
+      billing: { waiting: 0, offered: 1, answered: 1, abandoned: 0, flowedOut: 0, unknown: 0 },
+    });
+    expect(got.sql.visits).toEqual([
+      [ids.abandoned, 'sales', 'abandoned', 45_000, null],
+      [ids.answered, 'sales', 'answered', 12_000, 'alice'],
+      [ids.short, 'sales', 'abandoned', 3_000, null],
+      [ids.transferred, 'sales', 'transferred', 20_000, null],
+      [ids.transferred, 'billing', 'answered', 9_950, 'bob'],
+    ]);
+    expect(got.sql.segments).toEqual([
+      [ids.answered, 'alice', 135_000, 15_000],
+      [ids.transferred, 'bob', 90_000, 0],
+    ]);
+  },
+  // started/ringing and failure/completed swap in transit (docs/providers/vonage.md).
+  again: { twice: (steps) => steps.slice(0, 9), seed: 11 },
+};
