@@ -31,21 +31,33 @@ describe.each(DRIVERS.map((driver) => ({ provider: driver.provider, driver })))(
       ...driver.midway,
       before: driver.midway.before < 0 ? deliveries.length + driver.midway.before : driver.midway.before,
     };
-    const first: (Counts | null)[] = [];
+    const firstCounts: (Counts | null)[] = [];
     for (const [i, d] of deliveries.entries()) {
       if (i === midway?.before) await midway.check(w);
       const res = await driver.deliver(w, d);
       expect(res.status, res.text).toBe(200);
       if (driver.firstAnswer) driver.firstAnswer(res, d);
       else expect(res.body.rejected, res.text).toBe(0);
-      first.push(counts(res, d));
+      firstCounts.push(counts(res, d));
     }
-    driver.expectCounts?.(first, deliveries);
+    driver.expectCounts?.(firstCounts, deliveries);
     await driver.supplement?.(w, calls);
     await settle(w.t);
 
-    const got = await driver.observe(w, calls);
+    const got = (await driver.observe(w, calls)) as { live: Record<string, Record<string, unknown>> };
     driver.expectDay(got, calls);
+    // Whatever the provider, the day's counters: four offered to the first queue (one answered, two
+    // abandoned, one moved out), one offered to the second and answered there, nobody waiting.
+    const [first, second] = driver.queues ?? ['sales', 'billing'];
+    const counters = (name: string) => {
+      const { agents: _agents, ...live } = got.live[name] ?? {};
+      return live;
+    };
+    expect({ [first]: counters(first), [second]: counters(second) }).toEqual({
+      [first]: { waiting: 0, offered: 4, answered: 1, abandoned: 2, flowedOut: 1, unknown: 0 },
+      [second]: { waiting: 0, offered: 1, answered: 1, abandoned: 0, flowedOut: 0, unknown: 0 },
+    });
+    expect(Object.keys(got.live).sort()).toEqual([first, second].sort());
     // The day's abandons straddle the short-abandon threshold: 3 s is short, 45 s is not.
     const { serviceLevel } = (await w.t.admin.get('/v1/settings')).body;
     expect(3_000).toBeLessThanOrEqual(serviceLevel.shortAbandonSeconds * 1000);
@@ -55,7 +67,7 @@ describe.each(DRIVERS.map((driver) => ({ provider: driver.provider, driver })))(
     for (const [i, d] of deliveries.entries()) {
       const res = await driver.deliver(w, d);
       expect(res.status, res.text).toBe(200);
-      const before = first[i];
+      const before = firstCounts[i];
       const now = counts(res, d);
       if (before && now) {
         expect([now.accepted, now.duplicates, now.rejected], res.text).toEqual([0, before.accepted + before.duplicates, 0]);

@@ -22,6 +22,8 @@ export interface Day<D> {
  */
 export interface ConformanceDriver<W extends { t: TestTenant }, D> {
   provider: string;
+  /** The names `observe` gives the queue the calls join and the one the moved call ends in (sales, billing). */
+  queues?: [string, string];
   setup(): Promise<W>;
   deliver(w: W, d: D): Promise<ApiResponse>;
   day(run: string): Day<D>;

@@ -284,6 +284,7 @@ export async function deliverAll(s: Setup, deliveries: Delivery[]) {
  */
 export const twilioDriver: ConformanceDriver<Setup, Delivery> = {
   provider: 'twilio',
+  queues: ['billing', 'support'],
   setup,
   deliver: (s, d) => deliver(s, d),
   day() {
@@ -332,10 +333,8 @@ export const twilioDriver: ConformanceDriver<Setup, Delivery> = {
       segments: [['bob', 'support', 90_000, 0, 0, 18_000, iso(ms(4, 32))]],
     });
     const aliceNow = ['alice', 'available', null, iso(ms(6, 30))];
-    expect(got.live).toEqual({
-      billing: { waiting: 0, offered: 4, answered: 1, abandoned: 2, flowedOut: 1, unknown: 0, agents: [aliceNow] },
-      support: { waiting: 0, offered: 1, answered: 1, abandoned: 0, flowedOut: 0, unknown: 0, agents: [aliceNow] },
-    });
+    // The counters are the suite's; Twilio's live state also lists Alice, back from her break, in both queues.
+    expect([got.live.billing.agents, got.live.support.agents]).toEqual([[aliceNow], [aliceNow]]);
     // Postgres orders rows by interaction id (the CallSid): sort the expectations the same way (stable).
     const byCall = <R extends unknown[]>(rows: R[]) =>
       [...rows].sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : String(x[0]) > String(y[0]) ? 1 : 0));

@@ -1,0 +1,49 @@
+import { expect } from 'vitest';
+import { createAgent, createQueue, createTenant } from '../../factories';
+import { observeScenario } from '../../helpers/scenario';
+
+/** Each queue's provider key, and each agent's. */
+export interface WorldKeys {
+  sales: string;
+  billing: string;
+  alice: string;
+  bob: string;
+}
+
+/**
+ * The tenant every provider's day runs in: the sales and billing queues, Alice (both) and Bob
+ * (billing) under the provider's keys, and the provider's connector, whose webhook path and stored
+ * credential names are checked.
+ */
+export async function createWorld(
+  provider: string,
+  keys: WorldKeys,
+  connector: { name: string; credentials: Record<string, string>; options?: Record<string, unknown> },
+) {
+  const t = await createTenant();
+  const key = (k: string) => ({ externalKeys: [{ provider, key: k }] });
+  const sales = await createQueue(t, key(keys.sales));
+  const billing = await createQueue(t, key(keys.billing));
+  const alice = await createAgent(t, { queueIds: [sales.id, billing.id], ...key(keys.alice) });
+  const bob = await createAgent(t, { queueIds: [billing.id], ...key(keys.bob) });
+  const res = await t.admin.post('/v1/connectors', { ...connector, provider });
+  expect(res.status, res.text).toBe(201);
+  const created = res.body as { id: string; webhookPath: string; credentials: string[] };
+  expect(created.webhookPath).toBe(`/v1/webhooks/${provider}/${created.id}`);
+  expect([...created.credentials].sort()).toEqual(Object.keys(connector.credentials).sort());
+  return { t, sales, billing, alice, bob, connector: created };
+}
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+/** Callboard's ids in a world by the names the expectations use. */
+export const worldNames = (w: World) =>
+  new Map([
+    [w.sales.id, 'sales'],
+    [w.billing.id, 'billing'],
+    [w.alice.id, 'alice'],
+    [w.bob.id, 'bob'],
+  ]);
+
+/** The calls, their visits and segments, and the live counters, with Callboard ids replaced by names. */
+export const observeWorld = (w: World, ids: Record<string, string>, options: { caller?: boolean } = {}) =>
+  observeScenario(w.t, worldNames(w), [w.sales.id, w.billing.id], ids, options);
