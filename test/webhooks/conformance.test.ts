@@ -44,7 +44,10 @@ describe.each(DRIVERS.map((driver) => ({ provider: driver.provider, driver })))(
     await driver.supplement?.(w, calls);
     await settle(w.t);
 
-    const got = (await driver.observe(w, calls)) as { live: Record<string, Record<string, unknown>> };
+    const got = (await driver.observe(w, calls)) as {
+      live: Record<string, Record<string, unknown>>;
+      sql: { visits: unknown[][] };
+    };
     driver.expectDay(got, calls);
     // Whatever the provider, the day's counters: four offered to the first queue (one answered, two
     // abandoned, one moved out), one offered to the second and answered there, nobody waiting.
@@ -58,6 +61,19 @@ describe.each(DRIVERS.map((driver) => ({ provider: driver.provider, driver })))(
       [second]: { waiting: 0, offered: 1, answered: 1, abandoned: 0, flowedOut: 0, unknown: 0 },
     });
     expect(Object.keys(got.live).sort()).toEqual([first, second].sort());
+    // Its visits in Postgres, ordered by interaction id (a stable sort keeps the moved call's two in order).
+    const moved = calls[driver.movedRole ?? 'transferred'];
+    const byCall = (rows: unknown[][]) =>
+      [...rows].sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : String(x[0]) > String(y[0]) ? 1 : 0));
+    expect(got.sql.visits).toEqual(
+      byCall([
+        [calls.answered, first, 'answered', driver.waits.answered, 'alice'],
+        [calls.abandoned, first, 'abandoned', 45_000, null],
+        [calls.short, first, 'abandoned', 3_000, null],
+        [moved, first, 'transferred', driver.waits.moved, null],
+        [moved, second, 'answered', 9_950, 'bob'],
+      ]),
+    );
     // The day's abandons straddle the short-abandon threshold: 3 s is short, 45 s is not.
     const { serviceLevel } = (await w.t.admin.get('/v1/settings')).body;
     expect(3_000).toBeLessThanOrEqual(serviceLevel.shortAbandonSeconds * 1000);

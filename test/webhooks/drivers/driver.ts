@@ -39,7 +39,11 @@ export interface ConformanceDriver<W extends { t: TestTenant }, D> {
   midway?: { before: number; check(w: W): Promise<void> };
   /** What is observed: calls, live state and Postgres rows, with Callboard ids replaced by names. */
   observe(w: W, calls: Record<string, string>): Promise<unknown>;
-  /** What Callboard must have made of the day. */
+  /** The waits the provider's day gives the answered call and the moved call in its first queue. */
+  waits: { answered: number; moved: number };
+  /** The role of the call moved to the second queue (default `transferred`). */
+  movedRole?: string;
+  /** What Callboard must have made of the day, beyond the visits and counters the suite checks. */
   expectDay(got: any, calls: Record<string, string>): void;
   /**
    * For a provider that reports no agent states: the agent whose break comes through the generic

@@ -47,3 +47,39 @@ export const worldNames = (w: World) =>
 /** The calls, their visits and segments, and the live counters, with Callboard ids replaced by names. */
 export const observeWorld = (w: World, ids: Record<string, string>, options: { caller?: boolean } = {}) =>
   observeScenario(w.t, worldNames(w), [w.sales.id, w.billing.id], ids, options);
+
+/** One call of the common day, as the queued-call fixtures take it (seconds after its minute). */
+export interface PlannedCall {
+  role: 'answered' | 'abandoned' | 'short' | 'transferred';
+  queue: string;
+  agent: string | null;
+  t0: number;
+  answerAfter: number;
+  talk?: number;
+  hold?: [number, number];
+  transferTo?: string;
+}
+
+/**
+ * The common day, for providers whose fixtures take a queued call: answered by Alice after 12 s with
+ * a 15 s hold, abandoned after 45 s, a 3 s short abandon, and one moved to billing after 20 s and
+ * answered there by Bob.
+ */
+export function plannedDay(run: string, t0: number): { ids: Record<PlannedCall['role'], string>; calls: PlannedCall[] } {
+  const at = (minutes: number) => t0 + minutes * 60_000;
+  const ids = {
+    answered: `${run}-answered`,
+    abandoned: `${run}-abandoned`,
+    short: `${run}-short`,
+    transferred: `${run}-transferred`,
+  };
+  return {
+    ids,
+    calls: [
+      { role: 'answered', queue: 'sales', agent: 'alice', t0: at(1), answerAfter: 12, talk: 150, hold: [40, 55] },
+      { role: 'abandoned', queue: 'sales', agent: null, t0: at(2), answerAfter: 45 },
+      { role: 'short', queue: 'sales', agent: null, t0: at(3), answerAfter: 3 },
+      { role: 'transferred', queue: 'sales', agent: 'bob', t0: at(4), answerAfter: 20, talk: 90, transferTo: 'billing' },
+    ],
+  };
+}
