@@ -39,8 +39,12 @@ export interface ConformanceDriver<W extends { t: TestTenant }, D> {
   midway?: { before: number; check(w: W): Promise<void> };
   /** What is observed: calls, live state and Postgres rows, with Callboard ids replaced by names. */
   observe(w: W, calls: Record<string, string>): Promise<unknown>;
-  /** The waits the provider's day gives the answered call and the moved call in its first queue. */
-  waits: { answered: number; moved: number };
+  /**
+   * The waits the provider's day gives the answered call, the moved call in the first queue and in the
+   * second (default 9,950 ms), and how the moved call left the first queue (default `transferred`).
+   */
+  waits: { answered: number; moved: number; second?: number };
+  movedOutcome?: string;
   /** The role of the call moved to the second queue (default `transferred`). */
   movedRole?: string;
   /** What Callboard must have made of the day, beyond the visits and counters the suite checks. */
