@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { createAgent, createQueue, createTenant } from '../../factories';
+import { createAgent, createQueue, createTenant, type TestTenant } from '../../factories';
+import type { ApiResponse } from '../../helpers/api';
 import { observeScenario } from '../../helpers/scenario';
 
 /** Each queue's provider key, and each agent's. */
@@ -83,3 +84,24 @@ export function plannedDay(run: string, t0: number): { ids: Record<PlannedCall['
     ],
   };
 }
+
+/** A 200 ingest answer, read. */
+export function ok(res: ApiResponse) {
+  expect(res.status, res.text).toBe(200);
+  return res.body as {
+    results: { id: string; status: string; reason?: string }[];
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+  };
+}
+
+/** A call's record (`GET /v1/calls/{id}`), which must exist. */
+export async function call(t: TestTenant, id: string) {
+  const res = await t.admin.get(`/v1/calls/${encodeURIComponent(id)}`);
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+}
+
+/** A queue's live state. */
+export const live = async (t: TestTenant, queueId: string) => (await t.admin.get(`/v1/queues/${queueId}/live`)).body;
