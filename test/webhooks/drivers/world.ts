@@ -105,3 +105,48 @@ export async function call(t: TestTenant, id: string) {
 
 /** A queue's live state. */
 export const live = async (t: TestTenant, queueId: string) => (await t.admin.get(`/v1/queues/${queueId}/live`)).body;
+
+/**
+ * What the planned day becomes, for the providers whose fixtures play it second by second (Telnyx,
+ * Vonage): each call's visits and segments, and the segments' rows. `ended` is what the provider says
+ * of the answered call's end, `agentEndedBy` who ended the agents' talk, `abandonEndedBy` who ended an
+ * abandoned call (null: not said).
+ */
+export function expectPlannedDay(
+  got: any,
+  ids: Record<string, string>,
+  t0: number,
+  o: {
+    ended: { hangupCause: string | null; endedBy: string | null };
+    agentEndedBy: string | null;
+    abandonEndedBy?: string;
+  },
+) {
+  const m = (minutes: number, seconds: number) => new Date(t0 + minutes * 60_000 + seconds * 1000).toISOString();
+  expect(got.calls.answered).toEqual({
+    direction: 'inbound',
+    startedAt: m(1, 0),
+    endedAt: m(1, 164),
+    ...o.ended,
+    visits: [['sales', 'answered', 12_000, 'alice', m(1, 2), m(1, 14)]],
+    // Talk is connected → disconnected minus the 15 s hold; neither provider reports wrap-up.
+    segments: [['alice', 'sales', 135_000, 15_000, 1, null, o.agentEndedBy]],
+  });
+  expect(got.calls.abandoned).toMatchObject({
+    ...(o.abandonEndedBy ? { endedBy: o.abandonEndedBy } : {}),
+    visits: [['sales', 'abandoned', 45_000, null, m(2, 2), m(2, 47)]],
+    segments: [],
+  });
+  expect(got.calls.short).toMatchObject({ visits: [['sales', 'abandoned', 3_000, null, m(3, 2), m(3, 5)]], segments: [] });
+  expect(got.calls.transferred).toMatchObject({
+    visits: [
+      ['sales', 'transferred', 20_000, null, m(4, 2), m(4, 22)],
+      ['billing', 'answered', 9_950, 'bob', m(4, 22.05), m(4, 32)],
+    ],
+    segments: [['bob', 'billing', 90_000, 0, 0, null, o.agentEndedBy]],
+  });
+  expect(got.sql.segments).toEqual([
+    [ids.answered, 'alice', 135_000, 15_000],
+    [ids.transferred, 'bob', 90_000, 0],
+  ]);
+}
