@@ -40,7 +40,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/faults/**', 'test/node/**', 'src/**/*.oracle.test.ts'],
+          exclude: ['test/faults/**', 'test/node/**', 'src/**/*.oracle.test.ts', 'test/**/*.oracle.test.ts'],
           isolate: false,
         },
       },
@@ -57,7 +57,7 @@ export default defineConfig({
       {
         // The vendors' own libraries (twilio, telnyx, @vonage/jwt, plivo) sign the fixtures our
         // WebCrypto verifiers must accept; some need Node, so these run in Node, not workerd.
-        test: { name: 'oracles', include: ['src/**/*.oracle.test.ts'], environment: 'node' },
+        test: { name: 'oracles', include: ['src/**/*.oracle.test.ts', 'test/**/*.oracle.test.ts'], environment: 'node' },
       },
       {
         // The launchers in scripts/ (what `npm start` and the benchmark run), tested in Node.

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AUTH_TOKEN,
-  callStatus,
-  formBody,
-  formPairs,
-  type Params,
-  sid,
-  signTwilio,
-  waitUrl,
-} from '../src/adapters/telephony/twilio/fixtures';
+import { AUTH_TOKEN, callStatus, formBody, formPairs, type Params, sid, signTwilio, waitUrl } from './adapters/twilio/fixtures';
 import { createAgent, createQueue, createTenant, type TestTenant } from './factories';
 import { call, expectProblem, platform } from './helpers/api';
 import { asTenant } from './helpers/db';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AUTH_TOKEN, callStatus, formBody, formPairs, signTwilio } from '../src/adapters/telephony/twilio/fixtures';
-import { CUSTOMER_NUMBER, vonageJwt, vonageQueuedCall } from '../src/adapters/telephony/vonage/fixtures';
 import { MAX_UNVERIFIED_BODY, MAX_WEBHOOK_HEADER_BYTES, MAX_WEBHOOK_URL } from '../src/domain/deliveries';
 import { FLOOD_REASON, UNVERIFIED_LOGGED_PER_CONNECTOR, UNVERIFIED_PER_SOURCE } from '../src/domain/delivery-flood';
+import { AUTH_TOKEN, callStatus, formBody, formPairs, signTwilio } from './adapters/twilio/fixtures';
+import { CUSTOMER_NUMBER, vonageJwt, vonageQueuedCall } from './adapters/vonage/fixtures';
 import { createAgent, createQueue, createTenant } from './factories';
 import { call, expectProblem } from './helpers/api';
 import { asTenant } from './helpers/db';

@@ -1,101 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createAgent, createQueue, createTenant, type TestTenant, unique } from '../factories';
-import { type ApiResponse, expectProblem } from '../helpers/api';
+import { createAgent } from '../factories';
+import { expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';
-import { settle, T0 } from '../helpers/ingest';
+import { settle } from '../helpers/ingest';
 import { deliverSigned } from '../helpers/webhooks';
+import { answered, call, iso, line, live, ok, postAmi, postLines, setup, shape, transferred, uniqueid } from './drivers/asterisk';
 
 // End to end through POST /v1/webhooks/asterisk/{connectorId}: a forwarder posts queue_log lines
 // (text/plain) and AMI events (JSON), signed per Standard Webhooks with the connector's generated secret.
-
-/** Event times: today (UTC) and in the past, each scenario spanning under 5 minutes. */
-const S = Math.max(Math.floor(T0 / 1000) + 1, Math.floor(Date.now() / 1000) - 1200);
-const iso = (offset: number, ms = 0) => new Date((S + offset) * 1000 + ms).toISOString();
-
-let seq = 0;
-/** An Asterisk uniqueid: `<epoch>.<channel counter>`. */
-const uniqueid = () => `${S}.${Math.floor(Math.random() * 1e6)}${seq++}`;
-
-/** One queue_log line, `offset` seconds after S. */
-const line = (offset: number, callid: string, queue: string, agent: string, event: string, ...data: (string | number)[]) =>
-  [S + offset, callid, queue, agent, event, ...data].join('|');
-
-async function setup() {
-  const t = await createTenant();
-  const billing = await createQueue(t, { name: unique('Billing'), externalKeys: [{ provider: 'asterisk', key: 'billing' }] });
-  const support = await createQueue(t, { name: unique('Support'), externalKeys: [{ provider: 'asterisk', key: 'support' }] });
-  const queueIds = [billing.id, support.id];
-  // Alice is a member named "Alice" (queue_log writes the member name); Bob a member without a name (his interface).
-  const alice = await createAgent(t, { queueIds, externalKeys: [{ provider: 'asterisk', key: 'Alice' }] });
-  const bob = await createAgent(t, { queueIds, externalKeys: [{ provider: 'asterisk', key: 'PJSIP/2002' }] });
-  const res = await t.admin.post('/v1/connectors', { name: 'pbx1 forwarder', provider: 'asterisk' });
-  expect(res.status, res.text).toBe(201);
-  const connector = res.body as { id: string; secret: string; webhookPath: string };
-  expect(connector.secret).toMatch(/^whsec_/);
-  expect(connector.webhookPath).toBe(`/v1/webhooks/asterisk/${connector.id}`);
-  return { t, billing, support, alice, bob, connector };
-}
-
-type Setup = Awaited<ReturnType<typeof setup>>;
-
-const postLines = (s: Setup, lines: string[], opts: { id?: string } = {}) =>
-  deliverSigned(s.connector, `${lines.join('\n')}\n`, { provider: 'asterisk', contentType: 'text/plain', ...opts });
-const postAmi = (s: Setup, events: Record<string, string>[]) =>
-  deliverSigned(s.connector, JSON.stringify(events), { provider: 'asterisk', contentType: 'application/json' });
-
-function ok(res: ApiResponse) {
-  expect(res.status, res.text).toBe(200);
-  return res.body as {
-    results: { id: string; status: string; reason?: string }[];
-    accepted: number;
-    duplicates: number;
-    rejected: number;
-  };
-}
-
-async function call(t: TestTenant, id: string) {
-  const res = await t.admin.get(`/v1/calls/${encodeURIComponent(id)}`);
-  expect(res.status, res.text).toBe(200);
-  return res.body;
-}
-
-const live = async (t: TestTenant, queueId: string) => (await t.admin.get(`/v1/queues/${queueId}/live`)).body;
-
-/** What a call's record says, without ids and instants that differ between copies of the same story. */
-const shape = (c: any) => ({
-  visits: c.visits.map((v: any) => [v.queueId, v.outcome, v.waitMs, v.agentId]),
-  segments: c.segments.map((s: any) => [s.queueId, s.agentId, s.talkMs, s.holdMs, s.holdCount, s.transferred, s.endedBy]),
-});
-
-/** An answered call: RONA on Bob, Alice answers after 20 s, holds 15.5 s (AMI), hangs up at 140 s. */
-function answered(callid: string) {
-  const agentLeg = uniqueid();
-  return {
-    lines: [
-      line(0, callid, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550100', 1),
-      line(9, callid, 'billing', 'PJSIP/2002', 'RINGNOANSWER', 8000),
-      line(20, callid, 'billing', 'Alice', 'CONNECT', 20, agentLeg, 3),
-      line(140, callid, 'billing', 'Alice', 'COMPLETEAGENT', 20, 120, 1),
-    ],
-    ami: [
-      { Event: 'Hold', Timestamp: `${S + 50}.250000`, Channel: 'PJSIP/2001-0000002b', Uniqueid: agentLeg, Linkedid: callid },
-      { Event: 'Unhold', Timestamp: `${S + 65}.750000`, Channel: 'PJSIP/2001-0000002b', Uniqueid: agentLeg, Linkedid: callid },
-    ],
-  };
-}
-
-/** Answered by Alice in billing, blind-transferred to the support queue, answered there by Bob. */
-function transferred(callid: string) {
-  return [
-    line(0, callid, 'billing', 'NONE', 'ENTERQUEUE', '', '+14155550177', 1),
-    line(10, callid, 'billing', 'Alice', 'CONNECT', 10, uniqueid(), 2),
-    line(70, callid, 'billing', 'Alice', 'BLINDTRANSFER', 601, 'from-internal', 10, 60, 1),
-    line(71, callid, 'support', 'NONE', 'ENTERQUEUE', '', '+14155550177', 1),
-    line(80, callid, 'support', 'PJSIP/2002', 'CONNECT', 9, uniqueid(), 1),
-    line(200, callid, 'support', 'PJSIP/2002', 'COMPLETECALLER', 9, 120, 1),
-  ];
-}
-
+// The common day, its duplicates and its shuffled replay are in conformance.test.ts (driver: drivers/asterisk.ts).
 describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
   it('an answered call: wait and talk from queue_log, hold from AMI, wrap-up by the pause convention', async () => {
     const s = await setup();

@@ -1,195 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { createAgent, createQueue, createTenant, type TestTenant, unique } from '../factories';
-import { type ApiResponse, expectProblem } from '../helpers/api';
+import { expectProblem } from '../helpers/api';
 import { asTenant } from '../helpers/db';
-import { settle, T0 } from '../helpers/ingest';
+import { settle } from '../helpers/ingest';
 import { deliverSigned } from '../helpers/webhooks';
+import {
+  answered,
+  at,
+  bridged,
+  call,
+  caller,
+  type Fs,
+  fsEvent,
+  intervalsOf,
+  iso,
+  live,
+  member,
+  ok,
+  post,
+  setup,
+  shape,
+} from './drivers/freeswitch';
 
 // End to end through POST /v1/webhooks/freeswitch/{connectorId}: an ESL forwarder posts mod_callcenter
 // events (and CHANNEL_HOLD/UNHOLD) as JSON, signed per Standard Webhooks with the connector's secret.
-
-/** Event times: today (UTC) and in the past, each scenario spanning under 5 minutes. */
-const S = Math.max(Math.floor(T0 / 1000) + 1, Math.floor(Date.now() / 1000) - 1200);
-const iso = (offset: number) => new Date((S + offset) * 1000).toISOString();
-const CORE = crypto.randomUUID();
-let seq = 1000;
-
-type Fs = Record<string, string>;
-
-/** One FreeSWITCH event `offset` seconds after S, with the envelope every event has. */
-function fsEvent(offset: number, headers: Fs, name = 'CUSTOM'): Fs {
-  return {
-    'Event-Name': name,
-    'Core-UUID': CORE,
-    'FreeSWITCH-Hostname': 'fs1.example.net',
-    'Event-Date-Timestamp': String((S + offset) * 1_000_000),
-    'Event-Sequence': String(seq++),
-    ...(name === 'CUSTOM' ? { 'Event-Subclass': 'callcenter::info' } : {}),
-    ...headers,
-  };
-}
-
-/** A caller in a queue: the CC-Member-* headers of one visit (a new member uuid per queue, the same session). */
-function member(session: string, queue: string) {
-  return {
-    'CC-Queue': queue,
-    'CC-Member-UUID': crypto.randomUUID(),
-    'CC-Member-Session-UUID': session,
-    'CC-Member-CID-Name': 'Jane Caller',
-    'CC-Member-CID-Number': '+14155550100',
-  };
-}
-
-const caller = (session: string, answerState: string) => ({
-  'Unique-ID': session,
-  'Call-Direction': 'inbound',
-  'Answer-State': answerState,
-});
-const at = (offset: number) => String(S + offset);
-
-/** The events of one answered visit: joined at j, offered at o, bridged at b, bridge ended at e. */
-function bridged(m: Fs, agent: string, agentLeg: string, t: { j: number; o: number; b: number; e: number; hangup: boolean }) {
-  const agentHeaders = { 'CC-Agent': agent, 'CC-Agent-System': 'single_box', 'CC-Agent-UUID': agentLeg };
-  return [
-    fsEvent(t.j, { ...caller(m['CC-Member-Session-UUID'] as string, 'answered'), 'CC-Action': 'member-queue-start', ...m }),
-    fsEvent(t.o, { 'CC-Action': 'agent-offering', 'CC-Agent': agent, 'CC-Agent-Type': 'callback', ...m }),
-    fsEvent(t.b, {
-      'CC-Action': 'bridge-agent-start',
-      ...agentHeaders,
-      'CC-Agent-Called-Time': at(t.o),
-      'CC-Agent-Answered-Time': at(t.b),
-      'CC-Member-Joined-Time': at(t.j),
-      ...m,
-    }),
-    fsEvent(t.e, {
-      'CC-Action': 'bridge-agent-end',
-      'CC-Hangup-Cause': 'NORMAL_CLEARING',
-      ...agentHeaders,
-      'CC-Agent-Bridged': 'true',
-      'CC-Agent-Called-Time': at(t.o),
-      'CC-Agent-Answered-Time': at(t.b),
-      'CC-Member-Joined-Time': at(t.j),
-      'CC-Bridge-Terminated-Time': at(t.e),
-      ...m,
-    }),
-    fsEvent(t.e, {
-      ...caller(m['CC-Member-Session-UUID'] as string, t.hangup ? 'hangup' : 'answered'),
-      'CC-Action': 'member-queue-end',
-      'CC-Hangup-Cause': 'NORMAL_CLEARING',
-      'CC-Cause': 'Terminated',
-      ...agentHeaders,
-      'CC-Agent-Answered-Time': at(t.b),
-      'CC-Member-Leaving-Time': at(t.e),
-      'CC-Member-Joined-Time': at(t.j),
-      ...m,
-    }),
-  ];
-}
-
-/** An answered call: 1001 does not answer, 1000 answers after 25 s, holds 20 s, the call ends at 150 s. */
-function answered(session: string): Fs[] {
-  const m = member(session, 'support@default');
-  const leg = crypto.randomUUID();
-  const [start, offering, bridgeStart, bridgeEnd, end] = bridged(m, '1000@default', leg, {
-    j: 0,
-    o: 20,
-    b: 25,
-    e: 150,
-    hangup: true,
-  });
-  const cc = (o: number, action: string, extra: Fs) => fsEvent(o, { 'CC-Action': action, ...extra });
-  const hold = (o: number, name: string) =>
-    fsEvent(
-      o,
-      {
-        'Unique-ID': leg,
-        'Answer-State': 'answered',
-        variable_cc_queue: 'support@default',
-        variable_cc_agent: '1000@default',
-        variable_cc_member_uuid: m['CC-Member-UUID'] as string,
-        variable_cc_member_session_uuid: session,
-      },
-      name,
-    );
-  return [
-    start as Fs,
-    cc(2, 'agent-offering', { 'CC-Agent': '1001@default', 'CC-Agent-Type': 'callback', ...m }),
-    cc(17, 'bridge-agent-fail', {
-      'CC-Hangup-Cause': 'NO_ANSWER',
-      'CC-Agent': '1001@default',
-      'CC-Agent-Called-Time': at(2),
-      'CC-Agent-Aborted-Time': at(17),
-      ...m,
-      'CC-Member-Joined-Time': at(0),
-    }),
-    offering as Fs,
-    cc(20, 'agent-state-change', { 'CC-Agent': '1000@default', 'CC-Agent-State': 'Receiving' }),
-    bridgeStart as Fs,
-    cc(25, 'agent-state-change', { 'CC-Agent': '1000@default', 'CC-Agent-State': 'In a queue call' }),
-    hold(60, 'CHANNEL_HOLD'),
-    hold(80, 'CHANNEL_UNHOLD'),
-    bridgeEnd as Fs,
-    end as Fs,
-    cc(150, 'agent-state-change', { 'CC-Agent': '1000@default', 'CC-Agent-State': 'Waiting' }),
-  ];
-}
-
-async function setup() {
-  const t = await createTenant();
-  const support = await createQueue(t, {
-    name: unique('Support'),
-    externalKeys: [{ provider: 'freeswitch', key: 'support@default' }],
-  });
-  const sales = await createQueue(t, { name: unique('Sales'), externalKeys: [{ provider: 'freeswitch', key: 'sales@default' }] });
-  const queueIds = [support.id, sales.id];
-  const alice = await createAgent(t, { queueIds, externalKeys: [{ provider: 'freeswitch', key: '1000@default' }] });
-  const bob = await createAgent(t, { queueIds, externalKeys: [{ provider: 'freeswitch', key: '1001@default' }] });
-  const res = await t.admin.post('/v1/connectors', { name: 'fs1 ESL forwarder', provider: 'freeswitch' });
-  expect(res.status, res.text).toBe(201);
-  const connector = res.body as { id: string; secret: string; webhookPath: string };
-  expect(connector.secret).toMatch(/^whsec_/);
-  expect(connector.webhookPath).toBe(`/v1/webhooks/freeswitch/${connector.id}`);
-  return { t, support, sales, alice, bob, connector };
-}
-type Setup = Awaited<ReturnType<typeof setup>>;
-
-const post = (s: Setup, events: Fs[] | Fs) => deliverSigned(s.connector, JSON.stringify(events), { provider: 'freeswitch' });
-
-function ok(res: ApiResponse) {
-  expect(res.status, res.text).toBe(200);
-  return res.body as {
-    results: { id: string; status: string; reason?: string }[];
-    accepted: number;
-    duplicates: number;
-    rejected: number;
-  };
-}
-
-async function call(t: TestTenant, id: string) {
-  const res = await t.admin.get(`/v1/calls/${encodeURIComponent(id)}`);
-  expect(res.status, res.text).toBe(200);
-  return res.body;
-}
-
-const live = async (t: TestTenant, queueId: string) => (await t.admin.get(`/v1/queues/${queueId}/live`)).body;
-
-const shape = (c: any) => ({
-  visits: c.visits.map((v: any) => [v.queueId, v.outcome, v.waitMs, v.agentId]),
-  segments: c.segments.map((s: any) => [s.queueId, s.agentId, s.talkMs, s.holdMs, s.holdCount, s.transferred]),
-});
-
-async function intervalsOf(t: TestTenant, agentId: string) {
-  const rows = await asTenant(t.id, (q) =>
-    q('SELECT state, reason, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [agentId]),
-  );
-  return rows.map((r) => [
-    r.state,
-    r.reason,
-    new Date(r.started_at).toISOString(),
-    r.ended_at && new Date(r.ended_at).toISOString(),
-  ]);
-}
-
+// The common day, its duplicates and its shuffled replay are in conformance.test.ts (driver: drivers/freeswitch.ts).
 describe('POST /v1/webhooks/freeswitch/{connectorId}', () => {
   it('an answered call with a failed offer and a hold (mod_callcenter reports no wrap-up)', async () => {
     const s = await setup();

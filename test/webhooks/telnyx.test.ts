@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bodyOf,
   customerPayload,
   legsOf,
-  queuedCall,
-  type TelnyxStep,
   telnyxBody,
   telnyxHeaders,
   telnyxKeyPair,
@@ -14,213 +11,15 @@ import {
   texmlForm,
   texmlStatus,
   texmlWait,
-} from '../../src/adapters/telephony/telnyx/fixtures';
-import { createAgent, createKey, createQueue, createTenant } from '../factories';
-import { type ApiResponse, call, expectProblem } from '../helpers/api';
-import { asTenant } from '../helpers/db';
-import { callId, sendEvents, settle, T0 } from '../helpers/ingest';
-import { observeScenario, shuffled } from '../helpers/scenario';
+} from '../adapters/telnyx/fixtures';
+import { expectProblem } from '../helpers/api';
+import { callId, settle, T0 } from '../helpers/ingest';
+import { deliver, iso, setup } from './drivers/telnyx';
 
 // Telnyx Call Control webhooks end to end: signed with an Ed25519 key whose public half is the connector's
 // credential, posted to the connector's webhook path, read back from Postgres and from the queues' live state.
-
-async function setup() {
-  const t = await createTenant();
-  const sales = await createQueue(t, { externalKeys: [{ provider: 'telnyx', key: 'sales' }] });
-  const billing = await createQueue(t, { externalKeys: [{ provider: 'telnyx', key: 'billing' }] });
-  const alice = await createAgent(t, { queueIds: [sales.id, billing.id], externalKeys: [{ provider: 'telnyx', key: 'alice' }] });
-  const bob = await createAgent(t, { queueIds: [billing.id], externalKeys: [{ provider: 'telnyx', key: 'bob' }] });
-  const keys = await telnyxKeyPair();
-  const res = await t.admin.post('/v1/connectors', {
-    name: 'Telnyx',
-    provider: 'telnyx',
-    credentials: { publicKey: keys.publicKey },
-  });
-  expect(res.status, res.text).toBe(201);
-  const connector = res.body as { id: string; webhookPath: string; credentials: string[] };
-  expect(connector.webhookPath).toBe(`/v1/webhooks/telnyx/${connector.id}`);
-  expect(connector.credentials).toEqual(['publicKey']);
-  return { t, sales, billing, alice, bob, keys, connector };
-}
-type Setup = Awaited<ReturnType<typeof setup>>;
-
-/** Posts a body as Telnyx does: signed now with the connector's key pair (or as `override` says). */
-async function deliver(
-  s: Setup,
-  body: string,
-  override: {
-    privateKey?: CryptoKey;
-    timestamp?: number;
-    headers?: Record<string, string>;
-    contentType?: string;
-    query?: string;
-  } = {},
-): Promise<ApiResponse> {
-  const signed = await telnyxHeaders(
-    override.privateKey ?? s.keys.privateKey,
-    body,
-    override.timestamp ?? Math.floor(Date.now() / 1000),
-  );
-  const headers = override.headers ?? { ...signed, 'content-type': override.contentType ?? 'application/json' };
-  return call('POST', `${s.connector.webhookPath}${override.query ?? ''}`, { rawBody: body, headers });
-}
-
-/** One day's calls: answered with a hold, abandoned, a short abandon, and a transfer from sales to billing. */
-function scenario(run: string) {
-  const at = (minutes: number) => T0 + minutes * 60_000;
-  const ids = {
-    answered: `${run}-answered`,
-    abandoned: `${run}-abandoned`,
-    short: `${run}-short`,
-    transferred: `${run}-transferred`,
-  };
-  const steps: TelnyxStep[] = [
-    ...queuedCall({
-      session: ids.answered,
-      queue: 'sales',
-      agent: 'alice',
-      t0: at(1),
-      answerAfter: 12,
-      talk: 150,
-      hold: [40, 55],
-    }),
-    ...queuedCall({ session: ids.abandoned, queue: 'sales', agent: null, t0: at(2), answerAfter: 45 }),
-    ...queuedCall({ session: ids.short, queue: 'sales', agent: null, t0: at(3), answerAfter: 3 }),
-    ...queuedCall({
-      session: ids.transferred,
-      queue: 'sales',
-      agent: 'bob',
-      t0: at(4),
-      answerAfter: 20,
-      talk: 90,
-      transferTo: 'billing',
-    }),
-  ];
-  return { ids, bodies: steps.map(bodyOf) };
-}
-
-/** The calls, their visits and segments, and the live counters, with Callboard ids replaced by role names. */
-const observed = (s: Setup, ids: Record<string, string>) =>
-  observeScenario(
-    s.t,
-    new Map([
-      [s.sales.id, 'sales'],
-      [s.billing.id, 'billing'],
-      [s.alice.id, 'alice'],
-      [s.bob.id, 'bob'],
-    ]),
-    [s.sales.id, s.billing.id],
-    ids,
-  );
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
+// The common day, its duplicates and its shuffled replay are in conformance.test.ts (driver: drivers/telnyx.ts).
 describe('POST /v1/webhooks/telnyx/{connectorId}', () => {
-  it('answered (wait, talk, hold), abandoned, short-abandoned and transferred calls land in Postgres and the live state', async () => {
-    const s = await setup();
-    const run = callId('tx');
-    const { ids, bodies } = scenario(run);
-    const accepted: number[] = [];
-    for (const body of bodies) {
-      const res = await deliver(s, body);
-      expect(res.status, res.text).toBe(200);
-      expect(res.body.rejected, res.text).toBe(0);
-      accepted.push(res.body.accepted);
-    }
-    expect(accepted.reduce((a, b) => a + b)).toBe(10 + 4 + 4 + 10);
-    await settle(s.t);
-
-    const got = await observed(s, ids);
-    const m = (minutes: number, seconds: number) => iso(T0 + minutes * 60_000 + seconds * 1000);
-    expect(got.calls.answered).toEqual({
-      direction: 'inbound',
-      startedAt: m(1, 0),
-      endedAt: m(1, 164),
-      hangupCause: 'normal_clearing',
-      endedBy: 'system',
-      visits: [['sales', 'answered', 12_000, 'alice', m(1, 2), m(1, 14)]],
-      // Talk is connected → disconnected minus the 15 s hold; Telnyx reports no wrap-up.
-      segments: [['alice', 'sales', 135_000, 15_000, 1, null, 'agent']],
-    });
-    expect(got.calls.abandoned).toMatchObject({
-      endedBy: 'customer',
-      visits: [['sales', 'abandoned', 45_000, null, m(2, 2), m(2, 47)]],
-      segments: [],
-    });
-    expect(got.calls.short).toMatchObject({ visits: [['sales', 'abandoned', 3_000, null, m(3, 2), m(3, 5)]], segments: [] });
-    const { serviceLevel } = (await s.t.admin.get('/v1/settings')).body;
-    expect(3_000).toBeLessThanOrEqual(serviceLevel.shortAbandonSeconds * 1000);
-    expect(45_000).toBeGreaterThan(serviceLevel.shortAbandonSeconds * 1000);
-    expect(got.calls.transferred).toMatchObject({
-      visits: [
-        ['sales', 'transferred', 20_000, null, m(4, 2), m(4, 22)],
-        ['billing', 'answered', 9_950, 'bob', iso(T0 + 4 * 60_000 + 22_050), m(4, 32)],
-      ],
-      segments: [['bob', 'billing', 90_000, 0, 0, null, 'agent']],
-    });
-    expect(got.live).toEqual({
-      sales: { waiting: 0, offered: 4, answered: 1, abandoned: 2, flowedOut: 1, unknown: 0 },
-      billing: { waiting: 0, offered: 1, answered: 1, abandoned: 0, flowedOut: 0, unknown: 0 },
-    });
-    expect(got.sql.visits).toEqual([
-      [ids.abandoned, 'sales', 'abandoned', 45_000, null],
-      [ids.answered, 'sales', 'answered', 12_000, 'alice'],
-      [ids.short, 'sales', 'abandoned', 3_000, null],
-      [ids.transferred, 'sales', 'transferred', 20_000, null],
-      [ids.transferred, 'billing', 'answered', 9_950, 'bob'],
-    ]);
-    expect(got.sql.segments).toEqual([
-      [ids.answered, 'alice', 135_000, 15_000],
-      [ids.transferred, 'bob', 90_000, 0],
-    ]);
-
-    // Telnyx retries: every delivery again is all duplicates, and nothing changes.
-    for (const [i, body] of bodies.entries()) {
-      const res = await deliver(s, body);
-      expect(res.status, res.text).toBe(200);
-      expect([res.body.accepted, res.body.duplicates]).toEqual([0, accepted[i]]);
-    }
-    await settle(s.t);
-    expect(await observed(s, ids)).toEqual(got);
-
-    // The same deliveries out of order, some twice, to another tenant: the same records and counters.
-    const other = await setup();
-    for (const body of shuffled([...bodies, ...bodies.slice(0, 9)], 7)) {
-      const res = await deliver(other, body);
-      expect(res.status, res.text).toBe(200);
-    }
-    await settle(other.t);
-    expect(await observed(other, ids)).toEqual(got);
-  });
-
-  it("an agent's break, which Telnyx does not report, comes through the generic ingest under the agent's Telnyx key", async () => {
-    const s = await setup();
-    const ingest = await createKey(s.t, { scopes: ['ingest'] });
-    const presence = (minutes: number, state: string, reason?: string) => ({
-      id: `${s.alice.id}:${minutes}`,
-      type: 'agent.state_changed',
-      occurredAt: iso(T0 + minutes * 60_000),
-      agentKey: 'alice',
-      attrs: { state, ...(reason ? { reason } : {}) },
-    });
-    await sendEvents(ingest.client, [presence(2, 'available'), presence(6, 'away', 'break'), presence(9, 'available')]);
-    const live = (await s.t.admin.get(`/v1/queues/${s.sales.id}/live`)).body;
-    expect(live.agents.list).toEqual([{ agentId: s.alice.id, state: 'available', reason: null, since: iso(T0 + 9 * 60_000) }]);
-    await settle(s.t);
-    const rows = await asTenant(s.t.id, (q) =>
-      q('SELECT state, reason, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [
-        s.alice.id,
-      ]),
-    );
-    expect(
-      rows.map((r) => [r.state, r.reason, iso(Date.parse(r.started_at)), r.ended_at && iso(Date.parse(r.ended_at))]),
-    ).toEqual([
-      ['available', null, iso(T0 + 2 * 60_000), iso(T0 + 6 * 60_000)],
-      ['away', 'break', iso(T0 + 6 * 60_000), iso(T0 + 9 * 60_000)],
-      ['available', null, iso(T0 + 9 * 60_000), null],
-    ]);
-  });
-
   it('accepts and logs unknown and irrelevant event types as ignored', async () => {
     const s = await setup();
     const legs = legsOf(callId('tx-ign'));

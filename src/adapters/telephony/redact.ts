@@ -1,4 +1,5 @@
 import { maskCaller } from '../../domain/events/normalized';
+import { isFormType } from './kit/body';
 
 /**
  * Masking phone numbers in a raw provider body before it is stored in the delivery log: the body
@@ -15,7 +16,6 @@ export function fields(...names: string[]): NumberField {
   return (name) => set.has(name.toLowerCase());
 }
 
-const FORM = /^application\/x-www-form-urlencoded\b/i;
 /** Digit runs long enough to be a phone number, with an optional leading +. */
 const DIGIT_RUN = /\+?\d{7,}/g;
 
@@ -35,7 +35,7 @@ export function redactBody(
     const json = redactJsonText(rawBody, isNumber);
     if (json !== null) return json;
   }
-  if ((contentType !== null && FORM.test(contentType)) || /^[\w.%+-]+=/.test(trimmed)) return redactForm(rawBody, isNumber);
+  if (isFormType(contentType) || /^[\w.%+-]+=/.test(trimmed)) return redactForm(rawBody, isNumber);
   return text ? text(rawBody) : maskDigitRuns(rawBody);
 }
 

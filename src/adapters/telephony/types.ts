@@ -1,4 +1,4 @@
-import type { ConnectorCredentials, ConnectorOptions } from '../../contracts/connectors';
+import type { ConnectorCredentials, ConnectorOptions } from '../../domain/connectors';
 import type { FieldIssue } from '../../domain/errors';
 import type { TimeSource } from '../../domain/events/event-types';
 import type { WireEvent } from '../../domain/events/wire';
@@ -73,11 +73,6 @@ export interface ProviderAdapter {
    * masked (the exact body is kept sealed for normalizing again). Pure; never throws.
    */
   redact?(rawBody: string, contentType: string | null): string;
-}
-
-/** Form fields in order, repeated keys kept (`+` is a space), as URL-signing schemes need them. */
-export function parseForm(rawBody: string): [string, string][] {
-  return [...new URLSearchParams(rawBody).entries()];
 }
 
 /** The header value, or null when missing or empty. */

@@ -100,7 +100,7 @@ export const ATTRS = {
 export type EventAttrs = { [T in EventType]: z.infer<(typeof ATTRS)[T]> };
 
 /** Which references an event type needs: a queue for queue.*, an agent for agent.*, an interaction for all but presence. */
-export const NEEDS: Record<EventType, { queue: boolean; agent: boolean; interaction: boolean }> = {
+export const NEEDS = {
   'interaction.started': { queue: false, agent: false, interaction: true },
   'interaction.ended': { queue: false, agent: false, interaction: true },
   'queue.joined': { queue: true, agent: false, interaction: true },
@@ -118,7 +118,18 @@ export const NEEDS: Record<EventType, { queue: boolean; agent: boolean; interact
   'call.dispositioned': { queue: false, agent: false, interaction: true },
   'survey.completed': { queue: false, agent: false, interaction: true },
   'ivr.completed': { queue: false, agent: false, interaction: true },
-};
+} as const satisfies Record<EventType, { queue: boolean; agent: boolean; interaction: boolean }>;
+
+/** The types whose attrs are required: each has a required attribute (`queue.left`'s outcome, a transfer's kind…). */
+export const NEEDS_ATTRS = [
+  'queue.left',
+  'agent.offer_ended',
+  'transfer',
+  'agent.state_changed',
+  'call.dispositioned',
+  'survey.completed',
+  'ivr.completed',
+] as const satisfies readonly EventType[];
 
 /**
  * Order of types at the same instant, so that a projection never depends on arrival order: a call

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UNSTORABLE_TEXT_MESSAGE, unstorablePaths } from '../text';
-import { ATTRS, DIRECTIONS, EVENT_TYPES, type EventType, NEEDS } from './event-types';
+import { ATTRS, DIRECTIONS, EVENT_TYPES, type EventType, NEEDS, NEEDS_ATTRS } from './event-types';
 
 /** The most events one request may carry. */
 export const MAX_BATCH_EVENTS = 1000;
@@ -61,16 +61,7 @@ export const WireEventSchema = z
       ctx.addIssue({ code: 'custom', path: ['queueKey'], message: 'Send queueId or queueKey, not both.' });
     if (e.agentId && e.agentKey)
       ctx.addIssue({ code: 'custom', path: ['agentKey'], message: 'Send agentId or agentKey, not both.' });
-    const needsAttrs = [
-      'queue.left',
-      'agent.offer_ended',
-      'transfer',
-      'agent.state_changed',
-      'call.dispositioned',
-      'survey.completed',
-      'ivr.completed',
-    ];
-    if (needsAttrs.includes(e.type) && !e.attrs)
+    if ((NEEDS_ATTRS as readonly EventType[]).includes(e.type) && !e.attrs)
       ctx.addIssue({ code: 'custom', path: ['attrs'], message: `Required for ${e.type}.` });
   })
   .meta({ id: 'Event' });

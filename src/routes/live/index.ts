@@ -1,9 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { LiveSnapshotSchema } from '../../contracts/live';
-import { notFound } from '../../domain/errors';
-import { callQueueDO } from '../../durable-objects/queue/queue.client';
-import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/openapi';
+import { serviceContext } from '../../http/service-context';
+import { queueLive } from '../../services/live/live';
 
 export const liveRouter = createRouter();
 
@@ -22,13 +21,5 @@ liveRouter.openapi(
       responses: { 200: jsonContent(LiveSnapshotSchema, 'The live snapshot.') },
     }),
   ),
-  async (c) => {
-    const principal = c.get('principal');
-    if (!principal) throw new Error('live route without API-key guard');
-    const queueId = c.req.valid('param').queueId as string;
-    const exists = await callTenantDO(c.env, principal.tenantId, (s) => s.hasEntity('queue', queueId));
-    if (!exists) throw notFound('queue', queueId);
-    const live = await callQueueDO(c.env, principal.tenantId, queueId, (s) => s.live());
-    return c.json({ ...live, queueId }, 200);
-  },
+  async (c) => c.json(await queueLive(serviceContext(c), c.req.valid('param').queueId as string), 200),
 );

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { ADAPTERS } from '../../adapters/telephony/registry';
 import { IngestResultSchema } from '../../contracts/events';
 import { MAX_WEBHOOK_HEADER_BYTES, MAX_WEBHOOK_URL } from '../../domain/deliveries';
-import { PROVIDERS, type Provider } from '../../domain/providers';
+import { PROVIDERS } from '../../domain/providers';
 import { createRouter, ProblemSchema } from '../../http/openapi';
 import { PROBLEM_CONTENT_TYPE, ProblemError, toProblem } from '../../http/problem';
 import { platformContext } from '../../http/service-context';
 import { receiveDelivery } from '../../services/ingest/receive-delivery';
+import { isProvider, providerAdapter } from '../../services/webhooks/providers';
 
 export const webhooksRouter = createRouter();
 
@@ -81,7 +81,7 @@ the acknowledgement Firehose requires for Amazon Connect's Firehose deliveries.`
 webhooksRouter.post('/v1/webhooks/:provider/:connectorId', async (c) => {
   c.set('guard', 'webhook');
   const provider = c.req.param('provider');
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+  if (!isProvider(provider)) {
     throw new ProblemError('NOT_FOUND', `'${provider}' is not a provider; use one of ${PROVIDERS.join(', ')}.`);
   }
   // Anyone may post here: what could only bloat the delivery log is refused before anything is read.
@@ -98,7 +98,7 @@ webhooksRouter.post('/v1/webhooks/:provider/:connectorId', async (c) => {
   const response = await receiveDelivery(
     (tenantId) => platformContext(c, tenantId),
     {
-      adapter: ADAPTERS[provider as Provider],
+      adapter: providerAdapter(provider),
       connectorId: c.req.param('connectorId'),
       requestId: c.get('requestId'),
       method: c.req.method,

@@ -1,6 +1,7 @@
 import type { AgentState } from '../../../domain/events/event-types';
+import { event } from '../kit/event';
 import type { AdapterEvent } from '../types';
-import { arnId, eventId, instant, isObject, iso, type Json, list, object, text, typed } from './fields';
+import { arnId, eventId, instant, isObject, iso, type Json, list, object, text } from './fields';
 import { ignoredRecord, mapped, type RecordResult, UnreadableRecord } from './records';
 
 /** Contact states of an offer still ringing the agent. */
@@ -70,7 +71,7 @@ async function statusFacts(
   for (const [s, startedAt] of facts) {
     if (!s || startedAt === undefined) continue;
     events.push(
-      typed({
+      event({
         id: await eventId('agent', agent.id, 'status', iso(startedAt)),
         type: 'agent.state_changed',
         occurredAt: iso(startedAt),
@@ -82,7 +83,7 @@ async function statusFacts(
   // A LOGOUT whose snapshot still shows the last status signs the agent off itself.
   if (type === 'LOGOUT' && is?.state !== 'offline') {
     events.push(
-      typed({
+      event({
         id: await eventId('agent', agent.id, 'logout', iso(agent.at)),
         type: 'agent.state_changed',
         occurredAt: iso(agent.at),
@@ -108,7 +109,7 @@ async function contactFacts(previous: Json | undefined, current: Json | undefine
     if (p?.state === 'CONNECTED_ONHOLD' && c.state === 'CONNECTED' && c.since !== undefined) {
       const at = iso(c.since);
       events.push(
-        typed({ id: await eventId(c.contactId, agent.id, 'unhold', at), type: 'hold.ended', occurredAt: at, ...refs(c, agent) }),
+        event({ id: await eventId(c.contactId, agent.id, 'unhold', at), type: 'hold.ended', occurredAt: at, ...refs(c, agent) }),
       );
     }
   }
@@ -118,11 +119,11 @@ async function contactFacts(previous: Json | undefined, current: Json | undefine
     const at = iso(agent.at);
     if (p.state === 'ENDED') {
       const id = await eventId(p.contactId, agent.id, 'acw-cleared', iso(p.since));
-      events.push(typed({ id, type: 'wrapup.ended', occurredAt: at, ...refs(p, agent) }));
+      events.push(event({ id, type: 'wrapup.ended', occurredAt: at, ...refs(p, agent) }));
     } else if (OFFERING.has(p.state)) {
       const id = await eventId(p.contactId, agent.id, 'offer-dropped', iso(p.since));
       const attrs = { result: 'canceled' as const, ringMs: Math.max(0, agent.at - p.since) };
-      events.push(typed({ id, type: 'agent.offer_ended', occurredAt: at, ...refs(p, agent), attrs }));
+      events.push(event({ id, type: 'agent.offer_ended', occurredAt: at, ...refs(p, agent), attrs }));
     }
   }
   return events;
@@ -191,14 +192,14 @@ async function stateEntered(c: ContactView, agent: Agent): Promise<AdapterEvent 
   if (c.since === undefined) return null;
   const at = iso(c.since);
   const id = (fact: string) => eventId(c.contactId, agent.id, fact, at);
-  if (OFFERING.has(c.state)) return typed({ id: await id('offered'), type: 'agent.offered', occurredAt: at, ...refs(c, agent) });
+  if (OFFERING.has(c.state)) return event({ id: await id('offered'), type: 'agent.offered', occurredAt: at, ...refs(c, agent) });
   switch (c.state) {
     case 'CONNECTED_ONHOLD':
-      return typed({ id: await id('hold'), type: 'hold.started', occurredAt: at, ...refs(c, agent) });
+      return event({ id: await id('hold'), type: 'hold.started', occurredAt: at, ...refs(c, agent) });
     case 'ENDED':
-      return typed({ id: await id('acw'), type: 'wrapup.started', occurredAt: at, ...refs(c, agent) });
+      return event({ id: await id('acw'), type: 'wrapup.started', occurredAt: at, ...refs(c, agent) });
     case 'MISSED':
-      return typed({
+      return event({
         id: await id('missed'),
         type: 'agent.offer_ended',
         occurredAt: at,
@@ -206,7 +207,7 @@ async function stateEntered(c: ContactView, agent: Agent): Promise<AdapterEvent 
         attrs: { result: 'timeout' },
       });
     case 'REJECTED':
-      return typed({
+      return event({
         id: await id('rejected'),
         type: 'agent.offer_ended',
         occurredAt: at,
@@ -214,7 +215,7 @@ async function stateEntered(c: ContactView, agent: Agent): Promise<AdapterEvent 
         attrs: { result: 'rejected' },
       });
     case 'ERROR':
-      return typed({
+      return event({
         id: await id('error'),
         type: 'agent.offer_ended',
         occurredAt: at,

@@ -2,7 +2,7 @@ import type { FieldIssue } from '../../../domain/errors';
 import { base64Decode } from '../../../lib/base64';
 import { timingSafeEqualSecret } from '../../../lib/constant-time';
 import { uniqueById } from '../asterisk/drafts';
-import { parseJsonBody } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
 import {
   type AdapterContext,
   AdapterInputError,

@@ -1,5 +1,6 @@
-import type { EventAttrs, EventType, QueueOutcome } from '../../../domain/events/event-types';
-import { eventId, field, instant, iso, type Json, num, object, type Typed, text, typed } from './fields';
+import type { EventAttrs, QueueOutcome } from '../../../domain/events/event-types';
+import { event, type TypedEvent, type Without } from '../kit/event';
+import { eventId, field, instant, iso, type Json, num, object, text } from './fields';
 import { ignoredRecord, mapped, type RecordResult, UnreadableRecord } from './records';
 
 /** EventBridge's `detail-type` of contact events. */
@@ -58,7 +59,7 @@ function customerGone(reason: string | undefined): boolean {
 }
 
 /** How a waiting contact left its queue when the customer's line went away. */
-function leftQueueAs(reason: string): QueueOutcome {
+function leftQueueAs(reason: string | undefined): QueueOutcome {
   return reason === 'CUSTOMER_DISCONNECT' || reason === 'TELECOM_ORIGINATOR_CANCEL' ? 'abandoned' : 'error';
 }
 
@@ -91,11 +92,7 @@ export async function contactEventFacts(detail: Json, envelopeTime: number | und
   const facts = [...beginning(c), ...answer(c), ...ending(c), ...afterWork(c)];
   if (facts.length === 0) return ignoredRecord(`contact event ${eventType}`, 'Its snapshot holds no timestamp to map.');
   const base = { interactionId: c.interactionId, legId: contactId };
-  return mapped(
-    await Promise.all(
-      facts.map(async ([fact, e]) => typed({ id: await eventId(contactId, fact), ...base, ...e } as Typed<EventType>)),
-    ),
-  );
+  return mapped(await Promise.all(facts.map(async ([name, e]) => event({ id: await eventId(contactId, name), ...base, ...e }))));
 }
 
 /** What a contact event's snapshot says about its contact. */
@@ -142,12 +139,9 @@ function readContact(detail: Json, contactId: string, eventType: string, envelop
 }
 
 /** A fact's name (the end of its event id) and its event, without the ids and refs every fact shares. */
-type Fact = [string, Omit<Typed<EventType>, 'id' | 'interactionId' | 'legId'>];
+type Fact = [string, Without<TypedEvent, 'id' | 'interactionId' | 'legId'>];
 
-const fact = <T extends EventType>(name: string, event: Omit<Typed<T>, 'id' | 'interactionId' | 'legId'>): Fact => [
-  name,
-  event as Fact[1],
-];
+const fact = (name: string, e: Fact[1]): Fact => [name, e];
 
 /** The call begins with its first contact; a transfer, callback or queue transfer continues it. */
 function beginning(c: Contact): Fact[] {
@@ -172,7 +166,7 @@ function answer(c: Contact): Fact[] {
   const facts: Fact[] = [];
   const queue = c.queueKey ? { queueKey: c.queueKey } : {};
   if (c.enqueuedAt !== undefined && c.queueKey) {
-    facts.push(fact('queued', { type: 'queue.joined', occurredAt: iso(c.enqueuedAt), ...queue }));
+    facts.push(fact('queued', { type: 'queue.joined', occurredAt: iso(c.enqueuedAt), queueKey: c.queueKey }));
   }
   if (c.connectedAt === undefined || !c.agentKey) return facts;
   const at = iso(c.connectedAt);
@@ -182,7 +176,7 @@ function answer(c: Contact): Fact[] {
       fact('answered', {
         type: 'queue.left',
         occurredAt: at,
-        ...queue,
+        queueKey: c.queueKey,
         agentKey: c.agentKey,
         attrs: { outcome: 'answered', ...waitMs },
       }),
@@ -197,15 +191,15 @@ function ending(c: Contact): Fact[] {
   if (c.disconnectedAt === undefined) return [];
   const at = iso(c.disconnectedAt);
   const endedBy = (c.reason && ENDED_BY[c.reason]) || 'unknown';
-  const answered = c.connectedAt !== undefined && c.agentKey !== undefined;
+  const answeredBy = c.connectedAt !== undefined ? c.agentKey : undefined;
   const gone = customerGone(c.reason);
   const facts: Fact[] = [];
-  if (answered) {
+  if (answeredBy !== undefined) {
     facts.push(
       fact('disconnected', {
         type: 'agent.disconnected',
         occurredAt: at,
-        agentKey: c.agentKey,
+        agentKey: answeredBy,
         ...(c.queueKey ? { queueKey: c.queueKey } : {}),
         attrs: { endedBy },
       }),
@@ -217,11 +211,12 @@ function ending(c: Contact): Fact[] {
         type: 'queue.left',
         occurredAt: at,
         queueKey: c.queueKey,
-        attrs: { outcome: leftQueueAs(c.reason as string), waitMs },
+        attrs: { outcome: leftQueueAs(c.reason), waitMs },
       }),
     );
   }
-  const flowEnded = !answered && c.enqueuedAt === undefined && (c.reason === undefined || c.reason === 'CONTACT_FLOW_DISCONNECT');
+  const flowEnded =
+    answeredBy === undefined && c.enqueuedAt === undefined && (c.reason === undefined || c.reason === 'CONTACT_FLOW_DISCONNECT');
   if (gone || flowEnded) {
     const hangupCause = c.reason ? { hangupCause: c.reason.toLowerCase().slice(0, 100) } : {};
     facts.push(fact('ended', { type: 'interaction.ended', occurredAt: at, attrs: { ...hangupCause, endedBy } }));

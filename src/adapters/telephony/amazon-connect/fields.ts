@@ -1,6 +1,3 @@
-import type { EventAttrs, EventType } from '../../../domain/events/event-types';
-import type { AdapterEvent } from '../types';
-
 /**
  * Reading Amazon Connect JSON. AWS's own samples spell the same field `agentInfo` and `AgentInfo`,
  * `agentArn` and `AgentARN` (the contact-events and agent-event-stream data models), and new fields appear "backward compatibly":
@@ -74,12 +71,3 @@ export async function eventId(...parts: string[]): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id));
   return `amazon-connect:sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
-
-/** An event of one type with that type's attrs: WireEvent's own type cannot check attrs per type. */
-export type Typed<T extends EventType> = Omit<AdapterEvent, 'id' | 'type' | 'attrs'> & {
-  id: string;
-  type: T;
-  attrs?: EventAttrs[T];
-};
-
-export const typed = <T extends EventType>(e: Typed<T>): AdapterEvent => e as unknown as AdapterEvent;

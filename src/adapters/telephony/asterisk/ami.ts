@@ -1,12 +1,11 @@
-import type { ENDED_BY, EventAttrs } from '../../../domain/events/event-types';
+import type { ENDED_BY } from '../../../domain/events/event-types';
 import { sha256Hex } from '../../../lib/crypto';
+import { fact as draft, finish } from '../kit/event';
 import { type AdapterEvent, AdapterInputError, type NormalizeResult } from '../types';
 import {
   callerOf,
   type Draft,
-  draft,
   durationAttr,
-  finish,
   IgnoredTally,
   millis,
   pauseDraft,
@@ -58,8 +57,10 @@ export function amiTimestampMs(value: string | undefined): number | null {
 
 // The caller's channel identifies the call: Linkedid is shared by every channel of the call (so a
 // Hold raised on the agent's channel lands on the same interaction), Uniqueid when there is none.
-const interactionOf = (e: AmiEvent) => e.linkedid || e.uniqueid;
-const callRefs = (e: AmiEvent) => ({ interactionId: interactionOf(e), queueKey: e.queue });
+// A header the event lacks reads as empty: the kit leaves an empty reference out, and the wire
+// schema refuses that one event by name.
+const interactionOf = (e: AmiEvent) => e.linkedid || e.uniqueid || '';
+const callRefs = (e: AmiEvent) => ({ interactionId: interactionOf(e), queueKey: e.queue ?? '' });
 // MemberName is what queue_log writes in its agent field for call events; it defaults to the interface.
 const memberKey = (e: AmiEvent) => e.membername || e.interface || '';
 const agentRefs = (e: AmiEvent) => ({ ...callRefs(e), agentKey: memberKey(e) });
@@ -152,14 +153,14 @@ const MAPPINGS: Record<string, Mapping> = {
     map: (e) =>
       e.result && e.result !== 'Success'
         ? { ignore: `transfer did not succeed (${e.result})` }
-        : [draft('transfer', { kind: 'blind' }, { interactionId: e.transfereelinkedid || e.transfererlinkedid })],
+        : [draft('transfer', { kind: 'blind' }, { interactionId: e.transfereelinkedid || e.transfererlinkedid || '' })],
   },
   attendedtransfer: {
     kind: 'channel',
     map: (e) =>
       e.result && e.result !== 'Success'
         ? { ignore: `transfer did not succeed (${e.result})` }
-        : [draft('transfer', { kind: 'attended' }, { interactionId: e.transfereelinkedid || e.origtransfererlinkedid })],
+        : [draft('transfer', { kind: 'attended' }, { interactionId: e.transfereelinkedid || e.origtransfererlinkedid || '' })],
   },
 };
 
@@ -213,12 +214,11 @@ export async function normalizeAmi(body: unknown, ctx: { nowMs: number; delivery
       const base = `asterisk:ami:${await sha256Hex(material)}`;
       return Promise.all(
         drafts.map(async (d) => {
-          const presence = d.type === 'agent.state_changed' ? (d.attrs as EventAttrs['agent.state_changed']) : null;
           const id =
-            presence && at !== null
-              ? await presenceId(d.agentKey as string, Math.floor(at / 1000), presence.state, presence.reason)
+            d.type === 'agent.state_changed' && at !== null
+              ? await presenceId(d.agentKey, Math.floor(at / 1000), d.attrs.state, d.attrs.reason)
               : `${base}:${d.type}`;
-          return finish(d, id, at ?? ctx.nowMs, at === null);
+          return finish(d, id, at ?? ctx.nowMs, at === null ? 'received' : 'provider');
         }),
       );
     }),

@@ -1,4 +1,5 @@
-import { parseJsonBody, verifyWithStandardWebhooks } from '../generic/generic.adapter';
+import { isJsonType, isTextType, looksLikeJson, parseJsonBody } from '../kit/body';
+import { verifyGeneratedSecret } from '../kit/standard-webhooks';
 import { AdapterInputError, header, type InboundRequest, type ProviderAdapter } from '../types';
 import { normalizeAmi } from './ami';
 import { redactAsterisk } from './asterisk.redact';
@@ -9,10 +10,9 @@ import { normalizeQueueLog } from './queue-log';
  * AMI events as JSON. Without a Content-Type the first character decides.
  */
 export function asteriskBodyKind(req: InboundRequest): 'queue_log' | 'ami' {
-  const type = req.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'text/plain') return 'queue_log';
-  if (/^application\/([a-z.+-]+\+)?json$/.test(type)) return 'ami';
-  if (type === '') return /^\s*[[{]/.test(req.rawBody) ? 'ami' : 'queue_log';
+  if (!req.contentType?.trim()) return looksLikeJson(req.rawBody) ? 'ami' : 'queue_log';
+  if (isTextType(req.contentType)) return 'queue_log';
+  if (isJsonType(req.contentType)) return 'ami';
   throw new AdapterInputError(
     415,
     'Send queue_log lines as Content-Type: text/plain, or AMI events as Content-Type: application/json.',
@@ -26,12 +26,7 @@ export function asteriskBodyKind(req: InboundRequest): 'queue_log' | 'ami' {
 export const asteriskAdapter: ProviderAdapter = {
   provider: 'asterisk',
   redact: redactAsterisk,
-  verify: (req, ctx) =>
-    verifyWithStandardWebhooks(
-      req,
-      ctx.credentials.map((c) => c.secret),
-      ctx.nowMs,
-    ),
+  verify: verifyGeneratedSecret,
   normalize(req, ctx) {
     if (asteriskBodyKind(req) === 'queue_log') return normalizeQueueLog(req.rawBody);
     return normalizeAmi(parseJsonBody(req), { nowMs: ctx.nowMs, deliveryId: header(req, 'webhook-id') });

@@ -1,34 +1,10 @@
-import type { AgentState, Direction, EventAttrs, EventType } from '../../../domain/events/event-types';
+import type { AgentState } from '../../../domain/events/event-types';
 import { sha256Hex } from '../../../lib/crypto';
+import { fact as draft, type Fact } from '../kit/event';
 import type { AdapterEvent, NormalizeResult } from '../types';
 
-/** The references an event carries: provider keys only, never Callboard ids. */
-export interface Refs {
-  interactionId?: string;
-  legId?: string;
-  queueKey?: string;
-  agentKey?: string;
-  caller?: string;
-  direction?: Direction;
-}
-
-/** An event before its id and instant are attached. */
-export type Draft = Refs & { type: EventType; attrs?: EventAttrs[EventType] };
-
-/** A typed draft: the attrs are checked against the event type at compile time. */
-export function draft<T extends EventType>(type: T, attrs?: EventAttrs[T], refs: Refs = {}): Draft {
-  const out: Draft = { type };
-  if (attrs !== undefined) out.attrs = attrs;
-  for (const [k, v] of Object.entries(refs) as [keyof Refs, string | undefined][]) if (v) out[k] = v as never;
-  return out;
-}
-
-/** The finished wire event. */
-export function finish(d: Draft, id: string, occurredAtMs: number, received: boolean): AdapterEvent {
-  const event = { id, occurredAt: new Date(occurredAtMs).toISOString(), ...d } as AdapterEvent;
-  if (received) event.occurredAtSource = 'received';
-  return event;
-}
+/** An event before its id and instant are attached (the kit's typed fact). */
+export type Draft = Fact;
 
 /**
  * The id of an agent-state change: the agent, the second, the state and the reason. A pause across

@@ -1,12 +1,11 @@
-import type { ENDED_BY, EventAttrs, QueueOutcome } from '../../../domain/events/event-types';
+import type { ENDED_BY, QueueOutcome } from '../../../domain/events/event-types';
 import { sha256Hex } from '../../../lib/crypto';
+import { fact as draft, finish } from '../kit/event';
 import { type AdapterEvent, AdapterInputError, type NormalizeResult } from '../types';
 import {
   callerOf,
   type Draft,
-  draft,
   durationAttr,
-  finish,
   IgnoredTally,
   millis,
   pauseDraft,
@@ -337,11 +336,11 @@ export async function normalizeQueueLog(rawBody: string): Promise<NormalizeResul
       const lineId = `asterisk:ql:${await sha256Hex(material)}`;
       return Promise.all(
         drafts.map(async ({ afterMs, ...d }: LaterDraft): Promise<AdapterEvent> => {
-          const presence = d.type === 'agent.state_changed' ? (d.attrs as EventAttrs['agent.state_changed']) : null;
-          const id = presence
-            ? await presenceId(d.agentKey as string, line.epoch, presence.state, presence.reason)
-            : `${lineId}:${d.type}`;
-          return finish(d, id, line.epoch * 1000 + (afterMs ?? 0), false);
+          const id =
+            d.type === 'agent.state_changed'
+              ? await presenceId(d.agentKey, line.epoch, d.attrs.state, d.attrs.reason)
+              : `${lineId}:${d.type}`;
+          return finish(d, id, line.epoch * 1000 + (afterMs ?? 0));
         }),
       );
     }),

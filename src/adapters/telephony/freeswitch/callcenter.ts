@@ -1,6 +1,7 @@
 import type { AgentState, OFFER_RESULTS, QueueOutcome } from '../../../domain/events/event-types';
 import { sha256Hex } from '../../../lib/crypto';
-import { callerOf, type Draft, draft, durationAttr, finish, IgnoredTally, uniqueById } from '../asterisk/drafts';
+import { callerOf, type Draft, durationAttr, IgnoredTally, uniqueById } from '../asterisk/drafts';
+import { fact as draft, finish } from '../kit/event';
 import { type AdapterEvent, AdapterInputError, type NormalizeResult } from '../types';
 
 type OfferResult = (typeof OFFER_RESULTS)[number];
@@ -59,8 +60,10 @@ function spanMs(from: string | undefined, to: string | undefined): number | unde
 
 // The member session uuid is the caller's channel: stable across queues (a transfer to another queue
 // starts a new member uuid, not a new session), so it is the interaction.
-const memberRefs = (e: FsEvent) => ({ interactionId: e['cc-member-session-uuid'], queueKey: e['cc-queue'] });
-const agentRefs = (e: FsEvent) => ({ ...memberRefs(e), agentKey: e['cc-agent'] });
+// A header the event lacks reads as empty: the kit leaves an empty reference out, and the wire
+// schema refuses that one event by name.
+const memberRefs = (e: FsEvent) => ({ interactionId: e['cc-member-session-uuid'] ?? '', queueKey: e['cc-queue'] ?? '' });
+const agentRefs = (e: FsEvent) => ({ ...memberRefs(e), agentKey: e['cc-agent'] ?? '' });
 
 /** bridge-agent-fail CC-Hangup-Cause (the agent leg's) → how the offer ended; anything else failed. */
 const OFFER_FAIL: Record<string, OfferResult> = {
@@ -212,17 +215,17 @@ const ACTIONS: Record<string, Mapping> = {
     kind: 'agent',
     map: (e) => {
       const s = STATUS[e['cc-agent-status'] ?? ''];
-      return s ? [presence(e['cc-agent'] as string, s)] : { ignore: `unknown CC-Agent-Status '${e['cc-agent-status'] ?? ''}'` };
+      return s ? [presence(e['cc-agent'] ?? '', s)] : { ignore: `unknown CC-Agent-Status '${e['cc-agent-status'] ?? ''}'` };
     },
   },
   'agent-state-change': {
     kind: 'agent',
     map: (e) => {
       const status = STATUS[e['cc-agent-status'] ?? ''];
-      if (status && status.state !== 'available') return [presence(e['cc-agent'] as string, status)];
+      if (status && status.state !== 'available') return [presence(e['cc-agent'] ?? '', status)];
       const s = STATE[e['cc-agent-state'] ?? ''];
       if (s === undefined) return { ignore: `unknown CC-Agent-State '${e['cc-agent-state'] ?? ''}'` };
-      return s ? [presence(e['cc-agent'] as string, s)] : { ignore: 'an offer in flight (agent-offering carries it)' };
+      return s ? [presence(e['cc-agent'] ?? '', s)] : { ignore: 'an offer in flight (agent-offering carries it)' };
     },
   },
 };
@@ -298,7 +301,7 @@ export async function normalizeFreeswitch(body: unknown, nowMs: number): Promise
       }
       const base = await baseId(e);
       const at = fsEventTimeMs(e);
-      return drafts.map((d) => finish(d, `${base}:${d.type}`, at ?? nowMs, at === null));
+      return drafts.map((d) => finish(d, `${base}:${d.type}`, at ?? nowMs, at === null ? 'received' : 'provider'));
     }),
   );
   return { events: uniqueById(events.flat()), ignored: ignored.list() };

@@ -1,4 +1,5 @@
-import { parseJsonBody, verifyWithStandardWebhooks } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
+import { verifyGeneratedSecret } from '../kit/standard-webhooks';
 import type { ProviderAdapter } from '../types';
 import { normalizeFreeswitch } from './callcenter';
 import { redactFreeswitch } from './freeswitch.redact';
@@ -11,11 +12,6 @@ import { redactFreeswitch } from './freeswitch.redact';
 export const freeswitchAdapter: ProviderAdapter = {
   provider: 'freeswitch',
   redact: redactFreeswitch,
-  verify: (req, ctx) =>
-    verifyWithStandardWebhooks(
-      req,
-      ctx.credentials.map((c) => c.secret),
-      ctx.nowMs,
-    ),
+  verify: verifyGeneratedSecret,
   normalize: (req, ctx) => normalizeFreeswitch(parseJsonBody(req), ctx.nowMs),
 };

@@ -1,6 +1,8 @@
 import type { FieldIssue } from '../../../domain/errors';
-import type { EventAttrs, EventType } from '../../../domain/events/event-types';
+import type { EventAttrs } from '../../../domain/events/event-types';
 import { timingSafeEqualText } from '../../../lib/constant-time';
+import { isFormType, parseForm } from '../kit/body';
+import { event } from '../kit/event';
 import {
   type AdapterContext,
   type AdapterEvent,
@@ -9,7 +11,6 @@ import {
   type InboundRequest,
   type NormalizeResult,
   type ProviderAdapter,
-  parseForm,
   type VerifyResult,
 } from '../types';
 import { redactPlivo } from './plivo.redact';
@@ -42,8 +43,6 @@ export const plivoAdapter: ProviderAdapter = {
   normalize: normalizePlivo,
 };
 
-const FORM = /^application\/x-www-form-urlencoded\b/i;
-
 /** Any of the comma-separated V3 signatures (or the main-account `Ma-V3` ones) under any live auth token. */
 async function verifyPlivo(req: InboundRequest, ctx: AdapterContext): Promise<VerifyResult> {
   const nonce = header(req, 'x-plivo-signature-v3-nonce');
@@ -71,7 +70,7 @@ async function verifyPlivo(req: InboundRequest, ctx: AdapterContext): Promise<Ve
 /** The POST params Plivo signed: the form body (nothing when the body is not a form). */
 function bodyParams(req: InboundRequest): [string, string][] {
   if (req.method.toUpperCase() === 'GET') return [];
-  if (req.contentType !== null && !FORM.test(req.contentType)) return [];
+  if (req.contentType !== null && !isFormType(req.contentType)) return [];
   return parseForm(req.rawBody);
 }
 
@@ -85,7 +84,7 @@ interface Tags {
 }
 
 function normalizePlivo(req: InboundRequest, ctx: AdapterContext): NormalizeResult {
-  if (req.method.toUpperCase() !== 'GET' && req.contentType !== null && !FORM.test(req.contentType)) {
+  if (req.method.toUpperCase() !== 'GET' && req.contentType !== null && !isFormType(req.contentType)) {
     throw new AdapterInputError(415, 'Plivo callbacks are form posts: send Content-Type: application/x-www-form-urlencoded.');
   }
   const query = new URL(req.url).searchParams;
@@ -100,7 +99,7 @@ function normalizePlivo(req: InboundRequest, ctx: AdapterContext): NormalizeResu
   if (params.has('DialStatus')) {
     return ignored('Dial action', 'The Dial action summary repeats what the Dial callbackUrl reported per leg.');
   }
-  if (isHangup(params)) return tags.agent ? agentLegHangup(input) : customerHangup(input);
+  if (isHangup(params)) return tags.agent ? agentLegHangup(input, tags.agent) : customerHangup(input);
   const what = params.get('Event') ?? (params.has('CallStatus') ? `CallStatus=${params.get('CallStatus')}` : 'unknown');
   return ignored(what, 'Not a call event Callboard maps (answer_url and ring_url requests, digits, recordings...).');
 }
@@ -166,7 +165,7 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   const events: AdapterEvent[] = [];
   if (times.start !== null) {
     events.push(
-      typed({
+      event({
         id: `plivo:${uuid}:started`,
         type: 'interaction.started',
         occurredAt: iso(times.start),
@@ -180,7 +179,7 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   // The tagged line is the queue: the caller waits from the moment Plivo answered and the app took over.
   if (tags.queue && times.answer !== null) {
     events.push(
-      typed({
+      event({
         id: `plivo:${uuid}:queued`,
         type: 'queue.joined',
         occurredAt: iso(times.answer),
@@ -192,7 +191,7 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   }
   const cause = params.get('HangupCause') ?? params.get('HangupCauseName');
   events.push(
-    typed({
+    event({
       id: `plivo:${uuid}:ended`,
       type: 'interaction.ended',
       occurredAt: iso(times.end.at),
@@ -207,7 +206,7 @@ function customerHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   return { events, ignored: times.notes };
 }
 
-function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResult {
+function agentLegHangup({ params, tags, timeZone, nowMs }: Input, agentKey: string): NormalizeResult {
   const uuid = requiredId(params, 'CallUUID');
   if (!tags.interaction) {
     throw new AdapterInputError(422, 'An agent leg (tagged ?agent=) must name the customer call it serves.', [
@@ -219,19 +218,19 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
   const base = {
     interactionId: tags.interaction,
     legId: uuid,
-    agentKey: tags.agent as string,
+    agentKey,
     ...(tags.queue ? { queueKey: tags.queue } : {}),
   };
   const end = { occurredAt: iso(times.end.at), ...(times.end.received ? { occurredAtSource: 'received' as const } : read) };
   const events: AdapterEvent[] = [];
   if (times.start !== null) {
-    events.push(typed({ id: `plivo:${uuid}:offered`, type: 'agent.offered', occurredAt: iso(times.start), ...read, ...base }));
+    events.push(event({ id: `plivo:${uuid}:offered`, type: 'agent.offered', occurredAt: iso(times.start), ...read, ...base }));
   }
   if (times.answer !== null) {
     const at = iso(times.answer);
     const ringMs = times.start !== null ? Math.max(0, times.answer - times.start) : undefined;
     events.push(
-      typed({
+      event({
         id: `plivo:${uuid}:accepted`,
         type: 'agent.offer_ended',
         occurredAt: at,
@@ -239,8 +238,8 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
         ...base,
         attrs: { result: 'accepted', ...(ringMs !== undefined ? { ringMs } : {}) },
       }),
-      typed({ id: `plivo:${uuid}:connected`, type: 'agent.connected', occurredAt: at, ...read, ...base }),
-      typed({
+      event({ id: `plivo:${uuid}:connected`, type: 'agent.connected', occurredAt: at, ...read, ...base }),
+      event({
         id: `plivo:${uuid}:disconnected`,
         type: 'agent.disconnected',
         ...end,
@@ -251,7 +250,7 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
     );
   } else {
     events.push(
-      typed({
+      event({
         id: `plivo:${uuid}:offer-ended`,
         type: 'agent.offer_ended',
         ...end,
@@ -264,7 +263,7 @@ function agentLegHangup({ params, tags, timeZone, nowMs }: Input): NormalizeResu
 }
 
 function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
-  const action = params.get('DialAction') as string;
+  const action = params.get('DialAction');
   if (action !== 'answer' && action !== 'hangup') {
     return ignored(`DialAction=${action}`, 'Only the B leg answering and hanging up are call facts.');
   }
@@ -291,8 +290,8 @@ function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
   if (action === 'answer') {
     return {
       events: [
-        typed({ id: `plivo:${b}:accepted`, type: 'agent.offer_ended', ...base, attrs: { result: 'accepted' } }),
-        typed({ id: `plivo:${b}:connected`, type: 'agent.connected', ...base }),
+        event({ id: `plivo:${b}:accepted`, type: 'agent.offer_ended', ...base, attrs: { result: 'accepted' } }),
+        event({ id: `plivo:${b}:connected`, type: 'agent.connected', ...base }),
       ],
       ignored: [],
     };
@@ -302,7 +301,7 @@ function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
   if (talkMs > 0) {
     return {
       events: [
-        typed({
+        event({
           id: `plivo:${b}:disconnected`,
           type: 'agent.disconnected',
           ...base,
@@ -315,7 +314,7 @@ function dialCallback({ params, tags, nowMs }: Input): NormalizeResult {
   const status = params.get('DialBLegStatus');
   return {
     events: [
-      typed({
+      event({
         id: `plivo:${b}:offer-ended`,
         type: 'agent.offer_ended',
         ...base,
@@ -342,7 +341,8 @@ function legTimes(params: Params, timeZone: string, nowMs: number) {
   let end = instant(params, 'EndTime', timeZone);
   const notes: NormalizeResult['ignored'] = [];
   let derived = false;
-  const session = params.has('SessionStart') ? plivoInstant(params.get('SessionStart') as string, 'UTC') : null;
+  const sessionStart = params.get('SessionStart');
+  const session = sessionStart !== undefined ? plivoInstant(sessionStart, 'UTC') : null;
   if (start !== null && session !== null) {
     const gap = start - session;
     const zone = Math.round(gap / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
@@ -437,7 +437,3 @@ function ignored(what: string, reason: string): NormalizeResult {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** An event of one type with that type's attrs: WireEvent's own type cannot check attrs per type. */
-type Typed<T extends EventType> = Omit<AdapterEvent, 'type' | 'attrs'> & { type: T; attrs?: EventAttrs[T] };
-const typed = <T extends EventType>(e: Typed<T>): AdapterEvent => e as unknown as AdapterEvent;

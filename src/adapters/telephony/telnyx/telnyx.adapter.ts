@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { ConnectorCredentials } from '../../../contracts/connectors';
-import type { EventAttrs, EventType, QueueOutcome } from '../../../domain/events/event-types';
+import type { ConnectorCredentials } from '../../../domain/connectors';
+import type { QueueOutcome } from '../../../domain/events/event-types';
 import { base64Decode } from '../../../lib/base64';
 import { zodFieldIssues } from '../../../lib/zod-issues';
-import { parseJsonBody } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
+import { event, type TypedEvent } from '../kit/event';
 import {
   type AdapterContext,
-  type AdapterEvent,
   AdapterInputError,
   header,
   type InboundRequest,
@@ -116,19 +116,14 @@ const CallPayload = z.object({
 });
 type CallPayload = z.infer<typeof CallPayload>;
 
-/**
- * An event with its attributes typed by its type. (`WireEvent`, inferred from a union cast for zod, types
- * `attrs` as `never`; the route validates every event with `WireEventSchema` anyway.)
- */
-export type TelnyxEvent = {
-  [T in EventType]: Omit<AdapterEvent, 'type' | 'attrs'> & { type: T; attrs?: EventAttrs[T] };
-}[EventType];
+/** An event as the kit types it: what its type needs is required. */
+export type TelnyxEvent = TypedEvent;
 
 /** One call event, read: its payload, whose leg it is (an agent's, when client_state names one), and when. */
 interface CallFacts {
   payload: CallPayload;
   agentKey: string | null;
-  base: Pick<AdapterEvent, 'id' | 'occurredAt' | 'interactionId' | 'legId'> & { occurredAtSource?: 'received' };
+  base: { id: string; occurredAt: string; interactionId: string; legId?: string; occurredAtSource?: 'received' };
 }
 
 type Rule = (c: CallFacts) => TelnyxEvent | { ignore: string };
@@ -234,7 +229,7 @@ function customerHangup(c: CallFacts): TelnyxEvent {
   };
 }
 
-function directionAndCaller(p: CallPayload): Pick<AdapterEvent, 'direction' | 'caller'> {
+function directionAndCaller(p: CallPayload): Pick<TypedEvent, 'direction' | 'caller'> {
   const direction = p.direction === 'outgoing' ? 'outbound' : p.direction === 'incoming' ? 'inbound' : undefined;
   // The customer is who called in, or who an outbound call went to.
   const customer = (direction === 'outbound' ? p.to : p.from)?.trim();
@@ -324,7 +319,7 @@ export function normalizeTelnyx(req: InboundRequest, ctx: AdapterContext): Norma
   };
   const out = rule(facts);
   if ('ignore' in out) return { events: [], ignored: [{ what: data.event_type, reason: out.ignore }] };
-  return { events: [out as AdapterEvent], ignored: [] };
+  return { events: [event(out)], ignored: [] };
 }
 
 export const telnyxAdapter: ProviderAdapter = {

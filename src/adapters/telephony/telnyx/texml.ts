@@ -1,3 +1,4 @@
+import { isFormType, looksLikeJson } from '../kit/body';
 import { finalize, type Mapped, parseRfc2822, unreadable } from '../twilio/shared';
 import { twimlFor, type WaitDocument } from '../twilio/twiml';
 import {
@@ -26,12 +27,10 @@ import { isoInstant } from './instant';
 // webhook. They are mapped by the Twilio Voice mapping (src/adapters/telephony/twilio/voice.ts), with
 // TeXML's timestamps and under Telnyx's own event ids.
 
-const FORM = /^application\/x-www-form-urlencoded\b/i;
-
 /** A TeXML callback is a form; without a content type, a body that is not JSON is read as one. */
 export function isTexml(req: InboundRequest): boolean {
-  if (req.contentType) return FORM.test(req.contentType);
-  return !/^\s*[[{]/.test(req.rawBody);
+  if (req.contentType) return isFormType(req.contentType);
+  return !looksLikeJson(req.rawBody);
 }
 
 /**

@@ -59,7 +59,8 @@ export function mapEventStreams(body: unknown, ctx: AdapterContext): Mapped {
   }
   const out: Mapped = { drafts: [], ignored: [] };
   for (const ce of items as Json[]) {
-    const type = text(ce.type) as string;
+    // Every item's type was checked above.
+    const type = text(ce.type) ?? '';
     if (!type.startsWith(TASKROUTER_PREFIX)) {
       out.ignored.push({ what: type, reason: 'Only TaskRouter events are mapped from Event Streams.' });
       continue;

@@ -1,26 +1,20 @@
 import type { FieldIssue } from '../../../domain/errors';
-import type { AgentState, Direction, EventAttrs, EventType, TimeSource } from '../../../domain/events/event-types';
+import type { AgentState, Direction, EventType, TimeSource } from '../../../domain/events/event-types';
 import { sha256Hex } from '../../../lib/crypto';
+import { type Fact, finish } from '../kit/event';
 import { type AdapterContext, type AdapterEvent, AdapterInputError, type NormalizeResult } from '../types';
 
 /**
- * An event before its id and instant are put in wire form. `key` is the natural key of the fact
- * (provider ids only), so a retry, a duplicate callback or the same fact from another Twilio surface
- * gets the same id.
+ * An event before its id and instant are put in wire form: the kit's typed fact, plus `key`, the
+ * natural key of the fact (provider ids only), so a retry, a duplicate callback or the same fact from
+ * another Twilio surface gets the same id.
  */
-export interface Draft<T extends EventType = EventType> {
+export type Draft<T extends EventType = EventType> = { [K in T]: Fact<K> & DraftMeta }[T];
+interface DraftMeta {
   key: string;
-  type: T;
   atMs: number;
   /** Set when the instant is not Twilio's own (received, or derived from a duration). */
   source?: TimeSource;
-  interactionId?: string;
-  legId?: string;
-  queueKey?: string;
-  agentKey?: string;
-  direction?: Direction;
-  caller?: string;
-  attrs?: EventAttrs[T];
 }
 
 export type Ignored = NormalizeResult['ignored'][number];
@@ -29,7 +23,7 @@ export interface Mapped {
   ignored: Ignored[];
 }
 
-export const draft = <T extends EventType>(d: Draft<T>): Draft => d as unknown as Draft;
+export const draft = (d: Draft): Draft => d;
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
@@ -50,12 +44,8 @@ export async function finalize(mapped: Mapped, prefix = 'twilio'): Promise<Norma
     const id = await eventId(prefix, d.key);
     if (seen.has(id)) continue;
     seen.add(id);
-    const e: Record<string, unknown> = { id, type: d.type, occurredAt: new Date(d.atMs).toISOString() };
-    for (const k of ['interactionId', 'legId', 'queueKey', 'agentKey', 'direction', 'caller', 'attrs'] as const) {
-      if (d[k] !== undefined) e[k] = d[k];
-    }
-    if (d.source && d.source !== 'provider') e.occurredAtSource = d.source;
-    events.push(e as AdapterEvent);
+    const { key: _key, atMs, source, ...fact } = d;
+    events.push(finish(fact, id, atMs, source));
   }
   return { events, ignored: mapped.ignored };
 }
@@ -77,8 +67,8 @@ const RFC2822 =
 export function parseRfc2822(value: string): number | null {
   const m = RFC2822.exec(value.trim());
   if (!m) return null;
-  const [, day, mon, year, hh, mm, ss, sign, oh, om] = m;
-  const month = MONTHS.indexOf((mon as string).toLowerCase());
+  const [, day, mon = '', year, hh, mm, ss, sign, oh, om] = m;
+  const month = MONTHS.indexOf(mon.toLowerCase());
   if (month === -1) return null;
   const utc = Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss ?? 0));
   const offsetMin = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;

@@ -1,7 +1,8 @@
 import { base64Encode } from '../../../lib/base64';
 import { timingSafeEqualText } from '../../../lib/constant-time';
 import { sha256Hex } from '../../../lib/crypto';
-import { header, type InboundRequest, parseForm, type VerifyResult } from '../types';
+import { isFormType, parseForm } from '../kit/body';
+import { header, type InboundRequest, type VerifyResult } from '../types';
 
 // `X-Twilio-Signature` (twilio@6.2.0 lib/webhooks/webhooks.js, re-implemented with WebCrypto):
 //   form POST: base64(HMAC-SHA1(authToken, url + for each key in sorted order: key + value, for each distinct value, sorted))
@@ -9,7 +10,6 @@ import { header, type InboundRequest, parseForm, type VerifyResult } from '../ty
 // The scheme has no timestamp, so nothing can be "expired": replays are made harmless by deterministic event ids.
 
 const encoder = new TextEncoder();
-const FORM = /^application\/x-www-form-urlencoded\b/i;
 
 /** What Twilio signed besides the URL: the form parameters, keys sorted, each key's distinct values sorted. */
 export function signedParams(pairs: readonly [string, string][]): string {
@@ -30,7 +30,8 @@ export function signedParams(pairs: readonly [string, string][]): string {
 function splitUrl(url: string): { scheme: string; userInfo: string; host: string; port: string; rest: string } | null {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(url);
   if (!match) return null;
-  const [prefix, scheme, authority] = match as unknown as [string, string, string];
+  // The pattern has two groups, so both are set when it matches.
+  const [prefix, scheme = '', authority = ''] = match;
   const userInfoEnd = authority.lastIndexOf('@');
   const hostAndPort = authority.slice(userInfoEnd + 1);
   // A colon starts the port only after the closing bracket of an IPv6 literal.
@@ -96,9 +97,8 @@ export function withLegacyQuerystring(url: string): string {
     else if (Array.isArray(seen)) seen.push(value);
     else parsed[key] = [seen, value];
   }
-  const query = Object.keys(parsed)
-    .flatMap((k) => {
-      const v = parsed[k] as string | string[];
+  const query = Object.entries(parsed)
+    .flatMap(([k, v]) => {
       return (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`);
     })
     .join('&');
@@ -156,7 +156,7 @@ export async function verifyTwilioSignature(req: InboundRequest, authTokens: (st
   // JSON bodies (Event Streams): the URL carries the body's hash and is all that is signed.
   let params = '';
   if (bodyHash === null) {
-    if (req.contentType && FORM.test(req.contentType)) params = signedParams(parseForm(req.rawBody));
+    if (isFormType(req.contentType)) params = signedParams(parseForm(req.rawBody));
     else if (req.rawBody.trim() !== '') {
       return {
         ok: false,

@@ -1,4 +1,4 @@
-import type { QueueOutcome } from '../../../domain/events/event-types';
+import type { QueueOutcome, TimeSource } from '../../../domain/events/event-types';
 import type { AdapterContext } from '../types';
 import {
   activityState,
@@ -48,14 +48,25 @@ function keyOf(e: TaskRouterEvent, part: string): string {
  * for that call, so both surfaces merge into one interaction. A task without one (not a call) is
  * its own interaction.
  */
-function interactionOf(e: TaskRouterEvent): string | undefined {
+function interactionOf(e: Task): string {
   const callSid = e.taskAttributes?.call_sid;
   return typeof callSid === 'string' && callSid.trim() !== '' ? callSid.trim() : e.taskSid;
 }
 
-/** The fields every event of a task shares. */
-function taskBase(e: TaskRouterEvent, ctx: AdapterContext): Omit<Draft, 'key' | 'type' | 'attrs'> {
-  const base: Omit<Draft, 'key' | 'type' | 'attrs'> = { atMs: e.atMs ?? ctx.nowMs, interactionId: interactionOf(e) };
+/** A task event: it has a TaskSid. */
+type Task = TaskRouterEvent & { taskSid: string };
+
+/** The fields every event of a task shares (queue and agent where the event names them). */
+interface TaskBase {
+  atMs: number;
+  source?: TimeSource;
+  interactionId: string;
+  queueKey?: string;
+  agentKey?: string;
+}
+
+function taskBase(e: Task, ctx: AdapterContext): TaskBase {
+  const base: TaskBase = { atMs: e.atMs ?? ctx.nowMs, interactionId: interactionOf(e) };
   if (e.atMs === undefined) base.source = 'received';
   if (e.taskQueueSid) base.queueKey = e.taskQueueSid;
   if (e.workerSid) base.agentKey = e.workerSid;
@@ -70,7 +81,7 @@ function customerOf(e: TaskRouterEvent): Pick<Draft, 'direction' | 'caller'> {
   return { direction: dir, caller: customerNumber(dir, text(a.from), text(a.to)) };
 }
 
-const needTask = (e: TaskRouterEvent): e is TaskRouterEvent & { taskSid: string } => !!e.taskSid;
+const needTask = (e: TaskRouterEvent): e is Task => !!e.taskSid;
 
 /** `task.canceled`'s reason as a queue outcome: a caller's hang-up is an abandon, an expiry a timeout. */
 export function canceledOutcome(reason: string | undefined): QueueOutcome {
@@ -85,7 +96,15 @@ const offerEnded =
   (e, ctx) => {
     if (!needTask(e) || !e.workerSid) return none(e.eventType, 'No TaskSid or WorkerSid.');
     return {
-      drafts: [draft({ ...taskBase(e, ctx), key: keyOf(e, 'offer_ended'), type: 'agent.offer_ended', attrs: { result } })],
+      drafts: [
+        draft({
+          ...taskBase(e, ctx),
+          agentKey: e.workerSid,
+          key: keyOf(e, 'offer_ended'),
+          type: 'agent.offer_ended',
+          attrs: { result },
+        }),
+      ],
       ignored: [],
     };
   };
@@ -98,7 +117,7 @@ const offerEnded =
  */
 const wrapupStarted: Rule = (e, ctx) => {
   if (!needTask(e) || !e.workerSid) return none(e.eventType, 'No TaskSid or WorkerSid: subscribe to reservation.wrapup.');
-  const base = taskBase(e, ctx);
+  const base = { ...taskBase(e, ctx), agentKey: e.workerSid };
   const key = `task:${e.taskSid}:${e.workerSid}`;
   return {
     drafts: [
@@ -112,7 +131,14 @@ const wrapupStarted: Rule = (e, ctx) => {
 const wrapupEnded: Rule = (e, ctx) => {
   if (!needTask(e) || !e.workerSid) return none(e.eventType, 'No TaskSid or WorkerSid: subscribe to reservation.completed.');
   return {
-    drafts: [draft({ ...taskBase(e, ctx), key: `task:${e.taskSid}:${e.workerSid}:completed`, type: 'wrapup.ended' })],
+    drafts: [
+      draft({
+        ...taskBase(e, ctx),
+        agentKey: e.workerSid,
+        key: `task:${e.taskSid}:${e.workerSid}:completed`,
+        type: 'wrapup.ended',
+      }),
+    ],
     ignored: [],
   };
 };
@@ -128,7 +154,9 @@ export const TASKROUTER_RULES: Record<string, Rule> = {
     if (!needTask(e) || !e.taskQueueSid) return none(e.eventType, 'No TaskSid or TaskQueueSid.');
     const { agentKey: _a, ...base } = taskBase(e, ctx);
     return {
-      drafts: [draft({ ...base, ...customerOf(e), key: keyOf(e, 'joined'), type: 'queue.joined', attrs: {} })],
+      drafts: [
+        draft({ ...base, ...customerOf(e), queueKey: e.taskQueueSid, key: keyOf(e, 'joined'), type: 'queue.joined', attrs: {} }),
+      ],
       ignored: [],
     };
   },
@@ -137,7 +165,15 @@ export const TASKROUTER_RULES: Record<string, Rule> = {
     if (!needTask(e) || !e.taskQueueSid) return none(e.eventType, 'No TaskSid or TaskQueueSid.');
     const { agentKey: _a, ...base } = taskBase(e, ctx);
     return {
-      drafts: [draft({ ...base, key: keyOf(e, 'left'), type: 'queue.left', attrs: { outcome: 'transferred' } })],
+      drafts: [
+        draft({
+          ...base,
+          queueKey: e.taskQueueSid,
+          key: keyOf(e, 'left'),
+          type: 'queue.left',
+          attrs: { outcome: 'transferred' },
+        }),
+      ],
       ignored: [],
     };
   },
@@ -146,16 +182,22 @@ export const TASKROUTER_RULES: Record<string, Rule> = {
     if (!e.taskQueueSid) return none(e.eventType, 'Canceled before it reached a queue.');
     const { agentKey: _a, ...base } = taskBase(e, ctx);
     const outcome = canceledOutcome(e.taskCanceledReason);
-    return { drafts: [draft({ ...base, key: keyOf(e, 'left'), type: 'queue.left', attrs: { outcome } })], ignored: [] };
+    return {
+      drafts: [draft({ ...base, queueKey: e.taskQueueSid, key: keyOf(e, 'left'), type: 'queue.left', attrs: { outcome } })],
+      ignored: [],
+    };
   },
   'reservation.created': (e, ctx) => {
     if (!needTask(e) || !e.workerSid) return none(e.eventType, 'No TaskSid or WorkerSid.');
-    return { drafts: [draft({ ...taskBase(e, ctx), key: keyOf(e, 'offered'), type: 'agent.offered' })], ignored: [] };
+    return {
+      drafts: [draft({ ...taskBase(e, ctx), agentKey: e.workerSid, key: keyOf(e, 'offered'), type: 'agent.offered' })],
+      ignored: [],
+    };
   },
   // Accepting a reservation connects the worker: the offer ends, the caller leaves the queue answered.
   'reservation.accepted': (e, ctx) => {
     if (!needTask(e) || !e.workerSid) return none(e.eventType, 'No TaskSid or WorkerSid.');
-    const base = taskBase(e, ctx);
+    const base = { ...taskBase(e, ctx), agentKey: e.workerSid };
     const drafts: Draft[] = [
       draft({ ...base, key: keyOf(e, 'offer_ended'), type: 'agent.offer_ended', attrs: { result: 'accepted' } }),
     ];
@@ -165,7 +207,7 @@ export const TASKROUTER_RULES: Record<string, Rule> = {
         waitMs !== undefined && waitMs >= 0 && waitMs <= 7 * 86_400_000
           ? { outcome: 'answered' as const, waitMs }
           : { outcome: 'answered' as const };
-      drafts.push(draft({ ...base, key: keyOf(e, 'left'), type: 'queue.left', attrs }));
+      drafts.push(draft({ ...base, queueKey: e.taskQueueSid, key: keyOf(e, 'left'), type: 'queue.left', attrs }));
     }
     drafts.push(draft({ ...base, key: keyOf(e, 'connected'), type: 'agent.connected' }));
     return { drafts, ignored: [] };
@@ -219,13 +261,13 @@ export function fromCallback(f: Form): TaskRouterEvent {
     const v = f.get(k)?.trim();
     return v ? v : undefined;
   };
-  const e: TaskRouterEvent = { eventType: text('EventType') as string };
+  const e: TaskRouterEvent = { eventType: text('EventType') ?? '' };
   const sid = text('Sid');
   if (sid?.startsWith('EV')) e.eventSid = sid;
   const ms = text('TimestampMs');
   const s = text('Timestamp');
   if (ms !== undefined || s !== undefined) {
-    const at = ms !== undefined ? parseEpoch(ms, 'ms') : parseEpoch(s as string, 's');
+    const at = ms !== undefined ? parseEpoch(ms, 'ms') : parseEpoch(s ?? '', 's');
     const field = ms !== undefined ? 'TimestampMs' : 'Timestamp';
     if (at === null) throw unreadable(`${field} is not an epoch time.`, [{ field, detail: `Unreadable: '${ms ?? s}'.` }]);
     e.atMs = at;

@@ -1,3 +1,4 @@
+import { isFormType, isJsonType, looksLikeJson, parseJsonText } from '../kit/body';
 import { type AdapterContext, AdapterInputError, type InboundRequest, type ProviderAdapter } from '../types';
 import { mapEventStreams } from './event-streams';
 import { finalize, type Mapped, unreadable } from './shared';
@@ -23,22 +24,13 @@ import {
 
 type Body = { kind: 'form'; form: Form } | { kind: 'json'; value: unknown };
 
-const FORM = /^application\/x-www-form-urlencoded\b/i;
-const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\b/i;
-
 function readBody(req: InboundRequest): Body {
-  const sniffed = req.contentType ?? (/^\s*[[{]/.test(req.rawBody) ? 'application/json' : 'application/x-www-form-urlencoded');
-  if (FORM.test(sniffed)) {
+  const sniffed = req.contentType ?? (looksLikeJson(req.rawBody) ? 'application/json' : 'application/x-www-form-urlencoded');
+  if (isFormType(sniffed)) {
     if (req.rawBody.trim() === '') throw new AdapterInputError(400, 'The request body is empty.');
     return { kind: 'form', form: formOf(req.rawBody) };
   }
-  if (JSON_TYPE.test(sniffed)) {
-    try {
-      return { kind: 'json', value: JSON.parse(req.rawBody) };
-    } catch {
-      throw new AdapterInputError(400, 'The request body is not valid JSON.', [], 'MALFORMED_JSON');
-    }
-  }
+  if (isJsonType(sniffed)) return { kind: 'json', value: parseJsonText(req.rawBody) };
   throw new AdapterInputError(
     415,
     'Twilio posts application/x-www-form-urlencoded (Voice, TaskRouter) or application/json (Event Streams).',

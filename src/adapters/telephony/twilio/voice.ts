@@ -1,5 +1,6 @@
 import type { QueueOutcome } from '../../../domain/events/event-types';
-import { type AdapterContext, parseForm } from '../types';
+import { parseForm } from '../kit/body';
+import type { AdapterContext } from '../types';
 import { customerNumber, type Draft, direction, draft, type Mapped, parseRfc2822, secondsToMs, unreadable } from './shared';
 
 /** Form parameters, first value per key (the fields mapped here are never repeated). */
@@ -50,7 +51,7 @@ function required<K extends string>(f: Form, what: string, ...keys: K[]): Record
       `This ${what} lacks ${missing.join(', ')}.`,
       missing.map((k) => ({ field: k, detail: 'Required.' })),
     );
-  return Object.fromEntries(keys.map((k) => [k, f.get(k) as string])) as Record<K, string>;
+  return Object.fromEntries(keys.map((k) => [k, f.get(k) ?? ''])) as Record<K, string>;
 }
 
 /** `Timestamp` when the request has one, else the time it reached us. */

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { type EventAttrs, type EventType, QUEUE_OUTCOMES } from '../../../domain/events/event-types';
+import { QUEUE_OUTCOMES } from '../../../domain/events/event-types';
 import { base64Decode } from '../../../lib/base64';
 import { timingSafeEqualBytes, timingSafeEqualText } from '../../../lib/constant-time';
 import { zodFieldIssues } from '../../../lib/zod-issues';
-import { parseJsonBody } from '../generic/generic.adapter';
+import { parseJsonBody } from '../kit/body';
+import { event, type TypedEvent, type Without } from '../kit/event';
 import {
   type AdapterContext,
-  type AdapterEvent,
   AdapterInputError,
   header,
   type InboundRequest,
@@ -46,7 +46,8 @@ export async function verifyVonage(req: InboundRequest, ctx: AdapterContext): Pr
     return fail('missing', 'Send Authorization: Bearer <JWT> (enable signed webhooks on the Vonage application).');
   const token = /^Bearer\s+([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(authorization.trim());
   if (!token) return fail('invalid', 'Authorization must be Bearer followed by a JWT.');
-  const [, head, body, sig] = token as unknown as [string, string, string, string];
+  // The pattern has three groups, so all three are set when it matches.
+  const [, head = '', body = '', sig = ''] = token;
   const alg = (jsonOf(base64UrlDecode(head)) as { alg?: unknown } | null)?.alg;
   // Only HS256: a token naming another algorithm (`none`, RS256 with the secret as a "public key") is refused.
   if (alg !== 'HS256') return fail('invalid', 'The JWT must be HS256, signed with the signature secret.');
@@ -109,13 +110,8 @@ async function sha256Hex(text: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Normalization
 
-/**
- * An event with its attributes typed by its type. (`WireEvent`, inferred from a union cast for zod, types
- * `attrs` as `never`; the route validates every event with `WireEventSchema` anyway.)
- */
-export type VonageEvent = {
-  [T in EventType]: Omit<AdapterEvent, 'type' | 'attrs'> & { type: T; attrs?: EventAttrs[T] };
-}[EventType];
+/** An event as the kit types it: what its type needs is required. */
+export type VonageEvent = TypedEvent;
 
 const ref = z.string().trim().min(1).max(200);
 
@@ -163,10 +159,15 @@ const UNANSWERED: Record<string, 'rejected' | 'timeout' | 'canceled' | 'failed'>
 /** A table's own entry: provider strings such as `constructor` must not reach Object.prototype. */
 const own = <V>(table: Record<string, V>, key: string): V | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
-type Mapped = { events: Omit<VonageEvent, 'id'>[] } | { ignore: string };
+type Mapped = { events: Without<VonageEvent, 'id'>[] } | { ignore: string };
+
+/** When an event happened, and whether Vonage said so or it was received. */
+type Instant = { occurredAt: string; occurredAtSource?: 'received' };
+/** What every event of one leg's status shares. */
+type LegBase = Instant & { interactionId: string; legId: string };
 
 /** Status of the customer's own leg → events. Its ringing and answering are the IVR's, not a queue's or an agent's. */
-function customerLeg(event: StatusEvent, base: Omit<VonageEvent, 'id' | 'type' | 'attrs'>): Mapped {
+function customerLeg(event: StatusEvent, base: LegBase): Mapped {
   const { status, direction, from, to, detail } = event;
   if (status === 'started') {
     const customer = (direction === 'outbound' ? to : from)?.trim();
@@ -191,7 +192,7 @@ function customerLeg(event: StatusEvent, base: Omit<VonageEvent, 'id' | 'type' |
 }
 
 /** Status of an agent's leg → the offer, the connection and its end. */
-function agentLeg(event: StatusEvent, base: Omit<VonageEvent, 'id' | 'type' | 'attrs'>, agentKey: string): Mapped {
+function agentLeg(event: StatusEvent, base: LegBase, agentKey: string): Mapped {
   const { status, duration } = event;
   const b = { ...base, agentKey };
   switch (status) {
@@ -223,21 +224,20 @@ function agentLeg(event: StatusEvent, base: Omit<VonageEvent, 'id' | 'type' | 'a
   }
 }
 
-function notifyEvent(
-  n: z.infer<typeof CallboardNotifySchema>,
-  base: Omit<VonageEvent, 'id' | 'type' | 'attrs'>,
-): Omit<VonageEvent, 'id'> {
+function notifyEvent(n: z.infer<typeof CallboardNotifySchema>, base: Instant): Without<VonageEvent, 'id'> {
   const b = { ...base, interactionId: n.call };
+  // CallboardNotifySchema refuses a queue.* notify without its queue, so the fallback never applies.
+  const queueKey = n.queue ?? '';
   switch (n.event) {
     case 'queue.joined':
       return {
         ...b,
         type: 'queue.joined',
-        queueKey: n.queue,
+        queueKey,
         ...(n.position !== undefined ? { attrs: { position: n.position } } : {}),
       };
     case 'queue.left':
-      return { ...b, type: 'queue.left', queueKey: n.queue, attrs: { outcome: n.outcome ?? 'other' } };
+      return { ...b, type: 'queue.left', queueKey, attrs: { outcome: n.outcome ?? 'other' } };
     case 'hold.started':
       return { ...b, type: 'hold.started' };
     case 'hold.ended':
@@ -335,9 +335,7 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
     if ('ignore' in mapped) return { events: [], ignored: [{ what: `status:${status.data.status}`, reason: mapped.ignore }] };
     // A leg reaches each status once, so (leg, status) names the fact; a retry repeats it exactly.
     const events = await Promise.all(
-      mapped.events.map(
-        async (e) => ({ ...e, id: await eventId([status.data.uuid, status.data.status, e.type]) }) as AdapterEvent,
-      ),
+      mapped.events.map(async (e) => event({ ...e, id: await eventId([status.data.uuid, status.data.status, e.type]) })),
     );
     return { events, ignored: [] };
   }
@@ -362,7 +360,7 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
       throw invalid('The notify payload is not a Callboard event (see docs/providers/vonage.md).', issues);
     }
     const time = when(notify.timestamp, ctx);
-    const event = notifyEvent(n.data, {
+    const fact = notifyEvent(n.data, {
       occurredAt: time.occurredAt,
       ...(time.received ? { occurredAtSource: 'received' as const } : {}),
     });
@@ -370,7 +368,7 @@ export async function normalizeVonage(req: InboundRequest, ctx: AdapterContext):
     const id = notify.timestamp
       ? await eventId(['notify', n.data.call, n.data.event, n.data.queue ?? '-', notify.timestamp])
       : await eventId(['notify', await sha256Hex(req.rawBody)]);
-    return { events: [{ ...event, id } as AdapterEvent], ignored: [] };
+    return { events: [event({ ...fact, id })], ignored: [] };
   }
 
   return { events: [], ignored: [{ what: kindOf(body), reason: 'not a call-center event' }] };

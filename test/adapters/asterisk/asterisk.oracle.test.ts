@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateWebhookSecret, signStandardWebhook } from '../../../lib/standard-webhooks';
-import type { AdapterContext, InboundRequest } from '../types';
-import { asteriskAdapter } from './asterisk.adapter';
+import { asteriskAdapter } from '../../../src/adapters/telephony/asterisk/asterisk.adapter';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
+import { generateWebhookSecret, signStandardWebhook } from '../../../src/lib/standard-webhooks';
 import { AMI_CASES, QUEUE_LOG_FILE } from './fixtures';
 
 // Oracle: the `standardwebhooks` library (the Standard Webhooks reference implementation) signs the

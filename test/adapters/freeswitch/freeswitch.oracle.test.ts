@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateWebhookSecret, signStandardWebhook } from '../../../lib/standard-webhooks';
-import type { AdapterContext, InboundRequest } from '../types';
+import { freeswitchAdapter } from '../../../src/adapters/telephony/freeswitch/freeswitch.adapter';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
+import { generateWebhookSecret, signStandardWebhook } from '../../../src/lib/standard-webhooks';
 import { FS_CASES } from './fixtures';
-import { freeswitchAdapter } from './freeswitch.adapter';
 
 // Oracle: the `standardwebhooks` library (the Standard Webhooks reference implementation) signs the
 // ESL forwarder's deliveries; our WebCrypto verify() must accept exactly those. The other direction is

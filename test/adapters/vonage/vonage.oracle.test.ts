@@ -2,9 +2,9 @@ import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tokenGenerate, verifySignature } from '@vonage/jwt';
 import { describe, expect, it } from 'vitest';
-import type { AdapterContext, InboundRequest } from '../types';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
+import { verifyVonage } from '../../../src/adapters/telephony/vonage/vonage.adapter';
 import { vonageJwt, vonageQueuedCall } from './fixtures';
-import { verifyVonage } from './vonage.adapter';
 
 // @vonage/jwt verifies (`verifySignature`: jsonwebtoken with RS256 or HS256) but only generates RS256 tokens with an
 // application's private key (`tokenGenerate`); Vonage signs webhooks with HS256 and the account's signature secret.

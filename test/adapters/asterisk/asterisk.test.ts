@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { sha256Hex } from '../../../lib/crypto';
-import { generateWebhookSecret, signStandardWebhook } from '../../../lib/standard-webhooks';
-import { type AdapterContext, type AdapterEvent, AdapterInputError, type InboundRequest } from '../types';
-import { asteriskAdapter } from './asterisk.adapter';
+import { asteriskAdapter } from '../../../src/adapters/telephony/asterisk/asterisk.adapter';
+import {
+  type AdapterContext,
+  type AdapterEvent,
+  AdapterInputError,
+  type InboundRequest,
+} from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
+import { sha256Hex } from '../../../src/lib/crypto';
+import { generateWebhookSecret, signStandardWebhook } from '../../../src/lib/standard-webhooks';
 import {
   AMI_CASES,
   ATTENDED_TRANSFER_TO_QUEUE,

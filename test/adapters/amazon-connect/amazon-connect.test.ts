@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { type AdapterContext, type AdapterEvent, AdapterInputError, type InboundRequest } from '../types';
-import { amazonConnectAdapter } from './amazon-connect.adapter';
+import { amazonConnectAdapter } from '../../../src/adapters/telephony/amazon-connect/amazon-connect.adapter';
+import type { TypedEvent } from '../../../src/adapters/telephony/kit/event';
+import {
+  type AdapterContext,
+  type AdapterEvent,
+  AdapterInputError,
+  type InboundRequest,
+} from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
 import {
   agentArn,
   agentCallRecords,
@@ -51,7 +57,7 @@ const answered: ContactPlan = {
   disconnected: { at: 132, reason: 'CUSTOMER_DISCONNECT' },
 };
 const refs = { interactionId: C, legId: C };
-const FACTS: Record<string, AdapterEvent> = {
+const FACTS: Record<string, TypedEvent> = {
   initiated: {
     id: `amazon-connect:${C}:initiated`,
     type: 'interaction.started',
@@ -59,14 +65,14 @@ const FACTS: Record<string, AdapterEvent> = {
     ...refs,
     direction: 'inbound',
     caller: '+14155550100',
-  } as unknown as AdapterEvent,
+  },
   queued: {
     id: `amazon-connect:${C}:queued`,
     type: 'queue.joined',
     occurredAt: at(2),
     ...refs,
     queueKey: BILLING,
-  } as unknown as AdapterEvent,
+  },
   answered: {
     id: `amazon-connect:${C}:answered`,
     type: 'queue.left',
@@ -75,7 +81,7 @@ const FACTS: Record<string, AdapterEvent> = {
     queueKey: BILLING,
     agentKey: ALICE,
     attrs: { outcome: 'answered', waitMs: 10_000 },
-  } as unknown as AdapterEvent,
+  },
   connected: {
     id: `amazon-connect:${C}:connected`,
     type: 'agent.connected',
@@ -83,7 +89,7 @@ const FACTS: Record<string, AdapterEvent> = {
     ...refs,
     agentKey: ALICE,
     queueKey: BILLING,
-  } as unknown as AdapterEvent,
+  },
   disconnected: {
     id: `amazon-connect:${C}:disconnected`,
     type: 'agent.disconnected',
@@ -92,14 +98,14 @@ const FACTS: Record<string, AdapterEvent> = {
     agentKey: ALICE,
     queueKey: BILLING,
     attrs: { endedBy: 'customer' },
-  } as unknown as AdapterEvent,
+  },
   ended: {
     id: `amazon-connect:${C}:ended`,
     type: 'interaction.ended',
     occurredAt: at(132),
     ...refs,
     attrs: { hangupCause: 'customer_disconnect', endedBy: 'customer' },
-  } as unknown as AdapterEvent,
+  },
   acwStarted: {
     id: `amazon-connect:${C}:acw-started`,
     type: 'wrapup.started',
@@ -107,7 +113,7 @@ const FACTS: Record<string, AdapterEvent> = {
     ...refs,
     agentKey: ALICE,
     queueKey: BILLING,
-  } as unknown as AdapterEvent,
+  },
   acwEnded: {
     id: `amazon-connect:${C}:acw-ended`,
     type: 'wrapup.ended',
@@ -116,7 +122,7 @@ const FACTS: Record<string, AdapterEvent> = {
     agentKey: ALICE,
     queueKey: BILLING,
     attrs: { acwMs: 30_000 },
-  } as unknown as AdapterEvent,
+  },
 };
 
 describe('amazon-connect contact events', () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { type AdapterContext, AdapterInputError, type InboundRequest } from '../types';
+import {
+  agentOfClientState,
+  isoInstant,
+  normalizeTelnyx,
+  type TelnyxEvent,
+  telnyxAdapter,
+  verifyTelnyx,
+} from '../../../src/adapters/telephony/telnyx/telnyx.adapter';
+import { type AdapterContext, AdapterInputError, type InboundRequest } from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
 import {
   agentPayload,
   agentState,
@@ -18,7 +26,6 @@ import {
   texmlTime,
   texmlWait,
 } from './fixtures';
-import { agentOfClientState, isoInstant, normalizeTelnyx, type TelnyxEvent, telnyxAdapter, verifyTelnyx } from './telnyx.adapter';
 
 const NOW = Date.parse('2026-03-02T10:00:00.000Z');
 const legs = legsOf('428c31b6-abf3-4bcb-b68e-5013ef9657c1');

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { type AdapterContext, AdapterInputError, type InboundRequest } from '../types';
+import { canceledOutcome } from '../../../src/adapters/telephony/twilio/taskrouter';
+import { twilioAdapter } from '../../../src/adapters/telephony/twilio/twilio.adapter';
+import { DEFAULT_HOLD_MUSIC } from '../../../src/adapters/telephony/twilio/twiml';
+import { QUEUE_RESULTS } from '../../../src/adapters/telephony/twilio/voice';
+import { type AdapterContext, AdapterInputError, type InboundRequest } from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -20,10 +24,6 @@ import {
   waitUrl,
   withBodyHash,
 } from './fixtures';
-import { canceledOutcome } from './taskrouter';
-import { twilioAdapter } from './twilio.adapter';
-import { DEFAULT_HOLD_MUSIC } from './twiml';
-import { QUEUE_RESULTS } from './voice';
 
 const T = Date.UTC(2024, 5, 4, 10, 0, 0);
 const NOW = T + 10 * 60_000;

@@ -2,9 +2,9 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import Telnyx from 'telnyx';
 import { TelnyxWebhook } from 'telnyx/lib/webhooks';
 import { describe, expect, it } from 'vitest';
-import type { AdapterContext, InboundRequest } from '../types';
+import { verifyTelnyx } from '../../../src/adapters/telephony/telnyx/telnyx.adapter';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
 import { bodyOf, queuedCall, telnyxHeaders, telnyxKeyPair } from './fixtures';
-import { verifyTelnyx } from './telnyx.adapter';
 
 // The `telnyx` SDK only verifies (TelnyxWebhook.verify / client.webhooks.unwrap); it has no signer. So deliveries
 // are signed as Telnyx documents it — Ed25519 over `${telnyx-timestamp}|${body}`, with Node's crypto — and every

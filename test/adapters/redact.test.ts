@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { base64Decode, base64Encode } from '../../lib/base64';
-import { redactAmazonConnect } from './amazon-connect/amazon-connect.redact';
-import { redactAsterisk } from './asterisk/asterisk.redact';
-import { redactFreeswitch } from './freeswitch/freeswitch.redact';
-import { redactGeneric } from './generic/generic.redact';
-import { redactPlivo } from './plivo/plivo.redact';
-import { redactTelnyx } from './telnyx/telnyx.redact';
-import { redactTwilio } from './twilio/twilio.redact';
-import { redactVonage } from './vonage/vonage.redact';
+import { redactAmazonConnect } from '../../src/adapters/telephony/amazon-connect/amazon-connect.redact';
+import { redactAsterisk } from '../../src/adapters/telephony/asterisk/asterisk.redact';
+import { redactFreeswitch } from '../../src/adapters/telephony/freeswitch/freeswitch.redact';
+import { redactGeneric } from '../../src/adapters/telephony/generic/generic.redact';
+import { redactPlivo } from '../../src/adapters/telephony/plivo/plivo.redact';
+import { redactTelnyx } from '../../src/adapters/telephony/telnyx/telnyx.redact';
+import { redactTwilio } from '../../src/adapters/telephony/twilio/twilio.redact';
+import { redactVonage } from '../../src/adapters/telephony/vonage/vonage.redact';
+import { base64Decode, base64Encode } from '../../src/lib/base64';
 
 const FORM = 'application/x-www-form-urlencoded';
 const NUMBERS = ['14155550100', '14155550199', '13125550100', '14845552121', '16105553939', '420601234567'];

@@ -1,4 +1,4 @@
-import { localParts } from '../../../domain/time/zones';
+import { localParts } from '../../../src/domain/time/zones';
 
 /**
  * Plivo callbacks as Plivo posts them (form-encoded). Shapes from Plivo's hangup_url callback, the

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { type AdapterContext, AdapterInputError, type InboundRequest } from '../types';
+import { plivoAdapter } from '../../../src/adapters/telephony/plivo/plivo.adapter';
+import { plivoV3BaseString, signPlivoV3 } from '../../../src/adapters/telephony/plivo/plivo.signature';
+import { plivoInstant } from '../../../src/adapters/telephony/plivo/plivo.time';
+import { type AdapterContext, AdapterInputError, type InboundRequest } from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
 import {
   AGENT_LEG,
   agentLegHangup,
@@ -19,9 +22,6 @@ import {
   KNOWN_ANSWER,
   ringUrl,
 } from './fixtures';
-import { plivoAdapter } from './plivo.adapter';
-import { plivoV3BaseString, signPlivoV3 } from './plivo.signature';
-import { plivoInstant } from './plivo.time';
 
 const TOKEN = 'MAXXXXXXXXXXXXXXXXXX-token-1';
 const BASE_URL = 'https://callboard.example.com/v1/webhooks/plivo/con_t_1';

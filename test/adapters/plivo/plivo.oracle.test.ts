@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { AdapterContext, InboundRequest } from '../types';
+import { plivoAdapter } from '../../../src/adapters/telephony/plivo/plivo.adapter';
+import { signPlivoV3 } from '../../../src/adapters/telephony/plivo/plivo.signature';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
 import { CUSTOMER, customerHangup, dialAnswer, type Form, formBody, KNOWN_ANSWER } from './fixtures';
-import { plivoAdapter } from './plivo.adapter';
-import { signPlivoV3 } from './plivo.signature';
 
 /**
  * Oracles for X-Plivo-Signature-V3. plivo@4.79.0 only verifies (`validateV3Signature`); it has no

@@ -1,4 +1,4 @@
-import { base64Encode } from '../../../lib/base64';
+import { base64Encode } from '../../../src/lib/base64';
 
 // Telnyx Call Control v2 webhook bodies in the shapes Telnyx sends (per the typed schemas of the
 // `telnyx` npm package, src/resources/webhooks.ts), and an Ed25519 signer that runs in workerd and in Node.

@@ -6,7 +6,9 @@ import querystring from 'node:querystring';
 import fc from 'fast-check';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import type { AdapterContext, InboundRequest } from '../types';
+import { withLegacyQuerystring } from '../../../src/adapters/telephony/twilio/signature';
+import { twilioAdapter } from '../../../src/adapters/telephony/twilio/twilio.adapter';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
 import {
   AUTH_TOKEN,
   callStatus,
@@ -21,8 +23,6 @@ import {
   taskRouterCloudEvent,
   withBodyHash,
 } from './fixtures';
-import { withLegacyQuerystring } from './signature';
-import { twilioAdapter } from './twilio.adapter';
 
 const BASE = 'https://cb.example.com/v1/webhooks/twilio/con_oracle';
 const T = Date.UTC(2024, 5, 4, 10, 0, 0);

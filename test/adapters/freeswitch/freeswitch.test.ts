@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { sha256Hex } from '../../../lib/crypto';
-import { generateWebhookSecret, signStandardWebhook } from '../../../lib/standard-webhooks';
-import { type AdapterContext, type AdapterEvent, AdapterInputError, type InboundRequest } from '../types';
+import { freeswitchAdapter } from '../../../src/adapters/telephony/freeswitch/freeswitch.adapter';
+import {
+  type AdapterContext,
+  type AdapterEvent,
+  AdapterInputError,
+  type InboundRequest,
+} from '../../../src/adapters/telephony/types';
+import { WireEventSchema } from '../../../src/domain/events/wire';
+import { sha256Hex } from '../../../src/lib/crypto';
+import { generateWebhookSecret, signStandardWebhook } from '../../../src/lib/standard-webhooks';
 import { CORE_UUID, envelope, FS_CASES, IGNORED_FS, SESSION } from './fixtures';
-import { freeswitchAdapter } from './freeswitch.adapter';
 
 const NOW = Date.parse('2024-06-04T12:00:00Z');
 

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AdapterContext, InboundRequest } from '../types';
-import { amazonConnectAdapter } from './amazon-connect.adapter';
+import { amazonConnectAdapter } from '../../../src/adapters/telephony/amazon-connect/amazon-connect.adapter';
+import type { AdapterContext, InboundRequest } from '../../../src/adapters/telephony/types';
 import { agentArn, agentEvent, contactEvents, queueArn } from './fixtures';
 
 /**

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { WireEventSchema } from '../../../domain/events/wire';
-import { base64UrlEncode } from '../../../lib/base64';
-import { type AdapterContext, AdapterInputError, type InboundRequest } from '../types';
+import { type AdapterContext, AdapterInputError, type InboundRequest } from '../../../src/adapters/telephony/types';
+import {
+  normalizeVonage,
+  type VonageEvent,
+  verifyVonage,
+  vonageAdapter,
+} from '../../../src/adapters/telephony/vonage/vonage.adapter';
+import { WireEventSchema } from '../../../src/domain/events/wire';
+import { base64UrlEncode } from '../../../src/lib/base64';
 import {
   agentLegOf,
   agentQuery,
@@ -12,7 +18,6 @@ import {
   vonageJwt,
   vonageQueuedCall,
 } from './fixtures';
-import { normalizeVonage, type VonageEvent, verifyVonage, vonageAdapter } from './vonage.adapter';
 
 const NOW = Date.parse('2026-03-02T10:00:00.000Z');
 const SECRET = 'sig-secret-0123456789abcdef';

@@ -1,4 +1,4 @@
-import { base64UrlEncode } from '../../../lib/base64';
+import { base64UrlEncode } from '../../../src/lib/base64';
 
 // Vonage Voice API callbacks in the shapes Vonage sends (per the captured requests in
 // Vonage/vonage-php-sdk-core test/Voice/requests/*.txt), and an HS256 signer per Vonage's signed-webhook
