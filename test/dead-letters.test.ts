@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../src/domain/events/normalized';
 import { queueStub } from '../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
-import { createAgent, createKey, createQueue, createTenant, type TestTenant } from './factories';
+import { createAgent, createKey, createQueue, createTenant } from './factories';
 import { call } from './helpers/api';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
-import { answeredCall, callId, sendEvents, settle, T0 } from './helpers/ingest';
-
-/** A normalized event as the edge would hand it on; the edge refuses such text now, so it is put in below it. */
-function normalized(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
-  return {
-    tenantId: t.id,
-    provider: 'generic',
-    occurredAt: T0 + 1000,
-    occurredAtSource: 'provider',
-    receivedAt: Date.now(),
-    interactionId: null,
-    legId: null,
-    queueId: null,
-    queueKey: null,
-    agentId: null,
-    agentKey: null,
-    direction: null,
-    callerHash: null,
-    callerMasked: null,
-    attrs: {},
-    ...fields,
-  } as AnyEvent;
-}
+import { answeredCall, callId, normalizedEvent, sendEvents, settle } from './helpers/ingest';
 
 describe('a row Postgres refuses', () => {
   it('is quarantined as a dead letter; the rows behind it reach Postgres and the outbox drains', async () => {
@@ -44,8 +22,8 @@ describe('a row Postgres refuses', () => {
       queueId: q.id,
       settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
       events: [
-        normalized(t, { id: `${poisoned}:join`, type: 'queue.joined', interactionId: poisoned, queueId: q.id }),
-        normalized(t, {
+        normalizedEvent(t, { id: `${poisoned}:join`, type: 'queue.joined', interactionId: poisoned, queueId: q.id }),
+        normalizedEvent(t, {
           id: `${poisoned}:note`,
           type: 'queue.joined',
           interactionId: poisoned,
@@ -60,7 +38,7 @@ describe('a row Postgres refuses', () => {
     // … and into the tenant: a queue-less hangup whose cause holds a lone surrogate, so the interaction record is refused too.
     const routed = await tenantStub(env, t.id).ingest({
       events: [
-        normalized(t, {
+        normalizedEvent(t, {
           id: `${poisoned}:tenant-end`,
           type: 'interaction.ended',
           interactionId: `${poisoned}-t`,
@@ -154,7 +132,7 @@ describe('a row Postgres refuses', () => {
       queueId: q.id,
       settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
       events: ids.map((id, i) =>
-        normalized(t, {
+        normalizedEvent(t, {
           id: `${id}:join`,
           type: 'queue.joined',
           interactionId: id,

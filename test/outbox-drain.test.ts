@@ -2,34 +2,13 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../src/domain/events/normalized';
 import { queueStub } from '../src/durable-objects/queue/queue.client';
-import { createQueue, createTenant, type TestTenant } from './factories';
+import { createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
-import { callId, T0 } from './helpers/ingest';
+import { callId, normalizedEvent, T0 } from './helpers/ingest';
 
 /** 12,000 outbox rows: more than one flush batch of records and of events. */
 const CALLS = 3000;
-
-function event(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
-  return {
-    tenantId: t.id,
-    provider: 'generic',
-    occurredAt: T0 + 1000,
-    occurredAtSource: 'provider',
-    receivedAt: Date.now(),
-    interactionId: null,
-    legId: null,
-    queueId: null,
-    queueKey: null,
-    agentId: null,
-    agentKey: null,
-    direction: null,
-    callerHash: null,
-    callerMasked: null,
-    attrs: {},
-    ...fields,
-  } as AnyEvent;
-}
 
 describe('a backlog of many batches', () => {
   it('drains fully and exactly: every event once, every visit and interaction at its newest version', async () => {
@@ -43,9 +22,11 @@ describe('a backlog of many batches', () => {
       for (let i = from; i < from + 250; i++) {
         const id = `${prefix}-${i}`;
         const s = T0 + i * 1000;
-        events.push(event(t, { id: `${id}:join`, type: 'queue.joined', interactionId: id, queueId: q.id, occurredAt: s }));
         events.push(
-          event(t, {
+          normalizedEvent(t, { id: `${id}:join`, type: 'queue.joined', interactionId: id, queueId: q.id, occurredAt: s }),
+        );
+        events.push(
+          normalizedEvent(t, {
             id: `${id}:left`,
             type: 'queue.left',
             interactionId: id,

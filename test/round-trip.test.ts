@@ -1,34 +1,12 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../src/domain/events/normalized';
 import { queueStub } from '../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
-import { createQueue, createTenant, type TestTenant } from './factories';
+import { createQueue, createTenant } from './factories';
 import { expectProblem } from './helpers/api';
 import { env } from './helpers/env';
-import { abandonedCall, callId, settle, T0 } from './helpers/ingest';
+import { abandonedCall, callId, normalizedEvent, settle } from './helpers/ingest';
 import { deliverSigned } from './helpers/webhooks';
-
-function normalized(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
-  return {
-    tenantId: t.id,
-    provider: 'generic',
-    occurredAt: T0 + 1000,
-    occurredAtSource: 'provider',
-    receivedAt: Date.now(),
-    interactionId: null,
-    legId: null,
-    queueId: null,
-    queueKey: null,
-    agentId: null,
-    agentKey: null,
-    direction: null,
-    callerHash: null,
-    callerMasked: null,
-    attrs: {},
-    ...fields,
-  } as AnyEvent;
-}
 
 describe('one round trip per delivery', () => {
   it('TenantDO.ingest routes, commits in the queue and logs the delivery with what its events became', async () => {
@@ -41,7 +19,7 @@ describe('one round trip per delivery', () => {
     const deliveryId = `dlv_${id}`;
 
     const out = await tenantStub(env, t.id).ingest({
-      events: [normalized(t, { id: `${id}:join`, type: 'queue.joined', interactionId: id, queueId: q.id })],
+      events: [normalizedEvent(t, { id: `${id}:join`, type: 'queue.joined', interactionId: id, queueId: q.id })],
       connectorId,
       connectorSecret: null,
       unknownKeys: 'reject',

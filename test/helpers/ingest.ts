@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { expect } from 'vitest';
+import type { AnyEvent } from '../../src/domain/events/normalized';
 import { queueStub } from '../../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../../src/durable-objects/tenant/tenant.client';
 import type { TestTenant } from '../factories';
@@ -90,4 +91,29 @@ export async function sendEvents(
     duplicates: number;
     rejected: number;
   };
+}
+
+/**
+ * A normalized event as the edge hands it to the Durable Objects, for tests that call them by RPC (below the
+ * edge's checks): generic defaults for the tenant, everything overridable.
+ */
+export function normalizedEvent(t: TestTenant, fields: Partial<AnyEvent> & Pick<AnyEvent, 'id' | 'type'>): AnyEvent {
+  return {
+    tenantId: t.id,
+    provider: 'generic',
+    occurredAt: T0 + 1000,
+    occurredAtSource: 'provider',
+    receivedAt: Date.now(),
+    interactionId: null,
+    legId: null,
+    queueId: null,
+    queueKey: null,
+    agentId: null,
+    agentKey: null,
+    direction: null,
+    callerHash: null,
+    callerMasked: null,
+    attrs: {},
+    ...fields,
+  } as AnyEvent;
 }
