@@ -25,6 +25,20 @@ export {
   ConnectorOptionsSchema,
 } from '../domain/connectors';
 
+export const CONNECTOR_WARNING_CODES = ['TIMEZONE_MISMATCH'] as const;
+
+export const ConnectorWarningSchema = z
+  .object({
+    code: z
+      .enum(CONNECTOR_WARNING_CODES)
+      .describe("TIMEZONE_MISMATCH: Plivo's local times disagree with its UTC `SessionStart` by a zone offset."),
+    detail: z.string(),
+    lastSeenAt: Timestamp.describe('When the newest delivery saying so was received.'),
+    deliveryId: z.string().describe('That delivery, in `GET /v1/connectors/{id}/deliveries`.'),
+  })
+  .meta({ id: 'ConnectorWarning' });
+export type ConnectorWarning = z.infer<typeof ConnectorWarningSchema>;
+
 export const ConnectorSchema = z
   .object({
     id: z.string().describe('Carries the tenant id: `con_<tenant>_<id>`.'),
@@ -42,6 +56,11 @@ export const ConnectorSchema = z
     credentials: z.array(z.string()).describe('Which credentials are set (never their values).'),
     webhookPath: z.string().describe('Where the provider posts, relative to the API host.'),
     previousSecretExpiresAt: Timestamp.nullable().describe('After a rotation the previous credentials verify until then.'),
+    warnings: z
+      .array(ConnectorWarningSchema)
+      .describe(
+        "What the connector's recent deliveries (last 24 h, since its last change) say is wrong with its settings; changing the connector clears them.",
+      ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

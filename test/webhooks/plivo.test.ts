@@ -78,6 +78,20 @@ describe('POST /v1/webhooks/plivo/{connectorId}', () => {
         ],
       ],
     ]);
+    // The connector itself says so, until its timeZone is changed.
+    const warned = (await s.t.admin.get(`/v1/connectors/${wrong.connector.id}`)).body;
+    expect(warned.warnings).toEqual([
+      { code: 'TIMEZONE_MISMATCH', detail: log[0].ignored[0].reason, lastSeenAt: log[0].receivedAt, deliveryId: log[0].id },
+    ]);
+    const listed = (await s.t.admin.get('/v1/connectors')).body.data as any[];
+    expect(listed.find((x) => x.id === wrong.connector.id)?.warnings).toEqual(warned.warnings);
+    expect(listed.find((x) => x.id === s.connector.id)?.warnings).toEqual([]);
+    const fixed = await s.t.admin.patch(`/v1/connectors/${wrong.connector.id}`, {
+      options: { publicBaseUrl: 'http://callboard.test', timeZone: ZONE },
+    });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.body.warnings).toEqual([]);
+    expect((await s.t.admin.get(`/v1/connectors/${wrong.connector.id}`)).body.warnings).toEqual([]);
   });
 
   it('accepts and logs requests that are not call events as ignored', async () => {

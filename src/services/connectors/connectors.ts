@@ -1,9 +1,10 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import {
   type Connector,
   type ConnectorCreate,
   type ConnectorCredentials,
   type ConnectorPatch,
+  type ConnectorWarning,
   type ConnectorWithSecret,
   GENERATED_SECRET_PROVIDERS,
   providerIssues,
@@ -56,7 +57,7 @@ function credentialNames(provider: string): string[] {
   return (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(provider) ? ['secret'] : [];
 }
 
-export function presentConnector(r: Row, credentials?: ConnectorCredentials): Connector {
+export function presentConnector(r: Row, credentials?: ConnectorCredentials, warnings: ConnectorWarning[] = []): Connector {
   return {
     id: r.id,
     name: r.name,
@@ -76,9 +77,42 @@ export function presentConnector(r: Row, credentials?: ConnectorCredentials): Co
       r.previousSecretExpiresAt && r.previousSecretExpiresAt.getTime() > Date.now()
         ? r.previousSecretExpiresAt.toISOString()
         : null,
+    warnings,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
+}
+
+/** How far back a delivery's note still makes a connector warning. */
+const WARNING_WINDOW = '24 hours';
+/** Notes an adapter leaves in a delivery's `ignored` list that are about the connector's settings. */
+const WARNING_NOTES: Record<string, ConnectorWarning['code']> = { timeZone: 'TIMEZONE_MISMATCH' };
+
+/**
+ * Warnings derived from the delivery log at read time: the newest note of each kind in a delivery received
+ * since the connector last changed (so fixing the setting clears it) and within the last day.
+ */
+async function connectorWarnings(tx: Tx, tenantId: string, rows: Row[]): Promise<Map<string, ConnectorWarning[]>> {
+  const out = new Map<string, ConnectorWarning[]>(rows.map((r) => [r.id, []]));
+  if (rows.length === 0) return out;
+  const found = await tx.execute<{ connector_id: string; what: string; reason: string; received_at: string; id: string }>(sql`
+    SELECT DISTINCT ON (d.connector_id, n.what) d.connector_id, n.what, n.reason, d.received_at, d.id
+    FROM connector_deliveries d
+    JOIN connectors c ON c.tenant_id = d.tenant_id AND c.id = d.connector_id
+    CROSS JOIN LATERAL jsonb_to_recordset(d.ignored) AS n(what text, reason text)
+    WHERE d.tenant_id = ${tenantId} AND d.connector_id IN ${rows.map((r) => r.id)}
+      AND d.received_at > greatest(c.updated_at, now() - ${WARNING_WINDOW}::interval)
+      AND n.what IN ${Object.keys(WARNING_NOTES)}
+    ORDER BY d.connector_id, n.what, d.received_at DESC`);
+  for (const w of found.rows) {
+    out.get(w.connector_id)?.push({
+      code: WARNING_NOTES[w.what] as ConnectorWarning['code'],
+      detail: w.reason,
+      lastSeenAt: new Date(w.received_at).toISOString(),
+      deliveryId: w.id,
+    });
+  }
+  return out;
 }
 
 async function checkMappings(tx: Tx, tenantId: string, input: ConnectorPatch): Promise<void> {
@@ -154,22 +188,27 @@ export async function createConnector(ctx: ServiceContext, input: ConnectorCreat
 }
 
 export async function listConnectors(ctx: ServiceContext, page: PageRequest): Promise<Page<Connector>> {
-  const rows = await tenantTx(ctx, (tx) =>
-    tx
+  const { rows, warnings } = await tenantTx(ctx, async (tx) => {
+    const rows = await tx
       .select()
       .from(connectors)
       .where(and(eq(connectors.tenantId, ctx.tenantId), page.afterId ? gt(connectors.id, page.afterId) : undefined))
       .orderBy(asc(connectors.id))
-      .limit(page.limit + 1),
-  );
+      .limit(page.limit + 1);
+    return { rows, warnings: await connectorWarnings(tx, ctx.tenantId, rows.slice(0, page.limit)) };
+  });
   return pageFrom(
-    rows.map((r) => presentConnector(r)),
+    rows.map((r) => presentConnector(r, undefined, warnings.get(r.id))),
     page.limit,
   );
 }
 
 export async function getConnector(ctx: ServiceContext, id: string): Promise<Connector> {
-  return presentConnector(await tenantTx(ctx, (tx) => loadRow(tx, ctx.tenantId, id)));
+  const { row, warnings } = await tenantTx(ctx, async (tx) => {
+    const row = await loadRow(tx, ctx.tenantId, id);
+    return { row, warnings: await connectorWarnings(tx, ctx.tenantId, [row]) };
+  });
+  return presentConnector(row, undefined, warnings.get(row.id));
 }
 
 export async function updateConnector(ctx: ServiceContext, id: string, patch: ConnectorPatch): Promise<Connector> {
