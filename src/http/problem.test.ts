@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError } from '../domain/errors';
+import { AppError, unavailable } from '../domain/errors';
 import { jsonPointer, toProblem, zodFieldIssues } from './problem';
 
 describe('problems', () => {
@@ -30,6 +30,14 @@ describe('problems', () => {
     expect(p.status).toBe(500);
     expect(p.code).toBe('INTERNAL_ERROR');
     expect(p.detail).not.toContain('hunter2');
+  });
+
+  it('tells a client when to retry every 503, a Durable Object failure too', () => {
+    const p = toProblem(unavailable('Queue state is unavailable; retry the request.'));
+    expect(p.status).toBe(503);
+    expect(p.options.headers).toMatchObject({ 'Retry-After': '1' });
+    const db = toProblem(new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'x', { retryAfterSeconds: 5 }));
+    expect(db.options.headers).toMatchObject({ 'Retry-After': '5' });
   });
 
   it('maps service errors by kind, with Retry-After for rate limits', () => {

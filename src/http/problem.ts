@@ -28,6 +28,9 @@ const KIND_FALLBACK: Record<ErrorKind, ProblemCode> = {
   unavailable: 'SERVICE_UNAVAILABLE',
 };
 
+/** What a 503 asks a client to wait when the failing service did not say. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 function isProblemCode(code: string): code is ProblemCode {
   return Object.hasOwn(PROBLEM_CATALOG, code);
 }
@@ -38,7 +41,9 @@ export function toProblem(err: unknown): ProblemError {
   if (err instanceof AppError) {
     const code = isProblemCode(err.code) ? err.code : KIND_FALLBACK[err.kind];
     const headers: Record<string, string> = { ...err.extra.headers };
-    if (err.extra.retryAfterSeconds !== undefined) headers['Retry-After'] = String(err.extra.retryAfterSeconds);
+    // Every 503 says when to try again (a Durable Object or Postgres hiccup); a service may say how long.
+    const retryAfter = err.extra.retryAfterSeconds ?? (err.kind === 'unavailable' ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
+    if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
     return new ProblemError(code, err.message, { errors: err.extra.issues, headers });
   }
   if (err instanceof HTTPException) {
