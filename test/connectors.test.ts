@@ -1,11 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret, parsePlatformKeys } from '../src/lib/secret-box';
+import { decryptSecret, encryptSecret, parsePlatformKeys } from '../src/lib/secret-box';
 import { TEST_PLATFORM_KEYS } from './constants';
 import { createAgent, createQueue, createTenant } from './factories';
 import { call, expectProblem, platform } from './helpers/api';
 import { asTenant } from './helpers/db';
-import { at } from './helpers/ingest';
+import { at, settle } from './helpers/ingest';
 
 const sign = (secret: string, body: string, id = `msg_${crypto.randomUUID()}`) => {
   const now = new Date();
@@ -98,10 +98,34 @@ describe('connectors', () => {
     expect((await platform.post(`/v1/tenants/${t.id}/resync`)).status).toBe(200);
     expect((await post(c.id, c.secret, joined(1, 'q'))).status).toBe(200); // v1 still opens
 
+    // A delivery whose caller was masked keeps its exact body sealed: sealed under the old key too.
+    const withCaller = JSON.stringify({
+      events: [
+        { id: `s-${crypto.randomUUID()}`, type: 'interaction.started', occurredAt: at(1), interactionId: 'c1', caller: '+420601234567' },
+      ],
+    });
+    expect((await post(c.id, c.secret, withCaller)).status).toBe(200);
+    await settle(t);
+    const [delivery] = await asTenant(t.id, (q) =>
+      q('SELECT id, body_sealed FROM connector_deliveries WHERE tenant_id = $1 AND body_sealed IS NOT NULL', [t.id]),
+    );
+    const aad = `delivery:${t.id}:${delivery.id}`;
+    const exact = await decryptSecret(parsePlatformKeys(TEST_PLATFORM_KEYS), delivery.body_sealed, aad);
+    expect(exact).toBe(withCaller);
+    const bodyV1 = await encryptSecret(oldOnly, exact, aad);
+    await asTenant(t.id, (q) => q('UPDATE connector_deliveries SET body_sealed = $1 WHERE id = $2', [bodyV1, delivery.id]));
+
     const res = await platform.post(`/v1/tenants/${t.id}/reencrypt`);
-    expect(res.body).toEqual({ tenantId: t.id, reencrypted: 1, total: 1 });
-    expect((await platform.post(`/v1/tenants/${t.id}/reencrypt`)).body.reencrypted).toBe(0);
+    expect(res.body).toEqual({ tenantId: t.id, reencrypted: 1, total: 1, deliveryBodies: { resealed: 1, remaining: 0 } });
+    expect((await platform.post(`/v1/tenants/${t.id}/reencrypt`)).body).toMatchObject({
+      reencrypted: 0,
+      deliveryBodies: { resealed: 0, remaining: 0 },
+    });
     expect((await post(c.id, c.secret, joined(2, 'q'))).status).toBe(200);
+    // Only the current key is needed now, for the secret and for the delivery body.
+    const currentOnly = parsePlatformKeys(TEST_PLATFORM_KEYS.split(',')[0]);
+    const [after] = await asTenant(t.id, (q) => q('SELECT body_sealed FROM connector_deliveries WHERE id = $1', [delivery.id]));
+    expect(await decryptSecret(currentOnly, after.body_sealed, aad)).toBe(withCaller);
   });
 });
 

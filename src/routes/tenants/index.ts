@@ -116,7 +116,18 @@ tenantsRouter.openapi(
       request: { params },
       responses: {
         200: jsonContent(
-          z.object({ tenantId: z.string(), reencrypted: z.number().int(), total: z.number().int() }).openapi('ReencryptResult'),
+          z
+            .object({
+              tenantId: z.string(),
+              reencrypted: z.number().int().describe('Connectors whose secrets were re-sealed under the current platform key.'),
+              total: z.number().int(),
+              deliveryBodies: z
+                .object({ resealed: z.number().int(), remaining: z.number().int() })
+                .describe(
+                  "The delivery log's exact bodies re-sealed under the current key, at most 1,000 per call: call again while `remaining` > 0.",
+                ),
+            })
+            .openapi('ReencryptResult'),
           'How many secrets were re-sealed.',
         ),
       },

@@ -22,6 +22,7 @@ import { assertReferences } from '../resources/crud';
 import { refItems } from '../resources/resource-spec';
 import { hotConnector } from '../tenants/hot-snapshot';
 import { newConnectorId } from './connector-id';
+import { resealDeliveryBodies } from './deliveries';
 
 type Row = typeof connectors.$inferSelect;
 
@@ -319,7 +320,7 @@ export async function rotateConnectorSecret(ctx: ServiceContext, id: string): Pr
 /** Seals every connector secret of the tenant under the current platform key (after a key rotation). */
 export async function reencryptConnectorSecrets(
   ctx: ServiceContext,
-): Promise<{ tenantId: string; reencrypted: number; total: number }> {
+): Promise<{ tenantId: string; reencrypted: number; total: number; deliveryBodies: { resealed: number; remaining: number } }> {
   const keys = platformKeys(ctx);
   const rows = await tenantTx(ctx, (tx) => tx.select().from(connectors).where(eq(connectors.tenantId, ctx.tenantId)));
   let reencrypted = 0;
@@ -346,5 +347,5 @@ export async function reencryptConnectorSecrets(
     });
     reencrypted++;
   }
-  return { tenantId: ctx.tenantId, reencrypted, total: rows.length };
+  return { tenantId: ctx.tenantId, reencrypted, total: rows.length, deliveryBodies: await resealDeliveryBodies(ctx) };
 }

@@ -8,8 +8,9 @@ import { connectorDeliveries, connectors, tenants } from '../../db/schema';
 import type { DeliveryOutcome } from '../../domain/deliveries';
 import { AppError, notFound } from '../../domain/errors';
 import type { Provider } from '../../domain/providers';
+import { parsePlatformKeys } from '../../lib/secret-box';
 import { type ServiceContext, tenantTx } from '../context';
-import { openDeliveryBody } from '../ingest/delivery-body';
+import { openDeliveryBody, resealDeliveryBody } from '../ingest/delivery-body';
 import { connectorLookup, tenantConfig } from '../ingest/hot-config';
 import { adapterContext, inboundRequest, ingestAll, normalize } from '../ingest/receive-delivery';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
@@ -187,4 +188,40 @@ export async function renormalizeDeliveries(
     rejected: count('rejected'),
     nextFrom: next ? next.receivedAt.toISOString() : null,
   };
+}
+
+/** Delivery bodies re-sealed per call at most; the platform operator calls again while some remain. */
+const RESEAL_BATCH = 1000;
+
+/**
+ * Re-seals the delivery log's exact bodies still sealed under an older platform key with the current one,
+ * so the old key can be dropped without losing re-normalization of the tenant's retained deliveries.
+ */
+export async function resealDeliveryBodies(ctx: ServiceContext): Promise<{ resealed: number; remaining: number }> {
+  const current = `v${parsePlatformKeys(ctx.env.PLATFORM_KEYS).currentVersion}.%`;
+  const stale = sql`${connectorDeliveries.tenantId} = ${ctx.tenantId} AND ${connectorDeliveries.bodySealed} IS NOT NULL
+      AND ${connectorDeliveries.bodySealed} NOT LIKE ${current}`;
+  return tenantTx(ctx, async (tx) => {
+    const rows = await tx
+      .select({ id: connectorDeliveries.id, sealed: connectorDeliveries.bodySealed })
+      .from(connectorDeliveries)
+      .where(stale)
+      .orderBy(asc(connectorDeliveries.id))
+      .limit(RESEAL_BATCH);
+    const resealed: { id: string; sealed: string }[] = [];
+    for (const r of rows) {
+      const sealed = r.sealed ? await resealDeliveryBody(ctx.env, ctx.tenantId, r.id, r.sealed) : null;
+      // A body no key opens any more stays as it is (re-normalization skips it, as before).
+      if (sealed) resealed.push({ id: r.id, sealed });
+    }
+    if (resealed.length > 0) {
+      await tx.execute(sql`
+        UPDATE connector_deliveries d SET body_sealed = r.sealed
+        FROM jsonb_to_recordset(${JSON.stringify(resealed)}::jsonb) AS r(id text, sealed text)
+        WHERE d.tenant_id = ${ctx.tenantId} AND d.id = r.id`);
+    }
+    const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(connectorDeliveries).where(stale);
+    // Bodies no key can open are left out of `remaining`: calling again would not change them.
+    return { resealed: resealed.length, remaining: Math.max(0, (left?.n ?? 0) - (rows.length - resealed.length)) };
+  });
 }

@@ -19,4 +19,10 @@ export async function openDeliveryBody(env: Env, tenantId: string, deliveryId: s
   }
 }
 
+/** The same body sealed under the current platform key (after a rotation); null when it cannot be opened. */
+export async function resealDeliveryBody(env: Env, tenantId: string, deliveryId: string, sealed: string): Promise<string | null> {
+  const body = await openDeliveryBody(env, tenantId, deliveryId, sealed);
+  return body === null ? null : sealDeliveryBody(env, tenantId, deliveryId, body);
+}
+
 const aad = (tenantId: string, deliveryId: string) => `delivery:${tenantId}:${deliveryId}`;
