@@ -8,6 +8,12 @@ import type { PresenceStore } from './presence-store';
 import type { Resolution } from './tenant.routing';
 import type { QueueBatch, RouteOutcome } from './tenant.types';
 
+/** A row of `forward` routing wrote: what a queue must not miss even if the request dies. */
+export interface Relayed {
+  id: string;
+  body: string;
+}
+
 /** Routes and presence events are remembered at least as long as event ids are (docs/ARCHITECTURE.md, Invariants). */
 export const RETENTION_MS = 72 * 3600 * 1000;
 
@@ -33,7 +39,7 @@ export class InteractionRouter {
     resolution: Resolution,
     now: number,
     revise: boolean,
-  ): { outcomes: RouteOutcome[]; batches: QueueBatch[] } {
+  ): { outcomes: RouteOutcome[]; batches: QueueBatch[]; relayed: Relayed[] } {
     const outcomes: RouteOutcome[] = events.map((_, i) => ({
       status: 'rejected',
       reason: resolution.rejected.get(i) ?? 'unresolved',
@@ -57,6 +63,8 @@ export class InteractionRouter {
       resolution.created.filter((c) => (c.kind === 'queue' && c.id === e.queueId) || (c.kind === 'agent' && c.id === e.agentId));
 
     const touchedAgents = new Set<string>();
+    const relayed: Relayed[] = [];
+    const firstAt = new Map<string, number>();
     const newQueues: { interactionId: string; queueId: string }[] = [];
     const retimed = new Set<string>();
     // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
@@ -78,7 +86,7 @@ export class InteractionRouter {
       }
       const interactionId = e.interactionId as string;
       if (e.queueId) {
-        const change = this.noteQueue(interactionId, e.queueId, e.occurredAt, now);
+        const change = this.noteQueue(interactionId, e.queueId, e.occurredAt, now, firstAt);
         if (change === 'new') newQueues.push({ interactionId, queueId: e.queueId });
         if (change !== 'same') retimed.add(interactionId);
         push(e.queueId, e);
@@ -100,7 +108,7 @@ export class InteractionRouter {
     for (const { interactionId, queueId } of newQueues) {
       for (const e of this.queueLessEvents(interactionId)) {
         push(queueId, e);
-        this.relayLater(queueId, `event|${e.id}`, { event: e }, now);
+        this.relayLater(queueId, `event|${e.id}`, { event: e }, now, relayed);
       }
     }
     // Every queue of an interaction whose queues changed learns the new timeline: it decides which
@@ -109,7 +117,7 @@ export class InteractionRouter {
       const joins = this.queuesOf(interactionId).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
       for (const { queueId } of joins) {
         deliver(queueId).timelines.push({ interactionId, joins });
-        this.relayLater(queueId, `timeline|${interactionId}`, { timeline: { interactionId, joins } }, now);
+        this.relayLater(queueId, `timeline|${interactionId}`, { timeline: { interactionId, joins } }, now, relayed);
       }
     }
     const lookup = this.entities.lookup();
@@ -121,7 +129,7 @@ export class InteractionRouter {
         if (queue && !queue.archived) deliver(queueId).presence.push(p);
       }
     }
-    return { outcomes, batches: [...batches.values()] };
+    return { outcomes, batches: [...batches.values()], relayed };
   }
 
   /** Parked queue-less events (waiting for a queue). */
@@ -149,15 +157,31 @@ export class InteractionRouter {
     this.sql.exec('DELETE FROM interaction_queues WHERE touched_at <= ?', now - RETENTION_MS);
   }
 
-  /** Remembers that an interaction visits a queue, and from when: 'new', 'earlier' (a late join) or 'same'. */
-  private noteQueue(interactionId: string, queueId: string, at: number, now: number): 'new' | 'earlier' | 'same' {
-    const row = this.sql
-      .exec<{ first_at: number }>(
-        'SELECT first_at FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?',
-        interactionId,
-        queueId,
-      )
-      .toArray()[0];
+  /**
+   * Remembers that an interaction visits a queue, and from when: 'new', 'earlier' (a late join) or
+   * 'same'. `firstAt` holds what this routing already wrote: a call's later events in the same batch
+   * need no statement unless they move its start.
+   */
+  private noteQueue(
+    interactionId: string,
+    queueId: string,
+    at: number,
+    now: number,
+    firstAt: Map<string, number>,
+  ): 'new' | 'earlier' | 'same' {
+    const key = `${interactionId}|${queueId}`;
+    const known = firstAt.get(key);
+    if (known !== undefined && at >= known) return 'same';
+    const row =
+      known !== undefined
+        ? { first_at: known }
+        : this.sql
+            .exec<{ first_at: number }>(
+              'SELECT first_at FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?',
+              interactionId,
+              queueId,
+            )
+            .toArray()[0];
     this.sql.exec(
       `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
@@ -166,6 +190,7 @@ export class InteractionRouter {
       at,
       now,
     );
+    firstAt.set(key, row ? Math.min(row.first_at, at) : at);
     if (!row) return 'new';
     return at < row.first_at ? 'earlier' : 'same';
   }
@@ -184,17 +209,34 @@ export class InteractionRouter {
     const rows = this.sql
       .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
       .toArray();
-    this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
+    if (rows.length > 0) this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
     return rows.map((r) => JSON.parse(r.body) as AnyEvent);
   }
 
-  private relayLater(queueId: string, key: string, body: unknown, now: number): void {
+  private relayLater(queueId: string, key: string, body: unknown, now: number, relayed: Relayed[]): void {
+    const row: Relayed = { id: `${queueId}|${key}`, body: JSON.stringify(body) };
     this.sql.exec(
       'INSERT OR REPLACE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
-      `${queueId}|${key}`,
+      row.id,
       queueId,
-      JSON.stringify(body),
+      row.body,
       now,
+    );
+    relayed.push(row);
+  }
+
+  /**
+   * Forgets relayed work its queues took with the request's own batches (nothing is left for the
+   * alarm to send again), in one statement. A row another request replaced since holds other content
+   * and stays.
+   */
+  delivered(relayed: readonly Relayed[]): void {
+    if (relayed.length === 0) return;
+    this.sql.exec(
+      `DELETE FROM forward WHERE rowid IN (
+         SELECT f.rowid FROM json_each(?) j JOIN forward f
+           ON f.id = json_extract(j.value, '$[0]') AND f.body = json_extract(j.value, '$[1]'))`,
+      JSON.stringify(relayed.map((r) => [r.id, r.body])),
     );
   }
 
