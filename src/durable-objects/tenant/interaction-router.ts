@@ -10,6 +10,7 @@ import type { QueueBatch, RouteOutcome } from './tenant.types';
 
 /** A row of `forward` routing wrote: what a queue must not miss even if the request dies. */
 export interface Relayed {
+  queueId: string;
   id: string;
   body: string;
 }
@@ -64,7 +65,6 @@ export class InteractionRouter {
 
     const touchedAgents = new Set<string>();
     const relayed: Relayed[] = [];
-    const firstAt = new Map<string, number>();
     const newQueues: { interactionId: string; queueId: string }[] = [];
     const retimed = new Set<string>();
     // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
@@ -72,6 +72,10 @@ export class InteractionRouter {
       .map((e, i) => ({ e, i }))
       .filter((x): x is { e: AnyEvent; i: number } => x.e !== null)
       .sort((a, b) => Number(a.e.queueId === null) - Number(b.e.queueId === null));
+    const queueChanges = this.noteQueues(
+      order.flatMap(({ e }) => (e.type !== 'agent.state_changed' && e.queueId ? [e] : [])),
+      now,
+    );
     const push = (queueId: string, e: AnyEvent) => {
       const d = deliver(queueId);
       if (d.events.some((x) => x.id === e.id)) return;
@@ -86,9 +90,12 @@ export class InteractionRouter {
       }
       const interactionId = e.interactionId as string;
       if (e.queueId) {
-        const change = this.noteQueue(interactionId, e.queueId, e.occurredAt, now, firstAt);
+        // Each (interaction, queue) once, at its first event.
+        const key = `${interactionId}|${e.queueId}`;
+        const change = queueChanges.get(key);
+        queueChanges.delete(key);
         if (change === 'new') newQueues.push({ interactionId, queueId: e.queueId });
-        if (change !== 'same') retimed.add(interactionId);
+        if (change === 'new' || change === 'earlier') retimed.add(interactionId);
         push(e.queueId, e);
         outcomes[i] = { status: 'routed', queueId: e.queueId };
         continue;
@@ -108,18 +115,24 @@ export class InteractionRouter {
     for (const { interactionId, queueId } of newQueues) {
       for (const e of this.queueLessEvents(interactionId)) {
         push(queueId, e);
-        this.relayLater(queueId, `event|${e.id}`, { event: e }, now, relayed);
+        relayed.push({ queueId, id: `${queueId}|event|${e.id}`, body: JSON.stringify({ event: e }) });
       }
     }
     // Every queue of an interaction whose queues changed learns the new timeline: it decides which
     // of an agent's queue-less events are its own.
+    const queuesOf = this.queuesOfAll([...retimed]);
     for (const interactionId of retimed) {
-      const joins = this.queuesOf(interactionId).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
+      const joins = (queuesOf.get(interactionId) ?? []).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
       for (const { queueId } of joins) {
         deliver(queueId).timelines.push({ interactionId, joins });
-        this.relayLater(queueId, `timeline|${interactionId}`, { timeline: { interactionId, joins } }, now, relayed);
+        relayed.push({
+          queueId,
+          id: `${queueId}|timeline|${interactionId}`,
+          body: JSON.stringify({ timeline: { interactionId, joins } }),
+        });
       }
     }
+    this.relayAll(relayed, now);
     const lookup = this.entities.lookup();
     for (const agentId of touchedAgents) {
       const p = this.presence.current(agentId);
@@ -158,41 +171,56 @@ export class InteractionRouter {
   }
 
   /**
-   * Remembers that an interaction visits a queue, and from when: 'new', 'earlier' (a late join) or
-   * 'same'. `firstAt` holds what this routing already wrote: a call's later events in the same batch
-   * need no statement unless they move its start.
+   * Remembers that interactions visit queues, and from when (a batch's earliest event for each), in
+   * two statements: for each (interaction, queue), 'new', 'earlier' (a late join) or 'same'.
    */
-  private noteQueue(
-    interactionId: string,
-    queueId: string,
-    at: number,
-    now: number,
-    firstAt: Map<string, number>,
-  ): 'new' | 'earlier' | 'same' {
-    const key = `${interactionId}|${queueId}`;
-    const known = firstAt.get(key);
-    if (known !== undefined && at >= known) return 'same';
-    const row =
-      known !== undefined
-        ? { first_at: known }
-        : this.sql
-            .exec<{ first_at: number }>(
-              'SELECT first_at FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?',
-              interactionId,
-              queueId,
-            )
-            .toArray()[0];
+  private noteQueues(events: readonly AnyEvent[], now: number): Map<string, 'new' | 'earlier' | 'same'> {
+    const pairs = new Map<string, [string, string, number]>();
+    for (const e of events) {
+      const key = `${e.interactionId}|${e.queueId}`;
+      const seen = pairs.get(key);
+      if (!seen) pairs.set(key, [e.interactionId as string, e.queueId as string, e.occurredAt]);
+      else if (e.occurredAt < seen[2]) seen[2] = e.occurredAt;
+    }
+    const changes = new Map<string, 'new' | 'earlier' | 'same'>();
+    if (pairs.size === 0) return changes;
+    const list = JSON.stringify([...pairs.values()]);
+    const stored = new Map<string, number>();
+    for (const r of this.sql.exec<{ interaction_id: string; queue_id: string; first_at: number }>(
+      `SELECT q.interaction_id, q.queue_id, q.first_at FROM json_each(?) j JOIN interaction_queues q
+         ON q.interaction_id = json_extract(j.value, '$[0]') AND q.queue_id = json_extract(j.value, '$[1]')`,
+      list,
+    )) {
+      stored.set(`${r.interaction_id}|${r.queue_id}`, r.first_at);
+    }
     this.sql.exec(
-      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true
        ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
-      interactionId,
-      queueId,
-      at,
       now,
+      list,
     );
-    firstAt.set(key, row ? Math.min(row.first_at, at) : at);
-    if (!row) return 'new';
-    return at < row.first_at ? 'earlier' : 'same';
+    for (const [key, [, , at]] of pairs) {
+      const first = stored.get(key);
+      changes.set(key, first === undefined ? 'new' : at < first ? 'earlier' : 'same');
+    }
+    return changes;
+  }
+
+  /** The queues of these interactions, each's in the order it joined them. */
+  private queuesOfAll(interactionIds: readonly string[]): Map<string, { queueId: string; firstAt: number }[]> {
+    const out = new Map<string, { queueId: string; firstAt: number }[]>();
+    if (interactionIds.length === 0) return out;
+    for (const r of this.sql.exec<{ interaction_id: string; queue_id: string; first_at: number }>(
+      `SELECT interaction_id, queue_id, first_at FROM interaction_queues
+       WHERE interaction_id IN (SELECT value FROM json_each(?)) ORDER BY first_at, queue_id`,
+      JSON.stringify(interactionIds),
+    )) {
+      const list = out.get(r.interaction_id) ?? [];
+      list.push({ queueId: r.queue_id, firstAt: r.first_at });
+      out.set(r.interaction_id, list);
+    }
+    return out;
   }
 
   private queuesOf(interactionId: string): { queueId: string; firstAt: number }[] {
@@ -213,16 +241,15 @@ export class InteractionRouter {
     return rows.map((r) => JSON.parse(r.body) as AnyEvent);
   }
 
-  private relayLater(queueId: string, key: string, body: unknown, now: number, relayed: Relayed[]): void {
-    const row: Relayed = { id: `${queueId}|${key}`, body: JSON.stringify(body) };
+  /** Keeps what routing relays (`forward`), in one statement. */
+  private relayAll(relayed: readonly Relayed[], now: number): void {
+    if (relayed.length === 0) return;
     this.sql.exec(
-      'INSERT OR REPLACE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
-      row.id,
-      queueId,
-      row.body,
+      `INSERT OR REPLACE INTO forward (id, queue_id, body, created_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?)`,
       now,
+      JSON.stringify(relayed.map((r) => [r.id, r.queueId, r.body])),
     );
-    relayed.push(row);
   }
 
   /**
