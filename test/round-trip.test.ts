@@ -100,4 +100,28 @@ describe('one round trip per delivery', () => {
       ['accepted', 200, null, 4],
     ]);
   });
+
+  it('what the queues took with the request is not relayed again; what a failed queue missed waits for the relay', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const created = await t.admin.post('/v1/connectors', { name: 'PBX forwarder', provider: 'generic' });
+    const connector = created.body as { id: string; secret: string };
+    const tenant = tenantStub(env, t.id);
+    // A call new to the queue: routing keeps its timeline and queue-less events for the relay, and the batch carries them.
+    const ok = await deliverSigned(connector, JSON.stringify({ events: abandonedCall(callId('taken'), q.id, 30) }));
+    expect(ok.status, ok.text).toBe(200);
+    expect((await tenant.backlog()).relay).toBe(0);
+
+    await runInDurableObject(queueStub(env, t.id, q.id), (_i, state) => {
+      state.storage.sql.exec('ALTER TABLE events RENAME TO events_away');
+    });
+    const body = JSON.stringify({ events: abandonedCall(callId('missed'), q.id, 30) });
+    expectProblem(await deliverSigned(connector, body), 503, 'SERVICE_UNAVAILABLE');
+    expect((await tenant.backlog()).relay).toBe(3);
+    await runInDurableObject(queueStub(env, t.id, q.id), (_i, state) => {
+      state.storage.sql.exec('ALTER TABLE events_away RENAME TO events');
+    });
+    await settle(t);
+    expect((await tenant.backlog()).relay).toBe(0);
+  });
 });

@@ -127,11 +127,29 @@ export class Outbox {
 
   /** Appends an event once; `replace` (a revised event) overwrites a pending copy with the new content. */
   putEvent(id: string, body: unknown, now: number, replace = false): void {
+    this.putEventTexts([{ id, body: JSON.stringify(body) }], now, replace);
+  }
+
+  /** `putEvent` for events already serialized, in one statement. */
+  putEventTexts(events: readonly { id: string; body: string }[], now: number, replace = false): void {
+    if (events.length === 0) return;
     this.sql.exec(
-      `INSERT ${replace ? 'OR REPLACE' : 'OR IGNORE'} INTO outbox_events (id, body, enqueued_at) VALUES (?, ?, ?)`,
-      id,
-      JSON.stringify(body),
+      `INSERT ${replace ? 'OR REPLACE' : 'OR IGNORE'} INTO outbox_events (id, body, enqueued_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? FROM json_each(?)`,
       now,
+      JSON.stringify(events.map((e) => [e.id, e.body])),
+    );
+  }
+
+  /** `putRecord` for records already serialized (`body` the JSON text, `null` when removed), in one statement. */
+  putRecordTexts(records: readonly { kind: RecordKind; id: string; version: number; body: string }[]): void {
+    if (records.length === 0) return;
+    this.sql.exec(
+      `INSERT INTO outbox_records (kind, id, body, version)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
+       FROM json_each(?) WHERE true
+       ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version`,
+      JSON.stringify(records.map((r) => [r.kind, r.id, r.body, r.version])),
     );
   }
 
@@ -290,6 +308,15 @@ export class Outbox {
         body: r.body.length > bodyChars ? cutOnCodePoint(r.body, bodyChars) : r.body,
         bodyTruncated: r.body.length > bodyChars,
       }));
+  }
+
+  /** Whether anything waits to be flushed (cheaper than `status`: it counts nothing). */
+  hasWork(): boolean {
+    return (
+      this.sql
+        .exec<{ w: number }>('SELECT EXISTS (SELECT 1 FROM outbox_records) OR EXISTS (SELECT 1 FROM outbox_events) AS w')
+        .one().w === 1
+    );
   }
 
   status(): OutboxStatus {

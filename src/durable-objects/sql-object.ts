@@ -21,6 +21,8 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
   protected readonly outbox: Outbox;
   protected ready: boolean;
   protected readonly transact: Transact;
+  /** Whether `alarm` is running (an alarm time in the past is then the one being handled). */
+  private alarmRunning = false;
 
   constructor(
     ctx: DurableObjectState,
@@ -54,6 +56,7 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
     const plan = this.alarmParts();
     if (!plan) return;
     const now = Date.now();
+    this.alarmRunning = true;
     try {
       for (const part of plan.parts) {
         try {
@@ -63,19 +66,23 @@ export abstract class SqlDurableObject extends DurableObject<Env> {
         }
       }
     } finally {
+      this.alarmRunning = false;
       const next = earliestWake(plan.parts, Date.now());
       if (next !== null) await this.ctx.storage.setAlarm(next);
     }
   }
 
   /**
-   * Makes sure an alarm comes within `delayMs`. An alarm in the past is one being handled right now,
-   * which may already have looked at the outbox: it does not count.
+   * Makes sure an alarm comes within `delayMs`. An alarm in the past is either being handled right
+   * now, and may already have looked at the outbox: it does not count; or due and about to start:
+   * it stays (moving it would put off the flush again with every write that lands in between, and a
+   * steady stream of writes would keep history from reaching Postgres for many seconds).
    */
   protected async wakeWithin(now: number, delayMs: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
     const target = now + delayMs;
-    if (current === null || current <= Date.now() || current > target) await this.ctx.storage.setAlarm(target);
+    const due = current !== null && current <= Date.now();
+    if (current === null || (due && this.alarmRunning) || (!due && current > target)) await this.ctx.storage.setAlarm(target);
   }
 
   /** Arms the alarm at the earliest time a part now asks for (after a change of plans, e.g. new settings). */

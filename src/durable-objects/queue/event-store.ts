@@ -12,40 +12,88 @@ export class EventStore {
   ) {}
 
   /**
-   * Keeps an event unless its id was seen (then `duplicate`; re-normalization replaces one whose
-   * content changed: `revised`). Returns the interactions it touched (a revised event may move).
+   * Keeps a batch's events, each unless its id was seen (then `duplicate`; re-normalization replaces
+   * one whose content changed: `revised`). Returns each event's status, in order, and the
+   * interactions they touched (a revised event may move). One statement looks up every id of the
+   * batch and one appends the new events (and one their outbox rows): per event, a statement costs
+   * about what projecting it does (docs/benchmarks.md).
    */
-  keep(
-    e: AnyEvent & { interactionId: string },
+  keepAll(
+    events: readonly (AnyEvent & { interactionId: string })[],
     now: number,
     revise: boolean,
-  ): { status: 'accepted' | 'duplicate' | 'revised'; touched: string[] } {
-    const interactionId = e.interactionId;
-    const seen = this.sql.exec<{ body: string }>('SELECT body FROM events WHERE id = ?', e.id).toArray()[0];
-    if (seen && (!revise || sameContent(JSON.parse(seen.body) as AnyEvent, e))) return { status: 'duplicate', touched: [] };
-    if (seen) {
-      // A re-normalized delivery says something else about this event: the new content wins.
-      this.sql.exec(
-        'UPDATE events SET interaction_id = ?, occurred_at = ?, body = ? WHERE id = ?',
-        interactionId,
-        e.occurredAt,
-        JSON.stringify(e),
-        e.id,
-      );
-      this.outbox.putEvent(e.id, e, now, true);
-      const before = (JSON.parse(seen.body) as AnyEvent).interactionId;
-      return { status: 'revised', touched: before && before !== interactionId ? [interactionId, before] : [interactionId] };
+  ): { statuses: ('accepted' | 'duplicate' | 'revised')[]; touched: Set<string> } {
+    const statuses: ('accepted' | 'duplicate' | 'revised')[] = [];
+    const touched = new Set<string>();
+    if (events.length === 0) return { statuses, touched };
+    // What is stored under each id, as this batch goes (an id may come twice).
+    const stored = new Map<string, string>();
+    for (const r of this.sql.exec<{ id: string; body: string }>(
+      'SELECT id, body FROM events WHERE id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(events.map((e) => e.id)),
+    )) {
+      stored.set(r.id, r.body);
     }
-    this.sql.exec(
-      'INSERT INTO events (id, interaction_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?)',
-      e.id,
-      interactionId,
-      e.occurredAt,
-      now,
-      JSON.stringify(e),
-    );
-    this.outbox.putEvent(e.id, e, now);
-    return { status: 'accepted', touched: [interactionId] };
+    let pending: { id: string; interactionId: string; occurredAt: number; body: string }[] = [];
+    const appendPending = () => {
+      if (pending.length === 0) return;
+      this.sql.exec(
+        `INSERT INTO events (id, interaction_id, occurred_at, received_at, body)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, json_extract(value, '$[3]')
+         FROM json_each(?)`,
+        now,
+        JSON.stringify(pending.map((e) => [e.id, e.interactionId, e.occurredAt, e.body])),
+      );
+      this.outbox.putEventTexts(pending, now);
+      pending = [];
+    };
+    for (const e of events) {
+      const interactionId = e.interactionId;
+      const seen = stored.get(e.id);
+      if (seen !== undefined && (!revise || sameContent(JSON.parse(seen) as AnyEvent, e))) {
+        statuses.push('duplicate');
+        continue;
+      }
+      const body = JSON.stringify(e);
+      stored.set(e.id, body);
+      if (seen !== undefined) {
+        // A re-normalized delivery says something else about this event: the new content wins.
+        appendPending();
+        this.sql.exec(
+          'UPDATE events SET interaction_id = ?, occurred_at = ?, body = ? WHERE id = ?',
+          interactionId,
+          e.occurredAt,
+          body,
+          e.id,
+        );
+        this.outbox.putEventTexts([{ id: e.id, body }], now, true);
+        const before = (JSON.parse(seen) as AnyEvent).interactionId;
+        touched.add(interactionId);
+        if (before && before !== interactionId) touched.add(before);
+        statuses.push('revised');
+        continue;
+      }
+      pending.push({ id: e.id, interactionId, occurredAt: e.occurredAt, body });
+      touched.add(interactionId);
+      statuses.push('accepted');
+    }
+    appendPending();
+    return { statuses, touched };
+  }
+
+  /** Every event of these interactions, by interaction. */
+  eventsOfAll(interactionIds: readonly string[]): Map<string, AnyEvent[]> {
+    const out = new Map<string, AnyEvent[]>();
+    for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
+      'SELECT interaction_id, body FROM events WHERE interaction_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(interactionIds),
+    )) {
+      const list = out.get(r.interaction_id);
+      const e = JSON.parse(r.body) as AnyEvent;
+      if (list) list.push(e);
+      else out.set(r.interaction_id, [e]);
+    }
+    return out;
   }
 
   eventsOf(interactionId: string): AnyEvent[] {

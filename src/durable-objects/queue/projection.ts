@@ -20,59 +20,104 @@ export class ProjectionStore {
     private readonly visits: VisitStore,
   ) {}
 
-  /** Keeps the interaction's queue timeline; true when it changed (the interaction is projected again). */
-  setTimeline(tl: InteractionTimeline): boolean {
-    const body = JSON.stringify(tl.joins);
-    const prev = this.sql
-      .exec<{ body: string }>('SELECT body FROM timelines WHERE interaction_id = ?', tl.interactionId)
-      .toArray()[0];
-    if (prev?.body === body) return false;
-    this.sql.exec('INSERT OR REPLACE INTO timelines (interaction_id, body) VALUES (?, ?)', tl.interactionId, body);
-    return true;
+  /**
+   * Keeps interactions' queue timelines; returns those that changed (they are projected again). One
+   * statement reads them all, one writes the changed ones.
+   */
+  setTimelines(timelines: readonly InteractionTimeline[]): Set<string> {
+    const changed = new Set<string>();
+    if (timelines.length === 0) return changed;
+    const current = new Map<string, string>();
+    for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
+      'SELECT interaction_id, body FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(timelines.map((tl) => tl.interactionId)),
+    )) {
+      current.set(r.interaction_id, r.body);
+    }
+    for (const tl of timelines) {
+      const body = JSON.stringify(tl.joins);
+      if (current.get(tl.interactionId) === body) continue;
+      current.set(tl.interactionId, body);
+      changed.add(tl.interactionId);
+    }
+    if (changed.size > 0) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO timelines (interaction_id, body)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
+        JSON.stringify([...changed].map((id) => [id, current.get(id)])),
+      );
+    }
+    return changed;
   }
 
-  /** Projects an interaction again and records what changed (new version, outbox). */
-  reproject(queueId: string, interactionId: string, now: number, opts: { clearStale: boolean }): void {
-    const events = this.events.eventsOf(interactionId);
-    if (events.length === 0) return;
-    const state = this.sql
-      .exec<{ stale_since: number | null }>('SELECT stale_since FROM interactions WHERE id = ?', interactionId)
-      .toArray()[0];
-    const staleSince = opts.clearStale ? null : (state?.stale_since ?? null);
-    const timeline = this.sql
-      .exec<{ body: string }>('SELECT body FROM timelines WHERE interaction_id = ?', interactionId)
-      .toArray()[0];
-    const p = projectInteraction({
-      interactionId,
-      queueId,
-      events,
-      staleSince,
-      timeline: timeline ? JSON.parse(timeline.body) : [],
-    });
-    const firstEventAt = Math.min(...events.map((e) => e.occurredAt));
-    const lastEventAt = Math.max(...events.map((e) => e.occurredAt));
-    this.saveRecords(interactionId, p, firstEventAt, lastEventAt);
-    const active = p.visits.some((v) => v.outcome === null) || p.segments.some((s) => s.disconnectedAt === null);
-    this.sql.exec(
-      `INSERT INTO interactions (id, first_event_at, last_event_at, last_received_at, stale_since, active) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
-         last_received_at = CASE WHEN ? THEN excluded.last_received_at ELSE interactions.last_received_at END,
-         stale_since = excluded.stale_since, active = excluded.active`,
-      interactionId,
-      firstEventAt,
-      lastEventAt,
-      now,
-      staleSince,
-      active ? 1 : 0,
-      opts.clearStale ? 1 : 0,
-    );
-    this.visits.replace(interactionId, p.visits);
+  /**
+   * Projects interactions again and records what changed (new version, outbox). Each step is one
+   * statement for all of them (their events, states, timelines and records are read together, the
+   * changes written together): a batch of a few calls costs a dozen statements, not a dozen per call.
+   */
+  reproject(queueId: string, interactionIds: Iterable<string>, now: number, opts: { clearStale: boolean }): void {
+    const ids = [...interactionIds];
+    if (ids.length === 0) return;
+    const idList = JSON.stringify(ids);
+    const eventsOf = this.events.eventsOfAll(ids);
+    const staleOf = new Map<string, number | null>();
+    for (const r of this.sql.exec<{ id: string; stale_since: number | null }>(
+      'SELECT id, stale_since FROM interactions WHERE id IN (SELECT value FROM json_each(?))',
+      idList,
+    )) {
+      staleOf.set(r.id, r.stale_since);
+    }
+    const timelineOf = new Map<string, string>();
+    for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
+      'SELECT interaction_id, body FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))',
+      idList,
+    )) {
+      timelineOf.set(r.interaction_id, r.body);
+    }
+    const recordsOf = new Map<string, Map<string, RecordRow>>();
+    for (const r of this.sql.exec<RecordRow & { interaction_id: string }>(
+      'SELECT kind, id, interaction_id, body, version FROM records WHERE interaction_id IN (SELECT value FROM json_each(?))',
+      idList,
+    )) {
+      let m = recordsOf.get(r.interaction_id);
+      if (!m) {
+        m = new Map();
+        recordsOf.set(r.interaction_id, m);
+      }
+      m.set(`${r.kind}:${r.id}`, { kind: r.kind, id: r.id, body: r.body, version: r.version });
+    }
+    const changes: Changes = { records: [], gone: [], interactions: [], visits: [], projected: [] };
+    for (const interactionId of ids) {
+      const events = eventsOf.get(interactionId) ?? [];
+      if (events.length === 0) continue;
+      const staleSince = opts.clearStale ? null : (staleOf.get(interactionId) ?? null);
+      const timeline = timelineOf.get(interactionId);
+      const p = projectInteraction({
+        interactionId,
+        queueId,
+        events,
+        staleSince,
+        timeline: timeline ? JSON.parse(timeline) : [],
+      });
+      let firstEventAt = Number.POSITIVE_INFINITY;
+      let lastEventAt = Number.NEGATIVE_INFINITY;
+      for (const e of events) {
+        if (e.occurredAt < firstEventAt) firstEventAt = e.occurredAt;
+        if (e.occurredAt > lastEventAt) lastEventAt = e.occurredAt;
+      }
+      diffRecords(interactionId, p, firstEventAt, lastEventAt, recordsOf.get(interactionId) ?? new Map(), changes);
+      const active = p.visits.some((v) => v.outcome === null) || p.segments.some((s) => s.disconnectedAt === null);
+      changes.interactions.push([interactionId, firstEventAt, lastEventAt, staleSince, active ? 1 : 0]);
+      changes.projected.push(interactionId);
+      for (const v of p.visits) changes.visits.push([v.id, interactionId, v.enqueuedAt, v.outcome, v.outcome === null ? 1 : 0]);
+    }
+    this.write(changes, now, opts.clearStale);
   }
 
   /** Marks an interaction silent since `now` (its open visits end `unknown`) and projects it again. */
   markStale(queueId: string, interactionId: string, now: number): void {
     this.sql.exec('UPDATE interactions SET stale_since = ? WHERE id = ?', now, interactionId);
-    this.reproject(queueId, interactionId, now, { clearStale: false });
+    this.reproject(queueId, [interactionId], now, { clearStale: false });
   }
 
   /** Active interactions silent since `cutoff` that are not marked stale yet. */
@@ -113,39 +158,77 @@ export class ProjectionStore {
     this.sql.exec('DELETE FROM timelines WHERE interaction_id = ?', interactionId);
   }
 
-  private saveRecords(interactionId: string, p: Projection, firstEventAt: number, lastEventAt: number): void {
-    const current = new Map(
-      this.sql
-        .exec<RecordRow>('SELECT kind, id, body, version FROM records WHERE interaction_id = ?', interactionId)
-        .toArray()
-        .map((r) => [`${r.kind}:${r.id}`, r]),
-    );
-    const next: { kind: RecordKind; id: string; body: unknown }[] = [
-      { kind: 'interaction', id: interactionId, body: { ...p.interaction, firstEventAt, lastEventAt } },
-      ...p.visits.map((v) => ({ kind: 'visit' as const, id: v.id, body: v })),
-      ...p.segments.map((s) => ({ kind: 'segment' as const, id: s.id, body: s })),
-    ];
-    for (const r of next) {
-      const body = JSON.stringify(r.body);
-      const prev = current.get(`${r.kind}:${r.id}`);
-      current.delete(`${r.kind}:${r.id}`);
-      if (prev?.body === body) continue;
-      const version = (prev?.version ?? 0) + 1;
+  private write(changes: Changes, now: number, clearStale: boolean): void {
+    if (changes.records.length > 0) {
       this.sql.exec(
-        `INSERT INTO records (kind, id, interaction_id, body, version) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO records (kind, id, interaction_id, body, version)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
+         FROM json_each(?) WHERE true
          ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version`,
-        r.kind,
-        r.id,
-        interactionId,
-        body,
-        version,
+        JSON.stringify(changes.records.map((r) => [r.kind, r.id, r.interactionId, r.body, r.version])),
       );
-      this.outbox.putRecord(r.kind, r.id, version, r.body);
     }
     // Records the projection no longer produces are removed downstream too.
-    for (const gone of current.values()) {
-      this.sql.exec('DELETE FROM records WHERE kind = ? AND id = ?', gone.kind, gone.id);
-      this.outbox.putRecord(gone.kind, gone.id, gone.version + 1, null);
+    if (changes.gone.length > 0) {
+      this.sql.exec(
+        `DELETE FROM records WHERE rowid IN (
+           SELECT r.rowid FROM json_each(?) j JOIN records r ON r.kind = json_extract(j.value, '$[0]') AND r.id = json_extract(j.value, '$[1]'))`,
+        JSON.stringify(changes.gone.map((r) => [r.kind, r.id])),
+      );
     }
+    this.outbox.putRecordTexts([
+      ...changes.records,
+      ...changes.gone.map((r) => ({ kind: r.kind, id: r.id, version: r.version + 1, body: 'null' })),
+    ]);
+    if (changes.interactions.length > 0) {
+      this.sql.exec(
+        `INSERT INTO interactions (id, first_event_at, last_event_at, last_received_at, stale_since, active)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, json_extract(value, '$[3]'), json_extract(value, '$[4]')
+         FROM json_each(?) WHERE true
+         ON CONFLICT (id) DO UPDATE SET first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
+           last_received_at = CASE WHEN ? THEN excluded.last_received_at ELSE interactions.last_received_at END,
+           stale_since = excluded.stale_since, active = excluded.active`,
+        now,
+        JSON.stringify(changes.interactions),
+        clearStale ? 1 : 0,
+      );
+    }
+    this.visits.replaceAll(changes.projected, changes.visits);
   }
+}
+
+interface Changes {
+  records: { kind: RecordKind; id: string; interactionId: string; body: string; version: number }[];
+  gone: RecordRow[];
+  /** id, first and last event, stale since, active. */
+  interactions: [string, number, number, number | null, number][];
+  /** id, interaction, enqueued at, outcome, open. */
+  visits: [string, string, number, string | null, number][];
+  /** The interactions whose visits are replaced. */
+  projected: string[];
+}
+
+/** What changed among an interaction's records (new version) and which it no longer has. */
+function diffRecords(
+  interactionId: string,
+  p: Projection,
+  firstEventAt: number,
+  lastEventAt: number,
+  current: Map<string, RecordRow>,
+  changes: Changes,
+): void {
+  const next: { kind: RecordKind; id: string; body: unknown }[] = [
+    { kind: 'interaction', id: interactionId, body: { ...p.interaction, firstEventAt, lastEventAt } },
+    ...p.visits.map((v) => ({ kind: 'visit' as const, id: v.id, body: v })),
+    ...p.segments.map((s) => ({ kind: 'segment' as const, id: s.id, body: s })),
+  ];
+  for (const r of next) {
+    const body = JSON.stringify(r.body);
+    const key = `${r.kind}:${r.id}`;
+    const prev = current.get(key);
+    current.delete(key);
+    if (prev?.body === body) continue;
+    changes.records.push({ kind: r.kind, id: r.id, interactionId, body, version: (prev?.version ?? 0) + 1 });
+  }
+  for (const gone of current.values()) changes.gone.push(gone);
 }

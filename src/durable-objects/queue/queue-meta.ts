@@ -20,21 +20,34 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
  * records name (`entities`), for the flush to create in Postgres when missing.
  */
 export class QueueMeta {
+  /** The stored value's text as last read (undefined: read it again); every batch names the queue. */
+  private stored: string | null | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   read(): QueueMetaValue | null {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'meta'").toArray()[0];
-    return row ? JSON.parse(row.value) : null;
+    const text = this.text();
+    return text === null ? null : JSON.parse(text);
   }
 
   /** Names the queue; settings not given keep the ones it has (the defaults if it has none). */
   write(tenantId: string, queueId: string, settings: QueueSettings | undefined): void {
     const value = JSON.stringify({ tenantId, queueId, settings: settings ?? this.read()?.settings ?? DEFAULT_QUEUE_SETTINGS });
+    if (value === this.text()) return;
+    // Forgotten before writing: if the transaction rolls back, the next read sees what is stored.
+    this.stored = undefined;
     this.sql.exec(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       'meta',
       value,
     );
+  }
+
+  private text(): string | null {
+    if (this.stored === undefined) {
+      this.stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'meta'").toArray()[0]?.value ?? null;
+    }
+    return this.stored;
   }
 
   putEntity(e: EnsureEntity): void {

@@ -66,19 +66,17 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
     const result = this.transact(() => {
       this.meta.write(input.tenantId, input.queueId, input.settings);
       for (const e of input.ensure) this.meta.putEntity(e);
-      const results: QueueIngestResult['results'] = [];
-      const touched = new Set<string>();
-      const retimed = new Set<string>();
-      for (const e of input.events) {
-        const interactionId = e.interactionId;
-        if (!interactionId) continue;
-        const kept = this.events.keep({ ...e, interactionId }, now, input.revise === true);
-        for (const id of kept.touched) touched.add(id);
-        results.push({ id: e.id, status: kept.status });
-      }
-      for (const tl of input.timelines) if (this.projection.setTimeline(tl)) retimed.add(tl.interactionId);
-      for (const id of touched) this.projection.reproject(input.queueId, id, now, { clearStale: true });
-      for (const id of retimed) if (!touched.has(id)) this.projection.reproject(input.queueId, id, now, { clearStale: false });
+      const events = input.events.flatMap((e) => (e.interactionId ? [{ ...e, interactionId: e.interactionId }] : []));
+      const kept = this.events.keepAll(events, now, input.revise === true);
+      const results: QueueIngestResult['results'] = events.map((e, i) => ({ id: e.id, status: kept.statuses[i] ?? 'duplicate' }));
+      const retimed = this.projection.setTimelines(input.timelines);
+      this.projection.reproject(input.queueId, kept.touched, now, { clearStale: true });
+      this.projection.reproject(
+        input.queueId,
+        [...retimed].filter((id) => !kept.touched.has(id)),
+        now,
+        { clearStale: false },
+      );
       for (const p of input.presence) this.presence.apply(p);
       return { results };
     });

@@ -30,6 +30,19 @@ export class VisitStore {
     }
   }
 
+  /** `replace` for several interactions at once, in two statements: their visits are `visits` now. */
+  replaceAll(interactionIds: readonly string[], visits: readonly [string, string, number, string | null, number][]): void {
+    if (interactionIds.length === 0) return;
+    this.sql.exec('DELETE FROM visits WHERE interaction_id IN (SELECT value FROM json_each(?))', JSON.stringify(interactionIds));
+    if (visits.length === 0) return;
+    this.sql.exec(
+      `INSERT INTO visits (id, interaction_id, enqueued_at, outcome, open)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
+       FROM json_each(?)`,
+      JSON.stringify(visits),
+    );
+  }
+
   forget(interactionId: string): void {
     this.sql.exec('DELETE FROM visits WHERE interaction_id = ?', interactionId);
   }

@@ -12,29 +12,50 @@ type Kind = 'queue' | 'agent';
 export class EntityDirectory {
   constructor(private readonly sql: SqlStorage) {}
 
+  /**
+   * Reads for one resolution, each answer remembered for the rest of it (a batch names the same few
+   * queues and agents over and over); take a new one after writing entities.
+   */
   lookup(): EntityLookup {
+    const memo = new Map<string, unknown>();
+    const once = <T>(key: string, read: () => T): T => {
+      if (memo.has(key)) return memo.get(key) as T;
+      const value = read();
+      memo.set(key, value);
+      return value;
+    };
     return {
-      entity: (kind, id) => {
-        const row = this.sql
-          .exec<{ archived: number }>('SELECT archived FROM entities WHERE kind = ? AND id = ?', kind, id)
-          .toArray()[0];
-        return row ? { archived: row.archived === 1 } : null;
-      },
+      entity: (kind, id) =>
+        once(`e|${kind}|${id}`, () => {
+          const row = this.sql
+            .exec<{ archived: number }>('SELECT archived FROM entities WHERE kind = ? AND id = ?', kind, id)
+            .toArray()[0];
+          return row ? { archived: row.archived === 1 } : null;
+        }),
       byKey: (kind, provider, key) =>
-        this.sql
-          .exec<{ entity_id: string }>(
-            'SELECT entity_id FROM entity_keys WHERE kind = ? AND provider = ? AND key = ?',
-            kind,
-            provider,
-            key,
-          )
-          .toArray()[0]?.entity_id ?? null,
-      byAnyKey: (kind, key) => {
-        const rows = this.sql
-          .exec<{ entity_id: string }>('SELECT DISTINCT entity_id FROM entity_keys WHERE kind = ? AND key = ? LIMIT 2', kind, key)
-          .toArray();
-        return rows.length === 1 ? (rows[0]?.entity_id ?? null) : null;
-      },
+        once(
+          `k|${kind}|${provider}|${key}`,
+          () =>
+            this.sql
+              .exec<{ entity_id: string }>(
+                'SELECT entity_id FROM entity_keys WHERE kind = ? AND provider = ? AND key = ?',
+                kind,
+                provider,
+                key,
+              )
+              .toArray()[0]?.entity_id ?? null,
+        ),
+      byAnyKey: (kind, key) =>
+        once(`a|${kind}|${key}`, () => {
+          const rows = this.sql
+            .exec<{ entity_id: string }>(
+              'SELECT DISTINCT entity_id FROM entity_keys WHERE kind = ? AND key = ? LIMIT 2',
+              kind,
+              key,
+            )
+            .toArray();
+          return rows.length === 1 ? (rows[0]?.entity_id ?? null) : null;
+        }),
     };
   }
 

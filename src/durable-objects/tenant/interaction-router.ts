@@ -8,6 +8,13 @@ import type { PresenceStore } from './presence-store';
 import type { Resolution } from './tenant.routing';
 import type { QueueBatch, RouteOutcome } from './tenant.types';
 
+/** A row of `forward` routing wrote: what a queue must not miss even if the request dies. */
+export interface Relayed {
+  queueId: string;
+  id: string;
+  body: string;
+}
+
 /** Routes and presence events are remembered at least as long as event ids are (docs/ARCHITECTURE.md, Invariants). */
 export const RETENTION_MS = 72 * 3600 * 1000;
 
@@ -33,7 +40,7 @@ export class InteractionRouter {
     resolution: Resolution,
     now: number,
     revise: boolean,
-  ): { outcomes: RouteOutcome[]; batches: QueueBatch[] } {
+  ): { outcomes: RouteOutcome[]; batches: QueueBatch[]; relayed: Relayed[] } {
     const outcomes: RouteOutcome[] = events.map((_, i) => ({
       status: 'rejected',
       reason: resolution.rejected.get(i) ?? 'unresolved',
@@ -57,6 +64,7 @@ export class InteractionRouter {
       resolution.created.filter((c) => (c.kind === 'queue' && c.id === e.queueId) || (c.kind === 'agent' && c.id === e.agentId));
 
     const touchedAgents = new Set<string>();
+    const relayed: Relayed[] = [];
     const newQueues: { interactionId: string; queueId: string }[] = [];
     const retimed = new Set<string>();
     // Queue-bearing and presence events first, so a batch's own joins route its queue-less events.
@@ -64,6 +72,10 @@ export class InteractionRouter {
       .map((e, i) => ({ e, i }))
       .filter((x): x is { e: AnyEvent; i: number } => x.e !== null)
       .sort((a, b) => Number(a.e.queueId === null) - Number(b.e.queueId === null));
+    const queueChanges = this.noteQueues(
+      order.flatMap(({ e }) => (e.type !== 'agent.state_changed' && e.queueId ? [e] : [])),
+      now,
+    );
     const push = (queueId: string, e: AnyEvent) => {
       const d = deliver(queueId);
       if (d.events.some((x) => x.id === e.id)) return;
@@ -78,9 +90,12 @@ export class InteractionRouter {
       }
       const interactionId = e.interactionId as string;
       if (e.queueId) {
-        const change = this.noteQueue(interactionId, e.queueId, e.occurredAt, now);
+        // Each (interaction, queue) once, at its first event.
+        const key = `${interactionId}|${e.queueId}`;
+        const change = queueChanges.get(key);
+        queueChanges.delete(key);
         if (change === 'new') newQueues.push({ interactionId, queueId: e.queueId });
-        if (change !== 'same') retimed.add(interactionId);
+        if (change === 'new' || change === 'earlier') retimed.add(interactionId);
         push(e.queueId, e);
         outcomes[i] = { status: 'routed', queueId: e.queueId };
         continue;
@@ -100,18 +115,24 @@ export class InteractionRouter {
     for (const { interactionId, queueId } of newQueues) {
       for (const e of this.queueLessEvents(interactionId)) {
         push(queueId, e);
-        this.relayLater(queueId, `event|${e.id}`, { event: e }, now);
+        relayed.push({ queueId, id: `${queueId}|event|${e.id}`, body: JSON.stringify({ event: e }) });
       }
     }
     // Every queue of an interaction whose queues changed learns the new timeline: it decides which
     // of an agent's queue-less events are its own.
+    const queuesOf = this.queuesOfAll([...retimed]);
     for (const interactionId of retimed) {
-      const joins = this.queuesOf(interactionId).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
+      const joins = (queuesOf.get(interactionId) ?? []).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
       for (const { queueId } of joins) {
         deliver(queueId).timelines.push({ interactionId, joins });
-        this.relayLater(queueId, `timeline|${interactionId}`, { timeline: { interactionId, joins } }, now);
+        relayed.push({
+          queueId,
+          id: `${queueId}|timeline|${interactionId}`,
+          body: JSON.stringify({ timeline: { interactionId, joins } }),
+        });
       }
     }
+    this.relayAll(relayed, now);
     const lookup = this.entities.lookup();
     for (const agentId of touchedAgents) {
       const p = this.presence.current(agentId);
@@ -121,7 +142,7 @@ export class InteractionRouter {
         if (queue && !queue.archived) deliver(queueId).presence.push(p);
       }
     }
-    return { outcomes, batches: [...batches.values()] };
+    return { outcomes, batches: [...batches.values()], relayed };
   }
 
   /** Parked queue-less events (waiting for a queue). */
@@ -149,25 +170,57 @@ export class InteractionRouter {
     this.sql.exec('DELETE FROM interaction_queues WHERE touched_at <= ?', now - RETENTION_MS);
   }
 
-  /** Remembers that an interaction visits a queue, and from when: 'new', 'earlier' (a late join) or 'same'. */
-  private noteQueue(interactionId: string, queueId: string, at: number, now: number): 'new' | 'earlier' | 'same' {
-    const row = this.sql
-      .exec<{ first_at: number }>(
-        'SELECT first_at FROM interaction_queues WHERE interaction_id = ? AND queue_id = ?',
-        interactionId,
-        queueId,
-      )
-      .toArray()[0];
+  /**
+   * Remembers that interactions visit queues, and from when (a batch's earliest event for each), in
+   * two statements: for each (interaction, queue), 'new', 'earlier' (a late join) or 'same'.
+   */
+  private noteQueues(events: readonly AnyEvent[], now: number): Map<string, 'new' | 'earlier' | 'same'> {
+    const pairs = new Map<string, [string, string, number]>();
+    for (const e of events) {
+      const key = `${e.interactionId}|${e.queueId}`;
+      const seen = pairs.get(key);
+      if (!seen) pairs.set(key, [e.interactionId as string, e.queueId as string, e.occurredAt]);
+      else if (e.occurredAt < seen[2]) seen[2] = e.occurredAt;
+    }
+    const changes = new Map<string, 'new' | 'earlier' | 'same'>();
+    if (pairs.size === 0) return changes;
+    const list = JSON.stringify([...pairs.values()]);
+    const stored = new Map<string, number>();
+    for (const r of this.sql.exec<{ interaction_id: string; queue_id: string; first_at: number }>(
+      `SELECT q.interaction_id, q.queue_id, q.first_at FROM json_each(?) j JOIN interaction_queues q
+         ON q.interaction_id = json_extract(j.value, '$[0]') AND q.queue_id = json_extract(j.value, '$[1]')`,
+      list,
+    )) {
+      stored.set(`${r.interaction_id}|${r.queue_id}`, r.first_at);
+    }
     this.sql.exec(
-      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true
        ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
-      interactionId,
-      queueId,
-      at,
       now,
+      list,
     );
-    if (!row) return 'new';
-    return at < row.first_at ? 'earlier' : 'same';
+    for (const [key, [, , at]] of pairs) {
+      const first = stored.get(key);
+      changes.set(key, first === undefined ? 'new' : at < first ? 'earlier' : 'same');
+    }
+    return changes;
+  }
+
+  /** The queues of these interactions, each's in the order it joined them. */
+  private queuesOfAll(interactionIds: readonly string[]): Map<string, { queueId: string; firstAt: number }[]> {
+    const out = new Map<string, { queueId: string; firstAt: number }[]>();
+    if (interactionIds.length === 0) return out;
+    for (const r of this.sql.exec<{ interaction_id: string; queue_id: string; first_at: number }>(
+      `SELECT interaction_id, queue_id, first_at FROM interaction_queues
+       WHERE interaction_id IN (SELECT value FROM json_each(?)) ORDER BY first_at, queue_id`,
+      JSON.stringify(interactionIds),
+    )) {
+      const list = out.get(r.interaction_id) ?? [];
+      list.push({ queueId: r.queue_id, firstAt: r.first_at });
+      out.set(r.interaction_id, list);
+    }
+    return out;
   }
 
   private queuesOf(interactionId: string): { queueId: string; firstAt: number }[] {
@@ -184,17 +237,33 @@ export class InteractionRouter {
     const rows = this.sql
       .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
       .toArray();
-    this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
+    if (rows.length > 0) this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
     return rows.map((r) => JSON.parse(r.body) as AnyEvent);
   }
 
-  private relayLater(queueId: string, key: string, body: unknown, now: number): void {
+  /** Keeps what routing relays (`forward`), in one statement. */
+  private relayAll(relayed: readonly Relayed[], now: number): void {
+    if (relayed.length === 0) return;
     this.sql.exec(
-      'INSERT OR REPLACE INTO forward (id, queue_id, body, created_at) VALUES (?, ?, ?, ?)',
-      `${queueId}|${key}`,
-      queueId,
-      JSON.stringify(body),
+      `INSERT OR REPLACE INTO forward (id, queue_id, body, created_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?)`,
       now,
+      JSON.stringify(relayed.map((r) => [r.id, r.queueId, r.body])),
+    );
+  }
+
+  /**
+   * Forgets relayed work its queues took with the request's own batches (nothing is left for the
+   * alarm to send again), in one statement. A row another request replaced since holds other content
+   * and stays.
+   */
+  delivered(relayed: readonly Relayed[]): void {
+    if (relayed.length === 0) return;
+    this.sql.exec(
+      `DELETE FROM forward WHERE rowid IN (
+         SELECT f.rowid FROM json_each(?) j JOIN forward f
+           ON f.id = json_extract(j.value, '$[0]') AND f.body = json_extract(j.value, '$[1]'))`,
+      JSON.stringify(relayed.map((r) => [r.id, r.body])),
     );
   }
 

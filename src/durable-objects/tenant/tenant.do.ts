@@ -262,10 +262,14 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
       return { id, status: o.status };
     });
     const delivery = input.delivery;
-    if (delivery) {
-      const record = completeDelivery(delivery.record, fillSlots(delivery.slots, results));
-      this.transact(() => this.deliveries.record(record, null, config.settings.rawRetentionDays, now));
-    }
+    // Every queue committed its batch, with what routing also left for the relay: that is done.
+    this.transact(() => {
+      this.router.delivered(routed.relayed);
+      if (delivery) {
+        const record = completeDelivery(delivery.record, fillSlots(delivery.slots, results));
+        this.deliveries.record(record, null, config.settings.rawRetentionDays, now);
+      }
+    });
     await this.wakeForWork(now);
     return { ok: true, results };
   }
@@ -297,6 +301,6 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
   }
 
   private async wakeForWork(now: number): Promise<void> {
-    if (this.outbox.status().backlog + this.relay.pending() > 0) await this.wakeWithin(now, RELAY_DELAY_MS);
+    if (this.outbox.hasWork() || this.relay.pending() > 0) await this.wakeWithin(now, RELAY_DELAY_MS);
   }
 }
