@@ -101,7 +101,13 @@ describe('connectors', () => {
     // A delivery whose caller was masked keeps its exact body sealed: sealed under the old key too.
     const withCaller = JSON.stringify({
       events: [
-        { id: `s-${crypto.randomUUID()}`, type: 'interaction.started', occurredAt: at(1), interactionId: 'c1', caller: '+420601234567' },
+        {
+          id: `s-${crypto.randomUUID()}`,
+          type: 'interaction.started',
+          occurredAt: at(1),
+          interactionId: 'c1',
+          caller: '+420601234567',
+        },
       ],
     });
     expect((await post(c.id, c.secret, withCaller)).status).toBe(200);
