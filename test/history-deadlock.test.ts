@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
-import { type HistoryBatch, writeHistory } from '../src/db/history-writer';
-import type { AnyEvent } from '../src/domain/events/normalized';
-import { createTenant } from './factories';
+import { emptyHistoryBatch, type HistoryBatch, writeHistory } from '../src/db/history-writer';
+import { createTenant, type TestTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
-import { T0 } from './helpers/ingest';
+import { normalizedEvent, T0 } from './helpers/ingest';
 
 /** A flush's batch: the facts of these interactions and one event of each, in the order given. */
-function batch(tenantId: string, ids: string[], source: string): HistoryBatch {
+function batch(t: TestTenant, ids: string[], source: string): HistoryBatch {
   return {
-    ensure: [],
+    ...emptyHistoryBatch(),
     interactions: ids.map((id, i) => ({
       id,
       direction: 'inbound' as const,
@@ -26,33 +25,16 @@ function batch(tenantId: string, ids: string[], source: string): HistoryBatch {
       firstEventAt: T0 + i,
       lastEventAt: T0 + i,
     })),
-    visits: [],
-    segments: [],
-    intervals: [],
-    deletions: [],
-    events: ids.map(
-      (id, i) =>
-        ({
-          id: `${id}:${source}`,
-          type: 'interaction.started',
-          tenantId,
-          provider: 'generic',
-          occurredAt: T0 + i,
-          occurredAtSource: 'provider',
-          receivedAt: T0 + i,
-          interactionId: id,
-          legId: null,
-          queueId: null,
-          queueKey: null,
-          agentId: null,
-          agentKey: null,
-          direction: 'inbound',
-          callerHash: null,
-          callerMasked: null,
-          attrs: {},
-        }) as AnyEvent,
+    events: ids.map((id, i) =>
+      normalizedEvent(t, {
+        id: `${id}:${source}`,
+        type: 'interaction.started',
+        occurredAt: T0 + i,
+        receivedAt: T0 + i,
+        interactionId: id,
+        direction: 'inbound',
+      }),
     ),
-    deliveries: [],
   };
 }
 
@@ -66,9 +48,9 @@ describe('concurrent flushes of overlapping interactions', () => {
         const reversed = [...ids].reverse();
         const shuffled = [...ids].sort((a, b) => (a.slice(-1) + a).localeCompare(b.slice(-1) + b));
         const results = await Promise.allSettled([
-          writeHistory(writers[0]?.db as never, t.id, batch(t.id, ids, 'tenant')),
-          writeHistory(writers[1]?.db as never, t.id, batch(t.id, reversed, 'queue')),
-          writeHistory(writers[2]?.db as never, t.id, batch(t.id, shuffled, 'queue')),
+          writeHistory(writers[0]?.db as never, t.id, batch(t, ids, 'tenant')),
+          writeHistory(writers[1]?.db as never, t.id, batch(t, reversed, 'queue')),
+          writeHistory(writers[2]?.db as never, t.id, batch(t, shuffled, 'queue')),
         ]);
         const failed = results
           .filter((r) => r.status === 'rejected')

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
-import { type HistoryBatch, writeHistory } from '../src/db/history-writer';
+import { emptyHistoryBatch, writeHistory } from '../src/db/history-writer';
 import { createAgent, createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
 import { callId, T0 } from './helpers/ingest';
 
-const empty: HistoryBatch = {
-  ensure: [],
-  interactions: [],
-  visits: [],
-  segments: [],
-  intervals: [],
-  deletions: [],
-  events: [],
-  deliveries: [],
-};
+const empty = emptyHistoryBatch();
 
 describe('records that no longer exist', () => {
   it('are deleted from Postgres only where it holds an older version, all of a batch at once', async () => {

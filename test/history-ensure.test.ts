@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
-import { type HistoryBatch, writeHistory } from '../src/db/history-writer';
+import { emptyHistoryBatch, writeHistory } from '../src/db/history-writer';
 import { createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
 import { callId } from './helpers/ingest';
 
-const empty: Omit<HistoryBatch, 'ensure'> = {
-  interactions: [],
-  visits: [],
-  segments: [],
-  intervals: [],
-  deletions: [],
-  events: [],
-  deliveries: [],
-};
+const empty = emptyHistoryBatch();
 
 describe('queues and agents history refers to', () => {
   it('are created when Postgres lacks them (archived, or live under a name made unique) and left alone when it has them', async () => {

@@ -269,21 +269,17 @@ async function insertDeliveries(tx: Tx, tenantId: string, rows: DeliveryRecord[]
 }
 
 /** Turns an outbox batch into what `writeHistory` takes. */
+/** A batch with nothing to write yet. */
+export function emptyHistoryBatch(ensure: EnsureEntity[] = []): HistoryBatch {
+  return { ensure, interactions: [], visits: [], segments: [], intervals: [], deletions: [], events: [], deliveries: [] };
+}
+
 export function historyBatch(
   records: { kind: string; id: string; version: number; body: unknown }[],
   events: { body: unknown }[],
   ensure: EnsureEntity[],
 ): HistoryBatch {
-  const batch: HistoryBatch = {
-    ensure,
-    interactions: [],
-    visits: [],
-    segments: [],
-    intervals: [],
-    deletions: [],
-    events: [],
-    deliveries: [],
-  };
+  const batch = emptyHistoryBatch(ensure);
   for (const r of records) {
     if (r.body === null) {
       if (r.kind === 'visit' || r.kind === 'segment') batch.deletions.push({ kind: r.kind, id: r.id, version: r.version });
