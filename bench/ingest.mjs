@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npm run bench:ingest — the ingestion path against its baselines, in one run, on one machine:
 //   1. signed generic webhooks (signature + validation + TenantDO routing + QueueDO + outbox) vs a bare
-//      Worker → Durable Object RPC round trip carrying the same payload, on the same `wrangler dev`;
+//      Worker → Durable Object RPC round trip carrying the same payload, on the same `wrangler dev`, and
+//      against the same payload handed through two do-nothing Durable Objects (Worker → one per tenant →
+//      one per queue: the ceiling of the webhook path's shape), in interleaved rounds;
 //   2. the outbox flush rate (rows/s of flush time, as the QueueDOs report it) vs COPY of the same
 //      rows into the same tables, from Node, against the same Postgres;
 //   3. a hot queue: events offered at a steady rate (1,000/s) through POST /v1/events for a while, the
@@ -9,7 +11,7 @@
 //      to drain once the load stops.
 // The Worker is bench/worker.ts (bench/wrangler.toml): the application plus the baseline's EchoDO.
 // Everything runs locally and is torn down at the end. Options: --deliveries N --batch N --concurrency N
-// --hot-rate EVENTS_PER_S --hot-seconds N
+// --rounds N --hot-rate EVENTS_PER_S --hot-seconds N
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +36,8 @@ const DELIVERIES = arg('deliveries', 1500);
 const BATCH = arg('batch', 10);
 const CONCURRENCY = arg('concurrency', 16);
 const WARMUP = Math.min(100, Math.floor(DELIVERIES / 10));
+/** The webhook and its two references run in this many interleaved rounds. */
+const ROUNDS = arg('rounds', 3);
 const HOT_RATE = arg('hot-rate', 1000);
 const HOT_SECONDS = arg('hot-seconds', 30);
 /** Events per POST /v1/events of the hot queue (half as many calls: joined, then left). */
@@ -70,7 +74,32 @@ async function load(n, concurrency, request) {
   );
   const wallMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { n, failed, wallMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: (n / wallMs) * 1000 };
+  return {
+    n,
+    failed,
+    wallMs,
+    latencies,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    rps: (n / wallMs) * 1000,
+  };
+}
+
+/** Several rounds of one load as one: requests over summed wall time, percentiles over all latencies. */
+function combine(results) {
+  const n = results.reduce((a, r) => a + r.n, 0);
+  const wallMs = results.reduce((a, r) => a + r.wallMs, 0);
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const failed = results.reduce((a, r) => a + r.failed, 0);
+  return {
+    n,
+    failed,
+    wallMs,
+    latencies,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    rps: (n / wallMs) * 1000,
+  };
 }
 
 async function main() {
@@ -183,14 +212,28 @@ async function main() {
     });
   };
   const rpcPost = (i) => fetch(`${base}/__bench/rpc/${tenant.id}/${queue.id}`, { method: 'POST', body: bodies[i] });
+  const rpc2Post = (i) => fetch(`${base}/__bench/rpc2/${tenant.id}/${queue.id}`, { method: 'POST', body: bodies[i] });
 
   log(`warm-up (${WARMUP} each)`);
   await load(WARMUP, CONCURRENCY, (i) => rpcPost(DELIVERIES + i));
+  await load(WARMUP, CONCURRENCY, (i) => rpc2Post(DELIVERIES + i));
   await load(WARMUP, CONCURRENCY, (i) => signedPost(DELIVERIES + i));
-  log(`baseline: ${DELIVERIES} bare Worker→DO RPC round trips, concurrency ${CONCURRENCY}`);
-  const rpc = await load(DELIVERIES, CONCURRENCY, rpcPost);
-  log(`webhook: ${DELIVERIES} signed deliveries × ${BATCH} events, concurrency ${CONCURRENCY}`);
-  const hook = await load(DELIVERIES, CONCURRENCY, signedPost);
+  // The three run in interleaved rounds, so a drift of the shared machine's speed during the run
+  // weighs on each alike instead of on whichever ran last.
+  log(
+    `webhook vs RPC: ${DELIVERIES} each (signed deliveries × ${BATCH} events; one-hop and two-hop RPC), concurrency ${CONCURRENCY}, ${ROUNDS} rounds`,
+  );
+  const rounds = { rpc: [], rpc2: [], hook: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const from = Math.floor((DELIVERIES * r) / ROUNDS);
+    const n = Math.floor((DELIVERIES * (r + 1)) / ROUNDS) - from;
+    rounds.rpc.push(await load(n, CONCURRENCY, (i) => rpcPost(from + i)));
+    rounds.rpc2.push(await load(n, CONCURRENCY, (i) => rpc2Post(from + i)));
+    rounds.hook.push(await load(n, CONCURRENCY, (i) => signedPost(from + i)));
+  }
+  const rpc = combine(rounds.rpc);
+  const rpc2 = combine(rounds.rpc2);
+  const hook = combine(rounds.hook);
 
   const waitDrained = async (queueId) => {
     for (let i = 0; ; i++) {
@@ -270,7 +313,11 @@ async function main() {
       failed: hook.failed,
     },
     bareRpc: { requestsPerSec: rpc.rps, p50Ms: rpc.p50, p99Ms: rpc.p99, failed: rpc.failed },
+    twoHopRpc: { requestsPerSec: rpc2.rps, p50Ms: rpc2.p50, p99Ms: rpc2.p99, failed: rpc2.failed },
+    rounds: ROUNDS,
     throughputRatio: hook.rps / rpc.rps,
+    twoHopToRpcRatio: rpc2.rps / rpc.rps,
+    webhookToTwoHopRatio: hook.rps / rpc2.rps,
     p50Ratio: hook.p50 / rpc.p50,
     flushUnderLoad: { rows: flushRows, ms: live.outbox.flushMs, rowsPerSec: flushRate },
     flushDrain: {
@@ -289,7 +336,9 @@ async function main() {
 Ingestion benchmark (${result.machine}; ${DELIVERIES} deliveries × ${BATCH} events, concurrency ${CONCURRENCY}, wrangler dev)
   signed webhook      ${f(hook.rps)} deliveries/s = ${f(hook.rps * BATCH)} events/s   p50 ${f(hook.p50)} ms   p99 ${f(hook.p99)} ms   failed ${hook.failed}
   bare Worker→DO RPC  ${f(rpc.rps)} requests/s                    p50 ${f(rpc.p50)} ms   p99 ${f(rpc.p99)} ms   failed ${rpc.failed}
+  two-hop RPC         ${f(rpc2.rps)} requests/s                    p50 ${f(rpc2.p50)} ms   p99 ${f(rpc2.p99)} ms   failed ${rpc2.failed}
   ratio               webhook/RPC throughput ${f(result.throughputRatio, 2)}, p50 latency ×${f(result.p50Ratio, 2)}
+                      (two-hop/RPC ${f(result.twoHopToRpcRatio, 2)}: the ceiling of a design through two Durable Objects; webhook/two-hop ${f(result.webhookToTwoHopRatio, 2)})
   outbox flush        under load: ${flushRows} rows in ${live.outbox.flushMs} ms of flushing = ${f(flushRate)} rows/s
                       draining alone: ${drained.outbox.flushedRows} rows in ${drained.outbox.flushMs} ms = ${f(drainRate)} rows/s
                       (ingest kept going with Postgres unreachable: ${f(offline.rps)} deliveries/s, ${offline.failed} failed)

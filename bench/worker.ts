@@ -1,6 +1,7 @@
 // The Worker `npm run bench:ingest` runs (bench/wrangler.toml): the application and its Durable Objects
 // as deployed, plus the baseline the webhook path is measured against — a bare Worker → Durable Object
-// RPC round trip carrying the same payload, to a Durable Object that does nothing with it. Nothing here
+// RPC round trip carrying the same payload, to a Durable Object that does nothing with it (and the same through
+// two Durable Objects, as the webhook path goes through the TenantDO to a QueueDO). Nothing here
 // is part of the production Worker (src/index.ts).
 import { DurableObject } from 'cloudflare:workers';
 import { createApp } from '../src/app';
@@ -18,6 +19,12 @@ export class EchoDO extends DurableObject<BenchEnv> {
   echo(payload: string): number {
     return payload.length;
   }
+
+  /** The two-hop reference: hands the payload on to another EchoDO, as the TenantDO hands a queue batch on. */
+  async relay(payload: string, to: string): Promise<number> {
+    const ns = this.env.ECHO_DO;
+    return ns.get(ns.idFromName(to)).echo(payload);
+  }
 }
 
 const app = createApp();
@@ -26,6 +33,15 @@ app.post('/__bench/rpc/:tenantId/:queueId', async (c) => {
   const ns = (c.env as BenchEnv).ECHO_DO;
   const body = await c.req.text();
   const bytes = await ns.get(ns.idFromName(`${c.req.param('tenantId')}:${c.req.param('queueId')}`)).echo(body);
+  return c.json({ bytes });
+});
+
+// Worker → a Durable Object per tenant → one per queue, doing nothing: the floor of any two-hop design.
+app.post('/__bench/rpc2/:tenantId/:queueId', async (c) => {
+  const ns = (c.env as BenchEnv).ECHO_DO;
+  const body = await c.req.text();
+  const { tenantId, queueId } = c.req.param();
+  const bytes = await ns.get(ns.idFromName(tenantId)).relay(body, `${tenantId}:${queueId}`);
   return c.json({ bytes });
 });
 
