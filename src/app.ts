@@ -13,6 +13,7 @@ import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
+import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { settingsRouter } from './routes/settings';
 import { tenantsRouter } from './routes/tenants';
 import { webhooksRouter } from './routes/webhooks';
@@ -68,6 +69,7 @@ export function createApp() {
     queuesRouter,
     liveRouter,
     agentsRouter,
+    agentMembershipsRouter,
     connectorsRouter,
     eventsRouter,
     webhooksRouter,

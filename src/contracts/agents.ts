@@ -27,6 +27,29 @@ export const AgentCreateSchema = z
     externalKeys: ExternalKeysSchema.optional(),
   })
   .meta({ id: 'AgentCreate' });
-export const AgentPatchSchema = AgentCreateSchema.partial().meta({ id: 'AgentPatch' });
+export const AgentPatchSchema = AgentCreateSchema.partial()
+  .extend({
+    effectiveFrom: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        'With `teamId` and/or `siteId`: the instant the move takes effect (default now; not in the future). History from then on ' +
+          'counts for the new team or site, history before it stays with the old one — a retroactive move rewrites what followed.',
+      ),
+  })
+  .meta({ id: 'AgentPatch' });
 export type AgentCreate = z.infer<typeof AgentCreateSchema>;
 export type AgentPatch = z.infer<typeof AgentPatchSchema>;
+
+export const AgentMembershipSchema = z
+  .object({
+    from: z.iso.datetime().nullable().describe('Start of the period (inclusive); null: since the beginning.'),
+    to: z.iso.datetime().nullable().describe('End of the period (exclusive); null: current.'),
+    teamId: z.string().nullable(),
+    siteId: z.string().nullable(),
+  })
+  .meta({ id: 'AgentMembership' });
+export const AgentMembershipsSchema = z
+  .object({ agentId: z.string(), periods: z.array(AgentMembershipSchema) })
+  .meta({ id: 'AgentMemberships' });
+export type AgentMemberships = z.infer<typeof AgentMembershipsSchema>;

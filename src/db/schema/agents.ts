@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { createdAt, tenantIdColumn, tenantIsolation } from './common';
+import { foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { queues } from './queues';
 import { externalKeysTable, resourceColumns, resourceConstraints } from './resource-table';
 import { sites } from './sites';
@@ -41,6 +41,42 @@ export const agentQueues = pgTable(
     foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.tenantId, t.queueId], foreignColumns: [queues.tenantId, queues.id] }).onDelete('cascade'),
     index('agent_queues_queue_idx').on(t.tenantId, t.queueId),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/**
+ * An agent's team and site over time (src/domain/agents/memberships.ts): contiguous periods, the first from the
+ * epoch, the last open. KPIs by team or site attribute each segment and state interval to the period of its time.
+ * Teams and sites named here keep them from being deleted (they are archived instead), like history does.
+ */
+export const agentMemberships = pgTable(
+  'agent_memberships',
+  {
+    tenantId: tenantIdColumn(),
+    agentId: text('agent_id').notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    validTo: timestamp('valid_to', { withTimezone: true, mode: 'date', precision: 3 }),
+    teamId: text('team_id'),
+    siteId: text('site_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.agentId, t.validFrom] }),
+    foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id] }).onDelete('cascade'),
+    foreignKey({
+      name: 'agent_memberships_team_fk',
+      columns: [t.tenantId, t.teamId],
+      foreignColumns: [teams.tenantId, teams.id],
+    }),
+    foreignKey({
+      name: 'agent_memberships_site_fk',
+      columns: [t.tenantId, t.siteId],
+      foreignColumns: [sites.tenantId, sites.id],
+    }),
+    index('agent_memberships_team_idx').on(t.tenantId, t.teamId),
+    index('agent_memberships_site_idx').on(t.tenantId, t.siteId),
     tenantIsolation(),
   ],
 ).enableRLS();

@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Agent, AgentCreate, AgentPatch } from '../../contracts/agents';
 import type { Tx } from '../../db/client';
 import { agentQueues, agents } from '../../db/schema';
+import { recordMembership } from './agent-memberships';
 import { agentKeys } from './external-keys';
 import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec, refItems } from './resource-spec';
@@ -37,7 +38,8 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
     { kind: 'queue', items: refItems('/queueIds', input.queueIds) },
   ],
   relations: {
-    write: async (tx, tenantId, id, input) => {
+    write: async (tx, tenantId, id, input, at) => {
+      await recordMembership(tx, tenantId, id, input, at.now, at.created);
       if (input.externalKeys !== undefined) await agentKeys.replace(tx, tenantId, id, input.externalKeys);
       if (input.queueIds !== undefined) {
         await tx.delete(agentQueues).where(and(eq(agentQueues.tenantId, tenantId), eq(agentQueues.agentId, id)));

@@ -59,7 +59,7 @@ export async function createResource<Row extends BaseRow, Out, C, P>(
       await tx
         .insert(spec.table)
         .values({ ...spec.insertValues(input), tenantId: ctx.tenantId, id, createdAt: ctx.now, updatedAt: ctx.now });
-      await spec.relations?.write(tx, ctx.tenantId, id, input);
+      await spec.relations?.write(tx, ctx.tenantId, id, input, { now: ctx.now, created: true });
       return { id, before: null, after: await present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id)) };
     }),
   );
@@ -84,7 +84,7 @@ export async function updateResource<Row extends BaseRow, Out, C, P>(
         .update(spec.table)
         .set({ ...spec.updateValues(patch, current), updatedAt: ctx.now })
         .where(byId(spec.table, ctx.tenantId, id));
-      await spec.relations?.write(tx, ctx.tenantId, id, patch);
+      await spec.relations?.write(tx, ctx.tenantId, id, patch, { now: ctx.now, created: false });
       return { id, before, after: await present(tx, ctx.tenantId, spec, await load(tx, ctx.tenantId, spec, id)) };
     }),
   );

@@ -28,6 +28,12 @@ export interface Reference {
   items: { pointer: string; id: string }[];
 }
 
+/** When and how a resource is being written (relations that keep history need the instant). */
+export interface WriteContext {
+  now: Date;
+  created: boolean;
+}
+
 /**
  * How one admin resource maps between its contract and its table. The generic use cases in
  * `crud.ts` do the rest: tenant scoping, cursor pages, reference checks, 409 on unique values,
@@ -42,7 +48,7 @@ export interface ResourceSpec<Row extends BaseRow, Out, Create, Patch> {
   references(input: Create | Patch): Reference[];
   /** Rows of other tables owned by the resource (external keys, memberships). */
   relations?: {
-    write(tx: Tx, tenantId: string, id: string, input: Create | Patch): Promise<void>;
+    write(tx: Tx, tenantId: string, id: string, input: Create | Patch, at: WriteContext): Promise<void>;
     /** An archived resource lets go of its external keys and memberships so they can be reused. */
     release(tx: Tx, tenantId: string, id: string): Promise<void>;
   };

@@ -1,0 +1,26 @@
+import { createRoute } from '@hono/zod-openapi';
+import { AgentMembershipsSchema } from '../../contracts/agents';
+import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/openapi';
+import { serviceContext } from '../../http/service-context';
+import { getAgentMemberships } from '../../services/resources/agent-memberships';
+
+export const agentMembershipsRouter = createRouter();
+
+agentMembershipsRouter.openapi(
+  defineRoute(
+    { scope: 'read' },
+    createRoute({
+      method: 'get',
+      path: '/v1/agents/{agentId}/memberships',
+      operationId: 'getAgentMemberships',
+      tags: ['Agents'],
+      summary: "An agent's teams and sites over time",
+      description:
+        'Contiguous periods, oldest first: KPIs by team or site attribute each handled call and state interval to the period of ' +
+        'its time. A move (`PATCH /v1/agents/{agentId}` with `teamId`/`siteId` and optionally `effectiveFrom`) starts a new period.',
+      request: { params: IdParam('agentId', 'agt_01jx2c8v3m0000000000000000') },
+      responses: { 200: jsonContent(AgentMembershipsSchema, 'The periods.') },
+    }),
+  ),
+  async (c) => c.json(await getAgentMemberships(serviceContext(c), c.req.valid('param').agentId as string), 200),
+);
