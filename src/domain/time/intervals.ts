@@ -91,9 +91,8 @@ export function periods(from: number, to: number, interval: Interval, timeZone: 
   if (to <= from) return [];
   if (interval === 'total') return [{ start: from, end: to }];
   const out: Period[] = [];
-  let at = from;
-  while (at < to) {
-    const p = periodOf(at, interval, timeZone);
+  for (let at = from; at < to; ) {
+    const p = nextPeriod(at, interval, timeZone);
     out.push(p);
     at = p.end;
   }
@@ -126,8 +125,17 @@ export function countPeriods(from: number, to: number, interval: Interval, timeZ
     return count;
   }
   let count = 0;
-  for (let at = from; at < to; count++) at = periodOf(at, interval, timeZone).end;
+  for (let at = from; at < to; count++) at = nextPeriod(at, interval, timeZone).end;
   return count;
+}
+
+/** The period containing `at`, checked to end after it: a walk over periods must never stall in a request. */
+function nextPeriod(at: number, interval: CalendarInterval, timeZone: string): Period {
+  const p = periodOf(at, interval, timeZone);
+  if (!(p.start <= at && at < p.end)) {
+    throw new Error(`period [${p.start}, ${p.end}) of ${interval} in ${timeZone} does not contain ${at}`);
+  }
+  return p;
 }
 
 /** The index of the period containing an instant in an ascending, contiguous list, or -1 (binary search). */
