@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOfLocalDay, zoneOffsetMs } from './zones';
+import { intlOffsetLookups, offsetsOf, startOfLocalDay, zoneOffsetMs } from './zones';
 
 describe('time zones', () => {
   it.each([
@@ -22,5 +22,52 @@ describe('time zones', () => {
     for (const zone of ['Asia/Kathmandu', 'Australia/Eucla', 'America/St_Johns', 'Pacific/Chatham']) {
       expect(Math.abs(zoneOffsetMs(Date.parse('2026-06-01T00:00:00Z'), zone)) % (15 * 60_000)).toBe(0);
     }
+  });
+
+  it.each([
+    // zone, transitions in 2026 as [instant, offset in minutes after it]
+    [
+      'America/New_York',
+      [
+        ['2026-03-08T07:00:00.000Z', -240],
+        ['2026-11-01T06:00:00.000Z', -300],
+      ],
+    ],
+    [
+      'Europe/London',
+      [
+        ['2026-03-29T01:00:00.000Z', 60],
+        ['2026-10-25T01:00:00.000Z', 0],
+      ],
+    ],
+    [
+      'Australia/Lord_Howe',
+      [
+        ['2026-04-04T15:00:00.000Z', 630],
+        ['2026-10-03T15:30:00.000Z', 660],
+      ],
+    ],
+    ['Asia/Kathmandu', []],
+    ['UTC', []],
+  ] as const)('the cached table finds the 2026 transitions of %s to the second', (zone, expected) => {
+    const table = offsetsOf(zone);
+    const found = table.transitionsIn(Date.parse('2026-01-01T00:00:00Z'), Date.parse('2027-01-01T00:00:00Z'));
+    expect(found.map((t) => [new Date(t.at).toISOString(), t.offsetMs / 60_000])).toEqual(expected);
+    for (const t of found) {
+      expect(table.offsetAt(t.at)).toBe(t.offsetMs);
+      expect(table.offsetAt(t.at - 1)).toBe(zoneOffsetMs(t.at - 1000, zone));
+    }
+  });
+
+  it('answers offsets from the cache once a day is known', () => {
+    const table = offsetsOf('Europe/Prague');
+    const day = Date.parse('2026-03-29T00:00:00Z');
+    table.offsetAt(day);
+    const before = intlOffsetLookups();
+    for (let t = day; t < day + 86_400_000; t += 60_000) {
+      expect(table.offsetAt(t)).toBe(t < Date.parse('2026-03-29T01:00:00Z') ? 3_600_000 : 7_200_000);
+    }
+    expect(intlOffsetLookups()).toBe(before);
+    expect(() => offsetsOf('Not/A_Zone')).toThrow(RangeError);
   });
 });
