@@ -355,11 +355,14 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
       }
     }
   }
-  return [...cells.values()].sort((a, b) => {
-    const ka = cellKeyString(a);
-    const kb = cellKeyString(b);
-    return a.bucketStart - b.bucketStart || (ka < kb ? -1 : ka > kb ? 1 : 0);
-  });
+  return [...cells.values()].sort(compareCells);
+}
+
+const compareNullable = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+
+/** Cell order: bucket, then queue, then agent (null first). */
+export function compareCells(a: CellKey, b: CellKey): number {
+  return a.bucketStart - b.bucketStart || compareNullable(a.queueId, b.queueId) || compareNullable(a.agentId, b.agentId);
 }
 
 /** The item with the latest instant, ties broken by the larger id: the same whatever the input order. */

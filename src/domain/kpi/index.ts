@@ -32,6 +32,7 @@ export {
   type CellFacts,
   type CellKey,
   cellKeyString,
+  compareCells,
   type DirectionCounts,
   emptyFacts,
   type FactsOptions,
