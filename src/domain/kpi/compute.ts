@@ -1,6 +1,13 @@
 import { FLOW_OUT_OUTCOMES, QUEUE_OUTCOMES } from '../events/event-types';
 import type { ServiceLevelPolicy } from '../settings';
-import { BY_REASON_METRICS, type ByReasonMetricId, type FactMetricId, type MetricUnit, metricDefinition } from './catalog';
+import {
+  BY_REASON_METRICS,
+  type ByReasonMetricId,
+  type FactMetricId,
+  type MetricId,
+  type MetricUnit,
+  metricDefinition,
+} from './catalog';
 import { type CellFacts, MAX_THRESHOLD_SECONDS, type WaitFacts } from './facts';
 
 /**
@@ -162,6 +169,20 @@ export function computeMetrics<I extends FactMetricId>(
   policy: KpiPolicy,
 ): Record<I, MetricValue> {
   return Object.fromEntries(ids.map((id) => [id, computeMetric(id, facts, policy)])) as Record<I, MetricValue>;
+}
+
+/**
+ * Whether a metric's value may still change for records already in the facts: visits still waiting (for
+ * metrics of visits), segments still connected or wrapping up (of segments), state intervals still open (of
+ * states). An interval not yet over, or an open repeat-caller window, is for the caller to add.
+ */
+export function isPartial(id: MetricId, facts: CellFacts): boolean {
+  const reads = (prefix: string) => metricDefinition(id).facts.some((f) => f.startsWith(prefix));
+  return (
+    (reads('visits.') && facts.visits.waiting > 0) ||
+    (reads('segments.') && (facts.segments.connected > facts.segments.handled || facts.segments.acwPending > 0)) ||
+    (reads('states.') && facts.states.open > 0)
+  );
 }
 
 export function isByReasonMetric(id: string): id is ByReasonMetricId {

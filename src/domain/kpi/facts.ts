@@ -158,25 +158,43 @@ export function emptyFacts(): CellFacts {
   };
 }
 
-function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
+/** Adds b's numeric fields into acc's, in place (a field missing on one side counts as 0). */
+function addInto(acc: object, b: object): void {
+  const target = acc as Record<string, number>;
+  for (const [k, v] of Object.entries(b as Record<string, number>)) target[k] = (target[k] ?? 0) + v;
 }
 
-/** Adds two records of numbers field by field (a field missing on one side counts as 0). */
-function addNumbers<T extends object>(a: T, b: T): T {
-  return addCounts(a as Record<string, number>, b as Record<string, number>) as T;
-}
-
-function mergeWait(a: WaitFacts, b: WaitFacts): WaitFacts {
-  return {
-    n: a.n + b.n,
-    timed: a.timed + b.timed,
-    sumMs: a.sumMs + b.sumMs,
-    maxMs: Math.max(a.maxMs, b.maxMs),
-    bySecond: addCounts(a.bySecond, b.bySecond),
-  };
+/** Adds b into acc in place; acc shares no object with b afterwards. */
+function accumulate(acc: CellFacts, b: CellFacts): void {
+  acc.visits.waiting += b.visits.waiting;
+  for (const o of QUEUE_OUTCOMES) {
+    const x = acc.visits.byOutcome[o];
+    const y = b.visits.byOutcome[o];
+    x.n += y.n;
+    x.timed += y.timed;
+    x.sumMs += y.sumMs;
+    x.maxMs = Math.max(x.maxMs, y.maxMs);
+    addInto(x.bySecond, y.bySecond);
+  }
+  addInto(acc.visits.byDirection, b.visits.byDirection);
+  const { byDirection, ...segmentCounts } = b.segments;
+  addInto(acc.segments, segmentCounts);
+  addInto(acc.segments.byDirection, byDirection);
+  const { surveyScores, ...qualityCounts } = b.quality;
+  addInto(acc.quality, qualityCounts);
+  addInto(acc.quality.surveyScores, surveyScores);
+  addInto(acc.states.ms, b.states.ms);
+  addInto(acc.states.awayMsByReason, b.states.awayMsByReason);
+  for (const [reason, x] of Object.entries(b.states.breaksByReason)) {
+    const y = acc.states.breaksByReason[reason];
+    if (y) {
+      y.n += x.n;
+      y.ms += x.ms;
+    } else {
+      acc.states.breaksByReason[reason] = { n: x.n, ms: x.ms };
+    }
+  }
+  acc.states.open += b.states.open;
 }
 
 /**
@@ -184,41 +202,17 @@ function mergeWait(a: WaitFacts, b: WaitFacts): WaitFacts {
  * identity; the inputs are left unchanged. (Integer sums stay exact far beyond any contact center's volume.)
  */
 export function mergeFacts(a: CellFacts, b: CellFacts): CellFacts {
-  const byOutcome = {} as Record<QueueOutcome, WaitFacts>;
-  for (const o of QUEUE_OUTCOMES) byOutcome[o] = mergeWait(a.visits.byOutcome[o], b.visits.byOutcome[o]);
-  const breaks: Record<string, { n: number; ms: number }> = { ...a.states.breaksByReason };
-  for (const [reason, x] of Object.entries(b.states.breaksByReason)) {
-    const y = breaks[reason];
-    breaks[reason] = y ? { n: y.n + x.n, ms: y.ms + x.ms } : x;
-  }
-  return {
-    visits: {
-      waiting: a.visits.waiting + b.visits.waiting,
-      byOutcome,
-      byDirection: addNumbers(a.visits.byDirection, b.visits.byDirection),
-    },
-    segments: {
-      ...addNumbers({ ...a.segments, byDirection: 0 }, { ...b.segments, byDirection: 0 }),
-      byDirection: addNumbers(a.segments.byDirection, b.segments.byDirection),
-    },
-    quality: {
-      ...addNumbers({ ...a.quality, surveyScores: 0 }, { ...b.quality, surveyScores: 0 }),
-      surveyScores: addCounts(a.quality.surveyScores, b.quality.surveyScores),
-    },
-    states: {
-      ms: addNumbers(a.states.ms, b.states.ms),
-      awayMsByReason: addCounts(a.states.awayMsByReason, b.states.awayMsByReason),
-      breaksByReason: breaks,
-      open: a.states.open + b.states.open,
-    },
-  };
+  const acc = emptyFacts();
+  accumulate(acc, a);
+  accumulate(acc, b);
+  return acc;
 }
 
-/** Merges any number of facts (the empty facts for none). */
+/** Merges any number of facts (the empty facts for none), adding into one accumulator rather than copying per merge. */
 export function mergeAll(facts: Iterable<CellFacts>): CellFacts {
-  let out = emptyFacts();
-  for (const f of facts) out = mergeFacts(out, f);
-  return out;
+  const acc = emptyFacts();
+  for (const f of facts) accumulate(acc, f);
+  return acc;
 }
 
 /**

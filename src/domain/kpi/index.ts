@@ -19,6 +19,7 @@ export {
   computeMetrics,
   countWithin,
   isByReasonMetric,
+  isPartial,
   type KpiPolicy,
   type MetricValue,
   WAIT_BUCKET_EDGES,
