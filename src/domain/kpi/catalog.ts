@@ -1,0 +1,697 @@
+/**
+ * The catalog of KPI definitions: the one place each metric is named and defined in words. `compute.ts` holds
+ * the maths, `facts.ts` what it reads. `GET /v1/kpis/catalog` and `docs/kpis.md` are generated from this list,
+ * so a definition here is the contract.
+ */
+
+/** `count` of things, a duration in `ms`, or a `ratio` in 0..1 (not a percent). */
+export type MetricUnit = 'count' | 'ms' | 'ratio';
+
+/**
+ * How a metric's value combines across cells, so a client can re-aggregate rows: `count` and `total` add their
+ * numerators; `mean` and `ratio` divide the summed numerator by the summed denominator; `max` takes the largest
+ * numerator.
+ */
+export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max';
+
+/**
+ * `queue`: read from queue cells (and queue × agent cells when grouped by agent); `agent`: from agent cells;
+ * `tenant`: from tenant cells only (IVR, which comes before any queue, so queue filters do not apply).
+ */
+export type MetricScope = 'queue' | 'agent' | 'tenant';
+
+/** Settings a metric's value depends on: the service-level policy's fields, and the CSAT satisfied score. */
+export type PolicySetting =
+  | 'thresholdSeconds'
+  | 'shortAbandonSeconds'
+  | 'abandonsInDenominator'
+  | 'excludeShortAbandons'
+  | 'flowOutsInDenominator'
+  | 'abandonsWithinThresholdMet'
+  | 'csatSatisfiedScore'
+  | 'fcrWindowHours';
+
+export interface MetricDefinition {
+  id: string;
+  label: string;
+  unit: MetricUnit;
+  kind: MetricKind;
+  scope: MetricScope;
+  definition: string;
+  numerator: string;
+  /** null for counts, totals and maxima: the value is the numerator. */
+  denominator: string | null;
+  /** The cell facts it reads (paths into `CellFacts`); empty when it is not computed from cell facts. */
+  facts: readonly string[];
+  policy: readonly PolicySetting[];
+  /** null for volumes, where neither direction is better. */
+  higherIsBetter: boolean | null;
+  /** false: needs data across calls that cell facts do not hold (computed elsewhere, see its definition). */
+  fromFacts: boolean;
+}
+
+const FLOW_OUT_IDS = {
+  flowedOutTimeout: ['timeout', 'Flowed out: timeout', 'the queue timed the caller out (maximum wait reached)'],
+  flowedOutNoAgents: ['no_agents', 'Flowed out: no agents', 'no agent was logged in or available to take the call'],
+  flowedOutExitKey: ['exit_key', 'Flowed out: exit key', 'the caller pressed the exit key (e.g. to leave a voicemail)'],
+  flowedOutTransferred: ['transferred', 'Flowed out: transferred', 'the call was transferred out of the queue before an answer'],
+  flowedOutRejectedFull: ['rejected_full', 'Flowed out: queue full', 'the queue was full and refused the call'],
+} as const;
+
+const OUTCOMES = 'visits.byOutcome';
+const ANS = `${OUTCOMES}.answered`;
+const ABN = `${OUTCOMES}.abandoned`;
+const FLOW = `${OUTCOMES}.{timeout,no_agents,exit_key,transferred,rejected_full}`;
+const SHORT_ABANDON =
+  'A short abandon is an abandoned visit that waited at most `shortAbandonSeconds` (wait ≤ S × 1000 ms, exact for any whole second 0..3600).';
+
+const def = <I extends string>(
+  d: Omit<MetricDefinition, 'fromFacts' | 'id'> & { id: I; fromFacts?: boolean },
+): MetricDefinition & { id: I } => ({ fromFacts: true, ...d });
+
+const flowOut = <I extends keyof typeof FLOW_OUT_IDS>(id: I) => {
+  const [outcome, label, words] = FLOW_OUT_IDS[id];
+  return def({
+    id,
+    label,
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: `Visits that flowed out because ${words} (outcome ${outcome}).`,
+    numerator: `visits with outcome ${outcome}`,
+    denominator: null,
+    facts: [`visits.byOutcome.${outcome}.n`],
+    policy: [],
+    higherIsBetter: null,
+  });
+};
+
+/** Every metric, in the order the catalog lists them. */
+export const METRICS = [
+  def({
+    id: 'offered',
+    label: 'Offered',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Queue visits that started in the interval (a visit counts where it started, whatever its outcome or whether it still waits). A call transferred to another queue is offered again there. Amazon Connect CONTACTS_QUEUED, Genesys nOffered.',
+    numerator: 'visits started',
+    denominator: null,
+    facts: ['visits.waiting', `${OUTCOMES}.*.n`],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'waiting',
+    label: 'Still waiting',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Visits offered in the interval that had not left the queue when the facts were last built; while any wait, the row is partial.',
+    numerator: 'visits with no outcome yet',
+    denominator: null,
+    facts: ['visits.waiting'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'answered',
+    label: 'Answered',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: 'Visits that left the queue answered by an agent (the first agent connect; Genesys "Answered", not "Handle").',
+    numerator: 'visits with outcome answered',
+    denominator: null,
+    facts: [`${ANS}.n`],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'abandoned',
+    label: 'Abandoned',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: 'Visits the caller left while waiting in the queue (hung up before an answer), short abandons included.',
+    numerator: 'visits with outcome abandoned',
+    denominator: null,
+    facts: [`${ABN}.n`],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'shortAbandons',
+    label: 'Short abandons',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: `${SHORT_ABANDON} An abandon with an unknown wait is never short.`,
+    numerator: 'abandoned visits with wait ≤ shortAbandonSeconds',
+    denominator: null,
+    facts: [`${ABN}.bySecond`],
+    policy: ['shortAbandonSeconds'],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'flowedOut',
+    label: 'Flowed out',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Visits that left the queue unanswered without the caller hanging up: timeout, no agents, exit key, transferred before an answer, or queue full (Genesys flow-outs).',
+    numerator: 'visits with outcome timeout, no_agents, exit_key, transferred or rejected_full',
+    denominator: null,
+    facts: [`${FLOW}.n`],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  flowOut('flowedOutTimeout'),
+  flowOut('flowedOutNoAgents'),
+  flowOut('flowedOutExitKey'),
+  flowOut('flowedOutTransferred'),
+  flowOut('flowedOutRejectedFull'),
+  def({
+    id: 'unknown',
+    label: 'Unknown outcome',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Visits whose outcome is unknown: closed by the sweeper after no event for `staleVisitMinutes`, or reported unknown by the provider. They are offered but in no service-level or rate numerator.',
+    numerator: 'visits with outcome unknown',
+    denominator: null,
+    facts: [`${OUTCOMES}.unknown.n`],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'otherOutcomes',
+    label: 'Other outcomes',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: 'Visits that left with outcome error or other: offered, but neither answered, abandoned nor flowed out.',
+    numerator: 'visits with outcome error or other',
+    denominator: null,
+    facts: [`${OUTCOMES}.error.n`, `${OUTCOMES}.other.n`],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'serviceLevel',
+    label: 'Service level',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition: `Share of visits handled within the threshold T (wait ≤ T × 1000 ms, T any whole second 0..3600), with Genesys's calculation options. Met: answered visits with wait ≤ T, plus — when abandonsWithinThresholdMet and abandonsInDenominator — abandons with wait ≤ T that are in the denominator. Denominator: answered, plus abandoned when abandonsInDenominator (less short abandons when excludeShortAbandons), plus flowed-out visits when flowOutsInDenominator. Visits still waiting, of unknown outcome, error or other are in neither. An answered visit with an unknown wait counts in the denominator, never as met. ${SHORT_ABANDON}`,
+    numerator: 'answered within T (+ abandoned within T, not short, when abandons within T count as met)',
+    denominator: 'answered + abandoned (− short abandons) + flowed out, each as the policy switches say',
+    facts: [`${ANS}.bySecond`, `${ANS}.n`, `${ABN}.bySecond`, `${ABN}.n`, `${FLOW}.n`],
+    policy: [
+      'thresholdSeconds',
+      'shortAbandonSeconds',
+      'abandonsInDenominator',
+      'excludeShortAbandons',
+      'flowOutsInDenominator',
+      'abandonsWithinThresholdMet',
+    ],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'answerRate',
+    label: 'Answer rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      'Answered / offered (接通率, Genesys Answer %). When excludeShortAbandons, short abandons leave the denominator, as they leave the abandon rate: the two rates share one denominator.',
+    numerator: 'answered',
+    denominator: 'offered (− short abandons when excluded)',
+    facts: [`${OUTCOMES}.*.n`, 'visits.waiting', `${ABN}.bySecond`],
+    policy: ['excludeShortAbandons', 'shortAbandonSeconds'],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'abandonRate',
+    label: 'Abandon rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      'Abandoned / offered (Genesys Abandon %; Amazon Connect ABANDONMENT_RATE divides by contacts queued, the same count here). When excludeShortAbandons, short abandons leave both the numerator and the denominator.',
+    numerator: 'abandoned (− short abandons when excluded)',
+    denominator: 'offered (− short abandons when excluded)',
+    facts: [`${OUTCOMES}.*.n`, 'visits.waiting', `${ABN}.bySecond`],
+    policy: ['excludeShortAbandons', 'shortAbandonSeconds'],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'asa',
+    label: 'Average speed of answer',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean wait of answered visits, from joining this queue to the answer (Amazon Connect AVG_QUEUE_ANSWER_TIME, Genesys tAnswered). The clock starts at the queue join, so a transferred call is timed from its arrival in this queue.',
+    numerator: 'sum of waits of answered visits (ms)',
+    denominator: 'answered visits with a known wait',
+    facts: [`${ANS}.sumMs`, `${ANS}.timed`],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgQueueTime',
+    label: 'Average queue time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean wait of every visit that left the queue, whatever its outcome (answered, abandoned, flowed out, other); visits still waiting are not included.',
+    numerator: 'sum of waits of visits that left (ms)',
+    denominator: 'visits that left with a known wait',
+    facts: [`${OUTCOMES}.*.sumMs`, `${OUTCOMES}.*.timed`],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgAbandonTime',
+    label: 'Average abandon time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean wait of abandoned visits before the caller hung up, short abandons included (Amazon Connect AVG_ABANDON_TIME, Genesys tAbandon).',
+    numerator: 'sum of waits of abandoned visits (ms)',
+    denominator: 'abandoned visits with a known wait',
+    facts: [`${ABN}.sumMs`, `${ABN}.timed`],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'maxWait',
+    label: 'Longest wait',
+    unit: 'ms',
+    kind: 'max',
+    scope: 'queue',
+    definition:
+      'The longest wait of a visit that left the queue, whatever its outcome (Amazon Connect MAX_QUEUED_TIME). Combines across rows by maximum; the denominator is the number of visits it was taken over.',
+    numerator: 'longest wait (ms)',
+    denominator: 'visits that left with a known wait',
+    facts: [`${OUTCOMES}.*.maxMs`, `${OUTCOMES}.*.timed`],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgTalkTime',
+    label: 'Average talk time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean talk time per handled segment: connect to disconnect minus hold. A segment is one agent on one call, so a call passed between two agents gives two (Genesys tTalkComplete). Segments count where they connected; only disconnected ones are averaged.',
+    numerator: 'sum of talk time (ms)',
+    denominator: 'handled segments',
+    facts: ['segments.talkMs', 'segments.handled'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'avgHoldTime',
+    label: 'Average hold time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean total hold time of the handled segments that had a hold (Amazon Connect AVG_HOLD_TIME: calls never held are left out; AHT carries hold over all calls).',
+    numerator: 'sum of hold time (ms)',
+    denominator: 'handled segments with at least one hold',
+    facts: ['segments.holdMs', 'segments.withHold'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgAcw',
+    label: 'Average after-call work',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      'Mean after-call work (wrap-up start to end) of the handled segments whose wrap-up ended; segments without wrap-up are left out, one still wrapping up makes the row partial.',
+    numerator: 'sum of ACW (ms)',
+    denominator: 'handled segments with a finished wrap-up',
+    facts: ['segments.acwMs', 'segments.withAcw'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'aht',
+    label: 'Average handle time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition:
+      '(Talk + hold + after-call work) / handled segments: the vendor norm (Genesys tHandle, Amazon Connect AVG_HANDLE_TIME). A segment without wrap-up adds no ACW.',
+    numerator: 'talk + hold + ACW (ms)',
+    denominator: 'handled segments',
+    facts: ['segments.talkMs', 'segments.holdMs', 'segments.acwMs', 'segments.handled'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgTalkPlusAcw',
+    label: 'Average talk + ACW',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'queue',
+    definition: '(Talk + after-call work) / handled segments: handle time without hold, as some contact centers report it.',
+    numerator: 'talk + ACW (ms)',
+    denominator: 'handled segments',
+    facts: ['segments.talkMs', 'segments.acwMs', 'segments.handled'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'transferRate',
+    label: 'Transfer rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      'Handled segments that ended in a transfer (to another agent, queue or number) / handled segments. Counted per agent participation, as Genesys nTransferred is, so an answered call passed on twice counts twice.',
+    numerator: 'handled segments that transferred the call',
+    denominator: 'handled segments',
+    facts: ['segments.transferred', 'segments.handled'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'holdRate',
+    label: 'Hold rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition: 'Handled segments with at least one hold / handled segments.',
+    numerator: 'handled segments with a hold',
+    denominator: 'handled segments',
+    facts: ['segments.withHold', 'segments.handled'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'inbound',
+    label: 'Inbound',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Offered visits of inbound calls (Amazon Connect CONTACTS_QUEUED with initiation method inbound). Visits whose call has no known direction are in neither inbound nor outbound.',
+    numerator: 'visits of inbound interactions',
+    denominator: null,
+    facts: ['visits.byDirection.inbound'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'outbound',
+    label: 'Outbound',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      'Handled segments of outbound calls (Amazon Connect CONTACTS_HANDLED_OUTBOUND): an agent-dialled call seldom waits in a queue, so it is counted where an agent handled it, not as a visit.',
+    numerator: 'handled segments of outbound interactions',
+    denominator: null,
+    facts: ['segments.byDirection.outbound'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'fcrDisposition',
+    label: 'First-contact resolution (disposition)',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      'Calls dispositioned as resolved on first contact / dispositioned calls. A call counts once, with the queue and agent of its last agent segment, in the interval where that segment connected (without a segment: its last visit; without either: the tenant, when it was dispositioned).',
+    numerator: 'dispositioned resolved',
+    denominator: 'dispositioned',
+    facts: ['quality.resolved', 'quality.dispositioned'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'fcrRepeatCaller',
+    label: 'First-contact resolution (repeat caller)',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      'Handled calls whose caller (salted hash of the number) did not call again within `fcrWindowHours` / handled calls whose window has closed. Calls whose window is still open are reported as pending, in neither count. It needs the same caller across calls and cells, so it is computed from the interactions table, not from cell facts.',
+    numerator: 'handled calls with no repeat call within the window',
+    denominator: 'handled calls whose window has closed',
+    facts: [],
+    policy: ['fcrWindowHours'],
+    higherIsBetter: true,
+    fromFacts: false,
+  }),
+  def({
+    id: 'csat',
+    label: 'CSAT',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      "Survey responses with a satisfied score / responses. Satisfied: score ≥ `csatSatisfiedScore` when set, else top-2-box on the response's own scale (score ≥ scaleMax − 1: 4 or 5 on 1–5). A response counts with the call's last agent segment, like fcrDisposition.",
+    numerator: 'satisfied responses',
+    denominator: 'survey responses',
+    facts: ['quality.surveyScores', 'quality.surveys'],
+    policy: ['csatSatisfiedScore'],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'csatMean',
+    label: 'CSAT mean score',
+    unit: 'count',
+    kind: 'mean',
+    scope: 'queue',
+    definition: 'Mean survey score, on the scale the responses were given in (a tenant is expected to use one scale).',
+    numerator: 'sum of scores',
+    denominator: 'survey responses',
+    facts: ['quality.surveyScoreSum', 'quality.surveys'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'surveyResponses',
+    label: 'Survey responses',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition: 'Survey responses received for calls attributed to the cell (see csat).',
+    numerator: 'survey responses',
+    denominator: null,
+    facts: ['quality.surveys'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'ivrSelfServiceRate',
+    label: 'IVR self-service rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'tenant',
+    definition:
+      'IVR sessions completed without reaching a queue / IVR sessions, in the interval the IVR completed. IVR comes before any queue, so this is a tenant metric: queue and agent filters do not apply.',
+    numerator: 'self-served IVR sessions',
+    denominator: 'IVR sessions',
+    facts: ['quality.ivrSelfServed', 'quality.ivrSessions'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'handled',
+    label: 'Handled',
+    unit: 'count',
+    kind: 'count',
+    scope: 'agent',
+    definition:
+      'Segments the agent handled to the end (connected in the interval and disconnected): any participation in a call, transfers received included (Genesys "Handle", as opposed to the queue\'s "Answered").',
+    numerator: 'handled segments',
+    denominator: null,
+    facts: ['segments.handled'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'agentAht',
+    label: 'Agent average handle time',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'agent',
+    definition: "The agent's (talk + hold + ACW) / handled segments, over all queues (or one, when grouped by queue).",
+    numerator: 'talk + hold + ACW (ms)',
+    denominator: 'handled segments',
+    facts: ['segments.talkMs', 'segments.holdMs', 'segments.acwMs', 'segments.handled'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'loggedInTime',
+    label: 'Logged-in time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition: 'Time in any state but offline (available, busy, wrap-up, away), split across intervals by overlap.',
+    numerator: 'available + busy + wrap-up + away time (ms)',
+    denominator: null,
+    facts: ['states.ms'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'availableTime',
+    label: 'Available time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition: 'Time in the available state (ready and idle), split by overlap.',
+    numerator: 'available time (ms)',
+    denominator: null,
+    facts: ['states.ms.available'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'busyTime',
+    label: 'Busy time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition: 'Time in the busy state (on a call), split by overlap. Wrap-up is apart (wrapupTime).',
+    numerator: 'busy time (ms)',
+    denominator: null,
+    facts: ['states.ms.busy'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'wrapupTime',
+    label: 'Wrap-up time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition: 'Time in the wrap-up state, split by overlap.',
+    numerator: 'wrap-up time (ms)',
+    denominator: null,
+    facts: ['states.ms.wrapup'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'awayTime',
+    label: 'Away time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition: 'Time in the away (not ready) state, split by overlap; also given per reason code.',
+    numerator: 'away time (ms)',
+    denominator: null,
+    facts: ['states.ms.away', 'states.awayMsByReason'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'breaks',
+    label: 'Breaks',
+    unit: 'count',
+    kind: 'count',
+    scope: 'agent',
+    definition:
+      'Away periods that started in the interval (each away state interval is one break, so a change of reason starts another); also given per reason code.',
+    numerator: 'away periods started',
+    denominator: null,
+    facts: ['states.breaksByReason'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'breakTime',
+    label: 'Break time',
+    unit: 'ms',
+    kind: 'total',
+    scope: 'agent',
+    definition:
+      'Whole duration of the breaks that started in the interval, counted where they started (an open break up to now); awayTime is the same time split by overlap instead. Also given per reason code.',
+    numerator: 'duration of breaks started (ms)',
+    denominator: null,
+    facts: ['states.breaksByReason'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'avgBreakTime',
+    label: 'Average break',
+    unit: 'ms',
+    kind: 'mean',
+    scope: 'agent',
+    definition: 'breakTime / breaks: the mean length of a break.',
+    numerator: 'duration of breaks started (ms)',
+    denominator: 'breaks started',
+    facts: ['states.breaksByReason'],
+    policy: [],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'occupancy',
+    label: 'Occupancy',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'agent',
+    definition:
+      'Handling time / (handling + available idle time), handling being busy + wrap-up state time (Genesys and Amazon Connect occupancy). Taken from the agent states, so it splits by overlap like the idle time it is compared with.',
+    numerator: 'busy + wrap-up time (ms)',
+    denominator: 'busy + wrap-up + available time (ms)',
+    facts: ['states.ms.busy', 'states.ms.wrapup', 'states.ms.available'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'utilization',
+    label: 'Utilization',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'agent',
+    definition:
+      '(Handling + available idle time) / logged-in time (员工利用率): the share of logged-in time spent ready or working, i.e. not away.',
+    numerator: 'busy + wrap-up + available time (ms)',
+    denominator: 'logged-in time (ms)',
+    facts: ['states.ms'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+] as const satisfies readonly MetricDefinition[];
+
+export type MetricId = (typeof METRICS)[number]['id'];
+/** The metrics computed from cell facts (all but those marked `fromFacts: false`). */
+export type FactMetricId = Exclude<MetricId, 'fcrRepeatCaller'>;
+
+export const METRIC_IDS: readonly MetricId[] = METRICS.map((m) => m.id);
+const BY_ID = new Map<string, MetricDefinition>(METRICS.map((m) => [m.id, m]));
+
+export function isMetricId(id: string): id is MetricId {
+  return BY_ID.has(id);
+}
+
+export function metricDefinition(id: MetricId): MetricDefinition {
+  const m = BY_ID.get(id);
+  if (!m) throw new RangeError(`unknown metric ${id}`);
+  return m;
+}
+
+/** Metrics whose value can be broken down by the agent's reason code. */
+export const BY_REASON_METRICS = ['awayTime', 'breaks', 'breakTime', 'avgBreakTime'] as const;
+export type ByReasonMetricId = (typeof BY_REASON_METRICS)[number];
