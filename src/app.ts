@@ -11,6 +11,7 @@ import { deadLettersRouter } from './routes/dead-letters';
 import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { kpisRouter } from './routes/kpis';
 import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
@@ -74,6 +75,7 @@ export function createApp() {
     eventsRouter,
     webhooksRouter,
     callsRouter,
+    kpisRouter,
     deadLettersRouter,
   ]) {
     app.route('/', router);

@@ -95,6 +95,11 @@ export const PROBLEM_CATALOG = {
     title: 'Validation failed',
     description: 'The body or parameters break the schema; `errors[]` points at each field.',
   },
+  RESULT_TOO_LARGE: {
+    status: 422,
+    title: 'Result too large',
+    description: 'A KPI answer would hold more rows (periods × groups) than one response returns; the detail names the limit.',
+  },
   RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',

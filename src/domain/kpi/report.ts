@@ -1,0 +1,141 @@
+import type { Direction } from '../events/event-types';
+import { type Period, periodIndex } from '../time/intervals';
+import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
+import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
+import { type Cell, type CellFacts, emptyFacts, mergeFacts } from './facts';
+
+/** What a report's rows can be grouped by. */
+export const GROUP_DIMENSIONS = ['queue', 'team', 'agent', 'site', 'direction'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+
+/** The key of each dimension in a row's `group`. */
+export const GROUP_KEYS: Record<GroupDimension, string> = {
+  queue: 'queueId',
+  team: 'teamId',
+  agent: 'agentId',
+  site: 'siteId',
+  direction: 'direction',
+};
+
+/** A cell of facts, with the direction of the calls it holds when the source split them by direction. */
+export type ReportCell = Cell & { direction?: Direction | 'unknown' };
+
+/** `complete`, or `partial`: the period is still open, visits in it still wait, or state intervals are still open. */
+export type MetricStatus = 'complete' | 'partial';
+
+export type ReportValue = MetricValue & { status: MetricStatus; byReason?: Record<string, MetricValue> };
+
+export interface ReportRow {
+  start: number;
+  end: number;
+  group: Record<string, string | null>;
+  metrics: Record<string, ReportValue>;
+}
+
+export interface ReportRequest {
+  metrics: readonly FactMetricId[];
+  periods: readonly Period[];
+  groupBy: readonly GroupDimension[];
+  /** Queue metrics from queue × agent cells even when not grouped by person (a request filtered on people). */
+  byPerson?: boolean;
+  /** The policy of a queue's rows (null: rows not grouped by queue, the tenant's), request overrides applied. */
+  policyFor(queueId: string | null): KpiPolicy;
+  /** The team and site an agent belonged to at an instant (effective-dated). */
+  membershipOf(agentId: string, at: number): { teamId: string | null; siteId: string | null };
+  now: number;
+}
+
+/** Why a metric cannot be grouped so, or null: agent time is not per queue, IVR comes before queues and agents. */
+export function groupingProblem(def: MetricDefinition, groupBy: readonly GroupDimension[]): string | null {
+  if (def.scope === 'agent' && groupBy.includes('queue')) {
+    return `${def.id} is agent time, which is not split by queue: group it by agent, team or site.`;
+  }
+  if (def.scope === 'agent' && groupBy.includes('direction')) {
+    return `${def.id} is agent time, which has no call direction.`;
+  }
+  if (def.scope === 'tenant' && groupBy.some((d) => d !== 'direction')) {
+    return `${def.id} happens before a call reaches a queue or an agent: it can be grouped by direction only.`;
+  }
+  return null;
+}
+
+/** Which cells a metric of a scope reads under a grouping (see `CellKey`). */
+function readsCell(scope: MetricScope, byPerson: boolean, c: ReportCell): boolean {
+  if (scope === 'tenant') return c.queueId === null && c.agentId === null;
+  if (scope === 'agent') return c.queueId === null && c.agentId !== null;
+  // Queue metrics: the queue's cells, or its queue × agent cells when rows are per agent, team or site.
+  return c.queueId !== null && (byPerson ? c.agentId !== null : c.agentId === null);
+}
+
+/**
+ * The rows of a report: for every period and every group seen in the cells (every period of every group, so
+ * charts get their zeros), each metric computed from the merge of the cells that fall in it. A cell falls in
+ * the period containing its bucket; a person's cell in the team and site of that bucket's start.
+ */
+export function buildReport(cells: readonly ReportCell[], req: ReportRequest): ReportRow[] {
+  const byPerson = req.byPerson === true || req.groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
+  const scopes = new Set(req.metrics.map((id) => metricDefinition(id).scope));
+  const groups = new Map<string, Record<string, string | null>>();
+  // period index → group key → scope → facts
+  const merged = new Map<number, Map<string, Map<MetricScope, CellFacts>>>();
+
+  for (const c of cells) {
+    const p = periodIndex(req.periods, c.bucketStart);
+    if (p < 0) continue;
+    for (const scope of scopes) {
+      if (!readsCell(scope, byPerson, c)) continue;
+      const group = groupOf(c, req);
+      const key = JSON.stringify(group);
+      if (!groups.has(key)) groups.set(key, group);
+      const inPeriod = merged.get(p) ?? new Map<string, Map<MetricScope, CellFacts>>();
+      merged.set(p, inPeriod);
+      const inGroup = inPeriod.get(key) ?? new Map<MetricScope, CellFacts>();
+      inPeriod.set(key, inGroup);
+      inGroup.set(scope, mergeFacts(inGroup.get(scope) ?? emptyFacts(), c.facts));
+    }
+  }
+  if (req.groupBy.length === 0 && groups.size === 0) groups.set('{}', {});
+
+  const rows: ReportRow[] = [];
+  const orderedGroups = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  req.periods.forEach((period, p) => {
+    for (const [key, group] of orderedGroups) {
+      const facts = merged.get(p)?.get(key);
+      const policy = req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
+      const metrics: Record<string, ReportValue> = {};
+      for (const id of req.metrics) {
+        const scope = metricDefinition(id).scope;
+        const f = facts?.get(scope) ?? emptyFacts();
+        const value: ReportValue = { ...computeMetric(id, f, policy), status: statusOf(scope, f, period, req.now) };
+        if (isByReasonMetric(id)) value.byReason = computeByReason(id, f);
+        metrics[id] = value;
+      }
+      rows.push({ start: period.start, end: period.end, group, metrics });
+    }
+  });
+  return rows;
+}
+
+function statusOf(scope: MetricScope, f: CellFacts, period: Period, now: number): MetricStatus {
+  if (period.end > now) return 'partial';
+  if (scope === 'queue' && f.visits.waiting > 0) return 'partial';
+  if (scope === 'agent' && f.states.open > 0) return 'partial';
+  return 'complete';
+}
+
+function groupOf(c: ReportCell, req: ReportRequest): Record<string, string | null> {
+  const group: Record<string, string | null> = {};
+  const member =
+    c.agentId !== null && (req.groupBy.includes('team') || req.groupBy.includes('site'))
+      ? req.membershipOf(c.agentId, c.bucketStart)
+      : null;
+  for (const d of req.groupBy) {
+    const key = GROUP_KEYS[d];
+    if (d === 'queue') group[key] = c.queueId;
+    else if (d === 'agent') group[key] = c.agentId;
+    else if (d === 'team') group[key] = member?.teamId ?? null;
+    else if (d === 'site') group[key] = member?.siteId ?? null;
+    else group[key] = c.direction ?? 'unknown';
+  }
+  return group;
+}

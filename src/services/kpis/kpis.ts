@@ -1,0 +1,181 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { type KpiCatalog, type KpiQuery, type KpiResponse, MAX_KPI_ROWS, MAX_RANGE_DAYS } from '../../contracts/kpis';
+import { queues } from '../../db/schema';
+import { membershipAt } from '../../domain/agents/memberships';
+import { AppError, type FieldIssue, invalid } from '../../domain/errors';
+import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
+import type { KpiPolicy } from '../../domain/kpi/compute';
+import { factsFromRecords } from '../../domain/kpi/facts';
+import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem, type ReportCell } from '../../domain/kpi/report';
+import { effectiveServiceLevel, type ServiceLevelPolicy } from '../../domain/settings';
+import { BUCKET_MS, countPeriods, periods } from '../../domain/time/intervals';
+import { type ServiceContext, tenantTx } from '../context';
+import { loadTenantRow } from '../tenants/get-tenant';
+import { loadMemberships, loadRangeRecords, type RangeRecords } from './records';
+
+const DAY_MS = 86_400_000;
+const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
+
+/** `GET /v1/kpis/catalog`: every metric's definition, as `src/domain/kpi/catalog.ts` states it. */
+export function kpiCatalog(): KpiCatalog {
+  return {
+    metrics: METRICS.map((m) => ({
+      id: m.id,
+      label: m.label,
+      unit: m.unit,
+      kind: m.kind,
+      scope: m.scope,
+      definition: m.definition,
+      numerator: m.numerator,
+      denominator: m.denominator,
+      policy: [...m.policy],
+      higherIsBetter: m.higherIsBetter,
+      available: m.fromFacts,
+    })),
+  };
+}
+
+/** What a request asks for, checked: 422 with a pointer for each problem, before anything is read. */
+function parseRequest(q: KpiQuery) {
+  const issues: FieldIssue[] = [];
+  const metrics: FactMetricId[] = [];
+  for (const id of q.metrics
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!isMetricId(id))
+      issues.push(query('/metrics', `Unknown metric '${String(id).slice(0, 64)}' (see GET /v1/kpis/catalog).`));
+    else if (!metricDefinition(id).fromFacts) issues.push(query('/metrics', `${id} is defined but not computed yet.`));
+    else if (!metrics.includes(id as FactMetricId)) metrics.push(id as FactMetricId);
+  }
+  const groupBy: GroupDimension[] = [];
+  for (const d of q.groupBy ?? []) {
+    if (!(GROUP_DIMENSIONS as readonly string[]).includes(d)) {
+      issues.push(query('/groupBy', `Unknown dimension '${d}': one of ${GROUP_DIMENSIONS.join(', ')}.`));
+    } else if (!groupBy.includes(d as GroupDimension)) groupBy.push(d as GroupDimension);
+  }
+  for (const id of metrics) {
+    const problem = groupingProblem(metricDefinition(id), groupBy);
+    if (problem) issues.push(query('/groupBy', problem));
+  }
+  // The range, rounded outward to 15-minute buckets (the grain history is kept in).
+  const from = Math.floor(Date.parse(q.from) / BUCKET_MS) * BUCKET_MS;
+  const to = Math.ceil(Date.parse(q.to) / BUCKET_MS) * BUCKET_MS;
+  if (to <= from) issues.push(query('/to', '`to` must be after `from`.'));
+  else if (to - from > MAX_RANGE_DAYS * DAY_MS) issues.push(query('/to', `A range spans at most ${MAX_RANGE_DAYS} days.`));
+  if (issues.length > 0) throw invalid(issues);
+  return { metrics, groupBy, from, to };
+}
+
+/** The request's service-level fields over a base policy. */
+function withOverrides(base: ServiceLevelPolicy, q: KpiQuery): KpiPolicy {
+  const o = {
+    thresholdSeconds: q['serviceLevel.thresholdSeconds'],
+    shortAbandonSeconds: q['serviceLevel.shortAbandonSeconds'],
+    abandonsInDenominator: q['serviceLevel.abandonsInDenominator'],
+    excludeShortAbandons: q['serviceLevel.excludeShortAbandons'],
+    flowOutsInDenominator: q['serviceLevel.flowOutsInDenominator'],
+    abandonsWithinThresholdMet: q['serviceLevel.abandonsWithinThresholdMet'],
+  };
+  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null };
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (policy as Record<string, unknown>)[k] = v;
+  return policy;
+}
+
+/**
+ * `GET /v1/kpis`: metrics per period and group, each with its numerator and denominator. Computed from the
+ * history records of the range under the policy of the tenant, of each queue (rows grouped by queue), or the
+ * request's overrides — so a policy change applies to all history at once.
+ */
+export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiResponse> {
+  const { metrics, groupBy, from, to } = parseRequest(q);
+  const now = ctx.now.getTime();
+  return tenantTx(ctx, async (tx) => {
+    const tenant = await loadTenantRow(tx, ctx.tenantId);
+    const timeZone = q.timeZone ?? tenant.settings.timeZone;
+    const interval = q.interval;
+    const periodCount = countPeriods(from, to, interval, timeZone);
+    if (periodCount > MAX_KPI_ROWS) throw tooLarge(periodCount);
+
+    const overrides = new Map<string, KpiPolicy>();
+    if (groupBy.includes('queue')) {
+      const rows = await tx
+        .select({ id: queues.id, serviceLevel: queues.serviceLevel })
+        .from(queues)
+        .where(and(eq(queues.tenantId, ctx.tenantId), q.queueIds?.length ? inArray(queues.id, q.queueIds) : undefined));
+      for (const r of rows)
+        overrides.set(r.id, withOverrides(effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel), q));
+    }
+    const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
+    const memberships = await loadMemberships(tx, ctx.tenantId);
+    const records = await loadRangeRecords(tx, ctx.tenantId, from, to, {
+      queueIds: q.queueIds,
+      agentIds: q.agentIds,
+      direction: q.direction,
+    });
+
+    const membershipOf = (agentId: string, at: number) => {
+      const m = membershipAt(memberships.get(agentId) ?? [], at);
+      return { teamId: m?.teamId ?? null, siteId: m?.siteId ?? null };
+    };
+    const teams = q.teamIds?.length ? new Set(q.teamIds) : null;
+    const sites = q.siteIds?.length ? new Set(q.siteIds) : null;
+    const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
+    // Filters on people keep only their cells (a person's queue metrics are the calls they answered).
+    const byPeople = teams !== null || sites !== null || agents !== null;
+    const cells = cellsOf(records, groupBy.includes('direction'), now).filter((c) => {
+      if (c.bucketStart < from || c.bucketStart >= to) return false;
+      if (!byPeople) return true;
+      if (c.agentId === null) return false;
+      if (agents && !agents.has(c.agentId)) return false;
+      const m = membershipOf(c.agentId, c.bucketStart);
+      return (!teams || (m.teamId !== null && teams.has(m.teamId))) && (!sites || (m.siteId !== null && sites.has(m.siteId)));
+    });
+
+    const rows = buildReport(cells, {
+      metrics,
+      periods: periods(from, to, interval, timeZone),
+      groupBy,
+      byPerson: byPeople,
+      policyFor: (queueId) => (queueId !== null ? (overrides.get(queueId) ?? tenantPolicy) : tenantPolicy),
+      membershipOf,
+      now,
+    });
+    if (rows.length > MAX_KPI_ROWS) throw tooLarge(rows.length);
+    return {
+      timeZone,
+      interval,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      groupBy,
+      rows: rows.map((r) => ({ ...r, start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() })),
+    };
+  });
+}
+
+/** The cells of the records; by direction, when rows are grouped by it (each direction's records apart). */
+function cellsOf(records: RangeRecords, byDirection: boolean, asOf: number): ReportCell[] {
+  if (!byDirection) return factsFromRecords(records, { asOf });
+  const directionOf = new Map(records.interactions.map((i) => [i.id, i.direction ?? 'unknown']));
+  const out: ReportCell[] = [];
+  for (const direction of ['inbound', 'outbound', 'unknown'] as const) {
+    const mine = (r: { interactionId: string }) => (directionOf.get(r.interactionId) ?? 'unknown') === direction;
+    const cells = factsFromRecords(
+      {
+        visits: records.visits.filter(mine),
+        segments: records.segments.filter(mine),
+        interactions: records.interactions.filter((i) => (i.direction ?? 'unknown') === direction),
+      },
+      { asOf, cells: { agent: false } },
+    );
+    for (const c of cells) out.push({ ...c, direction });
+  }
+  return out;
+}
+
+const tooLarge = (rows: number) =>
+  new AppError(
+    'invalid',
+    'RESULT_TOO_LARGE',
+    `The answer would hold ${rows} rows; at most ${MAX_KPI_ROWS} are returned. Use a larger interval, a shorter range or fewer groups.`,
+  );
