@@ -244,22 +244,27 @@ export function mergeAll(facts: Iterable<CellFacts>): CellFacts {
   return acc;
 }
 
+/** A call's direction as a cell key: `unknown` when its interaction says nothing (or was not given). */
+export type CellDirection = keyof DirectionCounts;
+
 /**
  * Which cell a record lands in. `queueId` null with an agent: the agent's own cell (all queues, and its state
  * time); both null: the tenant's cell (IVR sessions, and quality facts of calls that never reached a queue).
  * A tenant's total is the merge of its queue cells (agent null) and its tenant cells, never of agent cells too.
+ * `direction` is null unless the facts were split by direction, and always for state time (it has none).
  */
 export interface CellKey {
   bucketStart: number;
   queueId: string | null;
   agentId: string | null;
+  direction: CellDirection | null;
 }
 
 export interface Cell extends CellKey {
   facts: CellFacts;
 }
 
-export const cellKeyString = (k: CellKey) => `${k.bucketStart}|${k.queueId ?? ''}|${k.agentId ?? ''}`;
+export const cellKeyString = (k: CellKey) => `${k.bucketStart}|${k.queueId ?? ''}|${k.agentId ?? ''}|${k.direction ?? ''}`;
 
 export interface RecordsInput {
   visits?: readonly VisitRecord[];
@@ -274,6 +279,11 @@ export interface FactsOptions {
   asOf: number;
   /** Which kinds of cell to build (all by default): queue, queue × agent, agent (its state time too), tenant. */
   cells?: { queue?: boolean; queueAgent?: boolean; agent?: boolean; tenant?: boolean };
+  /**
+   * Also key cells by the call's direction, so results can be grouped by it; merging a cell's directions gives
+   * the unsplit cell. State time is not split (its cells keep direction null).
+   */
+  splitByDirection?: boolean;
 }
 
 /** Where an interaction's disposition and survey are attributed: who handled it last, in which queue, when. */
@@ -311,56 +321,70 @@ export function qualityCellOf(at: number, segments: readonly SegmentRecord[], vi
 export function factsFromRecords(input: RecordsInput, options: FactsOptions): Cell[] {
   const want = { queue: true, queueAgent: true, agent: true, tenant: true, ...options.cells };
   const cells = new Map<string, Cell>();
-  const cell = (bucketStart: number, queueId: string | null, agentId: string | null): CellFacts => {
-    const key = cellKeyString({ bucketStart, queueId, agentId });
+  const cell = (
+    bucketStart: number,
+    queueId: string | null,
+    agentId: string | null,
+    direction: CellDirection | null,
+  ): CellFacts => {
+    const key = cellKeyString({ bucketStart, queueId, agentId, direction });
     let c = cells.get(key);
     if (!c) {
-      c = { bucketStart, queueId, agentId, facts: emptyFacts() };
+      c = { bucketStart, queueId, agentId, direction, facts: emptyFacts() };
       cells.set(key, c);
     }
     return c.facts;
   };
-  /** The cells a (queue, agent) record lands in, by the kinds asked for. */
-  const targets = (bucketStart: number, queueId: string | null, agentId: string | null, toAgentCell: boolean): CellFacts[] => {
+  const interactions = new Map((input.interactions ?? []).map((i) => [i.id, i]));
+  const directionOf = (interactionId: string): CellDirection => interactions.get(interactionId)?.direction ?? 'unknown';
+
+  /** The cells a record of an interaction with a (queue, agent) lands in, by the kinds asked for. */
+  const targets = (
+    bucketStart: number,
+    queueId: string | null,
+    agentId: string | null,
+    toAgentCell: boolean,
+    interactionId: string,
+  ): CellFacts[] => {
+    const d = options.splitByDirection ? directionOf(interactionId) : null;
     const out: CellFacts[] = [];
-    if (queueId !== null && want.queue) out.push(cell(bucketStart, queueId, null));
-    if (queueId !== null && agentId !== null && want.queueAgent) out.push(cell(bucketStart, queueId, agentId));
-    if (agentId !== null && toAgentCell && want.agent) out.push(cell(bucketStart, null, agentId));
-    if (queueId === null && agentId === null && want.tenant) out.push(cell(bucketStart, null, null));
+    if (queueId !== null && want.queue) out.push(cell(bucketStart, queueId, null, d));
+    if (queueId !== null && agentId !== null && want.queueAgent) out.push(cell(bucketStart, queueId, agentId, d));
+    if (agentId !== null && toAgentCell && want.agent) out.push(cell(bucketStart, null, agentId, d));
+    if (queueId === null && agentId === null && want.tenant) out.push(cell(bucketStart, null, null, d));
     return out;
   };
 
-  const interactions = new Map((input.interactions ?? []).map((i) => [i.id, i]));
-  const directionOf = (interactionId: string): keyof DirectionCounts => interactions.get(interactionId)?.direction ?? 'unknown';
-
   for (const v of input.visits ?? []) {
     // A visit belongs to the agent who answered it only once answered; queue metrics never go to agent cells.
-    for (const f of targets(bucketStartOf(v.enqueuedAt), v.queueId, v.outcome === 'answered' ? v.agentId : null, false)) {
+    const agentId = v.outcome === 'answered' ? v.agentId : null;
+    for (const f of targets(bucketStartOf(v.enqueuedAt), v.queueId, agentId, false, v.interactionId)) {
       addVisit(f, v, directionOf(v.interactionId));
     }
   }
   for (const s of input.segments ?? []) {
-    for (const f of targets(bucketStartOf(s.connectedAt), s.queueId, s.agentId, true))
+    for (const f of targets(bucketStartOf(s.connectedAt), s.queueId, s.agentId, true, s.interactionId))
       addSegment(f, s, directionOf(s.interactionId));
   }
   for (const i of input.intervals ?? []) {
     if (i.state === 'offline' || !want.agent) continue;
-    addInterval((b) => cell(b, null, i.agentId), i, options.asOf);
+    addInterval((b) => cell(b, null, i.agentId, null), i, options.asOf);
   }
 
   const segmentsOf = groupBy(input.segments ?? [], (s) => s.interactionId);
   const visitsOf = groupBy(input.visits ?? [], (v) => v.interactionId);
   for (const i of interactions.values()) {
-    if (i.ivr && want.tenant) {
-      const f = cell(bucketStartOf(i.ivr.at), null, null);
-      f.quality.ivrSessions += 1;
-      if (i.ivr.selfServed) f.quality.ivrSelfServed += 1;
+    if (i.ivr) {
+      for (const f of targets(bucketStartOf(i.ivr.at), null, null, false, i.id)) {
+        f.quality.ivrSessions += 1;
+        if (i.ivr.selfServed) f.quality.ivrSelfServed += 1;
+      }
     }
     const segs = segmentsOf.get(i.id) ?? [];
     const cellsOf = (at: number) => {
       const t = qualityCellOf(at, segs, visitsOf.get(i.id) ?? []);
       // Like the visit it falls back to, a quality fact without a segment stays out of agent cells.
-      return targets(t.bucketStart, t.queueId, t.agentId, segs.length > 0);
+      return targets(t.bucketStart, t.queueId, t.agentId, segs.length > 0, i.id);
     };
     const { disposition, survey } = i;
     if (disposition) {
@@ -383,9 +407,14 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
 
 const compareNullable = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
-/** Cell order: bucket, then queue, then agent (null first). */
+/** Cell order: bucket, then queue, then agent, then direction (null first). */
 export function compareCells(a: CellKey, b: CellKey): number {
-  return a.bucketStart - b.bucketStart || compareNullable(a.queueId, b.queueId) || compareNullable(a.agentId, b.agentId);
+  return (
+    a.bucketStart - b.bucketStart ||
+    compareNullable(a.queueId, b.queueId) ||
+    compareNullable(a.agentId, b.agentId) ||
+    compareNullable(a.direction, b.direction)
+  );
 }
 
 /** The item with the latest instant, ties broken by the larger id: the same whatever the input order. */
