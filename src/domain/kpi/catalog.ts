@@ -481,7 +481,7 @@ export const METRICS = [
     definition: 'Mean survey score, on the scale the responses were given in (a tenant is expected to use one scale).',
     numerator: 'sum of scores',
     denominator: 'survey responses',
-    facts: ['quality.surveyScoreSum', 'quality.surveys'],
+    facts: ['quality.surveyScores', 'quality.surveys'],
     policy: [],
     higherIsBetter: true,
   }),

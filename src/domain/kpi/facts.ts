@@ -91,9 +91,10 @@ export interface QualityFacts {
   dispositioned: number;
   resolved: number;
   surveys: number;
-  /** Sum of the raw scores, for the mean score. */
-  surveyScoreSum: number;
-  /** `${scaleMin}|${scaleMax}|${score}` → responses: any satisfied-score threshold is exact. */
+  /**
+   * `${scaleMin}|${scaleMax}|${score}` → responses: any satisfied-score threshold is exact, and the mean is
+   * summed from it in key order, so it is the same however cells were merged (scores need not be integers).
+   */
   surveyScores: Record<string, number>;
   ivrSessions: number;
   ivrSelfServed: number;
@@ -149,7 +150,6 @@ export function emptyFacts(): CellFacts {
       dispositioned: 0,
       resolved: 0,
       surveys: 0,
-      surveyScoreSum: 0,
       surveyScores: {},
       ivrSessions: 0,
       ivrSelfServed: 0,
@@ -397,7 +397,6 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
       const k = `${survey.scaleMin}|${survey.scaleMax}|${survey.score}`;
       for (const f of cellsOf(survey.at)) {
         f.quality.surveys += 1;
-        f.quality.surveyScoreSum += survey.score;
         f.quality.surveyScores[k] = (f.quality.surveyScores[k] ?? 0) + 1;
       }
     }
