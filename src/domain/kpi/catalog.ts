@@ -481,7 +481,7 @@ export const METRICS = [
     definition: 'Mean survey score, on the scale the responses were given in (a tenant is expected to use one scale).',
     numerator: 'sum of scores',
     denominator: 'survey responses',
-    facts: ['quality.surveyScoreSum', 'quality.surveys'],
+    facts: ['quality.surveyScores', 'quality.surveys'],
     policy: [],
     higherIsBetter: true,
   }),
@@ -652,7 +652,7 @@ export const METRICS = [
     kind: 'ratio',
     scope: 'agent',
     definition:
-      'Handling time / (handling + available idle time), handling being busy + wrap-up state time (Genesys and Amazon Connect occupancy). Taken from the agent states, so it splits by overlap like the idle time it is compared with.',
+      'Handling time / (handling + available idle time), handling being busy + wrap-up state time (Genesys and Amazon Connect occupancy). Taken from the agent states, so it splits by overlap like the idle time it is compared with. Neither direction is better: too low wastes staff, too high burns agents out.',
     numerator: 'busy + wrap-up time (ms)',
     denominator: 'busy + wrap-up + available time (ms)',
     facts: ['states.ms.busy', 'states.ms.wrapup', 'states.ms.available'],

@@ -288,4 +288,22 @@ describe('quality metrics', () => {
   ])('%s %j', (id, policy, expected) => {
     expect(value(id, f, policy)).toEqual(expected);
   });
+
+  it('the mean of fractional scores does not depend on the merge order', () => {
+    const cells = [0.1, 0.2, 0.3].map((score, k) => {
+      const s = segment({ interactionId: `f${k}`, connectedAt: T0 + k * BUCKET_MS });
+      const survey = { score, scaleMin: 0, scaleMax: 1, at: T0 };
+      return factsFromRecords(
+        { segments: [s], interactions: [interaction(`f${k}`, { survey })] },
+        { asOf: T0, cells: { agent: false } },
+      )
+        .filter((c) => c.agentId === null)
+        .map((c) => c.facts)[0] as CellFacts;
+    });
+    const [a, b, c] = cells as [CellFacts, CellFacts, CellFacts];
+    const left = value('csatMean', mergeAll([a, b, c]));
+    expect(value('csatMean', mergeAll([c, b, a]))).toEqual(left);
+    expect(value('csatMean', mergeAll([b, c, a]))).toEqual(left);
+    expect(left.denominator).toBe(3);
+  });
 });

@@ -86,6 +86,16 @@ function satisfied(f: CellFacts, p: KpiPolicy): number {
   return n;
 }
 
+/** The sum of survey scores, added in key order: a float sum that does not depend on how cells were merged. */
+function scoreSum(f: CellFacts): number {
+  let sum = 0;
+  for (const key of Object.keys(f.quality.surveyScores).sort()) {
+    const [, , score] = key.split('|').map(Number) as [number, number, number];
+    sum += score * (f.quality.surveyScores[key] as number);
+  }
+  return sum;
+}
+
 const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   offered: (f) => count(offered(f)),
   waiting: (f) => count(f.visits.waiting),
@@ -126,7 +136,7 @@ const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   outbound: (f) => count(f.segments.byDirection.outbound),
   fcrDisposition: (f) => ratio(f.quality.resolved, f.quality.dispositioned),
   csat: (f, p) => ratio(satisfied(f, p), f.quality.surveys),
-  csatMean: (f) => ratio(f.quality.surveyScoreSum, f.quality.surveys),
+  csatMean: (f) => ratio(scoreSum(f), f.quality.surveys),
   surveyResponses: (f) => count(f.quality.surveys),
   ivrSelfServiceRate: (f) => ratio(f.quality.ivrSelfServed, f.quality.ivrSessions),
   handled: (f) => count(f.segments.handled),

@@ -4,7 +4,16 @@ import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/reco
 import { AGENT_STATES, FLOW_OUT_OUTCOMES, QUEUE_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import { type FactMetricId, METRICS } from './catalog';
 import { computeMetric, type KpiPolicy, type MetricValue } from './compute';
-import { BUCKET_MS, type Cell, type CellFacts, emptyFacts, factsFromRecords, mergeAll, mergeFacts } from './facts';
+import {
+  BUCKET_MS,
+  type Cell,
+  type CellDirection,
+  type CellFacts,
+  emptyFacts,
+  factsFromRecords,
+  mergeAll,
+  mergeFacts,
+} from './facts';
 import { prng, T0 } from './test-records';
 
 /**
@@ -141,15 +150,17 @@ function randomPolicy(r: Rand): KpiPolicy {
 }
 
 /** Which records a query covers: a range of buckets and one kind of group. */
-type Group =
+type Group = (
   | { kind: 'queue'; queueId: string }
   | { kind: 'queueAgent'; queueId: string; agentId: string }
   | { kind: 'agent'; agentId: string }
-  | { kind: 'tenant' };
+  | { kind: 'tenant' }
+) & { direction?: CellDirection };
 
 function cellsOf(cells: Cell[], g: Group, from: number, to: number): Cell[] {
   return cells.filter((c) => {
     if (c.bucketStart < from || c.bucketStart >= to) return false;
+    if (g.direction !== undefined && c.direction !== g.direction) return false;
     if (g.kind === 'queue') return c.queueId === g.queueId && c.agentId === null;
     if (g.kind === 'queueAgent') return c.queueId === g.queueId && c.agentId === g.agentId;
     if (g.kind === 'agent') return c.queueId === null && c.agentId === g.agentId;
@@ -171,22 +182,27 @@ function randomMerge(r: Rand, facts: CellFacts[]): CellFacts {
 
 /** The reference: each metric straight from the records in the query, in milliseconds. */
 function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolicy): Record<FactMetricId, MetricValue> {
-  const inRange = (t: number) => t >= from && t < to;
   const direction = new Map(rec.interactions.map((i) => [i.id, i.direction]));
+  const ofDirection = (interactionId: string) =>
+    g.direction === undefined || (direction.get(interactionId) ?? 'unknown') === g.direction;
+  const inRange = (t: number) => t >= from && t < to;
   const visits = rec.visits.filter((v) => {
-    if (!inRange(v.enqueuedAt)) return false;
+    if (!inRange(v.enqueuedAt) || !ofDirection(v.interactionId)) return false;
     if (g.kind === 'queue') return v.queueId === g.queueId;
     if (g.kind === 'queueAgent') return v.queueId === g.queueId && v.outcome === 'answered' && v.agentId === g.agentId;
     return g.kind === 'tenant';
   });
   const segs = rec.segments.filter((s) => {
-    if (!inRange(s.connectedAt)) return false;
+    if (!inRange(s.connectedAt) || !ofDirection(s.interactionId)) return false;
     if (g.kind === 'queue') return s.queueId === g.queueId;
     if (g.kind === 'queueAgent') return s.queueId === g.queueId && s.agentId === g.agentId;
     if (g.kind === 'agent') return s.agentId === g.agentId;
     return true;
   });
-  const intervals = g.kind === 'agent' ? rec.intervals.filter((i) => i.agentId === g.agentId && i.state !== 'offline') : [];
+  const intervals =
+    g.kind === 'agent' && g.direction === undefined
+      ? rec.intervals.filter((i) => i.agentId === g.agentId && i.state !== 'offline')
+      : [];
 
   // Quality: the call's last segment (latest connect, then larger id), else its last visit, else the tenant.
   const qualityIn = (i: InteractionFacts, at: number): boolean => {
@@ -203,7 +219,7 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
     const when = seg ? seg.connectedAt : vis ? vis.enqueuedAt : at;
     const queueId = seg ? seg.queueId : vis ? vis.queueId : null;
     const agentId = seg ? seg.agentId : vis ? vis.agentId : null;
-    if (!inRange(when)) return false;
+    if (!inRange(when) || !ofDirection(i.id)) return false;
     if (g.kind === 'queue') return queueId === g.queueId;
     if (g.kind === 'queueAgent') return queueId === g.queueId && agentId === g.agentId;
     if (g.kind === 'agent') return seg !== undefined && agentId === g.agentId;
@@ -211,7 +227,7 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
   };
   const dispositions = rec.interactions.filter((i) => i.disposition && qualityIn(i, i.disposition.at));
   const surveys = rec.interactions.filter((i) => i.survey && qualityIn(i, i.survey.at));
-  const ivr = g.kind === 'tenant' ? rec.interactions.filter((i) => i.ivr && inRange(i.ivr.at)) : [];
+  const ivr = g.kind === 'tenant' ? rec.interactions.filter((i) => i.ivr && inRange(i.ivr.at) && ofDirection(i.id)) : [];
 
   const T = p.thresholdSeconds * 1000;
   const SA = p.shortAbandonSeconds * 1000;
@@ -322,12 +338,9 @@ describe('cell facts against a direct computation from the records (seeded)', ()
     for (let seed = 1; seed <= 300; seed++) {
       const r = prng(seed);
       const rec = randomRecords(r);
-      const cells = factsFromRecords(
-        r.bool() ? rec : { ...rec, visits: r.shuffle(rec.visits), segments: r.shuffle(rec.segments) },
-        {
-          asOf: rec.asOf,
-        },
-      );
+      const splitByDirection = r.bool();
+      const input = r.bool() ? rec : { ...rec, visits: r.shuffle(rec.visits), segments: r.shuffle(rec.segments) };
+      const cells = factsFromRecords(input, { asOf: rec.asOf, splitByDirection });
       for (let k = 0; k < 4; k++) {
         const a = r.int(-1, BUCKETS + 1);
         const b = r.int(a, BUCKETS + 2);
@@ -339,6 +352,7 @@ describe('cell facts against a direct computation from the records (seeded)', ()
           { kind: 'agent', agentId: r.pick(AGENTS) },
           { kind: 'tenant' },
         ]);
+        if (splitByDirection && r.bool(0.7)) g.direction = r.pick(['inbound', 'outbound', 'unknown'] as const);
         const policy = randomPolicy(r);
         const chosen = cellsOf(cells, g, from, to).map((c) => c.facts);
         const merged = randomMerge(r, chosen);

@@ -86,6 +86,23 @@ describe('factsFromRecords', () => {
     ]);
   });
 
+  it('splits cells by the call direction on request; state time keeps direction null', () => {
+    const v1 = visit('answered', 1_000, { agentId: null });
+    const v2 = visit('abandoned', 1_000);
+    const input = {
+      visits: [v1, v2],
+      intervals: [interval('available', T0, T0 + MIN)],
+      interactions: [interaction(v1.interactionId, { direction: 'outbound' })],
+    };
+    const split = factsFromRecords(input, { asOf: T0, splitByDirection: true });
+    expect(split.map((c) => [c.queueId, c.agentId, c.direction, c.facts.visits.byDirection])).toEqual([
+      [null, 'a1', null, { inbound: 0, outbound: 0, unknown: 0 }],
+      ['q1', null, 'outbound', { inbound: 0, outbound: 1, unknown: 0 }],
+      ['q1', null, 'unknown', { inbound: 0, outbound: 0, unknown: 1 }],
+    ]);
+    expect(factsFromRecords(input, { asOf: T0 }).map((c) => c.direction)).toEqual([null, null]);
+  });
+
   it('is the same for any order of its input', () => {
     const visits = [visit('answered', 1_000), visit('abandoned', 2_000, { enqueuedAt: T0 + BUCKET_MS }), visit(null, null)];
     const segments = [segment(), segment({ agentId: 'a2', connectedAt: T0 + 3 * BUCKET_MS })];

@@ -91,9 +91,10 @@ export interface QualityFacts {
   dispositioned: number;
   resolved: number;
   surveys: number;
-  /** Sum of the raw scores, for the mean score. */
-  surveyScoreSum: number;
-  /** `${scaleMin}|${scaleMax}|${score}` → responses: any satisfied-score threshold is exact. */
+  /**
+   * `${scaleMin}|${scaleMax}|${score}` → responses: any satisfied-score threshold is exact, and the mean is
+   * summed from it in key order, so it is the same however cells were merged (scores need not be integers).
+   */
   surveyScores: Record<string, number>;
   ivrSessions: number;
   ivrSelfServed: number;
@@ -149,7 +150,6 @@ export function emptyFacts(): CellFacts {
       dispositioned: 0,
       resolved: 0,
       surveys: 0,
-      surveyScoreSum: 0,
       surveyScores: {},
       ivrSessions: 0,
       ivrSelfServed: 0,
@@ -161,20 +161,25 @@ export function emptyFacts(): CellFacts {
 /** Adds b's numeric fields into acc's, in place (a field missing on one side counts as 0). */
 function addInto(acc: object, b: object): void {
   const target = acc as Record<string, number>;
-  for (const [k, v] of Object.entries(b as Record<string, number>)) target[k] = (target[k] ?? 0) + v;
+  const source = b as Record<string, number>;
+  // for…in over own plain-JSON keys: no entry arrays allocated, which matters when a month merges ~10⁵ cells.
+  for (const k in source) target[k] = (target[k] ?? 0) + (source[k] as number);
 }
 
-/** Adds b into acc in place; acc shares no object with b afterwards. */
-function accumulate(acc: CellFacts, b: CellFacts): void {
+type HistogramSink = (outcome: QueueOutcome, bySecond: Record<string, number>) => void;
+
+/** Adds b into acc in place (its histograms into `addHistogram`); acc shares no object with b afterwards. */
+function accumulate(acc: CellFacts, b: CellFacts, addHistogram: HistogramSink): void {
   acc.visits.waiting += b.visits.waiting;
   for (const o of QUEUE_OUTCOMES) {
     const x = acc.visits.byOutcome[o];
     const y = b.visits.byOutcome[o];
+    if (y.n === 0) continue;
     x.n += y.n;
     x.timed += y.timed;
     x.sumMs += y.sumMs;
     x.maxMs = Math.max(x.maxMs, y.maxMs);
-    addInto(x.bySecond, y.bySecond);
+    addHistogram(o, y.bySecond);
   }
   addInto(acc.visits.byDirection, b.visits.byDirection);
   const { byDirection, ...segmentCounts } = b.segments;
@@ -203,34 +208,63 @@ function accumulate(acc: CellFacts, b: CellFacts): void {
  */
 export function mergeFacts(a: CellFacts, b: CellFacts): CellFacts {
   const acc = emptyFacts();
-  accumulate(acc, a);
-  accumulate(acc, b);
+  const sink: HistogramSink = (o, h) => addInto(acc.visits.byOutcome[o].bySecond, h);
+  accumulate(acc, a, sink);
+  accumulate(acc, b, sink);
   return acc;
 }
 
-/** Merges any number of facts (the empty facts for none), adding into one accumulator rather than copying per merge. */
+/**
+ * Merges any number of facts (the empty facts for none) into one accumulator, histograms into dense arrays
+ * (one slot per second): a month of a queue is ~3,000 cells, a tenant's ~10⁵, and copying per merge would dominate.
+ */
 export function mergeAll(facts: Iterable<CellFacts>): CellFacts {
   const acc = emptyFacts();
-  for (const f of facts) accumulate(acc, f);
+  const dense = new Map<QueueOutcome, Float64Array>();
+  const sink: HistogramSink = (o, h) => {
+    let slots = dense.get(o);
+    if (!slots) {
+      slots = new Float64Array(OVER_MAX_SLOT + 1);
+      dense.set(o, slots);
+    }
+    for (const k in h) {
+      const slot = Number(k);
+      // A typed array drops writes out of range silently: a slot no waitSlot() gives is corrupt facts, not a 0.
+      if (!(slot >= 0 && slot <= OVER_MAX_SLOT)) throw new RangeError(`wait slot ${k} out of range`);
+      slots[slot] = (slots[slot] ?? 0) + (h[k] as number);
+    }
+  };
+  for (const f of facts) accumulate(acc, f, sink);
+  for (const [o, slots] of dense) {
+    const bySecond = acc.visits.byOutcome[o].bySecond;
+    slots.forEach((n, slot) => {
+      if (n > 0) bySecond[slot] = n;
+    });
+  }
   return acc;
 }
+
+/** A call's direction as a cell key: `unknown` when its interaction says nothing (or was not given). */
+export type CellDirection = keyof DirectionCounts;
 
 /**
  * Which cell a record lands in. `queueId` null with an agent: the agent's own cell (all queues, and its state
  * time); both null: the tenant's cell (IVR sessions, and quality facts of calls that never reached a queue).
  * A tenant's total is the merge of its queue cells (agent null) and its tenant cells, never of agent cells too.
+ * `direction` is null unless the facts were split by direction, and always for state time (it has none).
  */
 export interface CellKey {
   bucketStart: number;
   queueId: string | null;
   agentId: string | null;
+  direction: CellDirection | null;
 }
 
 export interface Cell extends CellKey {
   facts: CellFacts;
 }
 
-export const cellKeyString = (k: CellKey) => `${k.bucketStart}|${k.queueId ?? ''}|${k.agentId ?? ''}`;
+export const cellKeyString = (k: CellKey) => `${k.bucketStart}|${k.queueId ?? ''}|${k.agentId ?? ''}|${k.direction ?? ''}`;
 
 export interface RecordsInput {
   visits?: readonly VisitRecord[];
@@ -245,6 +279,11 @@ export interface FactsOptions {
   asOf: number;
   /** Which kinds of cell to build (all by default): queue, queue × agent, agent (its state time too), tenant. */
   cells?: { queue?: boolean; queueAgent?: boolean; agent?: boolean; tenant?: boolean };
+  /**
+   * Also key cells by the call's direction, so results can be grouped by it; merging a cell's directions gives
+   * the unsplit cell. State time is not split (its cells keep direction null).
+   */
+  splitByDirection?: boolean;
 }
 
 /** Where an interaction's disposition and survey are attributed: who handled it last, in which queue, when. */
@@ -282,56 +321,70 @@ export function qualityCellOf(at: number, segments: readonly SegmentRecord[], vi
 export function factsFromRecords(input: RecordsInput, options: FactsOptions): Cell[] {
   const want = { queue: true, queueAgent: true, agent: true, tenant: true, ...options.cells };
   const cells = new Map<string, Cell>();
-  const cell = (bucketStart: number, queueId: string | null, agentId: string | null): CellFacts => {
-    const key = cellKeyString({ bucketStart, queueId, agentId });
+  const cell = (
+    bucketStart: number,
+    queueId: string | null,
+    agentId: string | null,
+    direction: CellDirection | null,
+  ): CellFacts => {
+    const key = cellKeyString({ bucketStart, queueId, agentId, direction });
     let c = cells.get(key);
     if (!c) {
-      c = { bucketStart, queueId, agentId, facts: emptyFacts() };
+      c = { bucketStart, queueId, agentId, direction, facts: emptyFacts() };
       cells.set(key, c);
     }
     return c.facts;
   };
-  /** The cells a (queue, agent) record lands in, by the kinds asked for. */
-  const targets = (bucketStart: number, queueId: string | null, agentId: string | null, toAgentCell: boolean): CellFacts[] => {
+  const interactions = new Map((input.interactions ?? []).map((i) => [i.id, i]));
+  const directionOf = (interactionId: string): CellDirection => interactions.get(interactionId)?.direction ?? 'unknown';
+
+  /** The cells a record of an interaction with a (queue, agent) lands in, by the kinds asked for. */
+  const targets = (
+    bucketStart: number,
+    queueId: string | null,
+    agentId: string | null,
+    toAgentCell: boolean,
+    interactionId: string,
+  ): CellFacts[] => {
+    const d = options.splitByDirection ? directionOf(interactionId) : null;
     const out: CellFacts[] = [];
-    if (queueId !== null && want.queue) out.push(cell(bucketStart, queueId, null));
-    if (queueId !== null && agentId !== null && want.queueAgent) out.push(cell(bucketStart, queueId, agentId));
-    if (agentId !== null && toAgentCell && want.agent) out.push(cell(bucketStart, null, agentId));
-    if (queueId === null && agentId === null && want.tenant) out.push(cell(bucketStart, null, null));
+    if (queueId !== null && want.queue) out.push(cell(bucketStart, queueId, null, d));
+    if (queueId !== null && agentId !== null && want.queueAgent) out.push(cell(bucketStart, queueId, agentId, d));
+    if (agentId !== null && toAgentCell && want.agent) out.push(cell(bucketStart, null, agentId, d));
+    if (queueId === null && agentId === null && want.tenant) out.push(cell(bucketStart, null, null, d));
     return out;
   };
 
-  const interactions = new Map((input.interactions ?? []).map((i) => [i.id, i]));
-  const directionOf = (interactionId: string): keyof DirectionCounts => interactions.get(interactionId)?.direction ?? 'unknown';
-
   for (const v of input.visits ?? []) {
     // A visit belongs to the agent who answered it only once answered; queue metrics never go to agent cells.
-    for (const f of targets(bucketStartOf(v.enqueuedAt), v.queueId, v.outcome === 'answered' ? v.agentId : null, false)) {
+    const agentId = v.outcome === 'answered' ? v.agentId : null;
+    for (const f of targets(bucketStartOf(v.enqueuedAt), v.queueId, agentId, false, v.interactionId)) {
       addVisit(f, v, directionOf(v.interactionId));
     }
   }
   for (const s of input.segments ?? []) {
-    for (const f of targets(bucketStartOf(s.connectedAt), s.queueId, s.agentId, true))
+    for (const f of targets(bucketStartOf(s.connectedAt), s.queueId, s.agentId, true, s.interactionId))
       addSegment(f, s, directionOf(s.interactionId));
   }
   for (const i of input.intervals ?? []) {
     if (i.state === 'offline' || !want.agent) continue;
-    addInterval((b) => cell(b, null, i.agentId), i, options.asOf);
+    addInterval((b) => cell(b, null, i.agentId, null), i, options.asOf);
   }
 
   const segmentsOf = groupBy(input.segments ?? [], (s) => s.interactionId);
   const visitsOf = groupBy(input.visits ?? [], (v) => v.interactionId);
   for (const i of interactions.values()) {
-    if (i.ivr && want.tenant) {
-      const f = cell(bucketStartOf(i.ivr.at), null, null);
-      f.quality.ivrSessions += 1;
-      if (i.ivr.selfServed) f.quality.ivrSelfServed += 1;
+    if (i.ivr) {
+      for (const f of targets(bucketStartOf(i.ivr.at), null, null, false, i.id)) {
+        f.quality.ivrSessions += 1;
+        if (i.ivr.selfServed) f.quality.ivrSelfServed += 1;
+      }
     }
     const segs = segmentsOf.get(i.id) ?? [];
     const cellsOf = (at: number) => {
       const t = qualityCellOf(at, segs, visitsOf.get(i.id) ?? []);
       // Like the visit it falls back to, a quality fact without a segment stays out of agent cells.
-      return targets(t.bucketStart, t.queueId, t.agentId, segs.length > 0);
+      return targets(t.bucketStart, t.queueId, t.agentId, segs.length > 0, i.id);
     };
     const { disposition, survey } = i;
     if (disposition) {
@@ -344,7 +397,6 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
       const k = `${survey.scaleMin}|${survey.scaleMax}|${survey.score}`;
       for (const f of cellsOf(survey.at)) {
         f.quality.surveys += 1;
-        f.quality.surveyScoreSum += survey.score;
         f.quality.surveyScores[k] = (f.quality.surveyScores[k] ?? 0) + 1;
       }
     }
@@ -354,9 +406,14 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
 
 const compareNullable = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
-/** Cell order: bucket, then queue, then agent (null first). */
+/** Cell order: bucket, then queue, then agent, then direction (null first). */
 export function compareCells(a: CellKey, b: CellKey): number {
-  return a.bucketStart - b.bucketStart || compareNullable(a.queueId, b.queueId) || compareNullable(a.agentId, b.agentId);
+  return (
+    a.bucketStart - b.bucketStart ||
+    compareNullable(a.queueId, b.queueId) ||
+    compareNullable(a.agentId, b.agentId) ||
+    compareNullable(a.direction, b.direction)
+  );
 }
 
 /** The item with the latest instant, ties broken by the larger id: the same whatever the input order. */

@@ -30,6 +30,7 @@ export {
   BUCKET_MS,
   bucketStartOf,
   type Cell,
+  type CellDirection,
   type CellFacts,
   type CellKey,
   cellKeyString,
