@@ -63,7 +63,11 @@ describe('agent memberships (teams and sites over time)', () => {
     expect((await t.admin.get(`/v1/agents/${agent.id}/memberships`)).body.periods).toEqual([
       { from: null, to: null, teamId: a.id, siteId: null },
     ]);
-    expectProblem(await t.admin.patch(`/v1/agents/${agent.id}`, { teamId: b.id, effectiveFrom: 'yesterday' }), 422, 'VALIDATION_FAILED');
+    expectProblem(
+      await t.admin.patch(`/v1/agents/${agent.id}`, { teamId: b.id, effectiveFrom: 'yesterday' }),
+      422,
+      'VALIDATION_FAILED',
+    );
   });
 
   it("another tenant's agent is a 404; a team that only history names is archived, not deleted", async () => {

@@ -1,4 +1,3 @@
-import type { Direction } from '../events/event-types';
 import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
 import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
@@ -17,8 +16,8 @@ export const GROUP_KEYS: Record<GroupDimension, string> = {
   direction: 'direction',
 };
 
-/** A cell of facts, with the direction of the calls it holds when the source split them by direction. */
-export type ReportCell = Cell & { direction?: Direction | 'unknown' };
+/** A cell of facts (its `direction` set when the source split them by direction). */
+export type ReportCell = Cell;
 
 /** `complete`, or `partial`: the period is still open, visits in it still wait, or state intervals are still open. */
 export type MetricStatus = 'complete' | 'partial';

@@ -153,24 +153,9 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
   });
 }
 
-/** The cells of the records; by direction, when rows are grouped by it (each direction's records apart). */
+/** The cells of the records; split by direction when rows are grouped by it. */
 function cellsOf(records: RangeRecords, byDirection: boolean, asOf: number): ReportCell[] {
-  if (!byDirection) return factsFromRecords(records, { asOf });
-  const directionOf = new Map(records.interactions.map((i) => [i.id, i.direction ?? 'unknown']));
-  const out: ReportCell[] = [];
-  for (const direction of ['inbound', 'outbound', 'unknown'] as const) {
-    const mine = (r: { interactionId: string }) => (directionOf.get(r.interactionId) ?? 'unknown') === direction;
-    const cells = factsFromRecords(
-      {
-        visits: records.visits.filter(mine),
-        segments: records.segments.filter(mine),
-        interactions: records.interactions.filter((i) => (i.direction ?? 'unknown') === direction),
-      },
-      { asOf, cells: { agent: false } },
-    );
-    for (const c of cells) out.push({ ...c, direction });
-  }
-  return out;
+  return factsFromRecords(records, { asOf, splitByDirection: byDirection });
 }
 
 const tooLarge = (rows: number) =>
