@@ -64,6 +64,13 @@ export const KpiQuerySchema = z.object({
   'serviceLevel.excludeShortAbandons': flag('Short abandons are left out of the denominators.'),
   'serviceLevel.flowOutsInDenominator': flag('Flowed-out visits count in the service-level denominator.'),
   'serviceLevel.abandonsWithinThresholdMet': flag('Abandons within T count as met.'),
+  source: z
+    .enum(['rollups', 'records'])
+    .default('rollups')
+    .describe(
+      '`rollups` (default): the 15-minute rollups, kept exact by every flush. `records`: computed from the history records ' +
+        'themselves, slower — to verify an answer. Both give the same numbers; grouping or filtering by direction always reads records.',
+    ),
   csatSatisfiedScore: z.coerce
     .number()
     .int()

@@ -4,8 +4,10 @@ import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/cal
 import type { DeliveryRecord } from '../domain/deliveries';
 import type { AnyEvent } from '../domain/events/normalized';
 import type { EnsureEntity } from '../durable-objects/ports';
+import { createLogger } from '../lib/log';
 import type { Database, Tx } from './client';
-import { isTransactionConflict } from './errors';
+import { describeDbFailure, isTransactionConflict } from './errors';
+import { refreshRollupsSafely, rollupTouchSafely } from './kpi-rollups';
 import { inTenant } from './tenant-scope';
 
 export type Versioned<T> = T & { version: number };
@@ -71,6 +73,8 @@ function inKeyOrder(batch: HistoryBatch): HistoryBatch {
 async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
   await inTenant(db, tenantId, async (tx) => {
     await ensureEntities(tx, tenantId, batch.ensure);
+    // Where the batch's calls and state time are before it writes: their old buckets need recomputing too.
+    const touch = await rollupTouchSafely(tx, tenantId, batch, rollupFailed(tenantId));
     if (batch.interactions.length) await upsertInteractions(tx, tenantId, batch.interactions);
     if (batch.visits.length) await upsertVisits(tx, tenantId, batch.visits);
     if (batch.segments.length) await upsertSegments(tx, tenantId, batch.segments);
@@ -79,10 +83,17 @@ async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): P
       const rows = batch.deletions.filter((d) => d.kind === kind).map((d) => ({ id: d.id, version: d.version }));
       if (rows.length > 0) await deleteRecords(tx, tenantId, kind, rows);
     }
+    if (touch) {
+      await refreshRollupsSafely(tx, tenantId, touch, rollupFailed(tenantId));
+    }
     if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
     if (batch.deliveries.length) await insertDeliveries(tx, tenantId, batch.deliveries);
   });
 }
+
+const rollupLog = createLogger({ component: 'kpi-rollups' }, 'warn');
+const rollupFailed = (tenantId: string) => (err: unknown) =>
+  rollupLog.warn('KPI rollups not refreshed; their buckets are listed as dirty', { tenantId, ...describeDbFailure(err) });
 
 async function ensureEntities(tx: Tx, tenantId: string, entities: EnsureEntity[]): Promise<void> {
   for (const kind of ['queue', 'agent'] as const) {

@@ -4,6 +4,7 @@ export * from './connector-deliveries';
 export * from './connectors';
 export * from './events';
 export * from './interactions';
+export * from './kpi-cells';
 export * from './queue-visits';
 export * from './queues';
 export * from './sites';

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { tenants } from './tenants';
@@ -36,6 +37,11 @@ export const interactions = pgTable(
     // With the id, a keyset page of GET /v1/calls (first event, id) is one index range, however many calls tie.
     index('interactions_first_event_idx').on(t.tenantId, t.firstEventAt, t.id),
     index('interactions_caller_idx').on(t.tenantId, t.callerHash),
+    // KPI rollups find the calls whose IVR, disposition or survey (reported as events: at most the last event)
+    // may fall in a recent bucket without a visit or segment there.
+    index('interactions_quality_idx')
+      .on(t.tenantId, t.lastEventAt)
+      .where(sql`ivr IS NOT NULL OR disposition IS NOT NULL OR survey IS NOT NULL`),
     tenantIsolation(),
   ],
 ).enableRLS();

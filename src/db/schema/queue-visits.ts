@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { agents } from './agents';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
@@ -80,6 +81,8 @@ export const agentSegments = pgTable(
       foreignColumns: [queues.tenantId, queues.id],
     }),
     index('agent_segments_agent_idx').on(t.tenantId, t.agentId, t.connectedAt),
+    // KPI rollups and queries read a time range's segments across agents.
+    index('agent_segments_connected_idx').on(t.tenantId, t.connectedAt),
     index('agent_segments_interaction_idx').on(t.tenantId, t.interactionId),
     tenantIsolation(),
   ],
@@ -108,6 +111,10 @@ export const agentStateIntervals = pgTable(
       foreignColumns: [agents.tenantId, agents.id],
     }),
     index('agent_state_intervals_agent_idx').on(t.tenantId, t.agentId, t.startedAt),
+    // KPI rollups recompute recent buckets: the intervals that ended after a bucket began.
+    index('agent_state_intervals_ended_idx').on(t.tenantId, t.endedAt),
+    // KPIs count open intervals up to the moment they are asked (rollups hold closed ones only).
+    index('agent_state_intervals_open_idx').on(t.tenantId, t.agentId).where(sql`ended_at IS NULL`),
     tenantIsolation(),
   ],
 ).enableRLS();

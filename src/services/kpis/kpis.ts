@@ -5,13 +5,13 @@ import { membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
 import type { KpiPolicy } from '../../domain/kpi/compute';
-import { factsFromRecords } from '../../domain/kpi/facts';
-import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem, type ReportCell } from '../../domain/kpi/report';
+import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
 import { effectiveServiceLevel, type ServiceLevelPolicy } from '../../domain/settings';
 import { BUCKET_MS, countPeriods, periods } from '../../domain/time/intervals';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
-import { loadMemberships, loadRangeRecords, type RangeRecords } from './records';
+import { loadCells } from './cell-source';
+import { loadMemberships } from './records';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -55,8 +55,17 @@ function parseRequest(q: KpiQuery) {
     } else if (!groupBy.includes(d as GroupDimension)) groupBy.push(d as GroupDimension);
   }
   for (const id of metrics) {
-    const problem = groupingProblem(metricDefinition(id), groupBy);
+    const def = metricDefinition(id);
+    const problem = groupingProblem(def, groupBy);
     if (problem) issues.push(query('/groupBy', problem));
+    if (def.scope === 'agent' && q.queueIds?.length) {
+      issues.push(query('/queueIds', `${id} is agent time, which is not split by queue: filter it by agent, team or site.`));
+    }
+    if (def.scope === 'tenant' && (q.queueIds?.length || q.agentIds?.length || q.teamIds?.length || q.siteIds?.length)) {
+      issues.push(
+        query('/metrics', `${id} happens before a call reaches a queue or an agent: it takes no queue or agent filter.`),
+      );
+    }
   }
   // The range, rounded outward to 15-minute buckets (the grain history is kept in).
   const from = Math.floor(Date.parse(q.from) / BUCKET_MS) * BUCKET_MS;
@@ -108,10 +117,14 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     }
     const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
     const memberships = await loadMemberships(tx, ctx.tenantId);
-    const records = await loadRangeRecords(tx, ctx.tenantId, from, to, {
+    const loaded = await loadCells(tx, ctx.tenantId, q.source, {
+      from,
+      to,
       queueIds: q.queueIds,
       agentIds: q.agentIds,
       direction: q.direction,
+      byDirection: groupBy.includes('direction'),
+      now,
     });
 
     const membershipOf = (agentId: string, at: number) => {
@@ -123,8 +136,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
     // Filters on people keep only their cells (a person's queue metrics are the calls they answered).
     const byPeople = teams !== null || sites !== null || agents !== null;
-    const cells = cellsOf(records, groupBy.includes('direction'), now).filter((c) => {
-      if (c.bucketStart < from || c.bucketStart >= to) return false;
+    const cells = loaded.filter((c) => {
       if (!byPeople) return true;
       if (c.agentId === null) return false;
       if (agents && !agents.has(c.agentId)) return false;
@@ -151,11 +163,6 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       rows: rows.map((r) => ({ ...r, start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() })),
     };
   });
-}
-
-/** The cells of the records; split by direction when rows are grouped by it. */
-function cellsOf(records: RangeRecords, byDirection: boolean, asOf: number): ReportCell[] {
-  return factsFromRecords(records, { asOf, splitByDirection: byDirection });
 }
 
 const tooLarge = (rows: number) =>

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import { readInteractions, readIntervals, readSegments, readVisits, texts } from '../../db/history-reader';
 import type { Membership } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../../domain/calls/records';
@@ -20,7 +21,7 @@ export interface RecordFilters {
 
 const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 const any = (column: string, ids: string[] | undefined): SQL =>
-  ids && ids.length > 0 ? sql` AND ${sql.raw(column)} = ANY(${ids})` : sql``;
+  ids && ids.length > 0 ? sql` AND ${sql.raw(column)} = ANY(${texts(ids)})` : sql``;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
@@ -40,89 +41,41 @@ export async function loadRangeRecords(
     f.direction
       ? sql` AND EXISTS (SELECT 1 FROM interactions i WHERE i.tenant_id = ${tenantId} AND i.id = ${sql.raw(alias)}.interaction_id AND i.direction = ${f.direction})`
       : sql``;
-  const visits = await tx.execute(sql`
-    SELECT v.id, v.interaction_id, v.queue_id, v.leg_id, ${ms('v.enqueued_at')} AS enqueued_at, v.enqueued_at_source,
-           ${ms('v.left_at')} AS left_at, v.outcome, v.closed_by, v.wait_ms, v.agent_id, ${ms('v.answered_at')} AS answered_at
-    FROM queue_visits v
-    WHERE v.tenant_id = ${tenantId} AND v.enqueued_at >= ${a} AND v.enqueued_at < ${b}
-      ${any('v.queue_id', f.queueIds)}${f.agentIds?.length ? sql` AND v.agent_id = ANY(${f.agentIds})` : sql``}${directionOf('v')}`);
-  const segments = await tx.execute(sql`
-    SELECT s.id, s.interaction_id, s.agent_id, s.queue_id, s.visit_id, ${ms('s.connected_at')} AS connected_at,
-           ${ms('s.disconnected_at')} AS disconnected_at, s.talk_ms, s.hold_ms, s.hold_count, ${ms('s.wrapup_started_at')} AS wrapup_started_at,
-           ${ms('s.wrapup_ended_at')} AS wrapup_ended_at, s.acw_ms, s.transferred, s.ended_by
-    FROM agent_segments s
-    WHERE s.tenant_id = ${tenantId} AND s.connected_at >= ${a} AND s.connected_at < ${b}
-      ${any('s.queue_id', f.queueIds)}${any('s.agent_id', f.agentIds)}${directionOf('s')}`);
-  const intervals = await tx.execute(sql`
-    SELECT x.id, x.agent_id, x.state, x.reason, ${ms('x.started_at')} AS started_at, ${ms('x.ended_at')} AS ended_at
-    FROM agent_state_intervals x
-    WHERE x.tenant_id = ${tenantId} AND x.started_at < ${b} AND (x.ended_at IS NULL OR x.ended_at > ${a})
-      ${any('x.agent_id', f.agentIds)}`);
+  const visits = await readVisits(
+    tx,
+    tenantId,
+    sql`v.enqueued_at >= ${a} AND v.enqueued_at < ${b}${any('v.queue_id', f.queueIds)}${any('v.agent_id', f.agentIds)}${directionOf('v')}`,
+  );
+  const segments = await readSegments(
+    tx,
+    tenantId,
+    sql`s.connected_at >= ${a} AND s.connected_at < ${b}${any('s.queue_id', f.queueIds)}${any('s.agent_id', f.agentIds)}${directionOf('s')}`,
+  );
+  const intervals = await readIntervals(
+    tx,
+    tenantId,
+    sql`x.started_at < ${b} AND (x.ended_at IS NULL OR x.ended_at > ${a})${any('x.agent_id', f.agentIds)}`,
+  );
   // The calls of those visits and segments (direction, disposition, survey), and IVR sessions of the range.
-  const interactions = await tx.execute(sql`
-    SELECT i.id, i.direction, i.disposition, i.survey, i.ivr, ${ms('i.started_at')} AS started_at, ${ms('i.ended_at')} AS ended_at
-    FROM interactions i
-    WHERE i.tenant_id = ${tenantId} AND (
-      i.id IN (SELECT v.interaction_id FROM queue_visits v WHERE v.tenant_id = ${tenantId} AND v.enqueued_at >= ${a} AND v.enqueued_at < ${b})
+  const interactions = await readInteractions(
+    tx,
+    tenantId,
+    sql`(i.id IN (SELECT v.interaction_id FROM queue_visits v WHERE v.tenant_id = ${tenantId} AND v.enqueued_at >= ${a} AND v.enqueued_at < ${b})
       OR i.id IN (SELECT s.interaction_id FROM agent_segments s WHERE s.tenant_id = ${tenantId} AND s.connected_at >= ${a} AND s.connected_at < ${b})
       OR (i.ivr IS NOT NULL AND i.first_event_at < ${b} AND (i.ivr->>'at')::bigint >= ${from} AND (i.ivr->>'at')::bigint < ${to}))
-      ${f.direction ? sql` AND i.direction = ${f.direction}` : sql``}`);
-  type Row = Record<string, unknown>;
-  return {
-    visits: (visits.rows as Row[]).map((r) => ({
-      id: r.id as string,
-      interactionId: r.interaction_id as string,
-      queueId: r.queue_id as string,
-      legId: (r.leg_id as string | null) ?? null,
-      enqueuedAt: Number(r.enqueued_at),
-      enqueuedAtSource: r.enqueued_at_source as VisitRecord['enqueuedAtSource'],
-      leftAt: num(r.left_at),
-      outcome: (r.outcome as VisitRecord['outcome']) ?? null,
-      closedBy: (r.closed_by as VisitRecord['closedBy']) ?? null,
-      waitMs: num(r.wait_ms),
-      agentId: (r.agent_id as string | null) ?? null,
-      answeredAt: num(r.answered_at),
-    })),
-    segments: (segments.rows as Row[]).map((r) => ({
-      id: r.id as string,
-      interactionId: r.interaction_id as string,
-      agentId: r.agent_id as string,
-      queueId: r.queue_id as string,
-      visitId: (r.visit_id as string | null) ?? null,
-      connectedAt: Number(r.connected_at),
-      disconnectedAt: num(r.disconnected_at),
-      talkMs: num(r.talk_ms),
-      holdMs: Number(r.hold_ms),
-      holdCount: Number(r.hold_count),
-      onHoldSince: null,
-      wrapupStartedAt: num(r.wrapup_started_at),
-      wrapupEndedAt: num(r.wrapup_ended_at),
-      acwMs: num(r.acw_ms),
-      transferred: Boolean(r.transferred),
-      endedBy: (r.ended_by as string | null) ?? null,
-    })),
-    intervals: (intervals.rows as Row[]).map((r) => ({
-      id: r.id as string,
-      agentId: r.agent_id as string,
-      state: r.state as StateInterval['state'],
-      reason: (r.reason as string | null) ?? null,
-      startedAt: Number(r.started_at),
-      endedAt: num(r.ended_at),
-    })) as StateInterval[],
-    interactions: (interactions.rows as Row[]).map((r) => ({
-      id: r.id as string,
-      direction: (r.direction as InteractionFacts['direction']) ?? null,
-      callerHash: null,
-      callerMasked: null,
-      startedAt: num(r.started_at),
-      endedAt: num(r.ended_at),
-      hangupCause: null,
-      endedBy: null,
-      disposition: (r.disposition as InteractionFacts['disposition']) ?? null,
-      survey: (r.survey as InteractionFacts['survey']) ?? null,
-      ivr: (r.ivr as InteractionFacts['ivr']) ?? null,
-    })),
-  };
+      ${f.direction ? sql` AND i.direction = ${f.direction}` : sql``}`,
+  );
+  // A call's disposition and survey go to its last segment (or visit), wherever it lies: read all of them, as
+  // the rollups do (src/db/kpi-rollups.ts); cells outside the range or the filters are dropped by the caller.
+  const quality = interactions.filter((i) => i.disposition !== null || i.survey !== null).map((i) => i.id);
+  if (quality.length > 0) {
+    const known = new Set([...visits.map((v) => v.id), ...segments.map((s) => s.id)]);
+    for (const v of await readVisits(tx, tenantId, sql`v.interaction_id = ANY(${texts(quality)})`))
+      if (!known.has(v.id)) visits.push(v);
+    for (const s of await readSegments(tx, tenantId, sql`s.interaction_id = ANY(${texts(quality)})`))
+      if (!known.has(s.id)) segments.push(s);
+  }
+  return { visits, segments, intervals, interactions };
 }
 
 /** Every agent's periods of team and site (a tenant has few agents; a report may need any of them). */

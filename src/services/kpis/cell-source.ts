@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import { readIntervals, texts } from '../../db/history-reader';
+import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
+import { type PackedFacts, unpackFacts } from '../../domain/kpi/packed';
+import { loadRangeRecords } from './records';
+
+/** Where a KPI request's cells come from: the rollups (default), or the history records themselves. */
+export const KPI_SOURCES = ['rollups', 'records'] as const;
+export type KpiSource = (typeof KPI_SOURCES)[number];
+
+export interface CellRequest {
+  from: number;
+  to: number;
+  queueIds?: string[];
+  agentIds?: string[];
+  direction?: 'inbound' | 'outbound';
+  byDirection: boolean;
+  now: number;
+}
+
+/**
+ * The cells of [from, to) that pass the queue and agent filters. From the records: every judgement made on the
+ * records of the range. From the rollups: `kpi_cells`, except buckets listed dirty (computed from their records),
+ * plus state intervals still open, counted up to now (rollups hold closed ones). Both give the same cells.
+ */
+export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: CellRequest): Promise<Cell[]> {
+  if (source === 'records' || r.byDirection || r.direction) return fromRecords(tx, tenantId, r);
+  const dirtyRows = await tx.execute(sql`
+    SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}`);
+  const dirty = new Set((dirtyRows.rows as { bucket_start: string | number }[]).map((x) => Number(x.bucket_start)));
+  const rows = await tx.execute(sql`
+    SELECT bucket_start, queue_id, agent_id, facts FROM kpi_cells
+    WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}
+      ${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}
+      ${r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``}`);
+  const cells: Cell[] = [];
+  for (const x of rows.rows as { bucket_start: string | number; queue_id: string; agent_id: string; facts: PackedFacts }[]) {
+    const bucketStart = Number(x.bucket_start);
+    if (dirty.has(bucketStart)) continue;
+    cells.push({
+      bucketStart,
+      queueId: x.queue_id === '' ? null : x.queue_id,
+      agentId: x.agent_id === '' ? null : x.agent_id,
+      direction: null,
+      facts: unpackFacts(typeof x.facts === 'string' ? JSON.parse(x.facts) : x.facts),
+    });
+  }
+  // Open state intervals, up to now, outside the dirty buckets (those count them from their records).
+  const open = await readIntervals(
+    tx,
+    tenantId,
+    sql`x.ended_at IS NULL AND x.started_at < ${new Date(r.to)}${r.agentIds?.length ? sql` AND x.agent_id = ANY(${texts(r.agentIds)})` : sql``}`,
+  );
+  for (const c of factsFromRecords(
+    { intervals: open },
+    { asOf: r.now, cells: { queue: false, queueAgent: false, agent: true, tenant: false } },
+  )) {
+    if (c.bucketStart >= r.from && c.bucketStart < r.to && !dirty.has(c.bucketStart)) cells.push(c);
+  }
+  for (const run of runsOf([...dirty].sort((a, b) => a - b))) {
+    const part = await fromRecords(tx, tenantId, { ...r, from: run.from, to: run.to });
+    for (const c of part) if (dirty.has(c.bucketStart)) cells.push(c);
+  }
+  return cells;
+}
+
+async function fromRecords(tx: Tx, tenantId: string, r: CellRequest): Promise<Cell[]> {
+  const records = await loadRangeRecords(tx, tenantId, r.from, r.to, r);
+  const queues = r.queueIds?.length ? new Set(r.queueIds) : null;
+  const agents = r.agentIds?.length ? new Set(r.agentIds) : null;
+  return factsFromRecords(records, { asOf: r.now, splitByDirection: r.byDirection }).filter(
+    (c) =>
+      c.bucketStart >= r.from &&
+      c.bucketStart < r.to &&
+      (!queues || c.queueId === null || queues.has(c.queueId)) &&
+      (!agents || (c.agentId !== null && agents.has(c.agentId))),
+  );
+}
+
+/** Contiguous runs of buckets, as ranges. */
+function runsOf(buckets: number[]): { from: number; to: number }[] {
+  const runs: { from: number; to: number }[] = [];
+  for (const b of buckets) {
+    const last = runs.at(-1);
+    if (last && last.to === b) last.to = b + BUCKET_MS;
+    else runs.push({ from: b, to: b + BUCKET_MS });
+  }
+  return runs;
+}
