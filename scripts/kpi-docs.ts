@@ -222,7 +222,7 @@ export function kpiDocsMarkdown(): string {
       '`peak.perHour / trough.perHour`, which is **null when the trough averaged 0** (the ratio would be infinite) or ' +
       'no row had hours. Peak and trough compare averages, not counts, so a range of ten days (two Mondays, one Friday) ' +
       `or one with a DST change compares fairly. The range is rounded outward to whole local hours (at most ${MAX_RANGE_DAYS} ` +
-      'days); `status` is `partial` when it reaches past now.',
+      'days); `status` is `partial` when it reaches past now or a visit in it still waits.',
     '',
   );
   return out.join('\n');

@@ -137,6 +137,30 @@ describe('GET /v1/kpis/volume-profile', () => {
     expect(hours).toBeLessThan((Date.now() - fromRounded) / 3_600_000 + 0.01);
   });
 
+  it('a visit still waiting makes a past range partial until it leaves its queue', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const joined = hour - 90 * 60_000; // recent enough not to be swept as stale
+    const id = callId('wait');
+    const ev = (type: string, atMs: number, extra: Wire = {}) => ({
+      id: `${id}:${type}`,
+      type,
+      occurredAt: new Date(atMs).toISOString(),
+      interactionId: id,
+      ...extra,
+    });
+    await ingestAll(tenant, [ev('interaction.started', joined), ev('queue.joined', joined, { queueId: q.id })]);
+    const range = { from: new Date(hour - 2 * 3_600_000).toISOString(), to: new Date(hour - 3_600_000).toISOString() };
+    const waiting = (await profile(tenant, { ...range, metric: 'abandoned' })).body;
+    expect(waiting).toMatchObject({ status: 'partial', total: { count: 0, hours: 1 } });
+    expect((await profile(tenant, range)).body.total.count).toBe(1);
+
+    await ingestAll(tenant, [ev('queue.left', joined + 30_000, { queueId: q.id, attrs: { outcome: 'abandoned' } })]);
+    const left = (await profile(tenant, { ...range, metric: 'abandoned' })).body;
+    expect(left).toMatchObject({ status: 'complete', total: { count: 1, hours: 1 } });
+  });
+
   it('refuses what it cannot answer with a pointer', async () => {
     const tenant = await createTenant();
     const range = { from: '2026-11-02T00:00:00Z', to: '2026-11-09T00:00:00Z' };

@@ -55,7 +55,9 @@ export const VolumeProfileSchema = z
     from: Timestamp.describe('The range, rounded outward to whole local hours.'),
     to: Timestamp,
     queueIds: z.array(z.string()).nullable().describe('The queues counted; null: all.'),
-    status: z.enum(['complete', 'partial']).describe('`partial` when the range reaches past now.'),
+    status: z
+      .enum(['complete', 'partial'])
+      .describe('`partial` when the range reaches past now or a visit in it still waits (its outcome may change).'),
     cells: z.array(VolumeCellSchema).describe('168 cells: Monday 00:00 first, then Monday 01:00, … Sunday 23:00.'),
     ...extremes(VolumeCellSchema),
     byHourOfDay: z.object({

@@ -113,6 +113,8 @@ describe('volume profile: hand-computed', () => {
     expect(cell(p, 1, 11)).toMatchObject({ count: 0, hours: 0, perHour: null });
     expect(p.status).toBe('partial');
     expect(volumeProfile({ from: p.from, to: p.to, timeZone: 'UTC', counts: [], asOf: p.to }).status).toBe('complete');
+    // A visit still waiting may yet be answered or abandoned.
+    expect(volumeProfile({ from: p.from, to: p.to, timeZone: 'UTC', counts: [], asOf: p.to, waiting: 1 }).status).toBe('partial');
   });
 });
 

@@ -61,7 +61,7 @@ export interface VolumeProfile extends Extremes<VolumeCell> {
   byHourOfDay: Extremes<HourOfDay> & { rows: HourOfDay[] };
   byWeekday: Extremes<Weekday> & { rows: Weekday[] };
   total: VolumeSlot;
-  /** `partial` when the range reaches past `asOf`: hours after it are not counted yet. */
+  /** `partial` when the range reaches past `asOf` (hours after it are not counted yet) or visits in it still wait. */
   status: 'complete' | 'partial';
 }
 
@@ -73,6 +73,8 @@ export interface VolumeProfileInput {
   counts: Iterable<TimedCount>;
   /** The time of the question: hours (or parts of hours) after it are not counted as hours. Default: no limit. */
   asOf?: number;
+  /** Visits in the range that have not left their queue yet (their outcome, so an outcome's count, may change). */
+  waiting?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -150,7 +152,7 @@ export function volumeProfile(input: VolumeProfileInput): VolumeProfile {
     byHourOfDay: { rows: byHour, ...extremes(byHour) },
     byWeekday: { rows: byDay, ...extremes(byDay) },
     total: sum(cells),
-    status: to > asOf ? 'partial' : 'complete',
+    status: to > asOf || (input.waiting ?? 0) > 0 ? 'partial' : 'complete',
   };
 }
 

@@ -29,8 +29,8 @@ export async function queryVolumeProfile(ctx: ServiceContext, q: VolumeProfileQu
     // The whole local hours the profile covers, so no visit of a counted hour is left out.
     const start = periodOf(from, 'hour', timeZone).start;
     const end = periodOf(to - 1, 'hour', timeZone).end;
-    const counts = await visitCountsPerBucket(tx, ctx.tenantId, start, end, queueIds, q.metric);
-    const p = volumeProfile({ from: start, to: end, timeZone, counts, asOf: now });
+    const { counts, waiting } = await visitCountsPerBucket(tx, ctx.tenantId, start, end, queueIds, q.metric);
+    const p = volumeProfile({ from: start, to: end, timeZone, counts, asOf: now, waiting });
     return {
       timeZone,
       metric: q.metric,
@@ -49,13 +49,16 @@ export async function queryVolumeProfile(ctx: ServiceContext, q: VolumeProfileQu
   });
 }
 
-const OUTCOME_FILTER: Record<VolumeMetric, SQL> = {
-  offered: sql``,
-  answered: sql` AND v.outcome = 'answered'`,
-  abandoned: sql` AND v.outcome = 'abandoned'`,
+const COUNTED: Record<VolumeMetric, SQL> = {
+  offered: sql`true`,
+  answered: sql`v.outcome = 'answered'`,
+  abandoned: sql`v.outcome = 'abandoned'`,
 };
 
-/** Visits that started in [from, to), counted per 15-minute UTC bucket of their start (at most 38,400 rows for 400 days). */
+/**
+ * Visits of the metric that started in [from, to), per 15-minute UTC bucket of their start (at most 38,400 rows for
+ * 400 days), and how many of all those visits still wait (no outcome yet).
+ */
 async function visitCountsPerBucket(
   tx: Tx,
   tenantId: string,
@@ -63,13 +66,17 @@ async function visitCountsPerBucket(
   to: number,
   queueIds: string[] | null,
   metric: VolumeMetric,
-): Promise<TimedCount[]> {
+): Promise<{ counts: TimedCount[]; waiting: number }> {
   const res = await tx.execute(sql`
     SELECT (extract(epoch FROM date_bin('15 minutes', v.enqueued_at, TIMESTAMPTZ '1970-01-01T00:00:00Z')) * 1000)::float8 AS bucket,
-           count(*)::int AS n
+           (count(*) FILTER (WHERE ${COUNTED[metric]}))::int AS n, (count(*) FILTER (WHERE v.outcome IS NULL))::int AS waiting
     FROM queue_visits v
     WHERE v.tenant_id = ${tenantId} AND v.enqueued_at >= ${new Date(from)} AND v.enqueued_at < ${new Date(to)}
-      ${queueIds ? sql` AND v.queue_id = ANY(${sql.param(queueIds)}::text[])` : sql``}${OUTCOME_FILTER[metric]}
+      ${queueIds ? sql` AND v.queue_id = ANY(${sql.param(queueIds)}::text[])` : sql``}
     GROUP BY 1`);
-  return (res.rows as Record<string, unknown>[]).map((r) => ({ at: Number(r.bucket), count: Number(r.n) }));
+  const rows = res.rows as Record<string, unknown>[];
+  return {
+    counts: rows.map((r) => ({ at: Number(r.bucket), count: Number(r.n) })),
+    waiting: rows.reduce((n, r) => n + Number(r.waiting), 0),
+  };
 }
