@@ -160,8 +160,8 @@ export function kpiDocsMarkdown(): string {
       '23 to 25 hours long; a local hour that a fall back repeats is two rows (one per offset, each with its own ' +
       '`start`), one that a spring forward skips has no row; 15- and 30-minute periods work in every zone (Asia/Kathmandu, ' +
       '+5:45, too). `from` and `to` are rounded outward to 15-minute boundaries, then to whole periods (`total` is ' +
-      `exactly the range). Ranges span at most ${MAX_RANGE_DAYS} days and an answer at most ${MAX_KPI_ROWS.toLocaleString('en-US')} ` +
-      'rows (422 `RESULT_TOO_LARGE` beyond).',
+      `exactly the range). A range spans at most ${MAX_RANGE_DAYS} days (422 with a pointer to \`to\` beyond) and an ` +
+      `answer holds at most ${MAX_KPI_ROWS.toLocaleString('en-US')} rows (422 \`RESULT_TOO_LARGE\` beyond).`,
     '',
     '**Where things count.** A queue visit counts in the period where it started (joined the queue), whatever its ' +
       'outcome and whenever it ended; an agent segment where it connected; agent state time is split across periods ' +
