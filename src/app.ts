@@ -12,6 +12,7 @@ import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { kpisRouter } from './routes/kpis';
+import { kpiExplainRouter } from './routes/kpis/explain';
 import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
@@ -76,6 +77,7 @@ export function createApp() {
     webhooksRouter,
     callsRouter,
     kpisRouter,
+    kpiExplainRouter,
     deadLettersRouter,
   ]) {
     app.route('/', router);
