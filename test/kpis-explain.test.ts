@@ -20,7 +20,7 @@ function visit(
   start: number,
   waitS: number,
   outcome: string,
-  opts: { agentId?: string; talkS?: number; survey?: number } = {},
+  opts: { agentId?: string; talkS?: number; survey?: number; direction?: string | null } = {},
 ): Wire[] {
   const id = callId('explain');
   const e = (type: string, at: number, extra: Wire = {}) => ({
@@ -33,7 +33,7 @@ function visit(
   const left = start + waitS * 1000;
   const end = outcome === 'answered' ? left + (opts.talkS ?? 60) * 1000 : left;
   const out: Wire[] = [
-    e('interaction.started', start, { direction: 'inbound' }),
+    e('interaction.started', start, opts.direction === null ? {} : { direction: opts.direction ?? 'inbound' }),
     e('queue.joined', start, { queueId }),
     e('queue.left', left, { queueId, ...(opts.agentId ? { agentId: opts.agentId } : {}), attrs: { outcome } }),
   ];
@@ -312,6 +312,53 @@ describe('GET /v1/kpis/explain', () => {
       ['offline', 15 * 60_000, false, 'offline for 900 s in the cell: not logged in'],
     ]);
     for (const id of ['utilization', 'breaks']) expectSameCell((await explain(tenant, id, row)).body, row.metrics[id] as Cell);
+  });
+
+  it('rows grouped by direction, unknown included, and IVR sessions, which come before any queue', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    const ada = await createAgent(tenant);
+    const ivr = (at: number, selfServed: boolean) => {
+      const id = callId('ivr');
+      return [
+        { id: `${id}:start`, type: 'interaction.started', occurredAt: iso(at), interactionId: id, direction: 'inbound' },
+        { id: `${id}:ivr`, type: 'ivr.completed', occurredAt: iso(at + 30_000), interactionId: id, attrs: { selfServed } },
+      ];
+    };
+    await ingestAll(tenant, [
+      ...visit(q.id, t(0, 0), 5, 'answered', { agentId: ada.id }),
+      ...visit(q.id, t(0, 60), 12, 'abandoned', { direction: 'outbound' }),
+      ...visit(q.id, t(0, 120), 7, 'abandoned', { direction: null }),
+      ...ivr(t(0, 600), true),
+      ...ivr(t(0, 900), false),
+    ]);
+    const byDirection = await rows(tenant, {
+      metrics: 'offered,abandonRate,ivrSelfServiceRate',
+      interval: 'day',
+      groupBy: 'direction',
+    });
+    expect(byDirection.map((r) => r.group.direction).sort()).toEqual(['inbound', 'outbound', 'unknown']);
+    const waits: Record<string, unknown[]> = {};
+    for (const row of byDirection) {
+      for (const id of ['offered', 'abandonRate', 'ivrSelfServiceRate']) {
+        const res = await explain(tenant, id, row);
+        expect(res.status, res.text).toBe(200);
+        expectSameCell(res.body, row.metrics[id] as Cell);
+        if (id === 'offered')
+          waits[row.group.direction as string] = (res.body.items as Item[]).map((i) => [i.direction, i.waitMs]);
+        if (id === 'ivrSelfServiceRate' && row.group.direction === 'inbound') {
+          expect((res.body.items as Item[]).map((i) => [i.kind, i.inNumerator, i.inDenominator, i.reason])).toEqual([
+            ['interaction', true, true, 'IVR session completed without reaching a queue: self-served'],
+            ['interaction', false, true, 'IVR session that went on to a queue or ended unserved'],
+          ]);
+        }
+      }
+    }
+    expect(waits).toEqual({
+      inbound: [['inbound', 5_000]],
+      outbound: [['outbound', 12_000]],
+      unknown: [['unknown', 7_000]],
+    });
   });
 
   it('refuses what no row of GET /v1/kpis holds, with a pointer', async () => {
