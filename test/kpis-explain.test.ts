@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const t = (d: number, s: number) => DAY + d * 86_400_000 + 9 * 3_600_000 + Math.round(s * 1000);
 
 type Wire = Record<string, unknown>;
-type Row = { start: string; end: string; group: Record<string, string>; metrics: Record<string, Cell> };
+type Row = { start: string; end: string; group: Record<string, string | null>; metrics: Record<string, Cell> };
 type Cell = { value: number | null; numerator: number; denominator: number | null };
 type Item = Record<string, unknown> & { inNumerator: boolean; inDenominator: boolean; reason: string };
 
@@ -66,7 +66,14 @@ async function rows(tenant: TestTenant, params: Record<string, string>): Promise
 
 /** Explains one metric of a row, with its period and its group as filters. */
 const explain = (tenant: TestTenant, metric: string, row: Row, params: Record<string, string> = {}) =>
-  get(tenant, '/v1/kpis/explain', { metric, start: row.start, end: row.end, ...row.group, ...params });
+  get(tenant, '/v1/kpis/explain', {
+    metric,
+    start: row.start,
+    end: row.end,
+    // A row of agents in no team (or at no site) is asked for with an empty id.
+    ...Object.fromEntries(Object.entries(row.group).map(([k, v]) => [k, v ?? ''])),
+    ...params,
+  });
 
 /** The cell's numbers agree with the row's, and the items (the whole cell, on one page) add up to them. */
 function expectSameCell(
@@ -219,7 +226,9 @@ describe('GET /v1/kpis/explain', () => {
     const [red, blue] = [await createTeam(tenant), await createTeam(tenant)];
     const ada = await createAgent(tenant, { teamId: red.id });
     const bob = await createAgent(tenant, { teamId: blue.id });
+    const cy = await createAgent(tenant);
     await ingestAll(tenant, [
+      ...visit(q.id, t(0, 3000), 5, 'answered', { agentId: cy.id, talkS: 400 }),
       ...visit(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100, survey: 5 }),
       ...visit(q.id, t(0, 1200), 25, 'answered', { agentId: ada.id, talkS: 200, survey: 2 }),
       ...visit(q.id, t(0, 1800), 5, 'answered', { agentId: bob.id, talkS: 300, survey: 4 }),
@@ -265,13 +274,16 @@ describe('GET /v1/kpis/explain', () => {
       200,
     );
     const byTeam = await rows(tenant, { metrics: 'aht', interval: 'day', groupBy: 'team' });
+    const talks: Record<string, unknown[]> = {};
     for (const row of byTeam) {
       const res = await explain(tenant, 'aht', row);
       expect(res.status, res.text).toBe(200);
       expectSameCell(res.body, row.metrics.aht as Cell);
-      const talks = (res.body.items as Item[]).map((i) => i.talkMs);
-      expect(talks).toEqual(row.group.teamId === red.id ? [100_000] : [200_000, 300_000]);
+      expect(res.body.group).toEqual({ teamId: row.group.teamId });
+      talks[row.group.teamId ?? 'none'] = (res.body.items as Item[]).map((i) => i.talkMs);
     }
+    // Cy is in no team: the row GET /v1/kpis groups as null.
+    expect(talks).toEqual({ [red.id]: [100_000], [blue.id]: [200_000, 300_000], none: [400_000] });
   });
 
   it('agent state time: the intervals with the overlap counted in the cell', async () => {

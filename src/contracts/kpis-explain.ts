@@ -24,8 +24,16 @@ export const KpiExplainQuerySchema = z.object({
     .describe(`The cell's period end (exclusive, on a 15-minute boundary; at most ${MAX_RANGE_DAYS} days after \`start\`).`),
   queueId: id("The row's queue (its policy applies, as on a row grouped by queue)."),
   agentId: id("The row's agent: queue metrics then cover the visits it answered."),
-  teamId: id("The row's team: agents in it at the time of each record."),
-  siteId: id("The row's site: agents at it at the time of each record."),
+  teamId: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("The row's team: agents in it at the time of each record. Empty (`teamId=`): the row of agents in no team."),
+  siteId: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("The row's site: agents at it at the time of each record. Empty (`siteId=`): the row of agents at no site."),
   direction: z
     .enum(['inbound', 'outbound', 'unknown'])
     .optional()
@@ -139,7 +147,9 @@ export const KpiExplainResponseSchema = z
     metric: z.string(),
     start: Timestamp,
     end: Timestamp,
-    group: z.record(z.string(), z.string()).describe('The filters the cell was chosen by.'),
+    group: z
+      .record(z.string(), z.string().nullable())
+      .describe('The filters the cell was chosen by, as the row of `GET /v1/kpis` names them (null: no team, no site).'),
     policy: z
       .object({
         thresholdSeconds: z.number(),

@@ -41,8 +41,8 @@ function parseRequest(q: KpiExplainQuery) {
   const dims: GroupDimension[] = [];
   if (q.queueId) dims.push('queue');
   if (q.agentId) dims.push('agent');
-  if (q.teamId) dims.push('team');
-  if (q.siteId) dims.push('site');
+  if (q.teamId !== undefined) dims.push('team');
+  if (q.siteId !== undefined) dims.push('site');
   if (q.direction) dims.push('direction');
   const problem = metric ? groupingProblem(metricDefinition(metric), dims) : null;
   if (problem) issues.push(query('/metric', problem));
@@ -123,7 +123,8 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     const policy = withOverrides(base, q);
 
     const byPeople = q.agentId !== undefined || q.teamId !== undefined || q.siteId !== undefined;
-    const memberships = q.teamId || q.siteId ? await loadMemberships(tx, ctx.tenantId) : new Map();
+    const byMembership = q.teamId !== undefined || q.siteId !== undefined;
+    const memberships = byMembership ? await loadMemberships(tx, ctx.tenantId) : new Map();
     // The queue and agent filters are applied here, as records.ts applies them in SQL: its `= ANY(...)` filters
     // send a JS array as one scalar parameter, which Postgres refuses ("malformed array literal").
     const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
@@ -135,9 +136,11 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     const person = byPeople
       ? (agentId: string, bucketStart: number) => {
           if (q.agentId && agentId !== q.agentId) return false;
-          if (!q.teamId && !q.siteId) return true;
+          if (!byMembership) return true;
           const m = membershipAt(memberships.get(agentId) ?? [], bucketStart);
-          return (!q.teamId || m?.teamId === q.teamId) && (!q.siteId || m?.siteId === q.siteId);
+          // An empty id is the row of agents in no team (or at no site) at the time, which GET /v1/kpis groups as null.
+          const is = (want: string | undefined, has: string | null | undefined) => want === undefined || (has ?? '') === want;
+          return is(q.teamId, m?.teamId) && is(q.siteId, m?.siteId);
         }
       : null;
 
@@ -183,10 +186,10 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
       last = r;
     }
 
-    const group: Record<string, string> = {};
+    const group: Record<string, string | null> = {};
     for (const k of ['queueId', 'agentId', 'teamId', 'siteId', 'direction'] as const) {
       const v = q[k];
-      if (v !== undefined) group[k] = v;
+      if (v !== undefined) group[k] = v === '' ? null : v;
     }
     return {
       metric,
