@@ -240,6 +240,7 @@ function reportCell(id: FactMetricId, input: RecordsInput, sel: CellSelector, po
   return m;
 }
 
+// Some seconds of work each: the timeouts leave room for a machine under load.
 describe('explain agrees with compute', () => {
   it('for every metric, the judgements of the cell records add up to the report numerator, denominator and value', () => {
     fc.assert(
@@ -264,7 +265,7 @@ describe('explain agrees with compute', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('threshold-driven metrics: counting the visits in each part gives computeMetric over the same visits', () => {
     fc.assert(
@@ -290,5 +291,5 @@ describe('explain agrees with compute', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 });

@@ -432,6 +432,16 @@ export function intervalShare(i: StateInterval, c: CellSelector): IntervalShare 
   return { overlapMs, startedInCell: inCell(bucketStartOf(i.startedAt)), wholeMs: end - i.startedAt, open: i.endedAt === null };
 }
 
+function byInteraction<T extends { interactionId: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const list = out.get(t.interactionId);
+    if (list) list.push(t);
+    else out.set(t.interactionId, [t]);
+  }
+  return out;
+}
+
 const byOrder = (a: ExplainRecord, b: ExplainRecord) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -475,10 +485,8 @@ export function recordsOfCell(id: FactMetricId, input: RecordsInput, c: CellSele
       }
       break;
     case 'interaction': {
-      const segmentsOf = new Map<string, SegmentRecord[]>();
-      for (const s of input.segments ?? []) segmentsOf.set(s.interactionId, [...(segmentsOf.get(s.interactionId) ?? []), s]);
-      const visitsOf = new Map<string, VisitRecord[]>();
-      for (const v of input.visits ?? []) visitsOf.set(v.interactionId, [...(visitsOf.get(v.interactionId) ?? []), v]);
+      const segmentsOf = byInteraction(input.segments ?? []);
+      const visitsOf = byInteraction(input.visits ?? []);
       for (const i of interactions.values()) {
         if (!wanted(i.id)) continue;
         const direction = i.direction ?? 'unknown';
