@@ -125,8 +125,8 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     const byPeople = q.agentId !== undefined || q.teamId !== undefined || q.siteId !== undefined;
     const byMembership = q.teamId !== undefined || q.siteId !== undefined;
     const memberships = byMembership ? await loadMemberships(tx, ctx.tenantId) : new Map();
-    // The queue and agent filters are applied here, as records.ts applies them in SQL: its `= ANY(...)` filters
-    // send a JS array as one scalar parameter, which Postgres refuses ("malformed array literal").
+    // The queue and agent filters are applied here with the meaning records.ts gives them in SQL, whose
+    // `= ANY(${ids})` Postgres refuses as written (drizzle expands a JS array into a list of parameters).
     const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
       direction: q.direction === 'unknown' ? undefined : q.direction,
     });
