@@ -12,6 +12,7 @@ import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { kpisRouter } from './routes/kpis';
+import { kpiExplainRouter } from './routes/kpis/explain';
 import { volumeProfileRouter } from './routes/kpis/volume-profile';
 import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
@@ -77,6 +78,7 @@ export function createApp() {
     webhooksRouter,
     callsRouter,
     kpisRouter,
+    kpiExplainRouter,
     volumeProfileRouter,
     deadLettersRouter,
   ]) {
