@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import { openDatabase } from '../db/client';
 import { attachment, CSV_CONTENT_TYPE, negotiateFormat, type ResponseFormat } from '../lib/csv';
 import { errorFields } from '../lib/log';
@@ -17,23 +17,32 @@ export const formatQuery = z
 export const wantsCsv = (c: Context<AppEnv>, format: ResponseFormat | undefined) =>
   negotiateFormat(format, c.req.header('Accept')) === 'csv';
 
-/** The 200 of a route answering JSON by default and CSV on request. */
-export function jsonOrCsvContent<T extends z.ZodType>(schema: T, description: string, csv: string) {
-  return {
-    description: `${description} As CSV (\`format=csv\` or \`Accept: text/csv\`): ${csv}`,
-    content: {
-      'application/json': { schema },
-      'text/csv': {
-        schema: z.string().openapi({
-          description:
-            'RFC 4180 CSV, UTF-8 (no byte-order mark), CRLF line ends, a header line first, sent as an attachment. A text ' +
-            "cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets show it as text, never " +
-            'run it as a formula; numbers are written as they are.',
-        }),
-      },
+/**
+ * The 200 of a route answering JSON by default and CSV on request. The document lists both contents; the type
+ * names only the JSON one, so `hono/client` users get the JSON answer's type from `res.json()` rather than a union
+ * with `string` and `Response` (a CSV answer is read with `res.text()`). A handler returns its CSV as a `CsvAnswer`.
+ */
+export function jsonOrCsvContent<T extends z.ZodType>(
+  schema: T,
+  description: string,
+  csv: string,
+): { description: string; content: { 'application/json': { schema: T } } } {
+  const content = {
+    'application/json': { schema },
+    'text/csv': {
+      schema: z.string().openapi({
+        description:
+          'RFC 4180 CSV, UTF-8 (no byte-order mark), CRLF line ends, a header line first, sent as an attachment. A text ' +
+          "cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets show it as text, never " +
+          'run it as a formula; numbers are written as they are.',
+      }),
     },
   };
+  return { description: `${description} As CSV (\`format=csv\` or \`Accept: text/csv\`): ${csv}`, content };
 }
+
+/** A CSV `Response`, typed to fit a route whose declared type is its JSON answer (see `jsonOrCsvContent`). */
+export type CsvAnswer = Response & TypedResponse<never, 200, 'json'>;
 
 /** Text is handed to the client in chunks of about this many characters, not line by line. */
 const CHUNK_CHARS = 16 * 1024;
@@ -49,7 +58,7 @@ export function csvResponse(
   filename: string,
   lines: Iterable<string> | AsyncIterable<string>,
   done: () => Promise<void> = async () => {},
-): Response {
+): CsvAnswer {
   const it = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
   const encoder = new TextEncoder();
   let finished = false;
@@ -92,7 +101,7 @@ export function csvResponse(
       }
     },
   });
-  return new Response(body, {
+  const response = new Response(body, {
     status: 200,
     headers: {
       'Content-Type': CSV_CONTENT_TYPE,
@@ -100,6 +109,7 @@ export function csvResponse(
       'X-Content-Type-Options': 'nosniff',
     },
   });
+  return response as CsvAnswer;
 }
 
 /**
