@@ -1,16 +1,15 @@
 import { exports } from 'cloudflare:workers';
-import { hc } from 'hono/client';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { AppType } from '../src/app';
+import { callboardClient } from '../src/client';
 import { createTenant, unique } from './factories';
 
 const worker = (exports as unknown as { default: { fetch: (req: Request) => Promise<Response> } }).default;
 
-/** The typed client of the README, sending its requests to the Worker in-process. */
+/** The typed client of the README (`hc<AppType>` with the key), sending its requests to the Worker in-process. */
 const clientFor = (key: string) =>
-  hc<AppType>('http://callboard.test', {
+  callboardClient('http://callboard.test', key, {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => worker.fetch(new Request(input, init)),
-    headers: { Authorization: `Bearer ${key}` },
+    headers: { 'X-Request-Id': 'typed-client' },
   });
 
 // These tests are checked by `tsc` (npm run typecheck) as much as run: the `@ts-expect-error` lines fail the
@@ -22,6 +21,7 @@ describe('hc<AppType>: a typed client', () => {
 
     const created = await api.v1.queues.$post({ json: { name: unique('Queue') } });
     expect(created.status).toBe(201);
+    expect(created.headers.get('X-Request-Id')).toBe('typed-client');
     if (created.status !== 201) return;
     const queue = await created.json();
     expectTypeOf(queue.id).toEqualTypeOf<string>();
