@@ -3,7 +3,7 @@ import { openDatabase } from '../src/db/client';
 import { createLogger } from '../src/lib/log';
 import { callPages } from '../src/services/calls/calls';
 import { createAgent, createKey, createQueue, createTenant, type TestTenant } from './factories';
-import { expectProblem } from './helpers/api';
+import { call, expectProblem } from './helpers/api';
 import { parseCsv } from './helpers/csv';
 import { env } from './helpers/env';
 import { abandonedCall, answeredCall, callId, sendEvents, settle } from './helpers/ingest';
@@ -255,6 +255,15 @@ describe('GET /v1/calls as CSV', () => {
       400,
       'CURSOR_MISMATCH',
     );
+    // HEAD: the CSV headers, no body, and the first page still checked.
+    const head = await call('HEAD', `/v1/calls?format=csv`, { token: tenant.adminKey });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
+    expect(head.text).toBe('');
+    expect(
+      (await call('HEAD', `/v1/calls?format=csv&sort=enqueuedAt&cursor=${page.body.nextCursor}`, { token: tenant.adminKey }))
+        .status,
+    ).toBe(400);
     // The cursor continues the export where the JSON page stopped.
     const rest = await get(tenant, '/v1/calls', { cursor: page.body.nextCursor, format: 'csv' });
     expect(
