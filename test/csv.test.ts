@@ -56,6 +56,7 @@ function expectCsvHeaders(res: { status: number; text: string; headers: Headers 
   expect(res.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
   expect(res.headers.get('Content-Disposition')).toMatch(filename);
   expect(res.headers.get('X-Request-Id')).toBeTruthy();
+  expect(res.headers.get('Vary')).toBe('Accept');
 }
 
 describe('GET /v1/kpis as CSV', () => {
@@ -79,6 +80,7 @@ describe('GET /v1/kpis as CSV', () => {
     const json = await get(tenant, '/v1/kpis', params);
     expect(json.status, json.text).toBe(200);
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(json.headers.get('Vary')).toBe('Accept');
 
     const res = await get(tenant, '/v1/kpis', { ...params, format: 'csv' });
     expectCsvHeaders(res, /^attachment; filename="kpis-day-2026-11-02T0000-2026-11-05T0000\.csv"$/);

@@ -13,9 +13,14 @@ export const formatQuery = z
   .optional()
   .openapi({ description: '`json` (the default) or `csv`. `Accept: text/csv` asks for CSV too; `format` wins over `Accept`.' });
 
-/** Whether the request asks for CSV, by `format` or by its `Accept` header. */
-export const wantsCsv = (c: Context<AppEnv>, format: ResponseFormat | undefined) =>
-  negotiateFormat(format, c.req.header('Accept')) === 'csv';
+/**
+ * Whether the request asks for CSV, by `format` or by its `Accept` header. The answer says it depends on
+ * `Accept` (`Vary`), so a cache never hands a JSON answer to a client that asked for CSV, or the reverse.
+ */
+export function wantsCsv(c: Context<AppEnv>, format: ResponseFormat | undefined): boolean {
+  c.header('Vary', 'Accept');
+  return negotiateFormat(format, c.req.header('Accept')) === 'csv';
+}
 
 /**
  * The 200 of a route answering JSON by default and CSV on request. The document lists both contents; the type
@@ -107,6 +112,7 @@ export function csvResponse(
       'Content-Type': CSV_CONTENT_TYPE,
       'Content-Disposition': attachment(filename),
       'X-Content-Type-Options': 'nosniff',
+      Vary: 'Accept',
     },
   });
   return response as CsvAnswer;
