@@ -62,29 +62,28 @@ export function createApp() {
     description: "The platform operator's token (Worker secret PLATFORM_TOKEN).",
   });
 
-  for (const router of [
-    healthRouter,
-    tenantsRouter,
-    settingsRouter,
-    apiKeysRouter,
-    sitesRouter,
-    teamsRouter,
-    queuesRouter,
-    liveRouter,
-    agentsRouter,
-    agentMembershipsRouter,
-    connectorsRouter,
-    eventsRouter,
-    webhooksRouter,
-    callsRouter,
-    kpisRouter,
-    kpiExplainRouter,
-    volumeProfileRouter,
-    deadLettersRouter,
-  ]) {
-    app.route('/', router);
-  }
-  app.route('/', docsRouter);
+  // One chained call per router, not a loop: each `.route()` adds its router's routes to the type, so
+  // `AppType` carries every route for `hono/client` (a loop would leave the type without them).
+  const api = app
+    .route('/', healthRouter)
+    .route('/', tenantsRouter)
+    .route('/', settingsRouter)
+    .route('/', apiKeysRouter)
+    .route('/', sitesRouter)
+    .route('/', teamsRouter)
+    .route('/', queuesRouter)
+    .route('/', liveRouter)
+    .route('/', agentsRouter)
+    .route('/', agentMembershipsRouter)
+    .route('/', connectorsRouter)
+    .route('/', eventsRouter)
+    .route('/', webhooksRouter)
+    .route('/', callsRouter)
+    .route('/', kpisRouter)
+    .route('/', kpiExplainRouter)
+    .route('/', volumeProfileRouter)
+    .route('/', deadLettersRouter)
+    .route('/', docsRouter);
 
   let document: unknown;
   app.get('/openapi.json', (c) => {
@@ -122,8 +121,14 @@ export function createApp() {
     return problemResponse(problem, c.get('requestId') ?? 'unknown');
   });
 
-  return app;
+  return api;
 }
+
+/**
+ * The API's routes as types, for `hono/client`: `hc<AppType>(baseUrl, { headers })` gives typed paths, query
+ * parameters and JSON answers (see README).
+ */
+export type AppType = ReturnType<typeof createApp>;
 
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   return app.getOpenAPI31Document({

@@ -143,11 +143,12 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
   return z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
 }
 
-export const IdParam = (name: string, example: string) =>
+/** A path parameter `name`, typed by its name so `hono/client` knows it (`{ queueId: string }`). */
+export const IdParam = <N extends string>(name: N, example: string) =>
   z.object({
     [name]: z
       .string()
       .min(1)
       .max(64)
       .openapi({ param: { name, in: 'path' }, example }),
-  });
+  } as Record<N, z.ZodString>);

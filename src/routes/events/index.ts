@@ -6,9 +6,7 @@ import { serviceContext } from '../../http/service-context';
 import { tenantConfig } from '../../services/ingest/hot-config';
 import { ingestEvents } from '../../services/ingest/ingest-events';
 
-export const eventsRouter = createRouter();
-
-eventsRouter.openapi(
+export const eventsRouter = createRouter().openapi(
   defineRoute(
     { scope: 'ingest' },
     createRoute({

@@ -5,9 +5,7 @@ import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { requestServices } from '../../http/service-context';
 import { checkDependencies, tenantBacklog } from '../../services/health/health';
 
-export const healthRouter = createRouter();
-
-healthRouter.openapi(
+export const healthRouter = createRouter().openapi(
   defineRoute(
     'public',
     createRoute({

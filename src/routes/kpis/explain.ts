@@ -4,9 +4,7 @@ import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { explainKpi } from '../../services/kpis/explain';
 
-export const kpiExplainRouter = createRouter();
-
-kpiExplainRouter.openapi(
+export const kpiExplainRouter = createRouter().openapi(
   defineRoute(
     { scope: 'read' },
     createRoute({

@@ -5,9 +5,7 @@ import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { queryVolumeProfile } from '../../services/kpis/volume-profile';
 
-export const volumeProfileRouter = createRouter();
-
-volumeProfileRouter.openapi(
+export const volumeProfileRouter = createRouter().openapi(
   defineRoute(
     { scope: 'read' },
     createRoute({

@@ -4,9 +4,7 @@ import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/open
 import { serviceContext } from '../../http/service-context';
 import { queueLive } from '../../services/live/live';
 
-export const liveRouter = createRouter();
-
-liveRouter.openapi(
+export const liveRouter = createRouter().openapi(
   defineRoute(
     { scope: 'read' },
     createRoute({

@@ -4,9 +4,7 @@ import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/open
 import { serviceContext } from '../../http/service-context';
 import { getAgentMemberships } from '../../services/resources/agent-memberships';
 
-export const agentMembershipsRouter = createRouter();
-
-agentMembershipsRouter.openapi(
+export const agentMembershipsRouter = createRouter().openapi(
   defineRoute(
     { scope: 'read' },
     createRoute({
