@@ -49,6 +49,20 @@ describe('hc<AppType>: a typed client', () => {
     expect(csv.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(await csv.text()).toBe('start,end,offered\r\n2026-11-02T00:00:00.000Z,2026-11-03T00:00:00.000Z,0\r\n');
 
+    // Every KPI route reaches the client's type, the explain and volume-profile routers too.
+    const catalog = await api.v1.kpis.catalog.$get();
+    expect(catalog.status).toBe(200);
+    if (catalog.status === 200) expectTypeOf((await catalog.json()).metrics[0]?.id).toEqualTypeOf<string | undefined>();
+    const profile = await api.v1.kpis['volume-profile'].$get({
+      query: { from: '2026-11-02T00:00:00Z', to: '2026-11-03T00:00:00Z' },
+    });
+    expect(profile.status).toBe(200);
+    const explained = await api.v1.kpis.explain.$get({
+      query: { metric: 'offered', start: '2026-11-02T00:00:00Z', end: '2026-11-03T00:00:00Z' },
+    });
+    expect(explained.status).toBe(200);
+    if (explained.status === 200) expectTypeOf((await explained.json()).nextCursor).toEqualTypeOf<string | null>();
+
     const calls = await api.v1.calls.$get({ query: { order: 'asc' } });
     expect(calls.status).toBe(200);
     if (calls.status === 200) expectTypeOf((await calls.json()).nextCursor).toEqualTypeOf<string | null>();
