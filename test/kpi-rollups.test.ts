@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../src/domain/kpi/test-records';
 import { createAgent, createKey, createQueue, createTenant, type TestTenant } from './factories';
+import { expectProblem } from './helpers/api';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
 import { callId, sendEvents, settle } from './helpers/ingest';
@@ -173,6 +174,37 @@ describe('KPI rollups', () => {
     );
     expect(left[0].n).toBe(0);
     expect((await t.admin.get(`/v1/kpis?${params}`)).body).toEqual(before);
+  });
+
+  it('an admin rebuild lists a range dirty and recomputes it from the records, to the same answers', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const a = await createAgent(t);
+    await deliver(t, traffic(14, [q.id], [a.id]), 1, 8);
+    const params = new URLSearchParams({
+      metrics: 'offered,serviceLevel,aht,loggedInTime',
+      from: iso(DAY),
+      to: iso(DAY + 2 * 86_400_000),
+      interval: 'hour',
+    });
+    const before = (await t.admin.get(`/v1/kpis?${params}`)).body;
+    await asTenant(t.id, (sql) => sql("UPDATE kpi_cells SET facts = '{}'::jsonb WHERE tenant_id = $1", [t.id]));
+    expect((await t.admin.get(`/v1/kpis?${params}`)).body).not.toEqual(before);
+
+    const first = await t.admin.post('/v1/kpis/rollups/rebuild', {
+      from: iso(DAY - 86_400_000),
+      to: iso(DAY + 3 * 86_400_000),
+      maxBuckets: 100,
+    });
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toMatchObject({ marked: 4 * 96, recomputed: 100, dirtyLeft: 4 * 96 - 100 });
+    expect((await t.admin.get(`/v1/kpis?${params}`)).body).toEqual(before);
+    let left = first.body.dirtyLeft;
+    while (left > 0) left = (await t.admin.post('/v1/kpis/rollups/rebuild', { maxBuckets: 1000 })).body.dirtyLeft;
+    expect((await t.admin.get(`/v1/kpis?${params}`)).body).toEqual(before);
+    expectProblem(await t.admin.post('/v1/kpis/rollups/rebuild', { from: iso(DAY) }), 422, 'VALIDATION_FAILED');
+    const reader = await createKey(t, { scopes: ['read'] });
+    expect((await reader.client.post('/v1/kpis/rollups/rebuild', {})).status).toBe(403);
   });
 
   it('a refresh that fails never holds history back: its buckets are listed dirty and answered from records', async () => {

@@ -114,12 +114,7 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`kpi_cells:${tenantId}`}, 0))`);
   await addBucketsOf(tx, tenantId, touch);
   // Settled dirty buckets only: one still filling up was deferred as hot, and would only be deferred again.
-  const healed = await tx.execute(sql`
-    DELETE FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start IN (
-      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start < ${Date.now() - SETTLED_MS}
-      ORDER BY bucket_start LIMIT ${DIRTY_PER_FLUSH})
-    RETURNING bucket_start`);
-  for (const r of healed.rows as { bucket_start: string | number }[]) touch.buckets.add(Number(r.bucket_start));
+  for (const b of await takeDirty(tx, tenantId, DIRTY_PER_FLUSH)) touch.buckets.add(b);
   await deferHotBuckets(tx, tenantId, touch);
   if (touch.buckets.size > 0)
     await recomputeBuckets(
@@ -131,6 +126,29 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
     const own = [...buckets].filter((b) => !touch.buckets.has(b)).sort((a, b) => a - b);
     if (own.length > 0) await recomputeAgent(tx, tenantId, agentId, own);
   }
+}
+
+/** Takes (removes from the list) up to `limit` settled dirty buckets, oldest first. */
+async function takeDirty(tx: Tx, tenantId: string, limit: number): Promise<number[]> {
+  const res = await tx.execute(sql`
+    DELETE FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start IN (
+      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start < ${Date.now() - SETTLED_MS}
+      ORDER BY bucket_start LIMIT ${limit})
+    RETURNING bucket_start`);
+  return (res.rows as { bucket_start: string | number }[]).map((r) => Number(r.bucket_start));
+}
+
+/**
+ * Recomputes up to `limit` settled dirty buckets of a tenant, in the caller's transaction (under the same lock as
+ * flushes): an operator's rebuild after the migration, or after generating history straight into Postgres.
+ * Returns how many buckets it recomputed and how many dirty ones are left.
+ */
+export async function healDirtyBuckets(tx: Tx, tenantId: string, limit: number): Promise<{ recomputed: number; left: number }> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`kpi_cells:${tenantId}`}, 0))`);
+  const buckets = (await takeDirty(tx, tenantId, limit)).sort((a, b) => a - b);
+  if (buckets.length > 0) await recomputeBuckets(tx, tenantId, buckets);
+  const left = await tx.execute(sql`SELECT count(*)::int AS n FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId}`);
+  return { recomputed: buckets.length, left: Number((left.rows[0] as { n: number }).n) };
 }
 
 /** A bucket with more records than this is not recomputed by every flush while it still fills up. */

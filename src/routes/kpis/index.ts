@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { KpiCatalogSchema, KpiQuerySchema, KpiResponseSchema, MAX_KPI_ROWS, MAX_RANGE_DAYS } from '../../contracts/kpis';
 import { csvResponse, formatQuery, jsonOrCsvContent, wantsCsv } from '../../http/csv';
-import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
+import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { KPI_CSV_COLUMNS, kpiCsvFilename, kpiCsvLines, requestedMetrics } from '../../services/kpis/csv';
 import { kpiCatalog, queryKpis } from '../../services/kpis/kpis';
+import { rebuildRollups } from '../../services/kpis/rollups';
 
 const tags = ['KPIs'];
 
@@ -66,4 +67,39 @@ export const kpisRouter = createRouter()
       if (!wantsCsv(c, q.format)) return c.json(report, 200);
       return csvResponse(c, kpiCsvFilename(report), kpiCsvLines(report, requestedMetrics(q.metrics), q.columns));
     },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/kpis/rollups/rebuild',
+        operationId: 'rebuildKpiRollups',
+        tags,
+        summary: 'Recompute KPI rollups from the records',
+        description:
+          'Lists the buckets of `from`..`to` (optional, up to 400 days) as dirty, then recomputes up to `maxBuckets` dirty buckets ' +
+          'from the history records. Answers are exact meanwhile (dirty buckets are read from their records; flushes also heal ' +
+          'a few at a time): this makes them fast again sooner, e.g. after the migration that added rollups. Repeat until ' +
+          '`dirtyLeft` is 0.',
+        request: {
+          body: jsonBody(
+            z.strictObject({
+              from: z.iso.datetime({ offset: true }).optional(),
+              to: z.iso.datetime({ offset: true }).optional(),
+              maxBuckets: z.number().int().min(1).max(5000).default(500),
+            }),
+          ),
+        },
+        responses: {
+          200: jsonContent(
+            z
+              .object({ marked: z.number().int(), recomputed: z.number().int(), dirtyLeft: z.number().int() })
+              .meta({ id: 'RollupRebuild' }),
+            'What was listed and recomputed, and how many dirty buckets are left.',
+          ),
+        },
+      }),
+    ),
+    async (c) => c.json(await rebuildRollups(serviceContext(c), c.req.valid('json')), 200),
   );
