@@ -13,10 +13,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type Wire = Record<string, unknown>;
 
 /** Random calls (every outcome, holds, wrap-up, surveys, dispositions, IVR) and agent states over two days. */
-function traffic(seed: number, queueIds: string[], agentIds: string[]): Wire[] {
+function traffic(seed: number, queueIds: string[], agentIds: string[], calls = 45): Wire[] {
   const r = prng(seed);
   const out: Wire[] = [];
-  for (let n = 0; n < 45; n++) {
+  for (let n = 0; n < calls; n++) {
     const id = callId(`roll${seed}`);
     const e = (type: string, at: number, extra: Wire = {}) => ({
       id: `${id}:${type}:${at}`,
@@ -158,7 +158,7 @@ describe('KPI rollups', () => {
 
     // Each flush recomputes some dirty buckets; traffic elsewhere makes flushes happen.
     const key = await createKey(t, { scopes: ['ingest'] });
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 80; i++) {
       const left = await asTenant(t.id, (sql) =>
         sql('SELECT count(*)::int AS n FROM kpi_dirty_buckets WHERE tenant_id = $1', [t.id]),
       );
@@ -174,6 +174,30 @@ describe('KPI rollups', () => {
     );
     expect(left[0].n).toBe(0);
     expect((await t.admin.get(`/v1/kpis?${params}`)).body).toEqual(before);
+  });
+
+  it('a big flush (a backlog draining) lists its buckets dirty; quiet flushes recompute them to the same answers', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const a = await createAgent(t);
+    await deliver(t, traffic(15, [q.id], [a.id], 200), 1, 9);
+    const dirtyCount = async () =>
+      (await asTenant(t.id, (sql) => sql('SELECT count(*)::int AS n FROM kpi_dirty_buckets WHERE tenant_id = $1', [t.id])))[0].n;
+    expect(await dirtyCount()).toBeGreaterThan(0);
+    const params = { metrics: ALL_QUEUE, from: iso(DAY), to: iso(DAY + 2 * 86_400_000), interval: 'hour' };
+    const records = (await t.admin.get(`/v1/kpis?${new URLSearchParams({ ...params, source: 'records' })}`)).body;
+    expect((await t.admin.get(`/v1/kpis?${new URLSearchParams(params)}`)).body).toEqual(records);
+
+    const key = await createKey(t, { scopes: ['ingest'] });
+    for (let i = 0; i < 60 && (await dirtyCount()) > 0; i++) {
+      const id = callId('quiet');
+      await sendEvents(key.client, [
+        { id, type: 'queue.joined', occurredAt: iso(DAY - 3 * 86_400_000 + i * 1000), interactionId: id, queueId: q.id },
+      ]);
+      await settle(t);
+    }
+    expect(await dirtyCount()).toBe(0);
+    expect((await t.admin.get(`/v1/kpis?${new URLSearchParams(params)}`)).body).toEqual(records);
   });
 
   it('an admin rebuild lists a range dirty and recomputes it from the records, to the same answers', async () => {

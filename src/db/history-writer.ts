@@ -7,7 +7,7 @@ import type { EnsureEntity } from '../durable-objects/ports';
 import { createLogger } from '../lib/log';
 import type { Database, Tx } from './client';
 import { describeDbFailure, isTransactionConflict } from './errors';
-import { refreshRollupsSafely, rollupTouchSafely } from './kpi-rollups';
+import { REFRESH_MAX_RECORDS, refreshRollupsSafely, rollupRecords, rollupTouchSafely } from './kpi-rollups';
 import { inTenant } from './tenant-scope';
 
 export type Versioned<T> = T & { version: number };
@@ -84,7 +84,8 @@ async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): P
       if (rows.length > 0) await deleteRecords(tx, tenantId, kind, rows);
     }
     if (touch) {
-      await refreshRollupsSafely(tx, tenantId, touch, rollupFailed(tenantId));
+      const mode = rollupRecords(batch) > REFRESH_MAX_RECORDS ? 'mark' : 'recompute';
+      await refreshRollupsSafely(tx, tenantId, touch, rollupFailed(tenantId), mode);
     }
     if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
     if (batch.deliveries.length) await insertDeliveries(tx, tenantId, batch.deliveries);

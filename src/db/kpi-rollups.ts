@@ -78,7 +78,34 @@ export async function rollupTouchBefore(tx: Tx, tenantId: string, batch: History
 }
 
 /** Dirty buckets a flush recomputes besides its own (history older than rollups heals as traffic flows). */
-export const DIRTY_PER_FLUSH = 24;
+export const DIRTY_PER_FLUSH = 8;
+
+/**
+ * A flush of more records than this (a backlog draining, a queue under heavy load) lists its buckets dirty
+ * instead of recomputing them: the next flushes would touch the same buckets again, and each recompute reads a
+ * bucket's every record. Quiet flushes recompute them later, a few at a time.
+ */
+export const REFRESH_MAX_RECORDS = 300;
+
+/** The records of a batch that rollups read. */
+export function rollupRecords(batch: HistoryBatch): number {
+  return (
+    batch.interactions.length + batch.visits.length + batch.segments.length + batch.intervals.length + batch.deletions.length
+  );
+}
+
+/** Lists the touched buckets dirty (cheap): queries read them from their records until a quiet flush recomputes them. */
+export async function markDirty(tx: Tx, tenantId: string, touch: RollupTouch): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`kpi_cells:${tenantId}`}, 0))`);
+  await addBucketsOf(tx, tenantId, touch);
+  const buckets = new Set(touch.buckets);
+  for (const set of touch.agentBuckets.values()) for (const b of set) buckets.add(b);
+  if (buckets.size === 0) return;
+  await tx.execute(sql`
+    INSERT INTO kpi_dirty_buckets (tenant_id, bucket_start)
+    SELECT ${tenantId}, b FROM unnest(${bigints([...buckets].sort((a, b) => a - b))}) AS b ORDER BY b
+    ON CONFLICT DO NOTHING`);
+}
 
 /**
  * Called after the batch's writes, in the same transaction: recomputes and replaces the touched cells (and a
@@ -91,9 +118,10 @@ export async function refreshRollupsSafely(
   tenantId: string,
   touch: RollupTouch,
   onFailure: (err: unknown) => void,
+  mode: 'recompute' | 'mark' = 'recompute',
 ): Promise<void> {
   try {
-    await tx.transaction((sp) => refreshRollups(sp as unknown as Tx, tenantId, touch));
+    await tx.transaction((sp) => (mode === 'recompute' ? refreshRollups : markDirty)(sp as unknown as Tx, tenantId, touch));
   } catch (err) {
     if (isTransactionConflict(err)) throw err;
     onFailure(err);
@@ -113,7 +141,6 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
   // waits here until this one commits, then reads the records with its changes included.
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`kpi_cells:${tenantId}`}, 0))`);
   await addBucketsOf(tx, tenantId, touch);
-  // Settled dirty buckets only: one still filling up was deferred as hot, and would only be deferred again.
   for (const b of await takeDirty(tx, tenantId, DIRTY_PER_FLUSH)) touch.buckets.add(b);
   await deferHotBuckets(tx, tenantId, touch);
   if (touch.buckets.size > 0)
@@ -128,18 +155,17 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
   }
 }
 
-/** Takes (removes from the list) up to `limit` settled dirty buckets, oldest first. */
+/** Takes (removes from the list) up to `limit` dirty buckets, oldest first (a recent hot one is listed again). */
 async function takeDirty(tx: Tx, tenantId: string, limit: number): Promise<number[]> {
   const res = await tx.execute(sql`
     DELETE FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start IN (
-      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start < ${Date.now() - SETTLED_MS}
-      ORDER BY bucket_start LIMIT ${limit})
+      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} ORDER BY bucket_start LIMIT ${limit})
     RETURNING bucket_start`);
   return (res.rows as { bucket_start: string | number }[]).map((r) => Number(r.bucket_start));
 }
 
 /**
- * Recomputes up to `limit` settled dirty buckets of a tenant, in the caller's transaction (under the same lock as
+ * Recomputes up to `limit` dirty buckets of a tenant, in the caller's transaction (under the same lock as
  * flushes): an operator's rebuild after the migration, or after generating history straight into Postgres.
  * Returns how many buckets it recomputed and how many dirty ones are left.
  */
