@@ -17,6 +17,15 @@ export interface CellRequest {
   direction?: 'inbound' | 'outbound';
   byDirection: boolean;
   now: number;
+  /** The kinds of cell the request's metrics read (see `CellKey`); the others are not loaded. */
+  kinds: CellKinds;
+}
+
+export interface CellKinds {
+  queue: boolean;
+  queueAgent: boolean;
+  agent: boolean;
+  tenant: boolean;
 }
 
 /**
@@ -31,7 +40,7 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
   const dirty = new Set((dirtyRows.rows as { bucket_start: string | number }[]).map((x) => Number(x.bucket_start)));
   const rows = await tx.execute(sql`
     SELECT bucket_start, queue_id, agent_id, facts FROM kpi_cells
-    WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}
+    WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to} AND (${kindsWhere(r.kinds)})
       ${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}
       ${r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``}`);
   const cells: Cell[] = [];
@@ -47,11 +56,13 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     });
   }
   // Open state intervals, up to now, outside the dirty buckets (those count them from their records).
-  const open = await readIntervals(
-    tx,
-    tenantId,
-    sql`x.ended_at IS NULL AND x.started_at < ${new Date(r.to)}${r.agentIds?.length ? sql` AND x.agent_id = ANY(${texts(r.agentIds)})` : sql``}`,
-  );
+  const open = !r.kinds.agent
+    ? []
+    : await readIntervals(
+        tx,
+        tenantId,
+        sql`x.ended_at IS NULL AND x.started_at < ${new Date(r.to)}${r.agentIds?.length ? sql` AND x.agent_id = ANY(${texts(r.agentIds)})` : sql``}`,
+      );
   for (const c of factsFromRecords(
     { intervals: open },
     { asOf: r.now, cells: { queue: false, queueAgent: false, agent: true, tenant: false } },
@@ -69,13 +80,24 @@ async function fromRecords(tx: Tx, tenantId: string, r: CellRequest): Promise<Ce
   const records = await loadRangeRecords(tx, tenantId, r.from, r.to, r);
   const queues = r.queueIds?.length ? new Set(r.queueIds) : null;
   const agents = r.agentIds?.length ? new Set(r.agentIds) : null;
-  return factsFromRecords(records, { asOf: r.now, splitByDirection: r.byDirection }).filter(
+  return factsFromRecords(records, { asOf: r.now, splitByDirection: r.byDirection, cells: r.kinds }).filter(
     (c) =>
       c.bucketStart >= r.from &&
       c.bucketStart < r.to &&
       (!queues || c.queueId === null || queues.has(c.queueId)) &&
       (!agents || (c.agentId !== null && agents.has(c.agentId))),
   );
+}
+
+/** The rows of `kpi_cells` of these kinds ('' is "none" in its key columns). */
+function kindsWhere(k: CellKinds) {
+  const parts = [
+    k.queue ? sql`(queue_id <> '' AND agent_id = '')` : null,
+    k.queueAgent ? sql`(queue_id <> '' AND agent_id <> '')` : null,
+    k.agent ? sql`(queue_id = '' AND agent_id <> '')` : null,
+    k.tenant ? sql`(queue_id = '' AND agent_id = '')` : null,
+  ].filter((x) => x !== null);
+  return parts.length > 0 ? sql.join(parts, sql` OR `) : sql`false`;
 }
 
 /** Contiguous runs of buckets, as ranges. */

@@ -117,7 +117,20 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     }
     const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
     const memberships = await loadMemberships(tx, ctx.tenantId);
+    const teams = q.teamIds?.length ? new Set(q.teamIds) : null;
+    const sites = q.siteIds?.length ? new Set(q.siteIds) : null;
+    const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
+    // Filters on people keep only their cells (a person's queue metrics are the calls they answered).
+    const byPeople = teams !== null || sites !== null || agents !== null;
+    const perPerson = byPeople || groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
+    const scopes = new Set(metrics.map((id) => metricDefinition(id).scope));
     const loaded = await loadCells(tx, ctx.tenantId, q.source, {
+      kinds: {
+        queue: scopes.has('queue') && !perPerson,
+        queueAgent: scopes.has('queue') && perPerson,
+        agent: scopes.has('agent'),
+        tenant: scopes.has('tenant'),
+      },
       from,
       to,
       queueIds: q.queueIds,
@@ -131,11 +144,6 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       const m = membershipAt(memberships.get(agentId) ?? [], at);
       return { teamId: m?.teamId ?? null, siteId: m?.siteId ?? null };
     };
-    const teams = q.teamIds?.length ? new Set(q.teamIds) : null;
-    const sites = q.siteIds?.length ? new Set(q.siteIds) : null;
-    const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
-    // Filters on people keep only their cells (a person's queue metrics are the calls they answered).
-    const byPeople = teams !== null || sites !== null || agents !== null;
     const cells = loaded.filter((c) => {
       if (!byPeople) return true;
       if (c.agentId === null) return false;
