@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// npm run bench:history — the KPI engine against its baselines, in one run, on one machine:
+//   history of one tenant (20 queues, 200 agents, one year; --visits N, default 10,000,000) generated straight into
+//   Postgres, rollups rebuilt by the API (POST /v1/kpis/rollups/rebuild), then a month-by-day report of all queues
+//   (offered, answered, abandoned, short abandons, service level, ASA), with the tenant's policy and with an
+//   arbitrary threshold, timed as:
+//     - the API end to end (GET /v1/kpis through wrangler dev; Postgres through the Neon WebSocket proxy),
+//     - a naive aggregate over the raw visits (the same figures by SQL from queue_visits, from Node),
+//     - reading the rollup rows alone (the kpi_cells rows the API reads, from Node: the floor of any use of them).
+//   The API's numbers are checked against the naive aggregate before anything is timed.
+// Everything runs locally and is torn down at the end. Options: --visits N --repeat N
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
+import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
+import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
+import { startWranglerDev, waitForOk } from '../scripts/lib/wrangler.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const VISITS = arg('visits', 10_000_000);
+const REPEAT = arg('repeat', 5);
+const QUEUES = 20;
+const AGENTS = 200;
+const YEAR_START = Date.UTC(2025, 10, 1);
+const YEAR_END = Date.UTC(2026, 10, 1);
+const MONTH = { from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' };
+const ARBITRARY_T = 37;
+
+const cleanup = [];
+const secret = () => randomBytes(18).toString('base64url');
+const log = (msg) => console.error(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(fn) {
+  const t0 = performance.now();
+  const out = await fn();
+  return { ms: performance.now() - t0, out };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callboard-bench-history-'));
+  fs.chmodSync(dir, 0o755);
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const pgServer = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), password: secret(), fast: true });
+  cleanup.push(() => pgServer.stop());
+  const { appUrl } = await prepareLocalDatabase({ superUrl: pgServer.url, ownerPassword: secret(), appPassword: secret() });
+  const proxy = await startNeonWsProxy({ control: false });
+  cleanup.push(() => proxy.close());
+  const port = await freePort();
+  const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
+  const wrangler = startWranglerDev({
+    root,
+    port,
+    config: path.join(root, 'wrangler.toml'),
+    persistTo: path.join(dir, 'wrangler'),
+    envFile: path.join(dir, 'wrangler.env'),
+    stdio: 'ignore',
+    vars: {
+      DATABASE_URL: appUrl,
+      NEON_WS_PROXY: proxy.address,
+      PLATFORM_TOKEN: platformToken,
+      PLATFORM_KEYS: `1:${randomBytes(32).toString('base64')}`,
+      LOG_LEVEL: 'error',
+    },
+  });
+  cleanup.push(() => wrangler.stop());
+  const base = `http://127.0.0.1:${port}`;
+  await waitForOk(`${base}/health`, wrangler.child, 120_000);
+  const api = async (method, p, body, token) => {
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+
+  const { tenant, apiKey } = await api('POST', '/v1/tenants', { name: 'History bench' }, platformToken);
+  const key = apiKey.key;
+  const queueIds = [];
+  for (let i = 0; i < QUEUES; i++) queueIds.push((await api('POST', '/v1/queues', { name: `Queue ${i + 1}` }, key)).id);
+  const agentIds = [];
+  for (let i = 0; i < AGENTS; i++) agentIds.push((await api('POST', '/v1/agents', { name: `Agent ${i + 1}` }, key)).id);
+
+  // Straight into Postgres, as a superuser (row-level security does not apply): one year of visits, evenly
+  // spread, 80 % answered (with an agent segment), 15 % abandoned, 5 % timed out; waits and talk exponential.
+  const su = new pg.Client({ connectionString: pgServer.url.replace(/\/postgres$/, '/callboard') });
+  await su.connect();
+  cleanup.push(() => su.end());
+  log(`generating ${VISITS.toLocaleString('en')} visits (${QUEUES} queues, ${AGENTS} agents, one year)`);
+  const gen = await timed(async () => {
+    await su.query('SELECT setseed(0.42)');
+    await su.query(
+      `CREATE TEMP TABLE g AS
+       SELECT n, $2::text[] AS queues, $3::text[] AS agents,
+              to_timestamp(($4::float8 + (n - 1) * ($5::float8 - $4::float8) / $1 + random() * 1000) / 1000) AS enq,
+              CASE WHEN random() < 0.80 THEN 'answered' WHEN random() < 0.75 THEN 'abandoned' ELSE 'timeout' END AS outcome,
+              least(3600000, (-ln(1 - random()) * 30000))::bigint AS wait,
+              (-ln(1 - random()) * 240000)::bigint + 5000 AS talk
+       FROM generate_series(1, $1) n`,
+      [VISITS, queueIds, agentIds, YEAR_START, YEAR_END],
+    );
+    await su.query(
+      `INSERT INTO queue_visits (tenant_id, id, interaction_id, queue_id, enqueued_at, enqueued_at_source, left_at, outcome,
+                                 closed_by, wait_ms, agent_id, answered_at, version)
+       SELECT $1, 'v' || n, 'i' || n, queues[1 + n % ${QUEUES}], enq, 'provider', enq + wait * interval '1 ms', outcome, 'event', wait,
+              CASE WHEN outcome = 'answered' THEN agents[1 + (n * 7) % ${AGENTS}] END,
+              CASE WHEN outcome = 'answered' THEN enq + wait * interval '1 ms' END, 1
+       FROM g`,
+      [tenant.id],
+    );
+    await su.query(
+      `INSERT INTO agent_segments (tenant_id, id, interaction_id, agent_id, queue_id, visit_id, connected_at, disconnected_at, talk_ms,
+                                   hold_ms, hold_count, wrapup_started_at, wrapup_ended_at, acw_ms, transferred, ended_by, version)
+       SELECT $1, 's' || n, 'i' || n, agents[1 + (n * 7) % ${AGENTS}], queues[1 + n % ${QUEUES}], 'v' || n,
+              enq + wait * interval '1 ms', enq + (wait + talk) * interval '1 ms', talk, 0, 0,
+              enq + (wait + talk) * interval '1 ms', enq + (wait + talk + 30000) * interval '1 ms', 30000, false, 'customer', 1
+       FROM g WHERE outcome = 'answered'`,
+      [tenant.id],
+    );
+    await su.query('ANALYZE queue_visits; ANALYZE agent_segments');
+  });
+  log(`generated in ${(gen.ms / 1000).toFixed(0)} s; rebuilding rollups through the API`);
+
+  const rebuild = await timed(async () => {
+    let r = await api(
+      'POST',
+      '/v1/kpis/rollups/rebuild',
+      { from: new Date(YEAR_START).toISOString(), to: new Date(YEAR_END).toISOString(), maxBuckets: 200 },
+      key,
+    );
+    let calls = 1;
+    while (r.dirtyLeft > 0) {
+      r = await api('POST', '/v1/kpis/rollups/rebuild', { maxBuckets: 200 }, key);
+      calls++;
+      if (calls % 20 === 0) log(`  ${r.dirtyLeft} buckets left`);
+    }
+    return calls;
+  });
+  await su.query('ANALYZE kpi_cells');
+  const cells = (
+    await su.query('SELECT count(*)::int AS n, sum(pg_column_size(facts))::bigint AS bytes FROM kpi_cells WHERE tenant_id = $1', [
+      tenant.id,
+    ])
+  ).rows[0];
+  log(
+    `rollups rebuilt in ${(rebuild.ms / 1000).toFixed(0)} s (${rebuild.out} requests; ${cells.n} cells, ${(Number(cells.bytes) / 1e6).toFixed(0)} MB of facts)`,
+  );
+
+  const kpiPath = (threshold) =>
+    `/v1/kpis?${new URLSearchParams({
+      metrics: 'offered,answered,abandoned,shortAbandons,serviceLevel,asa',
+      ...MONTH,
+      interval: 'day',
+      groupBy: 'queue',
+      ...(threshold === undefined ? {} : { 'serviceLevel.thresholdSeconds': String(threshold) }),
+    })}`;
+  const naive = (threshold) =>
+    su.query(
+      `SELECT date_trunc('day', enqueued_at AT TIME ZONE 'UTC') AS day, queue_id, count(*)::int AS offered,
+              count(*) FILTER (WHERE outcome = 'answered')::int AS answered,
+              count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned,
+              count(*) FILTER (WHERE outcome = 'abandoned' AND wait_ms <= 5000)::int AS short,
+              count(*) FILTER (WHERE outcome = 'answered' AND wait_ms <= $4 * 1000)::int AS met,
+              count(*) FILTER (WHERE outcome IN ('timeout', 'no_agents', 'exit_key', 'transferred', 'rejected_full'))::int AS flowed,
+              avg(wait_ms) FILTER (WHERE outcome = 'answered') AS asa
+       FROM queue_visits WHERE tenant_id = $1 AND enqueued_at >= $2 AND enqueued_at < $3
+       GROUP BY 1, 2`,
+      [tenant.id, MONTH.from, MONTH.to, threshold],
+    );
+  const rollupRows = () =>
+    su.query(
+      `SELECT bucket_start, queue_id, agent_id, facts FROM kpi_cells
+       WHERE tenant_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND queue_id <> '' AND agent_id = ''`,
+      [tenant.id, Date.parse(MONTH.from), Date.parse(MONTH.to)],
+    );
+
+  // The API's numbers against the naive aggregate, both thresholds, before timing anything.
+  for (const threshold of [20, ARBITRARY_T]) {
+    const report = await api('GET', kpiPath(threshold === 20 ? undefined : threshold), undefined, key);
+    const rows = (await naive(threshold)).rows;
+    const byKey = new Map(
+      rows.map((r) => [`${new Date(`${r.day.toISOString().slice(0, 10)}T00:00:00Z`).toISOString()}|${r.queue_id}`, r]),
+    );
+    let checked = 0;
+    for (const row of report.rows) {
+      const n = byKey.get(`${row.start}|${row.group.queueId}`);
+      const m = row.metrics;
+      const want = n ?? { offered: 0, answered: 0, abandoned: 0, short: 0, met: 0, flowed: 0 };
+      const denominator = want.answered + want.abandoned - want.short + want.flowed;
+      if (
+        m.offered.value !== want.offered ||
+        m.answered.value !== want.answered ||
+        m.abandoned.value !== want.abandoned ||
+        m.shortAbandons.value !== want.short ||
+        m.serviceLevel.numerator !== want.met ||
+        m.serviceLevel.denominator !== denominator
+      ) {
+        throw new Error(`API and naive aggregate disagree at ${row.start} ${row.group.queueId}: ${JSON.stringify({ m, want })}`);
+      }
+      checked++;
+    }
+    log(`threshold ${threshold} s: ${checked} rows agree with the naive aggregate`);
+  }
+
+  const measure = async (name, fn) => {
+    await fn(); // warm
+    const times = [];
+    for (let i = 0; i < REPEAT; i++) times.push((await timed(fn)).ms);
+    log(`${name}: median ${median(times).toFixed(1)} ms`);
+    return median(times);
+  };
+  const results = {};
+  for (const [label, threshold] of [
+    ['policy', undefined],
+    ['arbitrary', ARBITRARY_T],
+  ]) {
+    results[label] = {
+      apiMs: await measure(`API, ${label}`, () => api('GET', kpiPath(threshold), undefined, key)),
+      naiveMs: await measure(`naive aggregate, ${label}`, () => naive(threshold ?? 20)),
+      rollupRowsMs: await measure(`rollup rows alone, ${label}`, () => rollupRows()),
+    };
+  }
+  const result = {
+    at: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model.split(' ').slice(0, 2).join(' ')}, node ${process.version}`,
+    visits: VISITS,
+    queues: QUEUES,
+    agents: AGENTS,
+    generateSeconds: gen.ms / 1000,
+    rebuildSeconds: rebuild.ms / 1000,
+    cells: cells.n,
+    factsBytes: Number(cells.bytes),
+    report: 'one month by day for all queues (20 × 30 rows)',
+    results,
+  };
+  const out = path.join(root, 'bench', 'results');
+  fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, `history-${result.at.slice(0, 19).replaceAll(':', '')}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const f = (n) => n.toFixed(1);
+  const line = (label) => {
+    const r = results[label];
+    return `  ${label.padEnd(10)} API ${f(r.apiMs)} ms | naive ${f(r.naiveMs)} ms (naive/API ${(r.naiveMs / r.apiMs).toFixed(2)}, goal ≥ 50) | rollup rows alone ${f(r.rollupRowsMs)} ms (API/rows ${(r.apiMs / r.rollupRowsMs).toFixed(2)}, goal ≤ 2)`;
+  };
+  console.log(`
+History benchmark (${result.machine}; ${VISITS.toLocaleString('en')} visits, ${QUEUES} queues, ${AGENTS} agents, one year)
+  generated in ${f(result.generateSeconds)} s; rollups rebuilt in ${f(result.rebuildSeconds)} s (${cells.n} cells)
+  month by day, all queues:
+${line('policy')}
+${line('arbitrary')}
+[bench] written to ${path.relative(root, file)}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
+  });
