@@ -112,7 +112,26 @@ export function readHeader(fields: readonly string[]): { header: Header } | { pr
 
 const ROW_KEY = /^[\x21-\x7e]{1,120}$/;
 /** ISO-8601 with a date, a time and an offset (`Z` or ±hh:mm): a wall-clock time alone is ambiguous. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Epoch ms of an ISO-8601 instant with an offset, or NaN — also for a date that does not exist (`Date.parse` rolls 30 February over to March). */
+export function parseInstant(text: string): number {
+  const m = INSTANT.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  const valid =
+    (month as number) >= 1 &&
+    (month as number) <= 12 &&
+    (day as number) >= 1 &&
+    (day as number) <= daysInMonth &&
+    (hour as number) <= 23 &&
+    (minute as number) <= 59 &&
+    (second as number) <= 59 &&
+    (offH as number) <= 23 &&
+    (offM as number) <= 59;
+  return valid ? Date.parse(text) : Number.NaN;
+}
 const SECONDS = /^\d{1,9}(\.\d{1,3})?$/;
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 const CALLBOARD_ID = /^(que|agt)_/;
@@ -147,7 +166,7 @@ export function readRow(
   const instant = (c: ColumnName): number | null => {
     const v = get(c);
     if (v === '') return null;
-    const ms = INSTANT.test(v) ? Date.parse(v) : Number.NaN;
+    const ms = parseInstant(v);
     if (!Number.isFinite(ms))
       return bad(c, `'${v.slice(0, 40)}' is not an ISO-8601 instant with an offset (e.g. 2026-02-01T09:30:00+02:00).`);
     if (ms > now + MAX_FUTURE_SKEW_MS) return bad(c, 'In the future.');
