@@ -19,11 +19,12 @@ import { type ServiceContext, tenantTx } from '../context';
 import { ingestEvents } from '../ingest/ingest-events';
 
 /**
- * Events handed to the ingest path at once. Far above an API client's 1,000: the work per request
- * (one TenantDO round trip, one storage transaction per QueueDO) is paid once per batch, and the
- * QueueDOs of one batch work in parallel.
+ * The limits of one import (the contract's), and how many events go to the ingest path at once: far
+ * above an API client's 1,000, since the work per request (one TenantDO round trip, one storage
+ * transaction per QueueDO) is paid once per batch, and the QueueDOs of one batch work in parallel.
+ * Mutable only so that tests can reach the limits with small files.
  */
-export const IMPORT_BATCH_EVENTS = 5000;
+export const IMPORT_LIMITS = { bytes: MAX_IMPORT_BYTES, rows: MAX_IMPORT_ROWS, batchEvents: 5000 };
 
 type Row = ImportRow & { events: WireEvent[] };
 
@@ -54,8 +55,8 @@ export async function runImport(
     config: TenantConfig | Promise<TenantConfig>;
   },
 ): Promise<Import> {
-  if (input.contentLength !== null && input.contentLength > MAX_IMPORT_BYTES) {
-    throw new AppError('invalid', 'PAYLOAD_TOO_LARGE', `An import body is at most ${MAX_IMPORT_BYTES} bytes.`);
+  if (input.contentLength !== null && input.contentLength > IMPORT_LIMITS.bytes) {
+    throw new AppError('invalid', 'PAYLOAD_TOO_LARGE', `An import body is at most ${IMPORT_LIMITS.bytes} bytes.`);
   }
   const id = input.query.id ?? newId('import');
   try {
@@ -129,12 +130,12 @@ export async function runImport(
           continue;
         }
         progress.rowsRead += 1;
-        if (progress.rowsRead > MAX_IMPORT_ROWS) {
+        if (progress.rowsRead > IMPORT_LIMITS.rows) {
           progress.rowsRead -= 1;
           throw new AppError(
             'invalid',
             'TOO_MANY_ROWS',
-            `An import takes at most ${MAX_IMPORT_ROWS} rows; the rows after line ${record.line - 1} were not read. Split the file: the rows before are imported, and importing them again changes nothing.`,
+            `An import takes at most ${IMPORT_LIMITS.rows} rows; the rows after line ${record.line - 1} were not read. Split the file: the rows before are imported, and importing them again changes nothing.`,
           );
         }
         if (record.error) {
@@ -151,7 +152,7 @@ export async function runImport(
         const events = rowEvents(read.row);
         pending.push({ ...read.row, events });
         pendingEvents += events.length;
-        if (pendingEvents >= IMPORT_BATCH_EVENTS) await flush();
+        if (pendingEvents >= IMPORT_LIMITS.batchEvents) await flush();
       }
     };
 
@@ -162,22 +163,26 @@ export async function runImport(
       for (;;) {
         const { done, value } = await stream.read();
         if (done) break;
-        progress.bytesRead += value.byteLength;
-        if (progress.bytesRead > MAX_IMPORT_BYTES) {
-          await stream.cancel().catch(() => {});
-          throw new AppError(
-            'invalid',
-            'PAYLOAD_TOO_LARGE',
-            `An import body is at most ${MAX_IMPORT_BYTES} bytes; the rest was not read.`,
-          );
-        }
+        // Past the limit, the bytes up to it are still read (so where it stops does not depend on how the
+        // body was chunked); a row cut by the limit is not complete, so it is not imported.
+        const allowed = Math.min(value.byteLength, IMPORT_LIMITS.bytes - progress.bytesRead);
+        const over = allowed < value.byteLength;
+        progress.bytesRead += allowed;
         let text: string;
         try {
-          text = decoder.decode(value, { stream: true });
+          text = decoder.decode(over ? value.subarray(0, allowed) : value, { stream: true });
         } catch {
           throw new AppError('invalid', 'VALIDATION_FAILED', `The body is not UTF-8 (after line ${progress.rowsRead + 1}).`);
         }
         await handle(reader.push(text));
+        if (over) {
+          await stream.cancel().catch(() => {});
+          throw new AppError(
+            'invalid',
+            'PAYLOAD_TOO_LARGE',
+            `An import body is at most ${IMPORT_LIMITS.bytes} bytes; the rest was not read (the rows before it are imported).`,
+          );
+        }
       }
     }
     try {
@@ -191,6 +196,12 @@ export async function runImport(
     await flush();
     await save('completed');
   } catch (err) {
+    // A limit or an unreadable byte stops the reading, not the rows read before it.
+    if (err instanceof AppError && err.kind === 'invalid') {
+      await flush().catch((flushErr) =>
+        ctx.log.error('ingesting the rows before a stop failed', { id, error: String(flushErr) }),
+      );
+    }
     const error =
       err instanceof AppError
         ? { code: err.code, detail: err.message }
