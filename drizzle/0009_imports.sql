@@ -9,6 +9,7 @@ CREATE TABLE "imports" (
 	"rows_unchanged" integer DEFAULT 0 NOT NULL,
 	"rows_failed" integer DEFAULT 0 NOT NULL,
 	"problems" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"problems_truncated" boolean DEFAULT false NOT NULL,
 	"error" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,

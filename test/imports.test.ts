@@ -247,12 +247,16 @@ describe('POST /v1/imports', () => {
     const res = await postImport(tenant, `${HEADER}\n${rows.join('\n')}\n`);
     expect(res.status, res.text).toBe(201);
     expect(res.body).toMatchObject({ status: 'completed', rowsRead: 9, rowsImported: 2, rowsUnchanged: 0, rowsFailed: 7 });
+    // In file order, whether found while reading or by the ingest path (a queue id not in the tenant, unknown keys).
     expect(res.body.problems).toEqual([
       {
         row: 3,
         column: 'enqueuedAt',
         problem: "'2026-11-02 09:00' is not an ISO-8601 instant with an offset (e.g. 2026-02-01T09:30:00+02:00).",
       },
+      { row: 4, column: 'queue', problem: 'No queue has this external key (import with unknownKeys=create to create it).' },
+      { row: 5, column: 'queue', problem: 'No queue with this id exists in this tenant.' },
+      { row: 6, column: 'agent', problem: 'No agent has this external key (import with unknownKeys=create to create it).' },
       { row: 7, column: null, problem: 'Text after the closing quote of a field.' },
       { row: 8, column: null, problem: 'The row has 3 fields; the header has 15.' },
       {
@@ -261,15 +265,23 @@ describe('POST /v1/imports', () => {
         problem: `'answerd' is not one of answered, abandoned, timeout, no_agents, exit_key, rejected_full, transferred, error, other, unknown.`,
       },
       { row: 10, column: 'leftAt', problem: 'Before enqueuedAt.' },
-      // Found by the ingest path, after the rows read alone: a Callboard id not in the tenant, unknown keys.
-      { row: 5, column: 'queue', problem: 'No queue with this id exists in this tenant.' },
-      { row: 4, column: 'queue', problem: 'No queue has this external key (import with unknownKeys=create to create it).' },
-      { row: 6, column: 'agent', problem: 'No agent has this external key (import with unknownKeys=create to create it).' },
     ]);
     await settle(tenant);
     const calls = await callsOf(tenant, names);
     // The refused rows left nothing behind: not even the start of their call.
     expect(calls.map((c) => (c.call as { id: string }).id)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('keeps the first 1,000 problems and counts the rest', async () => {
+    const tenant = await createTenant();
+    await setUp(tenant);
+    const bad = Array.from({ length: 1002 }, (_, i) => `x${i},,sales`).join('\n');
+    const good = `ok,,sales,,,,${prague(t(0))},${prague(t(5))},abandoned,,,,,,`;
+    const res = await postImport(tenant, `${HEADER}\n${bad}\n${good}\n`);
+    expect(res.status, res.text).toBe(201);
+    expect(res.body).toMatchObject({ rowsRead: 1003, rowsImported: 1, rowsFailed: 1002, problemsTruncated: true });
+    expect(res.body.problems).toHaveLength(1000);
+    expect(res.body.problems[999]).toEqual({ row: 1001, column: null, problem: 'The row has 3 fields; the header has 15.' });
   });
 
   it('unknownKeys=create makes the queues and agents a file names', async () => {
@@ -333,6 +345,20 @@ describe('POST /v1/imports', () => {
       { in: 'body', pointer: '/header/outcome', detail: "Required column 'outcome' is missing." },
     ]);
     expectProblem(await postImport(tenant, ''), 422, 'VALIDATION_FAILED');
+    // Bytes that are not UTF-8 stop the import where they are.
+    const latin1 = await worker.fetch(
+      new Request('http://callboard.test/v1/imports?id=imp_latin1', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${tenant.adminKey}`, 'Content-Type': 'text/csv' },
+        body: new Uint8Array([...new TextEncoder().encode(`${HEADER}\nk,,sales,,Zo`), 0xeb, 0x0a]),
+      }),
+    );
+    expect(latin1.status).toBe(422);
+    expect((await tenant.admin.get('/v1/imports/imp_latin1')).body).toMatchObject({
+      status: 'failed',
+      rowsRead: 0,
+      error: { code: 'VALIDATION_FAILED', detail: 'The body is not UTF-8 (after line 1).' },
+    });
 
     const row = (i: number) => `l${i},,sales,,,,${prague(t(i * 10))},${prague(t(i * 10 + 4))},abandoned,,,,,,\n`;
     IMPORT_LIMITS.rows = 2;

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { tenants } from './tenants';
 
@@ -21,7 +33,9 @@ export const imports = pgTable(
     rowsImported: integer('rows_imported').notNull().default(0),
     rowsUnchanged: integer('rows_unchanged').notNull().default(0),
     rowsFailed: integer('rows_failed').notNull().default(0),
+    /** `{ row, column, problem }`, sorted by row; `problemsTruncated` once the cap dropped some. */
     problems: jsonb('problems').notNull().default(sql`'[]'::jsonb`),
+    problemsTruncated: boolean('problems_truncated').notNull().default(false),
     /** Why the import stopped before the end of its body (a limit, a failure), when it did. */
     error: jsonb('error'),
     createdAt: createdAt(),

@@ -78,8 +78,10 @@ export async function runImport(
     problems: [],
     problemsTruncated: false,
   };
-  const save = (status: 'running' | 'completed' | 'failed', error: { code: string; detail: string } | null = null) =>
-    tenantTx(ctx, (tx) =>
+  const save = (status: 'running' | 'completed' | 'failed', error: { code: string; detail: string } | null = null) => {
+    // Found while reading or by the ingest path a batch later: shown in file order (a stable sort keeps a row's own order).
+    progress.problems.sort((a, b) => a.row - b.row);
+    return tenantTx(ctx, (tx) =>
       tx
         .update(imports)
         .set({
@@ -89,13 +91,15 @@ export async function runImport(
           rowsImported: progress.rowsImported,
           rowsUnchanged: progress.rowsUnchanged,
           rowsFailed: progress.rowsFailed,
-          problems: { list: progress.problems, truncated: progress.problemsTruncated },
+          problems: progress.problems,
+          problemsTruncated: progress.problemsTruncated,
           error,
           updatedAt: new Date(),
           ...(status === 'running' ? {} : { finishedAt: new Date() }),
         })
         .where(and(eq(imports.tenantId, ctx.tenantId), eq(imports.id, id))),
     );
+  };
 
   const config = await input.config;
   const report = (p: ImportProblem) => {
@@ -221,6 +225,9 @@ function headerProblem(problems: ImportProblem[]): AppError {
   );
 }
 
+/** Tries of one batch when the ingest path answers 503, before the import fails (rows before it stay imported). */
+const UNAVAILABLE_ATTEMPTS = 3;
+
 /** What an event's rejection says about its row, and which column it points at. */
 const REJECTIONS: Record<string, { column: string | null; problem: string }> = {
   unknown_queue_key: {
@@ -251,9 +258,11 @@ async function ingestRows(
   fail: (row: Row, column: string | null, problem: string) => void,
 ): Promise<void> {
   let remaining = rows;
+  let attempt = 0;
   for (;;) {
     const events = remaining.flatMap((r) => r.events);
     if (events.length === 0) return;
+    attempt += 1;
     try {
       const result = await ingestEvents(ctx, {
         events,
@@ -276,6 +285,12 @@ async function ingestRows(
       }
       return;
     } catch (err) {
+      // A Durable Object hiccup (503): sending the batch again is safe, repeats are dropped by id (a row whose
+      // events had landed before the failure then counts as unchanged).
+      if (err instanceof AppError && err.kind === 'unavailable' && attempt < UNAVAILABLE_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+        continue;
+      }
       if (!(err instanceof AppError) || err.code !== 'UNKNOWN_REFERENCE') throw err;
       // `/events/<index>/<field>`: the rows holding those events go, with the field's column.
       const owner: Row[] = remaining.flatMap((r) => r.events.map(() => r));
@@ -302,7 +317,6 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
   );
   if (!row) throw notFound('import', id);
   const options = row.options as { unknownKeys: Import['unknownKeys'] };
-  const problems = row.problems as { list?: ImportProblem[]; truncated?: boolean };
   return {
     id: row.id,
     status: row.status as Import['status'],
@@ -312,8 +326,8 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
     rowsImported: row.rowsImported,
     rowsUnchanged: row.rowsUnchanged,
     rowsFailed: row.rowsFailed,
-    problems: problems.list ?? [],
-    problemsTruncated: problems.truncated ?? false,
+    problems: row.problems as ImportProblem[],
+    problemsTruncated: row.problemsTruncated,
     error: (row.error as Import['error']) ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
