@@ -2,7 +2,7 @@
 // `npm run import -- file.csv --tenant tnt_… --key cbk_… [--url http://127.0.0.1:8787] [--create-unknown]`
 //
 // Streams a CSV in the Callboard import format (docs/imports.md) to `POST /v1/imports` and shows a
-// progress bar from `GET /v1/imports/{id}` (the id is chosen here so it can be followed while the body
+// progress bar from `GET /v1/imports/{importId}` (the id is chosen here so it can be followed while the body
 // still uploads). Exit code 0: every row imported or unchanged; 1: some rows refused (listed); 2: the
 // import failed or could not start.
 import { randomBytes } from 'node:crypto';

@@ -15,7 +15,7 @@ export const ImportIdSchema = z
 
 export const ImportQuerySchema = z.object({
   id: ImportIdSchema.optional().describe(
-    'An id of your choosing (`imp_…`), so that a client can follow the progress (`GET /v1/imports/{id}`) while it still uploads.',
+    'An id of your choosing (`imp_…`), so that a client can follow the progress (`GET /v1/imports/{importId}`) while it still uploads.',
   ),
   unknownKeys: z
     .enum(['reject', 'create'])

@@ -58,14 +58,14 @@ importsRouter.openapi(
     { scope: 'ingest' },
     createRoute({
       method: 'get',
-      path: '/v1/imports/{id}',
+      path: '/v1/imports/{importId}',
       operationId: 'getImport',
       tags,
       summary: 'An import and its progress',
       description: 'While it runs: bytes and rows read so far, rows imported, unchanged and refused. Then its outcome.',
-      request: { params: z.object({ id: ImportIdSchema }) },
+      request: { params: z.object({ importId: ImportIdSchema.openapi({ param: { name: 'importId', in: 'path' } }) }) },
       responses: { 200: jsonContent(ImportSchema, 'The import.') },
     }),
   ),
-  async (c) => c.json(await getImport(serviceContext(c), c.req.valid('param').id), 200),
+  async (c) => c.json(await getImport(serviceContext(c), c.req.valid('param').importId), 200),
 );

@@ -307,7 +307,7 @@ async function ingestRows(
   }
 }
 
-/** `GET /v1/imports/{id}`. */
+/** `GET /v1/imports/{importId}`. */
 export async function getImport(ctx: ServiceContext, id: string): Promise<Import> {
   const [row] = await tenantTx(ctx, (tx) =>
     tx
