@@ -26,8 +26,8 @@ produced (ids \`imp:<rowKey>:…\`) and goes through the same ingestion as \`POS
 records and KPIs as if they had been sent as events, and importing a row again changes nothing. The body is read as it
 streams (send it chunked); the answer comes once every row is durable, with the counts and the problems of refused
 rows (row, column, problem): a bad row never stops the good ones. A header that is not this format is a 422 with
-nothing imported. At most ${MAX_IMPORT_BYTES} bytes (413) and ${MAX_IMPORT_ROWS} rows (422 \`TOO_MANY_ROWS\`): past
-either the import stops, the rows before it imported. Follow a running import with \`GET /v1/imports/{id}\`, giving
+nothing imported. At most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB (413) and ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows (422 \`TOO_MANY_ROWS\`): past
+either the import stops, the rows before it imported. Follow a running import with \`GET /v1/imports/{importId}\`, giving
 the id yourself (\`id\`). Columns:
 
 ${columns}`,
