@@ -111,7 +111,11 @@ async function main() {
     if (res.status !== 422 && res.status !== 413) return 2;
     // A limit stopped it midway: say what got in.
     const state = await fetch(`${base}/v1/imports/${id}`, { headers }).then((r) => (r.ok ? r.json() : null));
-    if (state) console.error(bar(state));
+    if (state?.rowsRead > 0) {
+      console.error(
+        `Before it stopped: ${state.rowsRead} rows read, ${state.rowsImported} imported, ${state.rowsUnchanged} unchanged, ${state.rowsFailed} refused.`,
+      );
+    }
     return 2;
   }
   if (tty) process.stderr.write(`\r${bar(body)}\x1b[K\n`);

@@ -357,7 +357,7 @@ describe('POST /v1/imports', () => {
     expect((await tenant.admin.get('/v1/imports/imp_latin1')).body).toMatchObject({
       status: 'failed',
       rowsRead: 0,
-      error: { code: 'VALIDATION_FAILED', detail: 'The body is not UTF-8 (after line 1).' },
+      error: { code: 'VALIDATION_FAILED', detail: 'The body is not UTF-8 (at data row 1 or just after it).' },
     });
 
     const row = (i: number) => `l${i},,sales,,,,${prague(t(i * 10))},${prague(t(i * 10 + 4))},abandoned,,,,,,\n`;

@@ -63,7 +63,7 @@ importsRouter.openapi(
       tags,
       summary: 'An import and its progress',
       description: 'While it runs: bytes and rows read so far, rows imported, unchanged and refused. Then its outcome.',
-      request: { params: z.object({ importId: ImportIdSchema.openapi({ param: { name: 'importId', in: 'path' } }) }) },
+      request: { params: z.object({ importId: ImportIdSchema }) },
       responses: { 200: jsonContent(ImportSchema, 'The import.') },
     }),
   ),

@@ -176,7 +176,11 @@ export async function runImport(
         try {
           text = decoder.decode(over ? value.subarray(0, allowed) : value, { stream: true });
         } catch {
-          throw new AppError('invalid', 'VALIDATION_FAILED', `The body is not UTF-8 (after line ${progress.rowsRead + 1}).`);
+          throw new AppError(
+            'invalid',
+            'VALIDATION_FAILED',
+            `The body is not UTF-8 (at data row ${progress.rowsRead + 1} or just after it).`,
+          );
         }
         await handle(reader.push(text));
         if (over) {
