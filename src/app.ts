@@ -11,6 +11,7 @@ import { deadLettersRouter } from './routes/dead-letters';
 import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { importsRouter } from './routes/imports';
 import { kpisRouter } from './routes/kpis';
 import { kpiExplainRouter } from './routes/kpis/explain';
 import { volumeProfileRouter } from './routes/kpis/volume-profile';
@@ -27,6 +28,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** … except event batches (up to 1,000 events). */
 export const MAX_INGEST_BODY_BYTES = 5 * 1024 * 1024;
 const INGEST_PATHS = /^\/v1\/(events|webhooks\/)/;
+/** Imports stream their body and count its bytes themselves (the limit middleware would buffer a chunked body). */
+const STREAMED_PATHS = /^\/v1\/imports$/;
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -42,7 +45,9 @@ export function createApp() {
     });
   const regular = limit(MAX_BODY_BYTES);
   const ingest = limit(MAX_INGEST_BODY_BYTES);
-  app.use('*', (c, next) => (INGEST_PATHS.test(c.req.path) ? ingest(c, next) : regular(c, next)));
+  app.use('*', (c, next) =>
+    STREAMED_PATHS.test(c.req.path) ? next() : INGEST_PATHS.test(c.req.path) ? ingest(c, next) : regular(c, next),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -82,6 +87,7 @@ export function createApp() {
     .route('/', kpisRouter)
     .route('/', kpiExplainRouter)
     .route('/', volumeProfileRouter)
+    .route('/', importsRouter)
     .route('/', deadLettersRouter)
     .route('/', docsRouter);
 

@@ -46,6 +46,11 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   const call = callId();
   await sendEvents(t.admin, abandonedCall(call, queue.id, 3));
   await settle(t);
+  const imported = await t.admin.post('/v1/imports', undefined, {
+    rawBody: 'rowKey,queue,enqueuedAt,leftAt,outcome\n',
+    headers: { 'Content-Type': 'text/csv' },
+  });
+  expect(imported.status, imported.text).toBe(201);
   return {
     siteId: site.id,
     teamId: team.id,
@@ -55,6 +60,7 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     tenantId: t.id,
     connectorId: connector.body.id,
     callId: call,
+    importId: imported.body.id,
   };
 }
 

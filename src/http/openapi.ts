@@ -85,14 +85,20 @@ export const SCOPE_EXTENSION = 'x-required-scope';
  * of mutating methods, and the error responses that follow from its shape, so the document and
  * the behaviour cannot drift apart.
  */
-export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
+export function defineRoute<R extends RouteConfig>(
+  guard: Guard,
+  route: R,
+  /** `idempotencyKey: false` for a route idempotent by its content (the header would make it buffer its body). */
+  options: { idempotencyKey?: boolean } = {},
+): R {
   const mutating = route.method !== 'get' && route.method !== 'head';
+  const replays = mutating && options.idempotencyKey !== false;
   const keyScope = typeof guard === 'object' && 'scope' in guard ? guard.scope : null;
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   if (guard === 'platform') middleware.push(requirePlatformToken());
   else if (keyScope) middleware.push(requireApiKey(keyScope));
   // Webhooks are idempotent by event id; the header is for API clients.
-  if (mutating && (guard === 'platform' || keyScope)) middleware.push(idempotency());
+  if (replays && (guard === 'platform' || keyScope)) middleware.push(idempotency());
 
   const statuses = new Set<number>();
   if (guard !== 'public') statuses.add(401);
@@ -107,7 +113,7 @@ export function defineRoute<R extends RouteConfig>(guard: Guard, route: R): R {
   if (guard !== 'public') statuses.add(503);
 
   const headers =
-    mutating && guard !== 'public'
+    replays && guard !== 'public'
       ? {
           headers: z.object({
             'idempotency-key': z.string().optional().openapi({ description: 'Replays the first response for 24 h.' }),

@@ -100,6 +100,11 @@ export const PROBLEM_CATALOG = {
     title: 'Result too large',
     description: 'A KPI answer would hold more rows (periods × groups) than one response returns; the detail names the limit.',
   },
+  TOO_MANY_ROWS: {
+    status: 422,
+    title: 'Too many rows',
+    description: 'An import holds more rows than one import takes; the detail names the limit and where reading stopped.',
+  },
   RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',

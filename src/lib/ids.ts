@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   agent: 'agt',
   request: 'req',
   delivery: 'dlv',
+  import: 'imp',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

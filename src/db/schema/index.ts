@@ -3,6 +3,7 @@ export * from './api-keys';
 export * from './connector-deliveries';
 export * from './connectors';
 export * from './events';
+export * from './imports';
 export * from './interactions';
 export * from './kpi-cells';
 export * from './queue-visits';
