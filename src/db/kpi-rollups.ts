@@ -42,13 +42,22 @@ export async function rollupTouchSafely(
     if (isTransactionConflict(err)) throw err;
     onFailure(err);
     const touch: RollupTouch = { interactionIds: [], buckets: new Set(), agentBuckets: new Map() };
-    const bucket = (at: number) => Math.floor(at / BUCKET_MS) * BUCKET_MS;
-    for (const v of batch.visits) touch.buckets.add(bucket(v.enqueuedAt));
-    for (const s of batch.segments) touch.buckets.add(bucket(s.connectedAt));
-    for (const i of batch.interactions) for (const f of [i.ivr, i.disposition, i.survey]) if (f) touch.buckets.add(bucket(f.at));
-    for (const i of batch.intervals) addAgentTime(touch, i);
+    addBatchBuckets(touch, batch);
     return touch;
   }
+}
+
+/**
+ * Where the batch puts its records: with where they were before (read from Postgres), this covers every bucket
+ * the batch changes — a record the upsert keeps (an older version) stays where it was, and so do a call's other
+ * visits and segments, so nothing needs reading after the writes.
+ */
+function addBatchBuckets(touch: RollupTouch, batch: HistoryBatch): void {
+  const bucket = (at: number) => Math.floor(at / BUCKET_MS) * BUCKET_MS;
+  for (const v of batch.visits) touch.buckets.add(bucket(v.enqueuedAt));
+  for (const s of batch.segments) touch.buckets.add(bucket(s.connectedAt));
+  for (const i of batch.interactions) for (const f of [i.ivr, i.disposition, i.survey]) if (f) touch.buckets.add(bucket(f.at));
+  for (const i of batch.intervals) addAgentTime(touch, i);
 }
 
 /** Called before the batch's writes. Null when the batch changes nothing KPIs read (events, deliveries only). */
@@ -72,8 +81,9 @@ export async function rollupTouchBefore(tx: Tx, tenantId: string, batch: History
   await addBucketsOf(tx, tenantId, touch);
   if (batch.intervals.length > 0) {
     const old = await readIntervals(tx, tenantId, sql`x.id = ANY(${texts(batch.intervals.map((i) => i.id))})`);
-    for (const i of [...old, ...batch.intervals]) addAgentTime(touch, i);
+    for (const i of old) addAgentTime(touch, i);
   }
+  addBatchBuckets(touch, batch);
   return touch;
 }
 
