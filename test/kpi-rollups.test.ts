@@ -98,6 +98,10 @@ describe('KPI rollups', () => {
     expect(stored[0].n).toBeGreaterThan(50);
     const dirty = await asTenant(t.id, (q) => q('SELECT count(*)::int AS n FROM kpi_dirty_buckets WHERE tenant_id = $1', [t.id]));
     expect(dirty[0].n).toBe(0);
+    const days = await asTenant(t.id, (q) =>
+      q("SELECT count(*)::int AS n FROM kpi_days WHERE tenant_id = $1 AND time_zone = 'UTC'", [t.id]),
+    );
+    expect(days[0].n).toBeGreaterThanOrEqual(2);
 
     const r = prng(3);
     const zones = ['UTC', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe'];
@@ -109,13 +113,17 @@ describe('KPI rollups', () => {
       { metrics: ALL_AGENT, interval: '30m' },
       { metrics: ALL_QUEUE, interval: '15m', queueIds: queues[0] as string },
       { metrics: ALL_QUEUE, interval: 'week', agentIds: agents[1] as string },
+      // In the tenant's zone, whole days come from day cells.
+      { metrics: ALL_QUEUE, interval: 'day', groupBy: 'queue', timeZone: 'UTC' },
+      { metrics: ALL_AGENT, interval: 'week', groupBy: 'agent', timeZone: 'UTC' },
+      { metrics: `${ALL_QUEUE},${ALL_AGENT}`, interval: 'total', groupBy: 'agent', timeZone: 'UTC' },
     ];
     for (const [i, base] of queries.entries()) {
       const params = {
         ...base,
         from: iso(DAY - 86_400_000),
         to: iso(DAY + 3 * 86_400_000),
-        timeZone: r.pick(zones),
+        timeZone: base.timeZone ?? r.pick(zones),
         'serviceLevel.thresholdSeconds': String(r.int(0, 130)),
         'serviceLevel.shortAbandonSeconds': String(r.int(0, 30)),
         'serviceLevel.excludeShortAbandons': r.pick(['true', 'false']),
@@ -128,6 +136,39 @@ describe('KPI rollups', () => {
       const [rollups, records] = [await get('rollups'), await get('records')];
       expect(rollups.rows.length, `query ${i}`).toBeGreaterThan(0);
       expect(rollups, `query ${i}: ${JSON.stringify(params)}`).toEqual(records);
+    }
+  });
+
+  it("day cells follow the tenant's zone: after a change of zone, days are cut again as flushes touch them", async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const a = await createAgent(t);
+    await deliver(t, traffic(16, [q.id], [a.id]), 2, 10);
+    expect((await t.admin.patch('/v1/settings', { timeZone: 'Asia/Kathmandu' })).status).toBe(200);
+    // A rebuild recomputes the range: its days are cut again, in Kathmandu.
+    let left = (
+      await t.admin.post('/v1/kpis/rollups/rebuild', {
+        from: iso(DAY - 86_400_000),
+        to: iso(DAY + 3 * 86_400_000),
+        maxBuckets: 1000,
+      })
+    ).body.dirtyLeft;
+    while (left > 0) left = (await t.admin.post('/v1/kpis/rollups/rebuild', { maxBuckets: 1000 })).body.dirtyLeft;
+    const zones = await asTenant(t.id, (sql) => sql('SELECT DISTINCT time_zone FROM kpi_days WHERE tenant_id = $1', [t.id]));
+    expect(zones.map((z: { time_zone: string }) => z.time_zone)).toEqual(['Asia/Kathmandu']);
+    for (const timeZone of ['Asia/Kathmandu', 'UTC']) {
+      const params = {
+        metrics: `${ALL_QUEUE},${ALL_AGENT}`,
+        from: iso(DAY - 86_400_000),
+        to: iso(DAY + 3 * 86_400_000),
+        interval: 'day',
+        groupBy: 'agent',
+        timeZone,
+      };
+      const rollups = (await t.admin.get(`/v1/kpis?${new URLSearchParams(params)}`)).body;
+      const records = (await t.admin.get(`/v1/kpis?${new URLSearchParams({ ...params, source: 'records' })}`)).body;
+      expect(rollups.rows.length).toBeGreaterThan(0);
+      expect(rollups).toEqual(records);
     }
   });
 

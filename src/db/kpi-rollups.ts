@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { StateInterval } from '../domain/agents/presence';
-import { BUCKET_MS, type Cell, factsFromRecords } from '../domain/kpi/facts';
-import { packFacts } from '../domain/kpi/packed';
+import { BUCKET_MS, type Cell, type CellFacts, factsFromRecords, mergeAll } from '../domain/kpi/facts';
+import { type PackedFacts, packFacts, unpackFacts } from '../domain/kpi/packed';
+import { periodOf } from '../domain/time/intervals';
 import type { Tx } from './client';
 import { isTransactionConflict } from './errors';
 import { bigints, readInteractions, readIntervals, readSegments, readVisits, texts } from './history-reader';
@@ -153,16 +154,23 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
   await addBucketsOf(tx, tenantId, touch);
   for (const b of await takeDirty(tx, tenantId, DIRTY_PER_FLUSH)) touch.buckets.add(b);
   await deferHotBuckets(tx, tenantId, touch);
-  if (touch.buckets.size > 0)
-    await recomputeBuckets(
-      tx,
-      tenantId,
-      [...touch.buckets].sort((a, b) => a - b),
-    );
+  const changed = new Map<string, Set<number>>(); // cell key → buckets recomputed
+  const note = (keys: Set<string>, buckets: number[]) => {
+    for (const k of keys) {
+      const set = changed.get(k) ?? new Set<number>();
+      for (const b of buckets) set.add(b);
+      changed.set(k, set);
+    }
+  };
+  if (touch.buckets.size > 0) {
+    const buckets = [...touch.buckets].sort((a, b) => a - b);
+    note(await recomputeBuckets(tx, tenantId, buckets), buckets);
+  }
   for (const [agentId, buckets] of touch.agentBuckets) {
     const own = [...buckets].filter((b) => !touch.buckets.has(b)).sort((a, b) => a - b);
-    if (own.length > 0) await recomputeAgent(tx, tenantId, agentId, own);
+    if (own.length > 0) note(await recomputeAgent(tx, tenantId, agentId, own), own);
   }
+  await refreshDays(tx, tenantId, changed);
 }
 
 /** Takes (removes from the list) up to `limit` dirty buckets, oldest first (a recent hot one is listed again). */
@@ -182,7 +190,10 @@ async function takeDirty(tx: Tx, tenantId: string, limit: number): Promise<numbe
 export async function healDirtyBuckets(tx: Tx, tenantId: string, limit: number): Promise<{ recomputed: number; left: number }> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`kpi_cells:${tenantId}`}, 0))`);
   const buckets = (await takeDirty(tx, tenantId, limit)).sort((a, b) => a - b);
-  if (buckets.length > 0) await recomputeBuckets(tx, tenantId, buckets);
+  if (buckets.length > 0) {
+    const keys = await recomputeBuckets(tx, tenantId, buckets);
+    await refreshDays(tx, tenantId, new Map([...keys].map((k) => [k, new Set(buckets)])));
+  }
   const left = await tx.execute(sql`SELECT count(*)::int AS n FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId}`);
   return { recomputed: buckets.length, left: Number((left.rows[0] as { n: number }).n) };
 }
@@ -242,7 +253,7 @@ function addAgentTime(touch: RollupTouch, i: StateInterval): void {
 }
 
 /** Every cell of these buckets, from every record that falls in them. */
-async function recomputeBuckets(tx: Tx, tenantId: string, buckets: number[]): Promise<void> {
+async function recomputeBuckets(tx: Tx, tenantId: string, buckets: number[]): Promise<Set<string>> {
   const from = new Date(buckets[0] as number);
   const to = new Date((buckets.at(-1) as number) + BUCKET_MS);
   const inBuckets = (column: string) =>
@@ -275,12 +286,14 @@ async function recomputeBuckets(tx: Tx, tenantId: string, buckets: number[]): Pr
   const cells = factsFromRecords({ visits, segments, intervals, interactions }, { asOf: 0 }).filter((c) =>
     wanted.has(c.bucketStart),
   );
-  await tx.execute(sql`DELETE FROM kpi_cells WHERE tenant_id = ${tenantId} AND bucket_start = ANY(${bigints(buckets)})`);
+  const old = await tx.execute(sql`
+    DELETE FROM kpi_cells WHERE tenant_id = ${tenantId} AND bucket_start = ANY(${bigints(buckets)}) RETURNING queue_id, agent_id`);
   await insertCells(tx, tenantId, cells);
+  return keysOf(old.rows as { queue_id: string; agent_id: string }[], cells);
 }
 
 /** One agent's own cells (its segments and state time) in these buckets. */
-async function recomputeAgent(tx: Tx, tenantId: string, agentId: string, buckets: number[]): Promise<void> {
+async function recomputeAgent(tx: Tx, tenantId: string, agentId: string, buckets: number[]): Promise<Set<string>> {
   const from = new Date(buckets[0] as number);
   const to = new Date((buckets.at(-1) as number) + BUCKET_MS);
   const segments = await readSegments(
@@ -311,6 +324,77 @@ async function recomputeAgent(tx: Tx, tenantId: string, agentId: string, buckets
     sql`DELETE FROM kpi_cells WHERE tenant_id = ${tenantId} AND agent_id = ${agentId} AND queue_id = '' AND bucket_start = ANY(${bigints(buckets)})`,
   );
   await insertCells(tx, tenantId, cells);
+  return new Set([keyOf('', agentId)]);
+}
+
+const keyOf = (queueId: string, agentId: string) => `${queueId}|${agentId}`;
+
+/** The cell keys a recompute replaced (before) or wrote (after). */
+function keysOf(old: { queue_id: string; agent_id: string }[], cells: Cell[]): Set<string> {
+  const keys = new Set(old.map((r) => keyOf(r.queue_id, r.agent_id)));
+  for (const c of cells) keys.add(keyOf(c.queueId ?? '', c.agentId ?? ''));
+  return keys;
+}
+
+/**
+ * Day cells (src/db/schema/kpi-cells.ts) of the local days, in the tenant's zone, holding recomputed buckets: for
+ * a day already complete in that zone, the keys whose buckets changed are merged again from their 15-minute cells;
+ * a day not yet complete (new, or cut in another zone) is merged whole, for every key, and marked complete.
+ */
+async function refreshDays(tx: Tx, tenantId: string, changed: Map<string, Set<number>>): Promise<void> {
+  if (changed.size === 0) return;
+  const zone = await tx.execute(sql`SELECT settings->>'timeZone' AS tz FROM tenants WHERE id = ${tenantId}`);
+  const timeZone = (zone.rows[0] as { tz: string | null } | undefined)?.tz ?? 'UTC';
+  const days = new Map<number, { end: number; keys: Set<string> }>();
+  for (const [key, buckets] of changed) {
+    for (const b of buckets) {
+      const day = periodOf(b, 'day', timeZone);
+      const d = days.get(day.start) ?? { end: day.end, keys: new Set<string>() };
+      d.keys.add(key);
+      days.set(day.start, d);
+    }
+  }
+  for (const [start, { end, keys }] of [...days].sort(([a], [b]) => a - b)) {
+    const marker = await tx.execute(
+      sql`SELECT time_zone FROM kpi_days WHERE tenant_id = ${tenantId} AND day_start = ${start} AND day_end = ${end}`,
+    );
+    const complete = (marker.rows[0] as { time_zone: string } | undefined)?.time_zone === timeZone;
+    const pairs = [...keys].map((k) => k.split('|'));
+    const inKeys = complete
+      ? sql` AND (queue_id, agent_id) IN (SELECT x->>0, x->>1 FROM jsonb_array_elements(${JSON.stringify(pairs)}::jsonb) x)`
+      : sql``;
+    if (!complete) {
+      // Days cut in another zone that overlap this one are dropped with their cells.
+      await tx.execute(sql`
+        WITH gone AS (DELETE FROM kpi_days WHERE tenant_id = ${tenantId} AND day_start < ${end} AND day_end > ${start} RETURNING day_start)
+        DELETE FROM kpi_day_cells c USING gone WHERE c.tenant_id = ${tenantId} AND c.day_start = gone.day_start`);
+    }
+    const rows = await tx.execute(sql`
+      SELECT queue_id, agent_id, facts FROM kpi_cells
+      WHERE tenant_id = ${tenantId} AND bucket_start >= ${start} AND bucket_start < ${end}${inKeys}`);
+    const merged = new Map<string, CellFacts[]>();
+    for (const r of rows.rows as { queue_id: string; agent_id: string; facts: PackedFacts }[]) {
+      const k = keyOf(r.queue_id, r.agent_id);
+      const list = merged.get(k) ?? [];
+      list.push(unpackFacts(typeof r.facts === 'string' ? JSON.parse(r.facts) : r.facts));
+      merged.set(k, list);
+    }
+    await tx.execute(sql`DELETE FROM kpi_day_cells WHERE tenant_id = ${tenantId} AND day_start = ${start}${inKeys}`);
+    const out = [...merged].map(([k, list]) => {
+      const [q, a] = k.split('|');
+      return { q, a, f: packFacts(mergeAll(list)) };
+    });
+    if (out.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO kpi_day_cells (tenant_id, day_start, queue_id, agent_id, facts)
+        SELECT ${tenantId}, ${start}, r.q, r.a, r.f FROM jsonb_to_recordset(${JSON.stringify(out)}::jsonb) AS r(q text, a text, f jsonb)
+        ORDER BY r.q COLLATE "C", r.a COLLATE "C"`);
+    }
+    if (!complete) {
+      await tx.execute(sql`
+        INSERT INTO kpi_days (tenant_id, day_start, day_end, time_zone) VALUES (${tenantId}, ${start}, ${end}, ${timeZone})`);
+    }
+  }
 }
 
 async function insertCells(tx: Tx, tenantId: string, cells: Cell[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { readIntervals, texts } from '../../db/history-reader';
+import { bigints, readIntervals, texts } from '../../db/history-reader';
 import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
 import { type PackedFacts, unpackFacts } from '../../domain/kpi/packed';
 import { loadRangeRecords } from './records';
@@ -19,6 +19,11 @@ export interface CellRequest {
   now: number;
   /** The kinds of cell the request's metrics read (see `CellKey`); the others are not loaded. */
   kinds: CellKinds;
+  /**
+   * The zone periods are cut in, when whole days may be read from day cells (periods of a day or longer, and no
+   * team or site: a move in the middle of a day must split it). Undefined: 15-minute cells only.
+   */
+  dayZone?: string;
 }
 
 export interface CellKinds {
@@ -30,30 +35,52 @@ export interface CellKinds {
 
 /**
  * The cells of [from, to) that pass the queue and agent filters. From the records: every judgement made on the
- * records of the range. From the rollups: `kpi_cells`, except buckets listed dirty (computed from their records),
- * plus state intervals still open, counted up to now (rollups hold closed ones). Both give the same cells.
+ * records of the range. From the rollups: day cells for whole days complete in the request's zone (`dayZone`),
+ * `kpi_cells` for the rest, except buckets listed dirty (computed from their records), plus state intervals still
+ * open, counted up to now (rollups hold closed ones). The same facts either way; a day cell stands at its day's
+ * start, which is all a period of a day or longer needs.
  */
 export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: CellRequest): Promise<Cell[]> {
   if (source === 'records' || r.byDirection || r.direction) return fromRecords(tx, tenantId, r);
   const dirtyRows = await tx.execute(sql`
     SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}`);
   const dirty = new Set((dirtyRows.rows as { bucket_start: string | number }[]).map((x) => Number(x.bucket_start)));
-  const rows = await tx.execute(sql`
-    SELECT bucket_start, queue_id, agent_id, facts FROM kpi_cells
-    WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to} AND (${kindsWhere(r.kinds)})
-      ${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}
-      ${r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``}`);
+  const filters = sql`${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}${
+    r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
+  } AND (${kindsWhere(r.kinds)})`;
   const cells: Cell[] = [];
-  for (const x of rows.rows as { bucket_start: string | number; queue_id: string; agent_id: string; facts: PackedFacts }[]) {
-    const bucketStart = Number(x.bucket_start);
-    if (dirty.has(bucketStart)) continue;
+  const push = (x: { at: string | number; queue_id: string; agent_id: string; facts: PackedFacts }) =>
     cells.push({
-      bucketStart,
+      bucketStart: Number(x.at),
       queueId: x.queue_id === '' ? null : x.queue_id,
       agentId: x.agent_id === '' ? null : x.agent_id,
       direction: null,
       facts: unpackFacts(typeof x.facts === 'string' ? JSON.parse(x.facts) : x.facts),
     });
+  // Whole days complete in the request's zone, with no dirty bucket: their day cells (one row per key and day).
+  const days: { start: number; end: number }[] = [];
+  if (r.dayZone) {
+    const marked = await tx.execute(sql`
+      SELECT day_start, day_end FROM kpi_days
+      WHERE tenant_id = ${tenantId} AND time_zone = ${r.dayZone} AND day_start >= ${r.from} AND day_end <= ${r.to}
+      ORDER BY day_start`);
+    for (const d of marked.rows as { day_start: string | number; day_end: string | number }[]) {
+      const day = { start: Number(d.day_start), end: Number(d.day_end) };
+      if (![...dirty].some((b) => b >= day.start && b < day.end)) days.push(day);
+    }
+    if (days.length > 0) {
+      const rows = await tx.execute(sql`
+        SELECT day_start AS at, queue_id, agent_id, facts FROM kpi_day_cells
+        WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
+      for (const x of rows.rows as Parameters<typeof push>[0][]) push(x);
+    }
+  }
+  // The rest of the range: 15-minute cells, outside the dirty buckets.
+  for (const gap of gapsOf(r.from, r.to, days)) {
+    const rows = await tx.execute(sql`
+      SELECT bucket_start AS at, queue_id, agent_id, facts FROM kpi_cells
+      WHERE tenant_id = ${tenantId} AND bucket_start >= ${gap.from} AND bucket_start < ${gap.to}${filters}`);
+    for (const x of rows.rows as Parameters<typeof push>[0][]) if (!dirty.has(Number(x.at))) push(x);
   }
   // Open state intervals, up to now, outside the dirty buckets (those count them from their records).
   const open = !r.kinds.agent
@@ -98,6 +125,18 @@ function kindsWhere(k: CellKinds) {
     k.tenant ? sql`(queue_id = '' AND agent_id = '')` : null,
   ].filter((x) => x !== null);
   return parts.length > 0 ? sql.join(parts, sql` OR `) : sql`false`;
+}
+
+/** [from, to) without the given days (sorted, inside it), as ranges. */
+function gapsOf(from: number, to: number, days: { start: number; end: number }[]): { from: number; to: number }[] {
+  const gaps: { from: number; to: number }[] = [];
+  let at = from;
+  for (const d of days) {
+    if (d.start > at) gaps.push({ from: at, to: d.start });
+    at = Math.max(at, d.end);
+  }
+  if (at < to) gaps.push({ from: at, to });
+  return gaps;
 }
 
 /** Contiguous runs of buckets, as ranges. */

@@ -138,6 +138,14 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       direction: q.direction,
       byDirection: groupBy.includes('direction'),
       now,
+      dayZone:
+        ['day', 'week', 'month', 'total'].includes(interval) &&
+        !groupBy.includes('team') &&
+        !groupBy.includes('site') &&
+        teams === null &&
+        sites === null
+          ? timeZone
+          : undefined,
     });
 
     const membershipOf = (agentId: string, at: number) => {
