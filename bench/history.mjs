@@ -6,7 +6,7 @@
 //   arbitrary threshold, timed as:
 //     - the API end to end (GET /v1/kpis through wrangler dev; Postgres through the Neon WebSocket proxy),
 //     - a naive aggregate over the raw visits (the same figures by SQL from queue_visits, from Node),
-//     - reading the rollup rows alone (the kpi_cells rows the API reads, from Node: the floor of any use of them).
+//     - reading the rollup rows alone (the day cells the API reads, from Node: the floor of any use of them).
 //   The API's numbers are checked against the naive aggregate before anything is timed.
 // Everything runs locally and is torn down at the end. Options: --visits N --repeat N
 import { randomBytes } from 'node:crypto';
@@ -177,10 +177,11 @@ async function main() {
        GROUP BY 1, 2`,
       [tenant.id, MONTH.from, MONTH.to, threshold],
     );
+  // The rows the API reads for this report: the month's day cells of the queues (the tenant's zone is UTC).
   const rollupRows = () =>
     su.query(
-      `SELECT bucket_start, queue_id, agent_id, facts FROM kpi_cells
-       WHERE tenant_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND queue_id <> '' AND agent_id = ''`,
+      `SELECT day_start, queue_id, agent_id, facts FROM kpi_day_cells
+       WHERE tenant_id = $1 AND day_start >= $2 AND day_start < $3 AND queue_id <> '' AND agent_id = ''`,
       [tenant.id, Date.parse(MONTH.from), Date.parse(MONTH.to)],
     );
 
@@ -239,6 +240,7 @@ async function main() {
     generateSeconds: gen.ms / 1000,
     rebuildSeconds: rebuild.ms / 1000,
     cells: cells.n,
+    dayCells: cells.days,
     factsBytes: Number(cells.bytes),
     report: 'one month by day for all queues (20 × 30 rows)',
     results,
