@@ -154,6 +154,12 @@ export function kpiDocsMarkdown(): string {
       '(`serviceLevel.thresholdSeconds`, `serviceLevel.shortAbandonSeconds`) all give the exact count, and judgements ' +
       '("met", "short abandon") are made when the question is asked: a change of policy applies to all history at once.',
     '',
+    '**Where answers come from.** From rollups: the facts of every 15-minute bucket (and of every day in the ' +
+      "tenant's zone), recomputed from the records by each flush that touches them, never added to. A bucket a flush " +
+      'could not recompute yet (a backlog draining, a failure) is read from its records, and state time still open is ' +
+      'counted up to the moment of the request. `source=records` computes the same answer from the records alone, to ' +
+      'verify one; `GET /v1/kpis/explain` lists the records behind a cell.',
+    '',
     '**Where periods are cut.** `interval` is one of ' +
       `${INTERVALS.map((i) => `\`${i}\``).join(', ')}. Periods are cut at the local wall-clock boundaries of ` +
       "`timeZone` (default: the tenant's): hours, days, ISO weeks (from Monday) and months, DST included. A day is " +
