@@ -1,7 +1,7 @@
 import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
 import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
-import { type Cell, type CellFacts, emptyFacts, mergeFacts } from './facts';
+import { type Cell, type CellFacts, emptyFacts, mergeAll } from './facts';
 
 /** What a report's rows can be grouped by. */
 export const GROUP_DIMENSIONS = ['queue', 'team', 'agent', 'site', 'direction'] as const;
@@ -75,8 +75,8 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
   const byPerson = req.byPerson === true || req.groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
   const scopes = new Set(req.metrics.map((id) => metricDefinition(id).scope));
   const groups = new Map<string, Record<string, string | null>>();
-  // period index → group key → scope → facts
-  const merged = new Map<number, Map<string, Map<MetricScope, CellFacts>>>();
+  // period index → group key → scope → the cells' facts (merged once, below)
+  const merged = new Map<number, Map<string, Map<MetricScope, CellFacts[]>>>();
 
   for (const c of cells) {
     const p = periodIndex(req.periods, c.bucketStart);
@@ -86,11 +86,13 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       const group = groupOf(c, req);
       const key = JSON.stringify(group);
       if (!groups.has(key)) groups.set(key, group);
-      const inPeriod = merged.get(p) ?? new Map<string, Map<MetricScope, CellFacts>>();
+      const inPeriod = merged.get(p) ?? new Map<string, Map<MetricScope, CellFacts[]>>();
       merged.set(p, inPeriod);
-      const inGroup = inPeriod.get(key) ?? new Map<MetricScope, CellFacts>();
+      const inGroup = inPeriod.get(key) ?? new Map<MetricScope, CellFacts[]>();
       inPeriod.set(key, inGroup);
-      inGroup.set(scope, mergeFacts(inGroup.get(scope) ?? emptyFacts(), c.facts));
+      const list = inGroup.get(scope) ?? [];
+      list.push(c.facts);
+      inGroup.set(scope, list);
     }
   }
   if (req.groupBy.length === 0 && groups.size === 0) groups.set('{}', {});
@@ -99,12 +101,15 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
   const orderedGroups = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   req.periods.forEach((period, p) => {
     for (const [key, group] of orderedGroups) {
-      const facts = merged.get(p)?.get(key);
+      const lists = merged.get(p)?.get(key);
+      const facts = new Map<MetricScope, CellFacts>();
+      // One cell (a day cell in a daily report) is read as it is; several are added into one accumulator.
+      for (const [scope, list] of lists ?? []) facts.set(scope, list.length === 1 ? (list[0] as CellFacts) : mergeAll(list));
       const policy = req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
       const metrics: Record<string, ReportValue> = {};
       for (const id of req.metrics) {
         const scope = metricDefinition(id).scope;
-        const f = facts?.get(scope) ?? emptyFacts();
+        const f = facts.get(scope) ?? emptyFacts();
         const value: ReportValue = { ...computeMetric(id, f, policy), status: statusOf(scope, f, period, req.now) };
         if (isByReasonMetric(id)) value.byReason = computeByReason(id, f);
         metrics[id] = value;

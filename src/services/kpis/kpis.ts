@@ -116,7 +116,9 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
         overrides.set(r.id, withOverrides(effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel), q));
     }
     const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
-    const memberships = await loadMemberships(tx, ctx.tenantId);
+    // Teams and sites over time, only when the request involves them.
+    const involvesTeams = groupBy.includes('team') || groupBy.includes('site') || !!q.teamIds?.length || !!q.siteIds?.length;
+    const memberships = involvesTeams ? await loadMemberships(tx, ctx.tenantId) : new Map();
     const teams = q.teamIds?.length ? new Set(q.teamIds) : null;
     const sites = q.siteIds?.length ? new Set(q.siteIds) : null;
     const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
