@@ -7,46 +7,9 @@ import { call, expectProblem } from './helpers/api';
 import { parseCsv } from './helpers/csv';
 import { env } from './helpers/env';
 import { abandonedCall, answeredCall, callId, sendEvents, settle } from './helpers/ingest';
+import { DAY, ingestAll, iso, t, visitEvents } from './helpers/kpi-calls';
 
 // Monday 2 November 2026, in the past for every run of this suite.
-const DAY = Date.UTC(2026, 10, 2);
-const iso = (ms: number) => new Date(ms).toISOString();
-/** An instant `s` seconds after 09:00 UTC of day `d` (0 = DAY). */
-const t = (d: number, s: number) => DAY + d * 86_400_000 + 9 * 3_600_000 + s * 1000;
-
-type Wire = Record<string, unknown>;
-
-/** A call joining `queueId` at `start`, leaving after `waitS` with `outcome`; answered ones talk 60 s with `agentId`. */
-function visit(queueId: string, start: number, waitS: number, outcome: string, agentId?: string): Wire[] {
-  const id = callId('csv');
-  const e = (type: string, at: number, extra: Wire = {}) => ({
-    id: `${id}:${type}`,
-    type,
-    occurredAt: iso(at),
-    interactionId: id,
-    ...extra,
-  });
-  const left = start + waitS * 1000;
-  const out: Wire[] = [
-    e('interaction.started', start, { direction: 'inbound' }),
-    e('queue.joined', start, { queueId }),
-    e('queue.left', left, { queueId, ...(agentId ? { agentId } : {}), attrs: { outcome } }),
-  ];
-  if (outcome === 'answered' && agentId) {
-    out.push(
-      e('agent.connected', left, { queueId, agentId }),
-      e('agent.disconnected', left + 60_000, { agentId, attrs: { endedBy: 'customer' } }),
-    );
-  }
-  out.push(e('interaction.ended', outcome === 'answered' ? left + 60_000 : left));
-  return out;
-}
-
-async function ingestAll(tenant: TestTenant, events: Wire[]) {
-  const key = await createKey(tenant, { scopes: ['ingest'] });
-  for (let i = 0; i < events.length; i += 100) await sendEvents(key.client, events.slice(i, i + 100));
-  await settle(tenant);
-}
 
 const get = (tenant: TestTenant, path: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
   tenant.admin.get(`${path}?${new URLSearchParams(params).toString()}`, { headers });
@@ -65,10 +28,10 @@ describe('GET /v1/kpis as CSV', () => {
     const q = await createQueue(tenant);
     const ada = await createAgent(tenant);
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 0), 10, 'answered', ada.id),
-      ...visit(q.id, t(0, 60), 30, 'answered', ada.id),
-      ...visit(q.id, t(0, 120), 8, 'abandoned'),
-      ...visit(q.id, t(1, 0), 4, 'answered', ada.id),
+      ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 60), 30, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 120), 8, 'abandoned'),
+      ...visitEvents(q.id, t(1, 0), 4, 'answered', { agentId: ada.id }),
     ]);
     const params = {
       metrics: 'offered,serviceLevel,asa',

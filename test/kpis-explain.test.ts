@@ -1,58 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createAgent, createKey, createQueue, createTeam, createTenant, type TestTenant } from './factories';
+import { createAgent, createQueue, createTeam, createTenant, type TestTenant } from './factories';
 import { expectProblem } from './helpers/api';
-import { callId, sendEvents, settle } from './helpers/ingest';
+import { callId } from './helpers/ingest';
+import { DAY, ingestAll, iso, t, visitEvents } from './helpers/kpi-calls';
 
 // Monday 2 November 2026, in the past for every run of this suite.
-const DAY = Date.UTC(2026, 10, 2);
-const iso = (ms: number) => new Date(ms).toISOString();
-/** An instant `s` seconds (fractions allowed) after 09:00 UTC of day `d` (0 = DAY). */
-const t = (d: number, s: number) => DAY + d * 86_400_000 + 9 * 3_600_000 + Math.round(s * 1000);
 
-type Wire = Record<string, unknown>;
 type Row = { start: string; end: string; group: Record<string, string | null>; metrics: Record<string, Cell> };
 type Cell = { value: number | null; numerator: number; denominator: number | null };
 type Item = Record<string, unknown> & { inNumerator: boolean; inDenominator: boolean; reason: string };
-
-/** A visit of `queueId` joined at `start`, left after `waitS` with `outcome`; answered ones get a segment of `talkS`. */
-function visit(
-  queueId: string,
-  start: number,
-  waitS: number,
-  outcome: string,
-  opts: { agentId?: string; talkS?: number; survey?: number; direction?: string | null } = {},
-): Wire[] {
-  const id = callId('explain');
-  const e = (type: string, at: number, extra: Wire = {}) => ({
-    id: `${id}:${type}`,
-    type,
-    occurredAt: iso(at),
-    interactionId: id,
-    ...extra,
-  });
-  const left = start + waitS * 1000;
-  const end = outcome === 'answered' ? left + (opts.talkS ?? 60) * 1000 : left;
-  const out: Wire[] = [
-    e('interaction.started', start, opts.direction === null ? {} : { direction: opts.direction ?? 'inbound' }),
-    e('queue.joined', start, { queueId }),
-    e('queue.left', left, { queueId, ...(opts.agentId ? { agentId: opts.agentId } : {}), attrs: { outcome } }),
-  ];
-  if (outcome === 'answered' && opts.agentId) {
-    out.push(
-      e('agent.connected', left, { queueId, agentId: opts.agentId }),
-      e('agent.disconnected', end, { agentId: opts.agentId, attrs: { endedBy: 'customer' } }),
-    );
-  }
-  out.push(e('interaction.ended', end));
-  if (opts.survey !== undefined) out.push(e('survey.completed', end + 60_000, { attrs: { score: opts.survey } }));
-  return out;
-}
-
-async function ingestAll(tenant: TestTenant, events: Wire[]) {
-  const key = await createKey(tenant, { scopes: ['ingest'] });
-  for (let i = 0; i < events.length; i += 100) await sendEvents(key.client, events.slice(i, i + 100));
-  await settle(tenant);
-}
 
 const get = (tenant: TestTenant, path: string, params: Record<string, string>) =>
   tenant.admin.get(`${path}?${new URLSearchParams(params).toString()}`);
@@ -93,13 +49,13 @@ describe('GET /v1/kpis/explain', () => {
     const q = await createQueue(tenant);
     const ada = await createAgent(tenant);
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 0), 10, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 60), 20, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 120), 20.001, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 180), 24.3, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 240), 3, 'abandoned'), // short (≤ 5 s): excluded
-      ...visit(q.id, t(0, 300), 8, 'abandoned'),
-      ...visit(q.id, t(0, 360), 30, 'timeout'),
+      ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 60), 20, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 120), 20.001, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 180), 24.3, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 240), 3, 'abandoned'), // short (≤ 5 s): excluded
+      ...visitEvents(q.id, t(0, 300), 8, 'abandoned'),
+      ...visitEvents(q.id, t(0, 360), 30, 'timeout'),
     ]);
     const metrics = 'serviceLevel,abandonRate,asa,avgAbandonTime,shortAbandons,offered,maxWait';
     const [row] = await rows(tenant, { metrics, interval: 'day', groupBy: 'queue' });
@@ -172,8 +128,8 @@ describe('GET /v1/kpis/explain', () => {
     const strict = await createQueue(tenant, { serviceLevel: { thresholdSeconds: 10 } });
     const ada = await createAgent(tenant);
     await ingestAll(tenant, [
-      ...visit(strict.id, t(0, 0), 8, 'answered', { agentId: ada.id }),
-      ...visit(strict.id, t(0, 60), 15, 'answered', { agentId: ada.id }),
+      ...visitEvents(strict.id, t(0, 0), 8, 'answered', { agentId: ada.id }),
+      ...visitEvents(strict.id, t(0, 60), 15, 'answered', { agentId: ada.id }),
     ]);
     const [row] = await rows(tenant, { metrics: 'serviceLevel', interval: 'day', groupBy: 'queue' });
     if (!row) throw new Error('no row');
@@ -191,7 +147,9 @@ describe('GET /v1/kpis/explain', () => {
     const tenant = await createTenant();
     const q = await createQueue(tenant);
     // Two visits at the same instant: the id breaks the tie.
-    await ingestAll(tenant, [...[0, 30, 30, 90, 120, 150, 180].flatMap((s, k) => visit(q.id, t(0, s), 1 + k, 'abandoned'))]);
+    await ingestAll(tenant, [
+      ...[0, 30, 30, 90, 120, 150, 180].flatMap((s, k) => visitEvents(q.id, t(0, s), 1 + k, 'abandoned')),
+    ]);
     const [row] = await rows(tenant, { metrics: 'abandoned', interval: 'day', groupBy: 'queue' });
     if (!row) throw new Error('no row');
     const all = (await explain(tenant, 'abandoned', row, { limit: '100' })).body.items as Item[];
@@ -228,11 +186,11 @@ describe('GET /v1/kpis/explain', () => {
     const bob = await createAgent(tenant, { teamId: blue.id });
     const cy = await createAgent(tenant);
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 3000), 5, 'answered', { agentId: cy.id, talkS: 400 }),
-      ...visit(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100, survey: 5 }),
-      ...visit(q.id, t(0, 1200), 25, 'answered', { agentId: ada.id, talkS: 200, survey: 2 }),
-      ...visit(q.id, t(0, 1800), 5, 'answered', { agentId: bob.id, talkS: 300, survey: 4 }),
-      ...visit(q.id, t(0, 2400), 9, 'abandoned'),
+      ...visitEvents(q.id, t(0, 3000), 5, 'answered', { agentId: cy.id, talkS: 400 }),
+      ...visitEvents(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100, survey: 5 }),
+      ...visitEvents(q.id, t(0, 1200), 25, 'answered', { agentId: ada.id, talkS: 200, survey: 2 }),
+      ...visitEvents(q.id, t(0, 1800), 5, 'answered', { agentId: bob.id, talkS: 300, survey: 4 }),
+      ...visitEvents(q.id, t(0, 2400), 9, 'abandoned'),
     ]);
     const byAgent = await rows(tenant, { metrics: 'aht,csat,serviceLevel', interval: 'day', groupBy: 'agent' });
     const adaRow = byAgent.find((r) => r.group.agentId === ada.id);
@@ -338,9 +296,9 @@ describe('GET /v1/kpis/explain', () => {
       ];
     };
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 0), 5, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 60), 12, 'abandoned', { direction: 'outbound' }),
-      ...visit(q.id, t(0, 120), 7, 'abandoned', { direction: null }),
+      ...visitEvents(q.id, t(0, 0), 5, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 60), 12, 'abandoned', { direction: 'outbound' }),
+      ...visitEvents(q.id, t(0, 120), 7, 'abandoned', { direction: null }),
       ...ivr(t(0, 600), true),
       ...ivr(t(0, 900), false),
     ]);

@@ -1,55 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createAgent, createKey, createQueue, createTeam, createTenant, type TestTenant } from './factories';
+import { createAgent, createQueue, createTeam, createTenant, type TestTenant } from './factories';
 import { expectProblem } from './helpers/api';
-import { callId, sendEvents, settle } from './helpers/ingest';
+import { DAY, ingestAll, iso, t, visitEvents } from './helpers/kpi-calls';
 
-// Monday 2 November 2026, in the past for every run of this suite.
-const DAY = Date.UTC(2026, 10, 2);
-const iso = (ms: number) => new Date(ms).toISOString();
-/** An instant `s` seconds (fractions allowed) after 09:00 UTC of day `d` (0 = DAY). */
-const t = (d: number, s: number) => DAY + d * 86_400_000 + 9 * 3_600_000 + Math.round(s * 1000);
-
-type Wire = Record<string, unknown>;
 type MetricJson = { value: number | null; numerator: number; denominator: number | null };
-
-/** A visit of `queueId` joined at `start`, left after `waitS` with `outcome`; answered ones get a segment of `talkS`. */
-function visit(
-  queueId: string,
-  start: number,
-  waitS: number,
-  outcome: string,
-  opts: { agentId?: string; talkS?: number; direction?: string } = {},
-): Wire[] {
-  const id = callId('kpi');
-  const e = (type: string, at: number, extra: Wire = {}) => ({
-    id: `${id}:${type}`,
-    type,
-    occurredAt: iso(at),
-    interactionId: id,
-    ...extra,
-  });
-  const left = start + waitS * 1000;
-  const out: Wire[] = [
-    e('interaction.started', start, { direction: opts.direction ?? 'inbound' }),
-    e('queue.joined', start, { queueId }),
-    e('queue.left', left, { queueId, ...(opts.agentId ? { agentId: opts.agentId } : {}), attrs: { outcome } }),
-  ];
-  if (outcome === 'answered' && opts.agentId) {
-    const end = left + (opts.talkS ?? 60) * 1000;
-    out.push(
-      e('agent.connected', left, { queueId, agentId: opts.agentId }),
-      e('agent.disconnected', end, { agentId: opts.agentId, attrs: { endedBy: 'customer' } }),
-    );
-  }
-  out.push(e('interaction.ended', outcome === 'answered' ? left + (opts.talkS ?? 60) * 1000 : left));
-  return out;
-}
-
-async function ingestAll(tenant: TestTenant, events: Wire[]) {
-  const key = await createKey(tenant, { scopes: ['ingest'] });
-  for (let i = 0; i < events.length; i += 100) await sendEvents(key.client, events.slice(i, i + 100));
-  await settle(tenant);
-}
 
 const kpis = (tenant: TestTenant, params: Record<string, string>) =>
   tenant.admin.get(`/v1/kpis?${new URLSearchParams(params).toString()}`);
@@ -60,13 +14,13 @@ describe('GET /v1/kpis', () => {
     const q = await createQueue(tenant);
     const ada = await createAgent(tenant);
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 0), 10, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 60), 20, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 120), 20.001, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 180), 25, 'answered', { agentId: ada.id }),
-      ...visit(q.id, t(0, 240), 3, 'abandoned'), // short (≤ 5 s)
-      ...visit(q.id, t(0, 300), 8, 'abandoned'),
-      ...visit(q.id, t(0, 360), 30, 'timeout'),
+      ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 60), 20, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 120), 20.001, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 180), 25, 'answered', { agentId: ada.id }),
+      ...visitEvents(q.id, t(0, 240), 3, 'abandoned'), // short (≤ 5 s)
+      ...visitEvents(q.id, t(0, 300), 8, 'abandoned'),
+      ...visitEvents(q.id, t(0, 360), 30, 'timeout'),
     ]);
     const base = {
       metrics: 'offered,answered,abandoned,shortAbandons,flowedOut,serviceLevel,asa,maxWait',
@@ -119,9 +73,9 @@ describe('GET /v1/kpis', () => {
     const loose = await createQueue(tenant);
     // 09:00 UTC is 04:00 in New York; 02:00 UTC on day 1 is still day 0 (21:00) there.
     await ingestAll(tenant, [
-      ...visit(strict.id, t(0, 0), 15, 'abandoned'),
-      ...visit(strict.id, t(0, 10), 15, 'answered', { agentId: (await createAgent(tenant)).id }),
-      ...visit(loose.id, DAY + 86_400_000 + 2 * 3_600_000, 15, 'answered', { agentId: (await createAgent(tenant)).id }),
+      ...visitEvents(strict.id, t(0, 0), 15, 'abandoned'),
+      ...visitEvents(strict.id, t(0, 10), 15, 'answered', { agentId: (await createAgent(tenant)).id }),
+      ...visitEvents(loose.id, DAY + 86_400_000 + 2 * 3_600_000, 15, 'answered', { agentId: (await createAgent(tenant)).id }),
     ]);
     const res = await kpis(tenant, {
       metrics: 'offered,serviceLevel',
@@ -157,9 +111,9 @@ describe('GET /v1/kpis', () => {
     const [red, blue] = [await createTeam(tenant), await createTeam(tenant)];
     const ada = await createAgent(tenant, { teamId: red.id });
     await ingestAll(tenant, [
-      ...visit(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100 }),
-      ...visit(q.id, t(1, 0), 5, 'answered', { agentId: ada.id, talkS: 200 }),
-      ...visit(q.id, t(1, 600), 5, 'answered', { agentId: ada.id, talkS: 300 }),
+      ...visitEvents(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100 }),
+      ...visitEvents(q.id, t(1, 0), 5, 'answered', { agentId: ada.id, talkS: 200 }),
+      ...visitEvents(q.id, t(1, 600), 5, 'answered', { agentId: ada.id, talkS: 300 }),
     ]);
     expect(
       (await tenant.admin.patch(`/v1/agents/${ada.id}`, { teamId: blue.id, effectiveFrom: iso(DAY + 86_400_000) })).status,

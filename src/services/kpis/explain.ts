@@ -5,7 +5,6 @@ import { queues } from '../../db/schema';
 import { membershipAt } from '../../domain/agents/memberships';
 import { type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, metricDefinition } from '../../domain/kpi/catalog';
-import type { KpiPolicy } from '../../domain/kpi/compute';
 import {
   type CellDirection,
   type CellSelector,
@@ -17,11 +16,12 @@ import {
 } from '../../domain/kpi/explain';
 import { factsFromRecords, type RecordsInput } from '../../domain/kpi/facts';
 import { buildReport, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
-import { effectiveServiceLevel, type ServiceLevelPolicy } from '../../domain/settings';
+import { effectiveServiceLevel } from '../../domain/settings';
 import { BUCKET_MS } from '../../domain/time/intervals';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { checkExplainCursorFits, decodeExplainCursor, encodeExplainCursor } from './explain-cursor';
+import { withOverrides } from './policy';
 import { loadMemberships, loadRangeRecords, type RangeRecords } from './records';
 
 const DAY_MS = 86_400_000;
@@ -58,21 +58,6 @@ function parseRequest(q: KpiExplainQuery) {
   if (issues.length > 0 || metric === null) throw invalid(issues);
   if (cursor) checkExplainCursorFits(cursor, explainKindOf(metric));
   return { metric, start, end, cursor };
-}
-
-/** The request's overrides over a base policy: the same fields, and the same rule, as GET /v1/kpis. */
-function withOverrides(base: ServiceLevelPolicy, q: KpiExplainQuery): KpiPolicy {
-  const o = {
-    thresholdSeconds: q['serviceLevel.thresholdSeconds'],
-    shortAbandonSeconds: q['serviceLevel.shortAbandonSeconds'],
-    abandonsInDenominator: q['serviceLevel.abandonsInDenominator'],
-    excludeShortAbandons: q['serviceLevel.excludeShortAbandons'],
-    flowOutsInDenominator: q['serviceLevel.flowOutsInDenominator'],
-    abandonsWithinThresholdMet: q['serviceLevel.abandonsWithinThresholdMet'],
-  };
-  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null };
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (policy as Record<string, unknown>)[k] = v;
-  return policy;
 }
 
 /** What `loadRangeRecords` keeps for a queue and an agent filter: visits, segments and state time (calls stay all). */

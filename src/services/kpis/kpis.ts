@@ -6,11 +6,12 @@ import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
 import type { KpiPolicy } from '../../domain/kpi/compute';
 import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
-import { effectiveServiceLevel, type ServiceLevelPolicy } from '../../domain/settings';
+import { effectiveServiceLevel } from '../../domain/settings';
 import { BUCKET_MS, countPeriods, periods } from '../../domain/time/intervals';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
+import { withOverrides } from './policy';
 import { loadMemberships } from './records';
 
 const DAY_MS = 86_400_000;
@@ -74,21 +75,6 @@ function parseRequest(q: KpiQuery) {
   else if (to - from > MAX_RANGE_DAYS * DAY_MS) issues.push(query('/to', `A range spans at most ${MAX_RANGE_DAYS} days.`));
   if (issues.length > 0) throw invalid(issues);
   return { metrics, groupBy, from, to };
-}
-
-/** The request's service-level fields over a base policy. */
-function withOverrides(base: ServiceLevelPolicy, q: KpiQuery): KpiPolicy {
-  const o = {
-    thresholdSeconds: q['serviceLevel.thresholdSeconds'],
-    shortAbandonSeconds: q['serviceLevel.shortAbandonSeconds'],
-    abandonsInDenominator: q['serviceLevel.abandonsInDenominator'],
-    excludeShortAbandons: q['serviceLevel.excludeShortAbandons'],
-    flowOutsInDenominator: q['serviceLevel.flowOutsInDenominator'],
-    abandonsWithinThresholdMet: q['serviceLevel.abandonsWithinThresholdMet'],
-  };
-  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null };
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (policy as Record<string, unknown>)[k] = v;
-  return policy;
 }
 
 /**
