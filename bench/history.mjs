@@ -220,6 +220,15 @@ async function main() {
     log(`${name}: median ${median(times).toFixed(1)} ms`);
     return median(times);
   };
+  // The floor of any API request: one KPI of one empty day (auth, a tenant transaction, the same route).
+  const floorMs = await measure('API floor (one metric, one empty day)', () =>
+    api(
+      'GET',
+      `/v1/kpis?${new URLSearchParams({ metrics: 'offered', from: '2027-01-01T00:00:00Z', to: '2027-01-02T00:00:00Z' })}`,
+      undefined,
+      key,
+    ),
+  );
   const results = {};
   for (const [label, threshold] of [
     ['policy', undefined],
@@ -243,6 +252,7 @@ async function main() {
     dayCells: cells.days,
     factsBytes: Number(cells.bytes),
     report: 'one month by day for all queues (20 × 30 rows)',
+    apiFloorMs: floorMs,
     results,
   };
   const out = path.join(root, 'bench', 'results');
@@ -257,6 +267,7 @@ async function main() {
   console.log(`
 History benchmark (${result.machine}; ${VISITS.toLocaleString('en')} visits, ${QUEUES} queues, ${AGENTS} agents, one year)
   generated in ${f(result.generateSeconds)} s; rollups rebuilt in ${f(result.rebuildSeconds)} s (${cells.n} cells)
+  API floor (one metric of one empty day) ${f(floorMs)} ms
   month by day, all queues:
 ${line('policy')}
 ${line('arbitrary')}
