@@ -111,12 +111,22 @@ export async function markDirty(tx: Tx, tenantId: string, touch: RollupTouch): P
   await addBucketsOf(tx, tenantId, touch);
   const buckets = new Set(touch.buckets);
   for (const set of touch.agentBuckets.values()) for (const b of set) buckets.add(b);
-  if (buckets.size === 0) return;
-  await tx.execute(sql`
-    INSERT INTO kpi_dirty_buckets (tenant_id, bucket_start)
-    SELECT ${tenantId}, b FROM unnest(${bigints([...buckets].sort((a, b) => a - b))}) AS b ORDER BY b
-    ON CONFLICT DO NOTHING`);
+  if (buckets.size > 0) {
+    await tx.execute(sql`
+      INSERT INTO kpi_dirty_buckets (tenant_id, bucket_start)
+      SELECT ${tenantId}, b FROM unnest(${bigints([...buckets].sort((a, b) => a - b))}) AS b ORDER BY b
+      ON CONFLICT DO NOTHING`);
+  }
+  // Under a load that never lets a flush be quiet, settled dirty buckets still heal, a couple per flush.
+  const settled = (await takeDirty(tx, tenantId, SETTLED_PER_BIG_FLUSH, true)).sort((a, b) => a - b);
+  if (settled.length > 0) {
+    const keys = await recomputeBuckets(tx, tenantId, settled);
+    await refreshDays(tx, tenantId, new Map([...keys].map((k) => [k, new Set(settled)])));
+  }
 }
+
+/** Settled dirty buckets a big flush recomputes besides listing its own. */
+export const SETTLED_PER_BIG_FLUSH = 2;
 
 /**
  * Called after the batch's writes, in the same transaction: recomputes and replaces the touched cells (and a
@@ -174,10 +184,11 @@ export async function refreshRollups(tx: Tx, tenantId: string, touch: RollupTouc
 }
 
 /** Takes (removes from the list) up to `limit` dirty buckets, oldest first (a recent hot one is listed again). */
-async function takeDirty(tx: Tx, tenantId: string, limit: number): Promise<number[]> {
+async function takeDirty(tx: Tx, tenantId: string, limit: number, settledOnly = false): Promise<number[]> {
+  const settled = settledOnly ? sql` AND bucket_start < ${Date.now() - SETTLED_MS}` : sql``;
   const res = await tx.execute(sql`
     DELETE FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start IN (
-      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} ORDER BY bucket_start LIMIT ${limit})
+      SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId}${settled} ORDER BY bucket_start LIMIT ${limit})
     RETURNING bucket_start`);
   return (res.rows as { bucket_start: string | number }[]).map((r) => Number(r.bucket_start));
 }
