@@ -6,7 +6,7 @@ import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
 import { createKey, createQueue, createTenant } from './factories';
 import { expectProblem } from './helpers/api';
 import { env } from './helpers/env';
-import { at, callId, sendEvents } from './helpers/ingest';
+import { callId, sendEvents } from './helpers/ingest';
 
 describe('tenant settings', () => {
   it('merge a partial change and reach the tenant Durable Object in the same request', async () => {
@@ -36,8 +36,10 @@ describe('tenant settings', () => {
     const q = await createQueue(t);
     const ingest = await createKey(t, { scopes: ['ingest'] });
     const id = callId();
+    // A minute ago, so that it is today in Prague too (midnight UTC + 1 s is yesterday there from 23:00 UTC on).
+    const joined = new Date(Date.now() - 60_000).toISOString();
     await sendEvents(ingest.client, [
-      { id: `${id}:join`, type: 'queue.joined', occurredAt: at(1), interactionId: id, queueId: q.id },
+      { id: `${id}:join`, type: 'queue.joined', occurredAt: joined, interactionId: id, queueId: q.id },
     ]);
     expect((await t.admin.patch('/v1/settings', { staleVisitMinutes: 5, timeZone: 'Europe/Prague' })).status).toBe(200);
 
