@@ -1,4 +1,5 @@
 import { AppError, invalid } from '../../domain/errors';
+import { decodeJsonCursor, encodeJsonCursor } from '../../lib/cursor';
 
 export const CALL_SORTS = ['firstEventAt', 'enqueuedAt'] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
@@ -43,10 +44,7 @@ const notOurs = () => invalid([{ in: 'query', pointer: '/cursor', detail: 'Not a
 
 /** Opaque to clients: base64url of UTF-8 JSON `[sort, order, epoch ms, id]`. */
 export function encodeCallCursor(c: CallCursor): string {
-  const bytes = new TextEncoder().encode(JSON.stringify([SORT_CODE[c.sort], ORDER_CODE[c.order], c.at, c.id]));
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+  return encodeJsonCursor([SORT_CODE[c.sort], ORDER_CODE[c.order], c.at, c.id]);
 }
 
 /**
@@ -54,16 +52,7 @@ export function encodeCallCursor(c: CallCursor): string {
  * and never a query Postgres refuses.
  */
 export function decodeCallCursor(cursor: string): CallCursor {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw notOurs();
-  let value: unknown;
-  try {
-    const padded = cursor.replaceAll('-', '+').replaceAll('_', '/');
-    const binary = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw notOurs();
-  }
+  const value = decodeJsonCursor(cursor);
   if (!Array.isArray(value) || value.length !== 4) throw notOurs();
   const [sortCode, orderCode, at, id] = value as unknown[];
   const sort = CALL_SORTS.find((s) => SORT_CODE[s] === sortCode);

@@ -1,5 +1,6 @@
 import { invalid } from '../../domain/errors';
 import type { ExplainKind } from '../../domain/kpi/explain';
+import { decodeJsonCursor, encodeJsonCursor } from '../../lib/cursor';
 
 /** Where the previous page of an explanation ended: the kind of record listed, and the (instant, id) of its last one. */
 export interface ExplainCursor {
@@ -15,24 +16,12 @@ const notOurs = (detail = 'Not a cursor this API issued.') => invalid([{ in: 'qu
 
 /** Opaque to clients: base64url of UTF-8 JSON `[kind, epoch ms, record id]`. */
 export function encodeExplainCursor(c: ExplainCursor): string {
-  const bytes = new TextEncoder().encode(JSON.stringify([KIND_CODE[c.kind], c.at, c.id]));
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+  return encodeJsonCursor([KIND_CODE[c.kind], c.at, c.id]);
 }
 
 /** A forged or damaged cursor is a 422 on `cursor`; records are compared in memory, so nothing of it reaches SQL. */
 export function decodeExplainCursor(cursor: string): ExplainCursor {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw notOurs();
-  let value: unknown;
-  try {
-    const padded = cursor.replaceAll('-', '+').replaceAll('_', '/');
-    const binary = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw notOurs();
-  }
+  const value = decodeJsonCursor(cursor);
   if (!Array.isArray(value) || value.length !== 3) throw notOurs();
   const [code, at, id] = value as unknown[];
   const kind = KINDS.find((k) => KIND_CODE[k] === code);
