@@ -9,18 +9,12 @@
 //     - reading the rollup rows alone (the day cells the API reads, from Node: the floor of any use of them).
 //   The API's numbers are checked against the naive aggregate before anything is timed.
 // Everything runs locally and is torn down at the end. Options: --visits N --repeat N
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
-import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
-import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
-import { startWranglerDev, waitForOk } from '../scripts/lib/wrangler.mjs';
+import { root, startStack } from './lib/stack.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -35,7 +29,6 @@ const MONTH = { from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' };
 const ARBITRARY_T = 37;
 
 const cleanup = [];
-const secret = () => randomBytes(18).toString('base64url');
 const log = (msg) => console.error(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -46,43 +39,12 @@ async function timed(fn) {
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callboard-bench-history-'));
-  fs.chmodSync(dir, 0o755);
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const pgServer = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), password: secret(), fast: true });
-  cleanup.push(() => pgServer.stop());
-  const { appUrl } = await prepareLocalDatabase({ superUrl: pgServer.url, ownerPassword: secret(), appPassword: secret() });
-  const proxy = await startNeonWsProxy({ control: false });
-  cleanup.push(() => proxy.close());
-  const port = await freePort();
-  const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
-  const wrangler = startWranglerDev({
-    root,
-    port,
-    config: path.join(root, 'wrangler.toml'),
-    persistTo: path.join(dir, 'wrangler'),
-    envFile: path.join(dir, 'wrangler.env'),
-    stdio: 'ignore',
-    vars: {
-      DATABASE_URL: appUrl,
-      NEON_WS_PROXY: proxy.address,
-      PLATFORM_TOKEN: platformToken,
-      PLATFORM_KEYS: `1:${randomBytes(32).toString('base64')}`,
-      LOG_LEVEL: 'error',
-    },
+  const { api, superUrl, platformToken } = await startStack({
+    name: 'callboard-bench-history',
+    config: 'wrangler.toml',
+    fastPostgres: true,
+    cleanup,
   });
-  cleanup.push(() => wrangler.stop());
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/health`, wrangler.child, 120_000);
-  const api = async (method, p, body, token) => {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
 
   const { tenant, apiKey } = await api('POST', '/v1/tenants', { name: 'History bench' }, platformToken);
   const key = apiKey.key;
@@ -93,7 +55,7 @@ async function main() {
 
   // Straight into Postgres, as a superuser (row-level security does not apply): one year of visits, evenly
   // spread, 80 % answered (with an agent segment), 15 % abandoned, 5 % timed out; waits and talk exponential.
-  const su = new pg.Client({ connectionString: pgServer.url.replace(/\/postgres$/, '/callboard') });
+  const su = new pg.Client({ connectionString: superUrl });
   await su.connect();
   cleanup.push(() => su.end());
   log(`generating ${VISITS.toLocaleString('en')} visits (${QUEUES} queues, ${AGENTS} agents, one year)`);

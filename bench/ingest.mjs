@@ -12,22 +12,16 @@
 // The Worker is bench/worker.ts (bench/wrangler.toml): the application plus the baseline's EchoDO.
 // Everything runs locally and is torn down at the end. Options: --deliveries N --batch N --concurrency N
 // --rounds N --hot-rate EVENTS_PER_S --hot-seconds N
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Webhook } from 'standardwebhooks';
-import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
-import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
-import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
-import { startWranglerDev, waitForOk } from '../scripts/lib/wrangler.mjs';
+import { root, startStack } from './lib/stack.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -44,7 +38,6 @@ const HOT_SECONDS = arg('hot-seconds', 30);
 const HOT_BATCH = 100;
 const HOT_IN_FLIGHT = 8;
 
-const secret = () => randomBytes(24).toString('base64url');
 const log = (m) => console.log(`[bench] ${m}`);
 const cleanup = [];
 
@@ -103,49 +96,18 @@ function combine(results) {
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callboard-bench-'));
-  fs.chmodSync(dir, 0o755);
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const pgServer = await startPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    password: secret(),
-    fast: false,
+  const {
+    base,
+    api: json,
+    platformToken,
+    superUrl,
+    setPostgres,
+  } = await startStack({
+    name: 'callboard-bench',
+    config: 'bench/wrangler.toml',
+    proxyControl: true,
+    cleanup,
   });
-  cleanup.push(() => pgServer.stop());
-  const { appUrl } = await prepareLocalDatabase({ superUrl: pgServer.url, ownerPassword: secret(), appPassword: secret() });
-  const proxy = await startNeonWsProxy({ control: true });
-  const setPostgres = (on) => fetch(`${proxy.controlUrl}?enabled=${on ? 1 : 0}`, { method: 'POST' });
-  cleanup.push(() => proxy.close());
-  const port = await freePort();
-  const platformToken = `cbp_bench_${randomBytes(16).toString('hex')}`;
-  const wrangler = startWranglerDev({
-    root,
-    port,
-    config: path.join(root, 'bench', 'wrangler.toml'),
-    persistTo: path.join(dir, 'wrangler'),
-    envFile: path.join(dir, 'wrangler.env'),
-    stdio: 'ignore',
-    vars: {
-      DATABASE_URL: appUrl,
-      NEON_WS_PROXY: proxy.address,
-      PLATFORM_TOKEN: platformToken,
-      PLATFORM_KEYS: `1:${randomBytes(32).toString('base64')}`,
-      LOG_LEVEL: 'error',
-    },
-  });
-  cleanup.push(() => wrangler.stop());
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/health`, wrangler.child, 120_000);
-  const json = async (method, p, body, token) => {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
   const { tenant, apiKey } = await json('POST', '/v1/tenants', { name: 'Bench' }, platformToken);
   const key = apiKey.key;
   const queue = await json(
@@ -260,7 +222,7 @@ async function main() {
   const drained = await waitDrained(drainQueue.id);
   const drainRate = (drained.outbox.flushedRows / drained.outbox.flushMs) * 1000;
   // COPY of the same rows (the tenant's events and visits as the flush wrote them) into the same tables.
-  const su = new pg.Client({ connectionString: pgServer.url.replace(/\/postgres$/, '/callboard') });
+  const su = new pg.Client({ connectionString: superUrl });
   await su.connect();
   const events = (await su.query('SELECT * FROM events WHERE tenant_id = $1 AND queue_id = $2', [tenant.id, queue.id])).rows;
   const visits = (await su.query('SELECT * FROM queue_visits WHERE tenant_id = $1 AND queue_id = $2', [tenant.id, queue.id]))
