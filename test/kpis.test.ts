@@ -166,6 +166,36 @@ describe('GET /v1/kpis', () => {
     );
   });
 
+  it('repeat-caller FCR: a call is resolved when its caller does not call again within the window; open windows are pending', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    const ada = await createAgent(tenant);
+    const now = Date.now();
+    await ingestAll(tenant, [
+      // X calls again a day later: the first call is repeated (72 h), the second resolved (its window closed long ago).
+      ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 001' }),
+      ...visitEvents(q.id, t(1, 0), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 001' }),
+      // Y calls once: resolved. A call without a number cannot be matched: left out.
+      ...visitEvents(q.id, t(0, 3600), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 002' }),
+      ...visitEvents(q.id, t(0, 7200), 10, 'answered', { agentId: ada.id }),
+      // Z called an hour ago: its window is open.
+      ...visitEvents(q.id, now - 3_600_000, 5, 'answered', { agentId: ada.id, talkS: 30, caller: '+420 601 000 003' }),
+    ]);
+    const fcr = async (params: Record<string, string>) => {
+      const res = await kpis(tenant, { metrics: 'fcrRepeatCaller', ...params });
+      expect(res.status, res.text).toBe(200);
+      return res.body.rows[0].metrics.fcrRepeatCaller;
+    };
+    const past = { from: iso(DAY), to: iso(DAY + 2 * 86_400_000) };
+    expect(await fcr(past)).toMatchObject({ numerator: 2, denominator: 3, pending: 0, status: 'complete' });
+    expect((await fcr(past)).value).toBeCloseTo(2 / 3, 12);
+    expect(await fcr({ ...past, fcrWindowHours: '12' })).toMatchObject({ numerator: 3, denominator: 3 });
+    expect(await fcr({ ...past, groupBy: 'agent' })).toMatchObject({ numerator: 2, denominator: 3 });
+    const recent = { from: iso(now - 86_400_000), to: iso(now + 900_000) };
+    expect(await fcr(recent)).toMatchObject({ value: null, numerator: 0, denominator: 0, pending: 1, status: 'partial' });
+    expectProblem(await kpis(tenant, { metrics: 'fcrRepeatCaller', ...past, groupBy: 'direction' }), 422, 'VALIDATION_FAILED');
+  });
+
   it('the catalog lists every metric with its definition', async () => {
     const tenant = await createTenant();
     const res = await tenant.admin.get('/v1/kpis/catalog');
@@ -173,6 +203,6 @@ describe('GET /v1/kpis', () => {
     const sl = res.body.metrics.find((m: { id: string }) => m.id === 'serviceLevel');
     expect(sl).toMatchObject({ unit: 'ratio', kind: 'ratio', scope: 'queue', higherIsBetter: true, available: true });
     expect(sl.policy).toContain('thresholdSeconds');
-    expect(res.body.metrics.find((m: { id: string }) => m.id === 'fcrRepeatCaller')?.available).toBe(false);
+    expect(res.body.metrics.find((m: { id: string }) => m.id === 'fcrRepeatCaller')?.available).toBe(true);
   });
 });

@@ -71,6 +71,13 @@ export const KpiQuerySchema = z.object({
       '`rollups` (default): the 15-minute rollups, kept exact by every flush. `records`: computed from the history records ' +
         'themselves, slower — to verify an answer. Both give the same numbers; grouping or filtering by direction always reads records.',
     ),
+  fcrWindowHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .optional()
+    .describe("Repeat-caller FCR window for this request, hours (default the tenant's `fcrWindowHours`)."),
   csatSatisfiedScore: z.coerce
     .number()
     .int()
@@ -97,6 +104,11 @@ export const KpiValueSchema = z
     status: z
       .enum(['complete', 'partial'])
       .describe('`partial`: the period is still open, visits in it still wait, or agent state intervals are still open.'),
+    pending: z
+      .number()
+      .int()
+      .optional()
+      .describe('`fcrRepeatCaller`: handled calls whose window is still open, in neither count (the row is then partial).'),
     byReason: z
       .record(z.string(), z.object(MetricValueFields))
       .optional()

@@ -13,14 +13,14 @@ export type Wire = Record<string, unknown>;
 /**
  * Wire events of one queue visit: joined at `start`, left after `waitS` with `outcome`; an answered one with an
  * agent is connected for `talkS` (default 60); `survey` adds a survey a minute after the end; `direction: null`
- * leaves the direction unsaid.
+ * leaves the direction unsaid; `caller` is the caller's number.
  */
 export function visitEvents(
   queueId: string,
   start: number,
   waitS: number,
   outcome: string,
-  opts: { agentId?: string; talkS?: number; survey?: number; direction?: string | null; prefix?: string } = {},
+  opts: { agentId?: string; talkS?: number; survey?: number; direction?: string | null; prefix?: string; caller?: string } = {},
 ): Wire[] {
   const id = callId(opts.prefix ?? 'kpi');
   const e = (type: string, at: number, extra: Wire = {}) => ({
@@ -33,7 +33,10 @@ export function visitEvents(
   const left = start + waitS * 1000;
   const end = outcome === 'answered' && opts.agentId ? left + (opts.talkS ?? 60) * 1000 : left;
   const out: Wire[] = [
-    e('interaction.started', start, opts.direction === null ? {} : { direction: opts.direction ?? 'inbound' }),
+    e('interaction.started', start, {
+      ...(opts.direction === null ? {} : { direction: opts.direction ?? 'inbound' }),
+      ...(opts.caller ? { caller: opts.caller } : {}),
+    }),
     e('queue.joined', start, { queueId }),
     e('queue.left', left, { queueId, ...(opts.agentId ? { agentId: opts.agentId } : {}), attrs: { outcome } }),
   ];

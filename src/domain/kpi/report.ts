@@ -2,6 +2,7 @@ import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
 import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
 import { type Cell, type CellFacts, emptyFacts, mergeAll } from './facts';
+import type { RepeatCallerCounts, RepeatCallerVerdict } from './repeat-caller';
 
 /** What a report's rows can be grouped by. */
 export const GROUP_DIMENSIONS = ['queue', 'team', 'agent', 'site', 'direction'] as const;
@@ -22,7 +23,12 @@ export type ReportCell = Cell;
 /** `complete`, or `partial`: the period is still open, visits in it still wait, or state intervals are still open. */
 export type MetricStatus = 'complete' | 'partial';
 
-export type ReportValue = MetricValue & { status: MetricStatus; byReason?: Record<string, MetricValue> };
+export type ReportValue = MetricValue & {
+  status: MetricStatus;
+  byReason?: Record<string, MetricValue>;
+  /** `fcrRepeatCaller`: handled calls whose window is still open (in neither count). */
+  pending?: number;
+};
 
 export interface ReportRow {
   start: number;
@@ -32,7 +38,10 @@ export interface ReportRow {
 }
 
 export interface ReportRequest {
-  metrics: readonly FactMetricId[];
+  /** Metrics computed from cell facts, and `fcrRepeatCaller` (from `repeatCallers`). */
+  metrics: readonly (FactMetricId | 'fcrRepeatCaller')[];
+  /** Repeat-caller verdicts of the handled calls (src/domain/kpi/repeat-caller.ts), each where its last segment connected. */
+  repeatCallers?: readonly { bucketStart: number; queueId: string; agentId: string; verdict: RepeatCallerVerdict }[];
   periods: readonly Period[];
   groupBy: readonly GroupDimension[];
   /** Queue metrics from queue × agent cells even when not grouped by person (a request filtered on people). */
@@ -51,6 +60,9 @@ export function groupingProblem(def: MetricDefinition, groupBy: readonly GroupDi
   }
   if (def.scope === 'agent' && groupBy.includes('direction')) {
     return `${def.id} is agent time, which has no call direction.`;
+  }
+  if (def.id === 'fcrRepeatCaller' && groupBy.includes('direction')) {
+    return 'fcrRepeatCaller is not split by direction yet: group it by queue, agent, team or site.';
   }
   if (def.scope === 'tenant' && groupBy.some((d) => d !== 'direction')) {
     return `${def.id} happens before a call reaches a queue or an agent: it can be grouped by direction only.`;
@@ -95,6 +107,21 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       inGroup.set(scope, list);
     }
   }
+  // period index → group key → verdict counts, in the cells (queue, or queue × agent) queue metrics read.
+  const repeats = new Map<number, Map<string, RepeatCallerCounts>>();
+  for (const r of req.metrics.includes('fcrRepeatCaller') ? (req.repeatCallers ?? []) : []) {
+    const p = periodIndex(req.periods, r.bucketStart);
+    if (p < 0) continue;
+    const cell = { bucketStart: r.bucketStart, queueId: r.queueId, agentId: byPerson ? r.agentId : null, direction: null };
+    const group = groupOf(cell as ReportCell, req);
+    const key = JSON.stringify(group);
+    if (!groups.has(key)) groups.set(key, group);
+    const inPeriod = repeats.get(p) ?? new Map<string, RepeatCallerCounts>();
+    repeats.set(p, inPeriod);
+    const counts = inPeriod.get(key) ?? { resolved: 0, repeated: 0, pending: 0 };
+    counts[r.verdict] += 1;
+    inPeriod.set(key, counts);
+  }
   if (req.groupBy.length === 0 && groups.size === 0) groups.set('{}', {});
 
   const rows: ReportRow[] = [];
@@ -108,6 +135,19 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       const policy = req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
       const metrics: Record<string, ReportValue> = {};
       for (const id of req.metrics) {
+        if (id === 'fcrRepeatCaller') {
+          const c = repeats.get(p)?.get(key) ?? { resolved: 0, repeated: 0, pending: 0 };
+          const denominator = c.resolved + c.repeated;
+          metrics[id] = {
+            value: denominator === 0 ? null : c.resolved / denominator,
+            numerator: c.resolved,
+            denominator,
+            unit: 'ratio',
+            status: period.end > req.now || c.pending > 0 ? 'partial' : 'complete',
+            pending: c.pending,
+          };
+          continue;
+        }
         const scope = metricDefinition(id).scope;
         const f = facts.get(scope) ?? emptyFacts();
         const value: ReportValue = { ...computeMetric(id, f, policy), status: statusOf(scope, f, period, req.now) };

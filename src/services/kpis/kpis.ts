@@ -5,14 +5,15 @@ import { membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
 import type { KpiPolicy } from '../../domain/kpi/compute';
+import { judgeRepeatCaller } from '../../domain/kpi/repeat-caller';
 import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
 import { effectiveServiceLevel } from '../../domain/settings';
-import { BUCKET_MS, countPeriods, periods } from '../../domain/time/intervals';
+import { BUCKET_MS, bucket15Of, countPeriods, periods } from '../../domain/time/intervals';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
 import { withOverrides } from './policy';
-import { loadMemberships } from './records';
+import { loadMemberships, loadRepeatCallerCalls } from './records';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -31,7 +32,7 @@ export function kpiCatalog(): KpiCatalog {
       denominator: m.denominator,
       policy: [...m.policy],
       higherIsBetter: m.higherIsBetter,
-      available: m.fromFacts,
+      available: m.fromFacts || m.id === 'fcrRepeatCaller',
     })),
   };
 }
@@ -39,15 +40,16 @@ export function kpiCatalog(): KpiCatalog {
 /** What a request asks for, checked: 422 with a pointer for each problem, before anything is read. */
 function parseRequest(q: KpiQuery) {
   const issues: FieldIssue[] = [];
-  const metrics: FactMetricId[] = [];
+  const metrics: (FactMetricId | 'fcrRepeatCaller')[] = [];
   for (const id of q.metrics
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
     if (!isMetricId(id))
       issues.push(query('/metrics', `Unknown metric '${String(id).slice(0, 64)}' (see GET /v1/kpis/catalog).`));
-    else if (!metricDefinition(id).fromFacts) issues.push(query('/metrics', `${id} is defined but not computed yet.`));
-    else if (!metrics.includes(id as FactMetricId)) metrics.push(id as FactMetricId);
+    else if (!metricDefinition(id).fromFacts && id !== 'fcrRepeatCaller') {
+      issues.push(query('/metrics', `${id} is defined but not computed yet.`));
+    } else if (!metrics.includes(id as FactMetricId)) metrics.push(id as FactMetricId);
   }
   const groupBy: GroupDimension[] = [];
   for (const d of q.groupBy ?? []) {
@@ -140,19 +142,33 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       const m = membershipAt(memberships.get(agentId) ?? [], at);
       return { teamId: m?.teamId ?? null, siteId: m?.siteId ?? null };
     };
-    const cells = loaded.filter((c) => {
+    const admits = (c: { agentId: string | null; bucketStart: number }) => {
       if (!byPeople) return true;
       if (c.agentId === null) return false;
       if (agents && !agents.has(c.agentId)) return false;
       const m = membershipOf(c.agentId, c.bucketStart);
       return (!teams || (m.teamId !== null && teams.has(m.teamId))) && (!sites || (m.siteId !== null && sites.has(m.siteId)));
-    });
+    };
+    const cells = loaded.filter(admits);
+    // Repeat-caller FCR is judged per call now, under the window of the request or the tenant.
+    const windowMs = (q.fcrWindowHours ?? tenant.settings.fcrWindowHours) * 3_600_000;
+    const repeatCallers = !metrics.includes('fcrRepeatCaller')
+      ? []
+      : (await loadRepeatCallerCalls(tx, ctx.tenantId, from, to, q.queueIds))
+          .map((c) => ({
+            bucketStart: bucket15Of(c.connectedAt),
+            queueId: c.queueId,
+            agentId: c.agentId,
+            verdict: judgeRepeatCaller(c, windowMs, now),
+          }))
+          .filter(admits);
 
     const rows = buildReport(cells, {
       metrics,
       periods: periods(from, to, interval, timeZone),
       groupBy,
       byPerson: byPeople,
+      repeatCallers,
       policyFor: (queueId) => (queueId !== null ? (overrides.get(queueId) ?? tenantPolicy) : tenantPolicy),
       membershipOf,
       now,

@@ -4,6 +4,7 @@ import { readInteractions, readIntervals, readSegments, readVisits, texts } from
 import type { Membership } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../../domain/calls/records';
+import type { RepeatCallerCall } from '../../domain/kpi/repeat-caller';
 
 /** The records a KPI request reads: visits that started, segments that connected, state time that overlaps [from, to). */
 export interface RangeRecords {
@@ -96,4 +97,41 @@ export async function loadMemberships(tx: Tx, tenantId: string): Promise<Map<str
     out.set(agentId, list);
   }
   return out;
+}
+
+/**
+ * The handled calls whose last agent segment connected in [from, to), for repeat-caller FCR: that segment, when the
+ * call ended, and when the same caller (salted hash of the number) next started a call after it. Calls without a
+ * caller number cannot be matched and are left out.
+ */
+export async function loadRepeatCallerCalls(
+  tx: Tx,
+  tenantId: string,
+  from: number,
+  to: number,
+  queueIds?: string[],
+): Promise<RepeatCallerCall[]> {
+  const a = new Date(from);
+  const b = new Date(to);
+  const res = await tx.execute(sql`
+    WITH last AS (
+      SELECT DISTINCT ON (s.interaction_id) s.interaction_id, s.queue_id, s.agent_id, s.connected_at, s.disconnected_at
+      FROM agent_segments s
+      WHERE s.tenant_id = ${tenantId} AND s.interaction_id IN (
+        SELECT interaction_id FROM agent_segments WHERE tenant_id = ${tenantId} AND connected_at >= ${a} AND connected_at < ${b})
+      ORDER BY s.interaction_id, s.connected_at DESC, s.id DESC)
+    SELECT l.interaction_id, l.queue_id, l.agent_id, ${ms('l.connected_at')} AS connected_at,
+           ${ms('CASE WHEN l.disconnected_at IS NULL THEN NULL ELSE coalesce(i.ended_at, l.disconnected_at) END')} AS end_at,
+           ${ms(`(SELECT min(n.first_event_at) FROM interactions n WHERE n.tenant_id = i.tenant_id AND n.caller_hash = i.caller_hash
+                  AND n.id <> i.id AND n.first_event_at > coalesce(i.ended_at, l.disconnected_at))`)} AS next_at
+    FROM last l JOIN interactions i ON i.tenant_id = ${tenantId} AND i.id = l.interaction_id
+    WHERE l.connected_at >= ${a} AND l.connected_at < ${b} AND i.caller_hash IS NOT NULL${any('l.queue_id', queueIds)}`);
+  return (res.rows as Record<string, unknown>[]).map((r) => ({
+    interactionId: r.interaction_id as string,
+    queueId: r.queue_id as string,
+    agentId: r.agent_id as string,
+    connectedAt: Number(r.connected_at),
+    endAt: num(r.end_at),
+    nextCallAt: num(r.next_at),
+  }));
 }
