@@ -36,8 +36,7 @@ function parseRequest(q: KpiExplainQuery) {
   if (!isMetricId(q.metric)) issues.push(query('/metric', `Unknown metric '${q.metric}' (see GET /v1/kpis/catalog).`));
   else if (!metricDefinition(q.metric).fromFacts) {
     issues.push(query('/metric', `${q.metric} is judged per call across calls; explaining it is not supported yet.`));
-  }
-  else metric = q.metric as FactMetricId;
+  } else metric = q.metric as FactMetricId;
 
   // The dimensions the filters stand for: explain only cells GET /v1/kpis can produce.
   const dims: GroupDimension[] = [];
