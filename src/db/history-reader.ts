@@ -14,8 +14,10 @@ export const texts = (items: readonly string[]) => sql`ARRAY(SELECT jsonb_array_
 export const bigints = (items: readonly number[]) =>
   sql`ARRAY(SELECT (jsonb_array_elements_text(${JSON.stringify(items)}::jsonb))::bigint)`;
 
-const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** A timestamp column (or expression, never client input) as epoch ms. */
+export const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+/** A nullable numeric column as a number or null. */
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 type Row = Record<string, unknown>;
 
 export async function readVisits(tx: Tx, tenantId: string, where: SQL): Promise<VisitRecord[]> {

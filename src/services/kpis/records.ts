@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { readInteractions, readIntervals, readSegments, readVisits, texts } from '../../db/history-reader';
+import { ms, num, readInteractions, readIntervals, readSegments, readVisits, texts } from '../../db/history-reader';
 import type { Membership } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../../domain/calls/records';
@@ -20,10 +20,8 @@ export interface RecordFilters {
   direction?: 'inbound' | 'outbound';
 }
 
-const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 const any = (column: string, ids: string[] | undefined): SQL =>
   ids && ids.length > 0 ? sql` AND ${sql.raw(column)} = ANY(${texts(ids)})` : sql``;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
  * Reads the records of a range straight from the history tables (the exact path: every judgement is made on
