@@ -1,17 +1,23 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 // npm run bench:history — the KPI engine against its baselines, in one run, on one machine:
 //   history of one tenant (20 queues, 200 agents, one year; --visits N, default 10,000,000) generated straight into
 //   Postgres, rollups rebuilt by the API (POST /v1/kpis/rollups/rebuild), then a month-by-day report of all queues
 //   (offered, answered, abandoned, short abandons, service level, ASA), with the tenant's policy and with an
 //   arbitrary threshold, timed as:
-//     - the API end to end (GET /v1/kpis through wrangler dev; Postgres through the Neon WebSocket proxy),
-//     - a naive aggregate over the raw visits (the same figures by SQL from queue_visits, from Node),
-//     - reading the rollup rows alone (the day cells the API reads, from Node: the floor of any use of them).
-//   The API's numbers are checked against the naive aggregate before anything is timed.
+//     - Callboard's query: the KPI service itself (bench/lib/kpi-service.ts, bundled from src/) called from Node —
+//       every statement the API runs for the report, in a tenant transaction, with its merging and maths;
+//     - a naive aggregate over the raw visits (the same figures by one SQL statement over queue_visits);
+//     - reading the rollup rows alone (the day cells the report stands on, whole, by one SELECT: the floor of any
+//       use of them);
+//     - the API end to end (GET /v1/kpis through wrangler dev; Postgres through the Neon WebSocket proxy).
+//   The first three run from Node, as the application role with the tenant set (row-level security applies, as
+//   to the Worker), over plain TCP. The API's and the service's numbers are checked against the naive aggregate
+//   before anything is timed.
 // Everything runs locally and is torn down at the end. Options: --visits N --repeat N
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { build } from 'esbuild';
 import pg from 'pg';
 import { root, startStack } from './lib/stack.mjs';
 
@@ -39,7 +45,7 @@ async function timed(fn) {
 }
 
 async function main() {
-  const { api, superUrl, platformToken } = await startStack({
+  const { api, appUrl, superUrl, platformToken } = await startStack({
     name: 'callboard-bench-history',
     config: 'wrangler.toml',
     fastPostgres: true,
@@ -110,24 +116,40 @@ async function main() {
   });
   await su.query('ANALYZE kpi_cells');
   const cells = (
-    await su.query('SELECT count(*)::int AS n, sum(pg_column_size(facts))::bigint AS bytes FROM kpi_cells WHERE tenant_id = $1', [
-      tenant.id,
-    ])
+    await su.query(
+      `SELECT count(*)::int AS n,
+              sum(pg_column_size(facts) + pg_column_size(wait_keys) + pg_column_size(wait_totals))::bigint AS bytes,
+              (SELECT count(*)::int FROM kpi_day_cells WHERE tenant_id = $1) AS days
+       FROM kpi_cells WHERE tenant_id = $1`,
+      [tenant.id],
+    )
   ).rows[0];
   log(
     `rollups rebuilt in ${(rebuild.ms / 1000).toFixed(0)} s (${rebuild.out} requests; ${cells.n} cells, ${(Number(cells.bytes) / 1e6).toFixed(0)} MB of facts)`,
   );
 
-  const kpiPath = (threshold) =>
-    `/v1/kpis?${new URLSearchParams({
-      metrics: 'offered,answered,abandoned,shortAbandons,serviceLevel,asa',
-      ...MONTH,
-      interval: 'day',
-      groupBy: 'queue',
-      ...(threshold === undefined ? {} : { 'serviceLevel.thresholdSeconds': String(threshold) }),
-    })}`;
+  // Where the disk goes: the largest relations with their indexes and TOAST, and the whole database.
+  const storage = (
+    await su.query(
+      `SELECT c.relname AS name, pg_total_relation_size(c.oid)::bigint AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 8`,
+    )
+  ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+  const databaseBytes = Number((await su.query('SELECT pg_database_size(current_database())::bigint AS b')).rows[0].b);
+  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+  log(`storage: database ${mb(databaseBytes)}; ${storage.map((x) => `${x.name} ${mb(x.bytes)}`).join(', ')}`);
+
+  const kpiParams = (threshold) => ({
+    metrics: 'offered,answered,abandoned,shortAbandons,serviceLevel,asa',
+    ...MONTH,
+    interval: 'day',
+    groupBy: 'queue',
+    ...(threshold === undefined ? {} : { 'serviceLevel.thresholdSeconds': String(threshold) }),
+  });
+  const kpiPath = (threshold) => `/v1/kpis?${new URLSearchParams(kpiParams(threshold))}`;
   const naive = (threshold) =>
-    su.query(
+    app.query(
       `SELECT date_trunc('day', enqueued_at AT TIME ZONE 'UTC') AS day, queue_id, count(*)::int AS offered,
               count(*) FILTER (WHERE outcome = 'answered')::int AS answered,
               count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned,
@@ -141,15 +163,39 @@ async function main() {
     );
   // The rows the API reads for this report: the month's day cells of the queues (the tenant's zone is UTC).
   const rollupRows = () =>
-    su.query(
-      `SELECT day_start, queue_id, agent_id, facts FROM kpi_day_cells
+    app.query(
+      `SELECT day_start, queue_id, agent_id, facts, wait_keys, wait_totals FROM kpi_day_cells
        WHERE tenant_id = $1 AND day_start >= $2 AND day_start < $3 AND queue_id <> '' AND agent_id = ''`,
       [tenant.id, Date.parse(MONTH.from), Date.parse(MONTH.to)],
     );
 
+  // The KPI service, bundled from the sources as wrangler bundles them, on a pool of the application role.
+  const bundle = path.join(os.tmpdir(), `callboard-kpi-service-${process.pid}.mjs`);
+  await build({
+    entryPoints: [path.join(root, 'bench', 'lib', 'kpi-service.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    external: ['pg'],
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  cleanup.push(() => fs.rmSync(bundle, { force: true }));
+  const { kpiService } = await import(bundle);
+  const pool = new pg.Pool({ connectionString: appUrl, max: 2 });
+  cleanup.push(() => pool.end());
+  const service = kpiService(pool, tenant.id);
+  // The baselines on one connection of the same role, with the tenant set for the session.
+  const app = new pg.Client({ connectionString: appUrl });
+  await app.connect();
+  cleanup.push(() => app.end());
+  await app.query("SELECT set_config('app.tenant_id', $1, false)", [tenant.id]);
+
   // The API's numbers against the naive aggregate, both thresholds, before timing anything.
   for (const threshold of [20, ARBITRARY_T]) {
     const report = await api('GET', kpiPath(threshold === 20 ? undefined : threshold), undefined, key);
+    const direct = await service(kpiParams(threshold === 20 ? undefined : threshold));
+    if (JSON.stringify(direct.rows) !== JSON.stringify(report.rows)) throw new Error('the service and the API disagree');
     const rows = (await naive(threshold)).rows;
     const byKey = new Map(
       rows.map((r) => [`${new Date(`${r.day.toISOString().slice(0, 10)}T00:00:00Z`).toISOString()}|${r.queue_id}`, r]),
@@ -172,7 +218,7 @@ async function main() {
       }
       checked++;
     }
-    log(`threshold ${threshold} s: ${checked} rows agree with the naive aggregate`);
+    log(`threshold ${threshold} s: ${checked} rows of the API and the service agree with the naive aggregate`);
   }
 
   const measure = async (name, fn) => {
@@ -197,6 +243,7 @@ async function main() {
     ['arbitrary', ARBITRARY_T],
   ]) {
     results[label] = {
+      queryMs: await measure(`Callboard's query, ${label}`, () => service(kpiParams(threshold))),
       apiMs: await measure(`API, ${label}`, () => api('GET', kpiPath(threshold), undefined, key)),
       naiveMs: await measure(`naive aggregate, ${label}`, () => naive(threshold ?? 20)),
       rollupRowsMs: await measure(`rollup rows alone, ${label}`, () => rollupRows()),
@@ -213,6 +260,8 @@ async function main() {
     cells: cells.n,
     dayCells: cells.days,
     factsBytes: Number(cells.bytes),
+    databaseBytes,
+    storage,
     report: 'one month by day for all queues (20 × 30 rows)',
     apiFloorMs: floorMs,
     results,
@@ -224,7 +273,7 @@ async function main() {
   const f = (n) => n.toFixed(1);
   const line = (label) => {
     const r = results[label];
-    return `  ${label.padEnd(10)} API ${f(r.apiMs)} ms | naive ${f(r.naiveMs)} ms (naive/API ${(r.naiveMs / r.apiMs).toFixed(2)}, goal ≥ 50) | rollup rows alone ${f(r.rollupRowsMs)} ms (API/rows ${(r.apiMs / r.rollupRowsMs).toFixed(2)}, goal ≤ 2)`;
+    return `  ${label.padEnd(10)} Callboard's query ${f(r.queryMs)} ms | naive ${f(r.naiveMs)} ms (naive/query ${(r.naiveMs / r.queryMs).toFixed(1)}, goal ≥ 50) | rollup rows alone ${f(r.rollupRowsMs)} ms (query/rows ${(r.queryMs / r.rollupRowsMs).toFixed(2)}, goal ≤ 2) | API end to end ${f(r.apiMs)} ms`;
   };
   console.log(`
 History benchmark (${result.machine}; ${VISITS.toLocaleString('en')} visits, ${QUEUES} queues, ${AGENTS} agents, one year)

@@ -12,6 +12,8 @@ declare module 'vitest' {
     databaseUrl: string;
     neonWsProxy: string;
     ownerDatabaseUrl: string;
+    /** The server's superuser (database `postgres`): for tests that make databases of their own (migrations). */
+    superDatabaseUrl: string;
     faultsNeonWsProxy: string;
     faultsProxyControl: string;
   }
@@ -51,6 +53,7 @@ export default async function setup(project: TestProject) {
     project.provide('faultsProxyControl', faultsProxy.controlUrl);
     project.provide('databaseUrl', appUrl);
     project.provide('ownerDatabaseUrl', ownerUrl);
+    project.provide('superDatabaseUrl', server.url);
     project.provide('neonWsProxy', proxy.address);
   } catch (err) {
     await teardown();

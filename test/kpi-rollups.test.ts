@@ -137,6 +137,23 @@ describe('KPI rollups', () => {
       expect(rollups.rows.length, `query ${i}`).toBeGreaterThan(0);
       expect(rollups, `query ${i}: ${JSON.stringify(params)}`).toEqual(records);
     }
+    // Queues with policies of their own, and the tenant's: every threshold in play is read exactly from the rollups.
+    const own = { thresholdSeconds: 47, shortAbandonSeconds: 3 };
+    expect((await t.admin.patch(`/v1/queues/${queues[0]}`, { serviceLevel: own })).status).toBe(200);
+    expect((await t.admin.patch(`/v1/queues/${queues[1]}`, { serviceLevel: { thresholdSeconds: 9 } })).status).toBe(200);
+    for (const interval of ['day', 'hour']) {
+      const params = {
+        metrics: ALL_QUEUE,
+        interval,
+        groupBy: 'queue',
+        from: iso(DAY - 86_400_000),
+        to: iso(DAY + 3 * 86_400_000),
+      };
+      const get = async (source: string) => (await t.admin.get(`/v1/kpis?${new URLSearchParams({ ...params, source })}`)).body;
+      const [rollups, records] = [await get('rollups'), await get('records')];
+      expect(rollups.rows.some((row: { group: { queueId: string } }) => row.group.queueId === queues[0])).toBe(true);
+      expect(rollups, interval).toEqual(records);
+    }
   });
 
   it("day cells follow the tenant's zone: after a change of zone, days are cut again as flushes touch them", async () => {

@@ -67,6 +67,8 @@ export async function startStack({ name, config, fastPostgres = false, proxyCont
     base,
     api,
     platformToken,
+    /** The application role's connection string (what the Worker connects as: row-level security applies). */
+    appUrl,
     /** A superuser's connection string to the application's database (row-level security does not apply). */
     superUrl: pgServer.url.replace(/\/postgres$/, '/callboard'),
     setPostgres: (on) => fetch(`${proxy.controlUrl}?enabled=${on ? 1 : 0}`, { method: 'POST' }),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { StateInterval } from '../domain/agents/presence';
 import { BUCKET_MS, type Cell, type CellFacts, factsFromRecords, mergeAll } from '../domain/kpi/facts';
-import { type PackedFacts, packFacts, unpackFacts } from '../domain/kpi/packed';
+import { type PackedFacts, packCell, unpackCell } from '../domain/kpi/packed';
 import { periodOf } from '../domain/time/intervals';
 import type { Tx } from './client';
 import { isTransactionConflict } from './errors';
@@ -381,24 +381,25 @@ async function refreshDays(tx: Tx, tenantId: string, changed: Map<string, Set<nu
         DELETE FROM kpi_day_cells c USING gone WHERE c.tenant_id = ${tenantId} AND c.day_start = gone.day_start`);
     }
     const rows = await tx.execute(sql`
-      SELECT queue_id, agent_id, facts FROM kpi_cells
+      SELECT queue_id, agent_id, facts, wait_keys, wait_totals FROM kpi_cells
       WHERE tenant_id = ${tenantId} AND bucket_start >= ${start} AND bucket_start < ${end}${inKeys}`);
     const merged = new Map<string, CellFacts[]>();
-    for (const r of rows.rows as { queue_id: string; agent_id: string; facts: PackedFacts }[]) {
+    for (const r of rows.rows as unknown as (StoredCell & { queue_id: string; agent_id: string })[]) {
       const k = keyOf(r.queue_id, r.agent_id);
       const list = merged.get(k) ?? [];
-      list.push(unpackFacts(typeof r.facts === 'string' ? JSON.parse(r.facts) : r.facts));
+      list.push(unpackStored(r));
       merged.set(k, list);
     }
     await tx.execute(sql`DELETE FROM kpi_day_cells WHERE tenant_id = ${tenantId} AND day_start = ${start}${inKeys}`);
     const out = [...merged].map(([k, list]) => {
       const [q, a] = k.split('|');
-      return { q, a, f: packFacts(mergeAll(list)) };
+      return { q, a, ...storable(mergeAll(list)) };
     });
     if (out.length > 0) {
       await tx.execute(sql`
-        INSERT INTO kpi_day_cells (tenant_id, day_start, queue_id, agent_id, facts)
-        SELECT ${tenantId}, ${start}, r.q, r.a, r.f FROM jsonb_to_recordset(${JSON.stringify(out)}::jsonb) AS r(q text, a text, f jsonb)
+        INSERT INTO kpi_day_cells (tenant_id, day_start, queue_id, agent_id, facts, wait_keys, wait_totals)
+        SELECT ${tenantId}, ${start}, r.q, r.a, r.f, r.k, r.t
+        FROM jsonb_to_recordset(${JSON.stringify(out)}::jsonb) AS r(q text, a text, f jsonb, k int4[], t int4[])
         ORDER BY r.q COLLATE "C", r.a COLLATE "C"`);
     }
     if (!complete) {
@@ -410,9 +411,32 @@ async function refreshDays(tx: Tx, tenantId: string, changed: Map<string, Set<nu
 
 async function insertCells(tx: Tx, tenantId: string, cells: Cell[]): Promise<void> {
   if (cells.length === 0) return;
-  const rows = cells.map((c) => ({ b: c.bucketStart, q: c.queueId ?? '', a: c.agentId ?? '', f: packFacts(c.facts) }));
+  const rows = cells.map((c) => ({ b: c.bucketStart, q: c.queueId ?? '', a: c.agentId ?? '', ...storable(c.facts) }));
   await tx.execute(sql`
-    INSERT INTO kpi_cells (tenant_id, bucket_start, queue_id, agent_id, facts)
-    SELECT ${tenantId}, r.b, r.q, r.a, r.f FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(b bigint, q text, a text, f jsonb)
+    INSERT INTO kpi_cells (tenant_id, bucket_start, queue_id, agent_id, facts, wait_keys, wait_totals)
+    SELECT ${tenantId}, r.b, r.q, r.a, r.f, r.k, r.t
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(b bigint, q text, a text, f jsonb, k int4[], t int4[])
     ORDER BY r.b, r.q COLLATE "C", r.a COLLATE "C"`);
+}
+
+/** A rollup row's facts columns, as the driver gives them. */
+export interface StoredCell {
+  facts: PackedFacts | string;
+  wait_keys: number[];
+  wait_totals: number[];
+}
+
+/** The full facts of a stored row. */
+export function unpackStored(r: StoredCell): CellFacts {
+  return unpackCell({
+    facts: typeof r.facts === 'string' ? JSON.parse(r.facts) : r.facts,
+    waitKeys: r.wait_keys,
+    waitTotals: r.wait_totals,
+  });
+}
+
+/** Facts as the insert statements above take them (`f`, `k`, `t`). */
+function storable(facts: CellFacts) {
+  const p = packCell(facts);
+  return { f: p.facts, k: p.waitKeys, t: p.waitTotals };
 }

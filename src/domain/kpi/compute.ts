@@ -1,4 +1,4 @@
-import { FLOW_OUT_OUTCOMES, QUEUE_OUTCOMES } from '../events/event-types';
+import { FLOW_OUT_OUTCOMES, QUEUE_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import type { ServiceLevelPolicy } from '../settings';
 import {
   BY_REASON_METRICS,
@@ -9,6 +9,7 @@ import {
   metricDefinition,
 } from './catalog';
 import { type CellFacts, MAX_THRESHOLD_SECONDS, type WaitFacts } from './facts';
+import type { WaitProbe } from './packed';
 
 /**
  * The policy a computation runs under: the service-level policy (the tenant's, a queue's, or a request's
@@ -170,6 +171,29 @@ export function computeMetric(id: FactMetricId, facts: CellFacts, policy: KpiPol
   checkSeconds('thresholdSeconds', policy.thresholdSeconds);
   checkSeconds('shortAbandonSeconds', policy.shortAbandonSeconds);
   return toValue(formula(facts, policy), metricDefinition(id).unit);
+}
+
+/**
+ * What these metrics read of the wait histograms under these policies: the outcomes whose histogram their
+ * catalog facts name, and every threshold of every policy (`countWithin` is only ever asked at those). Facts
+ * whose histograms hold just those counts (src/domain/kpi/packed.ts `unpackProbed`) give the same values.
+ * Undefined when no metric reads a histogram.
+ */
+export function waitProbeFor(ids: readonly MetricId[], policies: readonly KpiPolicy[]): WaitProbe | undefined {
+  const outcomes = new Set<QueueOutcome>();
+  for (const id of ids) {
+    for (const fact of metricDefinition(id).facts) {
+      const m = /^visits\.byOutcome\.([a-z_]+)\.bySecond$/.exec(fact);
+      if (m) outcomes.add(m[1] as QueueOutcome);
+    }
+  }
+  if (outcomes.size === 0) return undefined;
+  const thresholds = new Set<number>();
+  for (const p of policies) {
+    thresholds.add(p.thresholdSeconds);
+    thresholds.add(p.shortAbandonSeconds);
+  }
+  return { outcomes: QUEUE_OUTCOMES.filter((o) => outcomes.has(o)), thresholds: [...thresholds].sort((a, b) => a - b) };
 }
 
 /** Several metrics at once, keyed by id. */

@@ -1,53 +1,118 @@
 import { describe, expect, it } from 'vitest';
-import { emptyFacts, factsFromRecords } from './facts';
-import { packFacts, unpackFacts } from './packed';
+import { QUEUE_OUTCOMES } from '../events/event-types';
+import { type FactMetricId, METRICS } from './catalog';
+import { computeMetric, type KpiPolicy, waitProbeFor } from './compute';
+import { emptyFacts, factsFromRecords, mergeAll } from './facts';
+import { packCell, unpackCell, unpackProbed, WAIT_KEY_STRIDE, WAIT_OUTCOME_CODE, waitProbeKeys } from './packed';
 import { interaction, interval, MIN, prng, segment, T0, visit } from './test-records';
 
-describe('packed facts', () => {
-  it('drop zeros and empty branches, and unpack to exactly the facts built', () => {
-    const r = prng(7);
-    const visits = Array.from({ length: 40 }, () =>
-      visit(r.pick(['answered', 'abandoned', 'timeout', null] as const), r.int(0, 90_000), {
-        enqueuedAt: T0 + r.int(0, 3) * 15 * MIN,
-      }),
-    );
-    const cells = factsFromRecords(
+/** What Postgres answers for a probe key (src/services/kpis/cell-source.ts): the running total at the last key ≤ it. */
+function totalsAt(keys: number[], totals: number[], probes: number[]): number[] {
+  return probes.map((p) => {
+    let at = 0;
+    keys.forEach((k, i) => {
+      if (k <= p) at = totals[i] as number;
+    });
+    return at;
+  });
+}
+
+function randomCells(seed: number) {
+  const r = prng(seed);
+  const visits = Array.from({ length: 60 }, () =>
+    visit(
+      r.pick(['answered', 'abandoned', 'timeout', 'unknown', null] as const),
+      r.pick([0, 999, 1000, 1001, r.int(0, 90_000), 4_000_000]),
       {
-        visits,
-        segments: [
-          segment({ holdMs: 5_000, holdCount: 1 }),
-          segment({ connectedAt: T0 + 20 * MIN, disconnectedAt: null, talkMs: null }),
-        ],
-        intervals: [interval('away', T0, T0 + 50 * MIN, { reason: 'lunch' }), interval('available', T0 + 50 * MIN, null)],
-        interactions: visits.map((v) =>
-          interaction(v.interactionId, {
-            survey: r.bool() ? { score: r.int(1, 5), scaleMin: 1, scaleMax: 5, at: v.enqueuedAt } : null,
-          }),
-        ),
+        enqueuedAt: T0 + r.int(0, 3) * 15 * MIN,
       },
-      { asOf: T0 + 60 * MIN },
-    );
+    ),
+  );
+  return factsFromRecords(
+    {
+      visits,
+      segments: [
+        segment({ holdMs: 5_000, holdCount: 1 }),
+        segment({ connectedAt: T0 + 20 * MIN, disconnectedAt: null, talkMs: null }),
+      ],
+      intervals: [interval('away', T0, T0 + 50 * MIN, { reason: 'lunch' }), interval('available', T0 + 50 * MIN, null)],
+      interactions: visits.map((v) =>
+        interaction(v.interactionId, {
+          survey: r.bool() ? { score: r.int(1, 5), scaleMin: 1, scaleMax: 5, at: v.enqueuedAt } : null,
+        }),
+      ),
+    },
+    { asOf: T0 + 60 * MIN },
+  );
+}
+
+describe('packed cells', () => {
+  it('drop zeros and empty branches, keep histograms as sorted keys with running totals, and unpack to exactly the facts built', () => {
+    const cells = randomCells(7);
     expect(cells.length).toBeGreaterThan(4);
     for (const c of cells) {
-      const packed = packFacts(c.facts);
-      expect(unpackFacts(JSON.parse(JSON.stringify(packed)))).toEqual(c.facts);
-      expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(c.facts).length);
+      const packed = JSON.parse(JSON.stringify(packCell(c.facts)));
+      expect(unpackCell(packed)).toEqual(c.facts);
+      expect(JSON.stringify(packed.facts)).not.toContain('bySecond');
+      expect(packed.waitKeys).toEqual([...packed.waitKeys].sort((a: number, b: number) => a - b));
+      expect(new Set(packed.waitKeys).size).toBe(packed.waitKeys.length);
+      expect(packed.waitTotals.at(-1) ?? 0).toBe(
+        QUEUE_OUTCOMES.reduce((n, o) => n + Object.values(c.facts.visits.byOutcome[o].bySecond).reduce((a, b) => a + b, 0), 0),
+      );
     }
   });
 
   it('empty facts pack to nothing', () => {
-    expect(packFacts(emptyFacts())).toEqual({});
-    expect(unpackFacts({})).toEqual(emptyFacts());
+    expect(packCell(emptyFacts())).toEqual({ facts: {}, waitKeys: [], waitTotals: [] });
+    expect(unpackCell({ facts: {}, waitKeys: [], waitTotals: [] })).toEqual(emptyFacts());
   });
 
-  it('keep what is not zero, even deep in a histogram', () => {
+  it('keep what is not zero; a wait key is the outcome code times the stride plus the slot', () => {
     const f = emptyFacts();
     f.visits.byOutcome.answered.bySecond['20'] = 3;
+    f.visits.byOutcome.abandoned.bySecond['3601'] = 2;
     f.states.breaksByReason.lunch = { n: 1, ms: 0 };
-    expect(packFacts(f)).toEqual({
-      visits: { byOutcome: { answered: { bySecond: { '20': 3 } } } },
-      states: { breaksByReason: { lunch: { n: 1, ms: 0 } } },
+    expect(packCell(f)).toEqual({
+      facts: { states: { breaksByReason: { lunch: { n: 1, ms: 0 } } } },
+      waitKeys: [20, WAIT_OUTCOME_CODE.abandoned * WAIT_KEY_STRIDE + 3601],
+      waitTotals: [3, 5],
     });
-    expect(unpackFacts(packFacts(f))).toEqual(f);
+    expect(unpackCell(packCell(f))).toEqual(f);
+  });
+
+  it('refuse a wait key that names no outcome', () => {
+    expect(() => unpackCell({ facts: {}, waitKeys: [99 * WAIT_KEY_STRIDE], waitTotals: [1] })).toThrow(RangeError);
+  });
+
+  it('probed as `waitProbeFor` says, give every metric of the catalog what the full facts give (merged, as a report merges them)', () => {
+    const metrics = METRICS.filter((m) => m.fromFacts).map((m) => m.id as FactMetricId);
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = prng(seed);
+      const cells = randomCells(seed);
+      const policy: KpiPolicy = {
+        thresholdSeconds: r.pick([0, 1, 20, 37, 90, 3600]),
+        targetPercent: 80,
+        shortAbandonSeconds: r.pick([0, 1, 5, 20, 3600]),
+        abandonsInDenominator: r.bool(),
+        excludeShortAbandons: r.bool(),
+        flowOutsInDenominator: r.bool(),
+        abandonsWithinThresholdMet: r.bool(),
+      };
+      // Another policy in the same report (a queue's) adds its thresholds to the probe.
+      const other: KpiPolicy = { ...policy, thresholdSeconds: r.int(0, 3600) };
+      const full = mergeAll(cells.map((c) => c.facts));
+      for (const id of metrics) {
+        const probe = waitProbeFor([id], [policy, other]) ?? { outcomes: [], thresholds: [] };
+        const probed = cells.map((c) => {
+          const p = packCell(c.facts);
+          return unpackProbed(p.facts, probe, totalsAt(p.waitKeys, p.waitTotals, waitProbeKeys(probe)));
+        });
+        const coarse = mergeAll(probed);
+        for (const p of [policy, other])
+          expect(computeMetric(id, coarse, p), `${id}, seed ${seed}`).toEqual(computeMetric(id, full, p));
+      }
+      expect(waitProbeFor(['serviceLevel'], [policy])?.outcomes).toEqual(['answered', 'abandoned']);
+      expect(waitProbeFor(['offered', 'aht'], [policy])).toBeUndefined();
+    }
   });
 });

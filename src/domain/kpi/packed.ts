@@ -1,19 +1,69 @@
-import { type CellFacts, emptyFacts } from './facts';
+import type { QueueOutcome } from '../events/event-types';
+import { type CellFacts, emptyFacts, MAX_THRESHOLD_SECONDS, OVER_MAX_SLOT } from './facts';
 
 /**
- * Cell facts as stored in a rollup row: the same tree without its zero leaves and empty branches (most of a
- * cell is zeros: a queue's 15 minutes see a few outcomes, an agent's a few states). `unpackFacts` restores the
- * full shape, so what is stored is exactly what `factsFromRecords` built.
+ * Cell facts as stored in a rollup row. Everything but the wait histograms is the facts tree without its zero
+ * leaves and empty branches (most of a cell is zeros: a queue's 15 minutes see a few outcomes, an agent's a few
+ * states). The wait histograms are kept apart, as two integer arrays Postgres can search:
+ *
+ * - `waitKeys`: sorted, one per non-empty histogram slot, `WAIT_OUTCOME_CODE[outcome] * WAIT_KEY_STRIDE + slot`;
+ * - `waitTotals`: the running total of visits up to and including each key, across outcomes.
+ *
+ * So "visits of outcome o that waited at most T seconds" is `total(o, T) − total(o, −1)`, where `total(o, x)` is
+ * the running total at the last key ≤ `code(o) * STRIDE + x` — a binary search (`width_bucket` in SQL). A query
+ * asks Postgres for those totals at its policy's thresholds only (`waitProbeKeys`), instead of reading every
+ * slot: exact for the thresholds asked, whatever the histograms hold (src/services/kpis/cell-source.ts).
+ * `unpackCell` restores the full facts, so what is stored is exactly what `factsFromRecords` built.
  */
 export type PackedFacts = Record<string, unknown>;
 
-export function packFacts(facts: CellFacts): PackedFacts {
-  return (prune(facts, emptyFacts()) ?? {}) as PackedFacts;
+export interface PackedCell {
+  facts: PackedFacts;
+  waitKeys: number[];
+  waitTotals: number[];
+}
+
+/** Each outcome's code in wait keys. Stored in rollup rows: never renumber, only add. */
+export const WAIT_OUTCOME_CODE: Readonly<Record<QueueOutcome, number>> = {
+  answered: 0,
+  abandoned: 1,
+  timeout: 2,
+  no_agents: 3,
+  exit_key: 4,
+  rejected_full: 5,
+  transferred: 6,
+  error: 7,
+  other: 8,
+  unknown: 9,
+};
+/** Keys of one outcome span [code × stride, code × stride + OVER_MAX_SLOT]: the stride exceeds every slot. */
+export const WAIT_KEY_STRIDE = 4096;
+
+export function packCell(facts: CellFacts): PackedCell {
+  const waitKeys: number[] = [];
+  const waitTotals: number[] = [];
+  let total = 0;
+  const outcomes = (Object.keys(WAIT_OUTCOME_CODE) as QueueOutcome[]).sort((a, b) => WAIT_OUTCOME_CODE[a] - WAIT_OUTCOME_CODE[b]);
+  for (const o of outcomes) {
+    const h = facts.visits.byOutcome[o].bySecond;
+    const slots = Object.keys(h)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const slot of slots) {
+      const n = h[slot] as number;
+      if (n === 0) continue;
+      total += n;
+      waitKeys.push(WAIT_OUTCOME_CODE[o] * WAIT_KEY_STRIDE + slot);
+      waitTotals.push(total);
+    }
+  }
+  const tree = prune(facts, emptyFacts()) ?? {};
+  return { facts: tree as PackedFacts, waitKeys, waitTotals };
 }
 
 /**
- * Drops the zeros of the fixed shape (`template`, the empty facts) and branches left empty; entries of the
- * open-ended maps (histograms, reasons, scores) are kept as they are, zeros included.
+ * Drops the zeros of the fixed shape (`template`, the empty facts), branches left empty and the wait histograms
+ * (stored apart); entries of the other open-ended maps (reasons, scores) are kept as they are, zeros included.
  */
 function prune(value: unknown, template: unknown): unknown {
   if (template === undefined) return value;
@@ -21,14 +71,86 @@ function prune(value: unknown, template: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
+    if (k === 'bySecond') continue;
     const p = prune(v, (template as Record<string, unknown>)[k]);
     if (p !== undefined) out[k] = p;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The full facts of a packed row (missing leaves are zeros). */
-export function unpackFacts(packed: PackedFacts): CellFacts {
+/** The full facts of a stored cell (missing leaves are zeros; histograms from the wait arrays). */
+export function unpackCell(cell: PackedCell): CellFacts {
+  const facts = unpackTree(cell.facts);
+  const codes = outcomeOfCode();
+  let before = 0;
+  cell.waitKeys.forEach((key, i) => {
+    const total = cell.waitTotals[i] as number;
+    const o = codes[Math.floor(key / WAIT_KEY_STRIDE)];
+    const slot = key % WAIT_KEY_STRIDE;
+    if (o === undefined || slot > OVER_MAX_SLOT) throw new RangeError(`wait key ${key} names no outcome and slot`);
+    facts.visits.byOutcome[o].bySecond[slot] = total - before;
+    before = total;
+  });
+  return facts;
+}
+
+/** What a query needs of the wait histograms: visits of these outcomes within these whole seconds. */
+export interface WaitProbe {
+  outcomes: readonly QueueOutcome[];
+  /** Whole seconds 0..3600. */
+  thresholds: readonly number[];
+}
+
+/** The keys to look running totals up at, in the order `unpackProbed` reads them: per outcome, −1 then each threshold. */
+export function waitProbeKeys(probe: WaitProbe): number[] {
+  const thresholds = sortedThresholds(probe);
+  return probe.outcomes.flatMap((o) => {
+    const base = WAIT_OUTCOME_CODE[o] * WAIT_KEY_STRIDE;
+    return [base - 1, ...thresholds.map((t) => base + t)];
+  });
+}
+
+/**
+ * Facts from a stored cell's tree and the running totals at `waitProbeKeys(probe)` (0 where no key is ≤ the
+ * probe). Each probed outcome's histogram is coarsened to the probe's thresholds — one slot per threshold
+ * holding the visits above the previous one, and the slot above 3,600 s the rest of the timed visits — so
+ * every count within a probed threshold is exact; other outcomes' histograms are left empty.
+ */
+export function unpackProbed(tree: PackedFacts, probe: WaitProbe, totals: readonly number[]): CellFacts {
+  const facts = unpackTree(tree);
+  const thresholds = sortedThresholds(probe);
+  let i = 0;
+  for (const o of probe.outcomes) {
+    const w = facts.visits.byOutcome[o];
+    const base = totals[i++] as number;
+    let before = 0;
+    for (const t of thresholds) {
+      const within = (totals[i++] as number) - base;
+      if (within > before) w.bySecond[t] = within - before;
+      before = within;
+    }
+    if (w.timed > before) w.bySecond[OVER_MAX_SLOT] = w.timed - before;
+  }
+  return facts;
+}
+
+function sortedThresholds(probe: WaitProbe): number[] {
+  for (const t of probe.thresholds) {
+    if (!Number.isInteger(t) || t < 0 || t > MAX_THRESHOLD_SECONDS) throw new RangeError(`threshold ${t} is not 0..3600 s`);
+  }
+  return [...new Set(probe.thresholds)].sort((a, b) => a - b);
+}
+
+let codes: QueueOutcome[] | undefined;
+function outcomeOfCode(): QueueOutcome[] {
+  if (!codes) {
+    codes = [];
+    for (const [o, code] of Object.entries(WAIT_OUTCOME_CODE)) codes[code] = o as QueueOutcome;
+  }
+  return codes;
+}
+
+function unpackTree(packed: PackedFacts): CellFacts {
   const facts = emptyFacts();
   fill(facts as unknown as Record<string, unknown>, packed);
   return facts;

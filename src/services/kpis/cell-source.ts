@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { bigints, readIntervals, texts } from '../../db/history-reader';
 import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
-import { type PackedFacts, unpackFacts } from '../../domain/kpi/packed';
+import { type PackedFacts, unpackProbed, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
 import { loadRangeRecords } from './records';
 
 /** Where a KPI request's cells come from: the rollups (default), or the history records themselves. */
@@ -19,6 +19,12 @@ export interface CellRequest {
   now: number;
   /** The kinds of cell the request's metrics read (see `CellKey`); the others are not loaded. */
   kinds: CellKinds;
+  /**
+   * The wait counts the request's metrics read: visits of these outcomes within these thresholds (every
+   * threshold of every policy the report applies). Rollups give just those (histograms coarsened to them,
+   * exact there); records give full histograms. Undefined: no metric reads a wait histogram.
+   */
+  waits?: WaitProbe;
   /**
    * The zone periods are cut in, when whole days may be read from day cells (periods of a day or longer, and no
    * team or site: a move in the middle of a day must split it). Undefined: 15-minute cells only.
@@ -49,13 +55,20 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
   } AND (${kindsWhere(r.kinds)})`;
   const cells: Cell[] = [];
-  const push = (x: { at: string | number; queue_id: string; agent_id: string; facts: PackedFacts }) =>
+  // The wait histograms are searched in Postgres at the probe keys (src/domain/kpi/packed.ts): a few integers
+  // per row instead of every slot.
+  const probe: WaitProbe = r.waits ?? { outcomes: [], thresholds: [] };
+  const probeKeys = waitProbeKeys(probe);
+  const columns = sql.raw(
+    `facts, ARRAY[${probeKeys.map((k) => `coalesce(wait_totals[width_bucket(${Math.trunc(k)}, wait_keys)], 0)`).join(', ')}]::int4[] AS probed`,
+  );
+  const push = (x: { at: string | number; queue_id: string; agent_id: string; facts: PackedFacts | string; probed: number[] }) =>
     cells.push({
       bucketStart: Number(x.at),
       queueId: x.queue_id === '' ? null : x.queue_id,
       agentId: x.agent_id === '' ? null : x.agent_id,
       direction: null,
-      facts: unpackFacts(typeof x.facts === 'string' ? JSON.parse(x.facts) : x.facts),
+      facts: unpackProbed(typeof x.facts === 'string' ? JSON.parse(x.facts) : x.facts, probe, x.probed),
     });
   // Whole days complete in the request's zone, with no dirty bucket: their day cells (one row per key and day).
   const days: { start: number; end: number }[] = [];
@@ -70,7 +83,7 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     }
     if (days.length > 0) {
       const rows = await tx.execute(sql`
-        SELECT day_start AS at, queue_id, agent_id, facts FROM kpi_day_cells
+        SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
         WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
       for (const x of rows.rows as Parameters<typeof push>[0][]) push(x);
     }
@@ -78,7 +91,7 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
   // The rest of the range: 15-minute cells, outside the dirty buckets.
   for (const gap of gapsOf(r.from, r.to, days)) {
     const rows = await tx.execute(sql`
-      SELECT bucket_start AS at, queue_id, agent_id, facts FROM kpi_cells
+      SELECT bucket_start AS at, queue_id, agent_id, ${columns} FROM kpi_cells
       WHERE tenant_id = ${tenantId} AND bucket_start >= ${gap.from} AND bucket_start < ${gap.to}${filters}`);
     for (const x of rows.rows as Parameters<typeof push>[0][]) if (!dirty.has(Number(x.at))) push(x);
   }
