@@ -124,5 +124,12 @@ describe('0012_kpi_wait_arrays', () => {
       'kpi_day_cells.wait_keys:m',
       'kpi_day_cells.wait_totals:m',
     ]);
+    const options = await su.query(
+      `SELECT relname, reloptions FROM pg_class WHERE relname IN ('kpi_cells', 'kpi_day_cells') ORDER BY 1`,
+    );
+    expect(options.rows).toEqual([
+      { relname: 'kpi_cells', reloptions: ['toast_tuple_target=8160'] },
+      { relname: 'kpi_day_cells', reloptions: ['toast_tuple_target=8160'] },
+    ]);
   });
 });

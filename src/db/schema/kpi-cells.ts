@@ -5,9 +5,9 @@ import { tenantIdColumn, tenantIsolation, updatedAt } from './common';
 
 /**
  * The wait histograms of a cell as sorted keys and running totals (src/domain/kpi/packed.ts), which queries
- * search in SQL for their thresholds only. These and `facts` are stored inline (STORAGE MAIN, set in the
- * migration): a value moved out of line to TOAST costs a lookup per row, which made reading 600 day cells ~8×
- * slower.
+ * search in SQL for their thresholds only. These and `facts` are stored inline and uncompressed up to a full
+ * page (STORAGE MAIN and toast_tuple_target 8160, set in drizzle/0012_kpi_wait_arrays.sql): an out-of-line
+ * value costs a TOAST lookup per row read, a compressed one a decompression.
  */
 const waitColumns = () => ({
   waitKeys: integer('wait_keys').array().notNull().default(sql`'{}'`),

@@ -30,7 +30,8 @@ export interface MetricValue {
 /** Visits of an outcome with a known wait of at most `seconds` (exact: the histogram is per whole second). */
 export function countWithin(w: WaitFacts, seconds: number): number {
   let n = 0;
-  for (const [slot, count] of Object.entries(w.bySecond)) if (Number(slot) <= seconds) n += count;
+  const h = w.bySecond;
+  for (const slot in h) if (Number(slot) <= seconds) n += h[slot] as number;
   return n;
 }
 
@@ -194,6 +195,29 @@ export function waitProbeFor(ids: readonly MetricId[], policies: readonly KpiPol
     thresholds.add(p.shortAbandonSeconds);
   }
   return { outcomes: QUEUE_OUTCOMES.filter((o) => outcomes.has(o)), thresholds: [...thresholds].sort((a, b) => a - b) };
+}
+
+/** The top-level branches of cell facts. */
+export const FACT_BRANCHES = ['visits', 'segments', 'quality', 'states'] as const;
+export type FactBranch = (typeof FACT_BRANCHES)[number];
+
+/**
+ * The branches of cell facts that these metrics read — their catalog facts, and what a report reads to tell a
+ * value partial (visits still waiting for queue metrics, state intervals still open for agent metrics: `statusOf`
+ * in report.ts). A report over facts holding only these branches gives the same rows.
+ */
+export function factBranchesFor(ids: readonly MetricId[]): FactBranch[] {
+  const branches = new Set<FactBranch>();
+  for (const id of ids) {
+    const def = metricDefinition(id);
+    for (const fact of def.facts) {
+      const b = fact.split('.')[0] as FactBranch;
+      if ((FACT_BRANCHES as readonly string[]).includes(b)) branches.add(b);
+    }
+    if (def.scope === 'queue') branches.add('visits');
+    if (def.scope === 'agent') branches.add('states');
+  }
+  return FACT_BRANCHES.filter((b) => branches.has(b));
 }
 
 /** Several metrics at once, keyed by id. */

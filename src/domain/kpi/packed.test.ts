@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { QUEUE_OUTCOMES } from '../events/event-types';
-import { type FactMetricId, METRICS } from './catalog';
-import { computeMetric, type KpiPolicy, waitProbeFor } from './compute';
-import { emptyFacts, factsFromRecords, mergeAll } from './facts';
+import { type FactMetricId, METRICS, metricDefinition } from './catalog';
+import { computeMetric, factBranchesFor, type KpiPolicy, waitProbeFor } from './compute';
+import { type Cell, emptyFacts, factsFromRecords, mergeAll } from './facts';
 import { packCell, unpackCell, unpackProbed, WAIT_KEY_STRIDE, WAIT_OUTCOME_CODE, waitProbeKeys } from './packed';
+import { buildReport } from './report';
 import { interaction, interval, MIN, prng, segment, T0, visit } from './test-records';
 
 /** What Postgres answers for a probe key (src/services/kpis/cell-source.ts): the running total at the last key ≤ it. */
@@ -60,6 +61,63 @@ describe('packed cells', () => {
         QUEUE_OUTCOMES.reduce((n, o) => n + Object.values(c.facts.visits.byOutcome[o].bySecond).reduce((a, b) => a + b, 0), 0),
       );
     }
+  });
+
+  it('round-trip every leaf of the facts, each with a value of its own', () => {
+    const f = emptyFacts();
+    let next = 1;
+    const fillLeaves = (node: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(node)) {
+        if (typeof v === 'number') node[k] = next++;
+        else if (v && typeof v === 'object') fillLeaves(v as Record<string, unknown>);
+      }
+    };
+    fillLeaves(f as unknown as Record<string, unknown>);
+    for (const o of QUEUE_OUTCOMES) f.visits.byOutcome[o].bySecond = { '3': next++, '3601': next++ };
+    f.quality.surveyScores['1|5|4'] = next++;
+    f.states.awayMsByReason.lunch = next++;
+    f.states.breaksByReason.lunch = { n: next++, ms: next++ };
+    expect(next).toBeGreaterThan(70);
+    expect(unpackCell(JSON.parse(JSON.stringify(packCell(f))))).toEqual(f);
+  });
+
+  it('read as a report reads them — only the branches and wait totals its metrics need — give every metric’s row as the full facts do', () => {
+    const metrics = METRICS.filter((m) => m.fromFacts).map((m) => m.id as FactMetricId);
+    const policy: KpiPolicy = {
+      thresholdSeconds: 20,
+      targetPercent: 80,
+      shortAbandonSeconds: 5,
+      abandonsInDenominator: true,
+      excludeShortAbandons: true,
+      flowOutsInDenominator: true,
+      abandonsWithinThresholdMet: false,
+    };
+    for (const seed of [3, 4, 5]) {
+      // Open intervals and waiting visits make some values partial: status must come out the same.
+      const cells = randomCells(seed);
+      const report = (cs: Cell[], id: FactMetricId) =>
+        buildReport(cs, {
+          metrics: [id],
+          periods: [{ start: T0, end: T0 + 60 * MIN }],
+          groupBy: metricDefinition(id).scope === 'agent' ? ['agent'] : metricDefinition(id).scope === 'queue' ? ['queue'] : [],
+          policyFor: () => policy,
+          membershipOf: () => ({ teamId: null, siteId: null }),
+          now: T0 + 2 * 60 * MIN,
+        });
+      for (const id of metrics) {
+        const probe = waitProbeFor([id], [policy]) ?? { outcomes: [], thresholds: [] };
+        const branches = factBranchesFor([id]);
+        const read = cells.map((c) => {
+          const p = packCell(c.facts);
+          const tree = Object.fromEntries(Object.entries(p.facts).filter(([b]) => (branches as string[]).includes(b)));
+          return { ...c, facts: unpackProbed(tree, probe, totalsAt(p.waitKeys, p.waitTotals, waitProbeKeys(probe))) };
+        });
+        expect(report(read, id), `${id}, seed ${seed}`).toEqual(report(cells, id));
+      }
+    }
+    expect(factBranchesFor(['serviceLevel'])).toEqual(['visits']);
+    expect(factBranchesFor(['avgTalkTime'])).toEqual(['visits', 'segments']);
+    expect(factBranchesFor(['occupancy'])).toEqual(['states']);
   });
 
   it('empty facts pack to nothing', () => {

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { bigints, readIntervals, texts } from '../../db/history-reader';
+import type { FactBranch } from '../../domain/kpi/compute';
 import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
-import { type PackedFacts, unpackProbed, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
+import { type PackedFacts, probedUnpacker, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
 import { loadRangeRecords } from './records';
 
 /** Where a KPI request's cells come from: the rollups (default), or the history records themselves. */
@@ -25,6 +26,8 @@ export interface CellRequest {
    * exact there); records give full histograms. Undefined: no metric reads a wait histogram.
    */
   waits?: WaitProbe;
+  /** The branches of the facts the request's metrics read (`factBranchesFor`); rollup reads leave the others out. */
+  branches: readonly FactBranch[];
   /**
    * The zone periods are cut in, when whole days may be read from day cells (periods of a day or longer, and no
    * team or site: a move in the middle of a day must split it). Undefined: 15-minute cells only.
@@ -55,21 +58,32 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
   } AND (${kindsWhere(r.kinds)})`;
   const cells: Cell[] = [];
-  // The wait histograms are searched in Postgres at the probe keys (src/domain/kpi/packed.ts): a few integers
-  // per row instead of every slot.
+  // Only the branches of the facts the metrics read, and of the wait histograms only the running totals at the
+  // probe keys, searched in Postgres (src/domain/kpi/packed.ts): a few integers per row instead of every slot.
   const probe: WaitProbe = r.waits ?? { outcomes: [], thresholds: [] };
-  const probeKeys = waitProbeKeys(probe);
+  const unpack = probedUnpacker(probe);
+  const probes = waitProbeKeys(probe).map((k) => `coalesce(wait_totals[width_bucket(${Math.trunc(k)}, wait_keys)], 0)`);
+  const branches = r.branches.map((b, i) => ({ b, column: `b${i}` }));
   const columns = sql.raw(
-    `facts, ARRAY[${probeKeys.map((k) => `coalesce(wait_totals[width_bucket(${Math.trunc(k)}, wait_keys)], 0)`).join(', ')}]::int4[] AS probed`,
+    [...branches.map(({ b, column }) => `facts->'${b}' AS ${column}`), `ARRAY[${probes.join(', ')}]::int4[] AS probed`].join(
+      ', ',
+    ),
   );
-  const push = (x: { at: string | number; queue_id: string; agent_id: string; facts: PackedFacts | string; probed: number[] }) =>
+  type Row = { at: string | number; queue_id: string; agent_id: string; probed: number[] } & Record<string, unknown>;
+  const push = (x: Row) => {
+    const tree: PackedFacts = {};
+    for (const { b, column } of branches) {
+      const v = x[column];
+      if (v !== null && v !== undefined) tree[b] = typeof v === 'string' ? JSON.parse(v) : v;
+    }
     cells.push({
       bucketStart: Number(x.at),
       queueId: x.queue_id === '' ? null : x.queue_id,
       agentId: x.agent_id === '' ? null : x.agent_id,
       direction: null,
-      facts: unpackProbed(typeof x.facts === 'string' ? JSON.parse(x.facts) : x.facts, probe, x.probed),
+      facts: unpack(tree, x.probed),
     });
+  };
   // Whole days complete in the request's zone, with no dirty bucket: their day cells (one row per key and day).
   const days: { start: number; end: number }[] = [];
   if (r.dayZone) {
@@ -85,7 +99,7 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
       const rows = await tx.execute(sql`
         SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
         WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
-      for (const x of rows.rows as Parameters<typeof push>[0][]) push(x);
+      for (const x of rows.rows as Row[]) push(x);
     }
   }
   // The rest of the range: 15-minute cells, outside the dirty buckets.
@@ -93,7 +107,7 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     const rows = await tx.execute(sql`
       SELECT bucket_start AS at, queue_id, agent_id, ${columns} FROM kpi_cells
       WHERE tenant_id = ${tenantId} AND bucket_start >= ${gap.from} AND bucket_start < ${gap.to}${filters}`);
-    for (const x of rows.rows as Parameters<typeof push>[0][]) if (!dirty.has(Number(x.at))) push(x);
+    for (const x of rows.rows as Row[]) if (!dirty.has(Number(x.at))) push(x);
   }
   // Open state intervals, up to now, outside the dirty buckets (those count them from their records).
   const open = !r.kinds.agent

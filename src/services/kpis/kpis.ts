@@ -4,7 +4,7 @@ import { queues } from '../../db/schema';
 import { membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
-import { type KpiPolicy, waitProbeFor } from '../../domain/kpi/compute';
+import { factBranchesFor, type KpiPolicy, waitProbeFor } from '../../domain/kpi/compute';
 import { judgeRepeatCaller } from '../../domain/kpi/repeat-caller';
 import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
 import { effectiveServiceLevel } from '../../domain/settings';
@@ -116,6 +116,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const scopes = new Set(metrics.map((id) => metricDefinition(id).scope));
     const loaded = await loadCells(tx, ctx.tenantId, q.source, {
       waits: waitProbeFor(metrics, [tenantPolicy, ...overrides.values()]),
+      branches: factBranchesFor(metrics),
       kinds: {
         queue: scopes.has('queue') && !perPerson,
         queueAgent: scopes.has('queue') && perPerson,
