@@ -38,14 +38,23 @@ export const DEFAULT_SERVICE_LEVEL: ServiceLevelPolicy = {
   abandonsWithinThresholdMet: false,
 };
 
+/** Zone names the runtime's ICU was asked about (every request parses its tenant's settings, zone included). */
+const zoneVerdicts = new Map<string, boolean>();
+const MAX_REMEMBERED_ZONES = 1000;
+
 /** True when the runtime's ICU knows the IANA zone name. */
 export function isValidTimeZone(zone: string): boolean {
+  const known = zoneVerdicts.get(zone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.length > 0;
+    valid = zone.length > 0;
   } catch {
-    return false;
+    valid = false;
   }
+  if (zoneVerdicts.size < MAX_REMEMBERED_ZONES) zoneVerdicts.set(zone, valid);
+  return valid;
 }
 
 export const TimeZoneSchema = z

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QUEUE_OUTCOMES } from '../events/event-types';
+import { DEFAULT_SERVICE_LEVEL } from '../settings';
 import { type FactMetricId, METRICS, metricDefinition } from './catalog';
 import { computeMetric, factBranchesFor, type KpiPolicy, waitProbeFor } from './compute';
 import { type Cell, emptyFacts, factsFromRecords, mergeAll } from './facts';
@@ -83,15 +84,7 @@ describe('packed cells', () => {
 
   it('read as a report reads them — only the branches and wait totals its metrics need — give every metric’s row as the full facts do', () => {
     const metrics = METRICS.filter((m) => m.fromFacts).map((m) => m.id as FactMetricId);
-    const policy: KpiPolicy = {
-      thresholdSeconds: 20,
-      targetPercent: 80,
-      shortAbandonSeconds: 5,
-      abandonsInDenominator: true,
-      excludeShortAbandons: true,
-      flowOutsInDenominator: true,
-      abandonsWithinThresholdMet: false,
-    };
+    const policy: KpiPolicy = DEFAULT_SERVICE_LEVEL;
     for (const seed of [3, 4, 5]) {
       // Open intervals and waiting visits make some values partial: status must come out the same.
       const cells = randomCells(seed);

@@ -51,9 +51,25 @@ export interface CellKinds {
  */
 export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: CellRequest): Promise<Cell[]> {
   if (source === 'records' || r.byDirection || r.direction) return fromRecords(tx, tenantId, r);
-  const dirtyRows = await tx.execute(sql`
-    SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}`);
-  const dirty = new Set((dirtyRows.rows as { bucket_start: string | number }[]).map((x) => Number(x.bucket_start)));
+  // In one round trip: the dirty buckets of the range, and the days complete in the request's zone.
+  const marks = await tx.execute(sql`
+    SELECT 'dirty' AS kind, bucket_start AS a, NULL::bigint AS b FROM kpi_dirty_buckets
+    WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}${
+      r.dayZone
+        ? sql`
+    UNION ALL SELECT 'day', day_start, day_end FROM kpi_days
+    WHERE tenant_id = ${tenantId} AND time_zone = ${r.dayZone} AND day_start >= ${r.from} AND day_end <= ${r.to}`
+        : sql``
+    }`);
+  const dirtySorted: number[] = [];
+  const marked: { start: number; end: number }[] = [];
+  for (const m of marks.rows as { kind: 'dirty' | 'day'; a: string | number; b: string | number | null }[]) {
+    if (m.kind === 'dirty') dirtySorted.push(Number(m.a));
+    else marked.push({ start: Number(m.a), end: Number(m.b) });
+  }
+  dirtySorted.sort((a, b) => a - b);
+  marked.sort((a, b) => a.start - b.start);
+  const dirty = new Set(dirtySorted);
   const filters = sql`${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}${
     r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
   } AND (${kindsWhere(r.kinds)})`;
@@ -85,22 +101,12 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     });
   };
   // Whole days complete in the request's zone, with no dirty bucket: their day cells (one row per key and day).
-  const days: { start: number; end: number }[] = [];
-  if (r.dayZone) {
-    const marked = await tx.execute(sql`
-      SELECT day_start, day_end FROM kpi_days
-      WHERE tenant_id = ${tenantId} AND time_zone = ${r.dayZone} AND day_start >= ${r.from} AND day_end <= ${r.to}
-      ORDER BY day_start`);
-    for (const d of marked.rows as { day_start: string | number; day_end: string | number }[]) {
-      const day = { start: Number(d.day_start), end: Number(d.day_end) };
-      if (![...dirty].some((b) => b >= day.start && b < day.end)) days.push(day);
-    }
-    if (days.length > 0) {
-      const rows = await tx.execute(sql`
-        SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
-        WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
-      for (const x of rows.rows as Row[]) push(x);
-    }
+  const days = marked.filter((d) => !hasBucketIn(dirtySorted, d.start, d.end));
+  if (days.length > 0) {
+    const rows = await tx.execute(sql`
+      SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
+      WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
+    for (const x of rows.rows as Row[]) push(x);
   }
   // The rest of the range: 15-minute cells, outside the dirty buckets.
   for (const gap of gapsOf(r.from, r.to, days)) {
@@ -164,6 +170,18 @@ function gapsOf(from: number, to: number, days: { start: number; end: number }[]
   }
   if (at < to) gaps.push({ from: at, to });
   return gaps;
+}
+
+/** Whether a sorted list holds a bucket in [start, end) (binary search: after the migration every bucket may be dirty). */
+function hasBucketIn(sorted: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as number) < end;
 }
 
 /** Runs of buckets closer than this are read in one range (fewer statements; the clean buckets between are dropped). */
