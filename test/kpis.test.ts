@@ -137,6 +137,47 @@ describe('GET /v1/kpis', () => {
     expect(blueOnly.body.rows[0].metrics.handled.value).toBe(2);
   });
 
+  it('by team per day: a move in the middle of a day splits that day at the move, from rollups as from records', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    const [red, blue] = [await createTeam(tenant), await createTeam(tenant)];
+    const ada = await createAgent(tenant, { teamId: red.id });
+    const bob = await createAgent(tenant, { teamId: blue.id });
+    await ingestAll(tenant, [
+      ...visitEvents(q.id, t(0, 0), 5, 'answered', { agentId: ada.id, talkS: 100 }),
+      ...visitEvents(q.id, t(1, 0), 5, 'answered', { agentId: ada.id, talkS: 200 }),
+      ...visitEvents(q.id, t(1, 7200), 5, 'answered', { agentId: ada.id, talkS: 300 }),
+      ...visitEvents(q.id, t(1, 7200), 5, 'answered', { agentId: bob.id, talkS: 400 }),
+    ]);
+    // Ada joins blue at 01:00 on the second day (a bucket boundary): that day's first call stays red.
+    const move = await tenant.admin.patch(`/v1/agents/${ada.id}`, { teamId: blue.id, effectiveFrom: iso(t(1, 3600)) });
+    expect(move.status).toBe(200);
+    const params = {
+      metrics: 'handled,avgTalkTime',
+      from: iso(DAY),
+      to: iso(DAY + 2 * 86_400_000),
+      interval: 'day',
+      timeZone: 'UTC',
+    };
+    const get = async (extra: Record<string, string>) => {
+      const [rollups, records] = [
+        await kpis(tenant, { ...params, ...extra, source: 'rollups' }),
+        await kpis(tenant, { ...params, ...extra, source: 'records' }),
+      ];
+      expect(rollups.status, rollups.text).toBe(200);
+      expect(rollups.body).toEqual(records.body);
+      return rollups.body.rows as { start: string; group: { teamId: string }; metrics: Record<string, { numerator: number }> }[];
+    };
+    const rows = await get({ groupBy: 'team' });
+    const at = (day: number, teamId: string) =>
+      rows.find((r) => r.start === iso(DAY + day * 86_400_000) && r.group.teamId === teamId);
+    expect(at(0, red.id)?.metrics.avgTalkTime.numerator).toBe(100_000);
+    expect(at(1, red.id)?.metrics.avgTalkTime.numerator).toBe(200_000);
+    expect(at(1, blue.id)?.metrics.avgTalkTime.numerator).toBe(700_000);
+    const blueOnly = await get({ teamIds: blue.id });
+    expect(blueOnly.map((r) => r.metrics.handled.numerator)).toEqual([0, 2]);
+  });
+
   it('refuses what it cannot answer with a pointer: unknown metrics, agent time by queue, too long a range, too many rows', async () => {
     const tenant = await createTenant();
     const range = { from: iso(DAY), to: iso(DAY + 86_400_000) };

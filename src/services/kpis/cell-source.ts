@@ -29,10 +29,15 @@ export interface CellRequest {
   /** The branches of the facts the request's metrics read (`factBranchesFor`); rollup reads leave the others out. */
   branches: readonly FactBranch[];
   /**
-   * The zone periods are cut in, when whole days may be read from day cells (periods of a day or longer, and no
-   * team or site: a move in the middle of a day must split it). Undefined: 15-minute cells only.
+   * The zone periods are cut in, when whole days may be read from day cells (periods of a day or longer).
+   * Undefined: 15-minute cells only.
    */
   dayZone?: string;
+  /**
+   * Whether an agent's day cells cannot stand for [start, end): its team or site changed inside it, so its
+   * 15-minute cells are read instead, each attributed to the team of its own time. Undefined: never.
+   */
+  splitsDay?: (agentId: string, start: number, end: number) => boolean;
 }
 
 export interface CellKinds {
@@ -106,7 +111,27 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     const rows = await tx.execute(sql`
       SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
       WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
-    for (const x of rows.rows as Row[]) push(x);
+    const endOf = new Map(days.map((d) => [d.start, d.end]));
+    // An agent moved to another team or site during a day: that day of the agent from its 15-minute cells.
+    const split = new Map<string, { agentId: string; from: number; to: number }>();
+    for (const x of rows.rows as Row[]) {
+      const start = Number(x.at);
+      const end = endOf.get(start) as number;
+      if (x.agent_id !== '' && r.splitsDay?.(x.agent_id, start, end)) {
+        split.set(`${x.agent_id}|${start}`, { agentId: x.agent_id, from: start, to: end });
+      } else push(x);
+    }
+    if (split.size > 0) {
+      const parts = [...split.values()];
+      const pieces = await tx.execute(sql`
+        SELECT c.bucket_start AS at, c.queue_id, c.agent_id, ${columns}
+        FROM kpi_cells c
+        JOIN unnest(${texts(parts.map((p) => p.agentId))}, ${bigints(parts.map((p) => p.from))}, ${bigints(parts.map((p) => p.to))})
+          AS s(moved_agent, day_from, day_to)
+          ON c.agent_id = s.moved_agent AND c.bucket_start >= s.day_from AND c.bucket_start < s.day_to
+        WHERE c.tenant_id = ${tenantId}${filters}`);
+      for (const x of pieces.rows as Row[]) push(x);
+    }
   }
   // The rest of the range: 15-minute cells, outside the dirty buckets.
   for (const gap of gapsOf(r.from, r.to, days)) {

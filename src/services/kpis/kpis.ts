@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { type KpiCatalog, type KpiQuery, type KpiResponse, MAX_KPI_ROWS, MAX_RANGE_DAYS } from '../../contracts/kpis';
 import { queues } from '../../db/schema';
-import { membershipAt } from '../../domain/agents/memberships';
+import { type Membership, membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
 import { factBranchesFor, type KpiPolicy, waitProbeFor } from '../../domain/kpi/compute';
@@ -106,7 +106,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
     // Teams and sites over time, only when the request involves them.
     const involvesTeams = groupBy.includes('team') || groupBy.includes('site') || !!q.teamIds?.length || !!q.siteIds?.length;
-    const memberships = involvesTeams ? await loadMemberships(tx, ctx.tenantId) : new Map();
+    const memberships = involvesTeams ? await loadMemberships(tx, ctx.tenantId) : new Map<string, Membership[]>();
     const teams = q.teamIds?.length ? new Set(q.teamIds) : null;
     const sites = q.siteIds?.length ? new Set(q.siteIds) : null;
     const agents = q.agentIds?.length ? new Set(q.agentIds) : null;
@@ -130,14 +130,10 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       direction: q.direction,
       byDirection: groupBy.includes('direction'),
       now,
-      dayZone:
-        ['day', 'week', 'month', 'total'].includes(interval) &&
-        !groupBy.includes('team') &&
-        !groupBy.includes('site') &&
-        teams === null &&
-        sites === null
-          ? timeZone
-          : undefined,
+      dayZone: ['day', 'week', 'month', 'total'].includes(interval) ? timeZone : undefined,
+      splitsDay: involvesTeams
+        ? (agentId, start, end) => (memberships.get(agentId) ?? []).some((m) => m.from > start && m.from < end)
+        : undefined,
     });
 
     const membershipOf = (agentId: string, at: number) => {
