@@ -331,6 +331,52 @@ describe('GET /v1/kpis/explain', () => {
     });
   });
 
+  it('repeat-caller FCR: the handled calls of the cell, each resolved, repeated or pending with the next call, as the row counts them', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    const [ada, bob] = [await createAgent(tenant), await createAgent(tenant)];
+    await ingestAll(tenant, [
+      // X calls again 4 h later (repeated within 72 h; then resolved); Y once (resolved); Bob's call without a number is left out.
+      ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 001' }),
+      ...visitEvents(q.id, t(0, 4 * 3600), 10, 'answered', { agentId: bob.id, caller: '+420 601 000 001' }),
+      ...visitEvents(q.id, t(0, 3600), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 002' }),
+      ...visitEvents(q.id, t(0, 7200), 10, 'answered', { agentId: bob.id }),
+    ]);
+    for (const groupBy of ['queue', 'agent']) {
+      for (const row of await rows(tenant, { metrics: 'fcrRepeatCaller', interval: 'day', groupBy })) {
+        const cell = row.metrics.fcrRepeatCaller as Cell;
+        const res = await explain(tenant, 'fcrRepeatCaller', row);
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.records).toBe('call');
+        expectSameCell(res.body, cell);
+      }
+    }
+    const [row] = await rows(tenant, { metrics: 'fcrRepeatCaller', interval: 'day', groupBy: 'queue' });
+    const body = (await explain(tenant, 'fcrRepeatCaller', row as Row)).body;
+    expect(body).toMatchObject({ numerator: 2, denominator: 3 });
+    expect(body.items.map((i: Item) => [i.agentId, i.verdict])).toEqual([
+      [ada.id, 'repeated'],
+      [ada.id, 'resolved'],
+      [bob.id, 'resolved'],
+    ]);
+    // X's first call names its repeat: X's second call.
+    expect(body.items[0].nextCallId).toBe(body.items[2].interactionId);
+    expect(body.items[0].reason).toMatch(/called again 3\.\d+ h after it ended, within 72 h: repeated/);
+    // A shorter window, and pages of one record.
+    const short = (await explain(tenant, 'fcrRepeatCaller', row as Row, { fcrWindowHours: '1' })).body;
+    expect(short).toMatchObject({ numerator: 3, denominator: 3 });
+    const first = (await explain(tenant, 'fcrRepeatCaller', row as Row, { limit: '1', part: 'numerator' })).body;
+    expect(first.items.map((i: Item) => i.verdict)).toEqual(['resolved']);
+    const second = (
+      await explain(tenant, 'fcrRepeatCaller', row as Row, { limit: '1', part: 'numerator', cursor: first.nextCursor })
+    ).body;
+    expect(second.items.map((i: Item) => i.agentId)).toEqual([bob.id]);
+    expect(second.nextCursor).toBeNull();
+    // A cursor of another kind of listing is refused.
+    const visits = (await explain(tenant, 'offered', row as Row, { limit: '1' })).body;
+    expectProblem(await explain(tenant, 'fcrRepeatCaller', row as Row, { cursor: visits.nextCursor }), 422, 'VALIDATION_FAILED');
+  });
+
   it('refuses what no row of GET /v1/kpis holds, with a pointer', async () => {
     const tenant = await createTenant();
     const q = await createQueue(tenant);
@@ -339,7 +385,7 @@ describe('GET /v1/kpis/explain', () => {
     const pointers = async (params: Record<string, string>) =>
       (expectProblem(await ask(params), 422, 'VALIDATION_FAILED').errors as { pointer: string }[]).map((e) => e.pointer);
     expect(await pointers({ metric: 'nope' })).toEqual(['/metric']);
-    expect(await pointers({ metric: 'fcrRepeatCaller' })).toEqual(['/metric']);
+    expect(await pointers({ metric: 'fcrRepeatCaller', direction: 'inbound' })).toEqual(['/metric']);
     expect(await pointers({ metric: 'loggedInTime', queueId: q.id })).toEqual(['/metric']);
     expect(await pointers({ metric: 'offered', start: iso(DAY + 60_000) })).toEqual(['/start']);
     expect(await pointers({ metric: 'offered', end: iso(DAY - 15 * 60_000) })).toEqual(['/end']);

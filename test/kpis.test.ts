@@ -166,7 +166,8 @@ describe('GET /v1/kpis', () => {
       ];
       expect(rollups.status, rollups.text).toBe(200);
       expect(rollups.body).toEqual(records.body);
-      return rollups.body.rows as { start: string; group: { teamId: string }; metrics: Record<string, { numerator: number }> }[];
+      type M = { numerator: number };
+      return rollups.body.rows as { start: string; group: { teamId: string }; metrics: { handled: M; avgTalkTime: M } }[];
     };
     const rows = await get({ groupBy: 'team' });
     const at = (day: number, teamId: string) =>

@@ -46,6 +46,7 @@ export const KpiExplainQuerySchema = z.object({
     'serviceLevel.flowOutsInDenominator': true,
     'serviceLevel.abandonsWithinThresholdMet': true,
     csatSatisfiedScore: true,
+    fcrWindowHours: true,
   }).shape,
   part: z
     .enum(EXPLAIN_PARTS)
@@ -134,11 +135,27 @@ export const ExplainInteractionSchema = z
   })
   .meta({ id: 'KpiExplainInteraction' });
 
+export const ExplainCallSchema = z
+  .object({
+    kind: z.literal('call'),
+    interactionId: z.string(),
+    queueId: z.string().describe('The queue of its last agent segment (where the call counts).'),
+    agentId: z.string().describe('The agent of its last agent segment.'),
+    connectedAt: Timestamp.describe('When its last agent segment connected (the instant the call counts at).'),
+    endedAt: Timestamp.nullable().describe('When the call ended; null while it goes on.'),
+    nextCallId: z.string().nullable().describe("The same caller's first call after this one ended, if any."),
+    nextCallAt: Timestamp.nullable(),
+    verdict: z.enum(['resolved', 'repeated', 'pending']),
+    ...judgement,
+  })
+  .meta({ id: 'KpiExplainCall' });
+
 export const KpiExplainItemSchema = z.discriminatedUnion('kind', [
   ExplainVisitSchema,
   ExplainSegmentSchema,
   ExplainIntervalSchema,
   ExplainInteractionSchema,
+  ExplainCallSchema,
 ]);
 export type KpiExplainItem = z.infer<typeof KpiExplainItemSchema>;
 
@@ -166,8 +183,14 @@ export const KpiExplainResponseSchema = z
     numerator: z.number(),
     denominator: z.number().nullable(),
     unit: z.enum(['count', 'ms', 'ratio']),
-    records: z.enum(['visit', 'segment', 'interval', 'interaction']).describe('The kind of record the metric is explained by.'),
-    items: z.array(KpiExplainItemSchema).describe('In order of their instant (enqueued, connected, started, reported), then id.'),
+    records: z
+      .enum(['visit', 'segment', 'interval', 'interaction', 'call'])
+      .describe('The kind of record the metric is explained by (`call`: handled calls judged for a repeat, `fcrRepeatCaller`).'),
+    items: z
+      .array(KpiExplainItemSchema)
+      .describe(
+        'In order of their instant (enqueued, connected, started, reported; a call: its last segment connected), then id.',
+      ),
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'KpiExplanation' });

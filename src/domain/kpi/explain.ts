@@ -12,8 +12,11 @@ import { BUCKET_MS, bucketStartOf, qualityCellOf, type RecordsInput, waitSlot } 
  * `computeMetric`'s numerator and denominator for random records and policies.
  */
 
-/** What kind of record a metric is explained by: queue visits, agent segments, state intervals, or calls. */
-export type ExplainKind = 'visit' | 'segment' | 'interval' | 'interaction';
+/**
+ * What kind of record a metric is explained by: queue visits, agent segments, state intervals, calls (their
+ * disposition, survey or IVR), or handled calls judged for a repeat (`fcrRepeatCaller`, repeat-caller.ts).
+ */
+export type ExplainKind = 'visit' | 'segment' | 'interval' | 'interaction' | 'call';
 
 /** A call's direction as cells split it ('unknown' when the call says nothing, or its facts are missing). */
 export type CellDirection = Direction | 'unknown';
@@ -62,7 +65,7 @@ export interface Decision {
 }
 
 /** The kind of record a metric reads, from the facts the catalog says it reads. */
-export function explainKindOf(id: FactMetricId): ExplainKind {
+export function explainKindOf(id: FactMetricId): Exclude<ExplainKind, 'call'> {
   const first = metricDefinition(id).facts[0] ?? '';
   if (first.startsWith('visits.')) return 'visit';
   if (first.startsWith('segments.')) return 'segment';
@@ -84,21 +87,21 @@ const yes = (reason: string, numerator = 1): Decision => ({
   reason,
 });
 /** In both: the numerator amount, then the denominator amount. */
-const both = (reason: string, numerator = 1, denominator = 1): Decision => ({
+export const both = (reason: string, numerator = 1, denominator = 1): Decision => ({
   inNumerator: true,
   inDenominator: true,
   numerator,
   denominator,
   reason,
 });
-const denominatorOnly = (reason: string, denominator = 1): Decision => ({
+export const denominatorOnly = (reason: string, denominator = 1): Decision => ({
   inNumerator: false,
   inDenominator: true,
   numerator: 0,
   denominator,
   reason,
 });
-const neither = (reason: string): Decision => ({
+export const neither = (reason: string): Decision => ({
   inNumerator: false,
   inDenominator: false,
   numerator: 0,

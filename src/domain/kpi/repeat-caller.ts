@@ -1,3 +1,5 @@
+import { both, type Decision, denominatorOnly, neither } from './explain';
+
 /**
  * Repeat-caller first-contact resolution (`fcrRepeatCaller` in catalog.ts): judged per handled call at query time,
  * because it reads across calls (the same caller's next call) and its window is a policy setting. A call counts
@@ -13,6 +15,8 @@ export interface RepeatCallerCall {
   endAt: number | null;
   /** The same caller's first call that started after this one ended (null: none yet). */
   nextCallAt: number | null;
+  /** That call's id, when known. */
+  nextCallId?: string | null;
 }
 
 export type RepeatCallerVerdict = 'resolved' | 'repeated' | 'pending';
@@ -33,4 +37,31 @@ export interface RepeatCallerCounts {
   resolved: number;
   repeated: number;
   pending: number;
+}
+
+/** A span as a person reads it, in hours: 5400000 → "1.5 h". */
+function hours(ms: number): string {
+  return `${Number((ms / 3_600_000).toFixed(2))} h`;
+}
+
+/**
+ * One handled call's part in `fcrRepeatCaller`, with its reason: resolved calls are in the numerator and the
+ * denominator, repeated ones in the denominator, pending ones in neither — as `judgeRepeatCaller` decides.
+ */
+export function explainRepeatCaller(call: RepeatCallerCall, windowMs: number, now: number): Decision {
+  const verdict = judgeRepeatCaller(call, windowMs, now);
+  const window = hours(windowMs);
+  if (call.endAt === null) return neither('the call is still going on: pending');
+  if (verdict === 'repeated') {
+    return denominatorOnly(
+      `the caller called again ${hours((call.nextCallAt as number) - call.endAt)} after it ended, within ${window}: repeated`,
+    );
+  }
+  if (verdict === 'pending') {
+    return neither(
+      `no call from the caller yet; the ${window} window is open until ${new Date(call.endAt + windowMs).toISOString()}: pending`,
+    );
+  }
+  const later = call.nextCallAt === null ? '' : ` (next call ${hours(call.nextCallAt - call.endAt)} after it ended)`;
+  return both(`no call from the caller within ${window} after it ended${later}: resolved`);
 }

@@ -9,7 +9,7 @@ export interface ExplainCursor {
   id: string;
 }
 
-const KIND_CODE: Record<ExplainKind, string> = { visit: 'v', segment: 's', interval: 'i', interaction: 'c' };
+const KIND_CODE: Record<ExplainKind, string> = { visit: 'v', segment: 's', interval: 'i', interaction: 'c', call: 'r' };
 const KINDS = Object.keys(KIND_CODE) as ExplainKind[];
 
 const notOurs = (detail = 'Not a cursor this API issued.') => invalid([{ in: 'query', pointer: '/cursor', detail }]);

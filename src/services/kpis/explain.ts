@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { MAX_RANGE_DAYS } from '../../contracts/kpis';
 import type { KpiExplainItem, KpiExplainQuery, KpiExplainResponse } from '../../contracts/kpis-explain';
 import { queues } from '../../db/schema';
-import { membershipAt } from '../../domain/agents/memberships';
+import { type Membership, membershipAt } from '../../domain/agents/memberships';
 import { type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, metricDefinition } from '../../domain/kpi/catalog';
 import {
@@ -15,14 +15,15 @@ import {
   recordsOfCell,
 } from '../../domain/kpi/explain';
 import { factsFromRecords, type RecordsInput } from '../../domain/kpi/facts';
+import { explainRepeatCaller, judgeRepeatCaller, type RepeatCallerCall } from '../../domain/kpi/repeat-caller';
 import { buildReport, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
 import { effectiveServiceLevel } from '../../domain/settings';
-import { BUCKET_MS } from '../../domain/time/intervals';
+import { BUCKET_MS, bucket15Of } from '../../domain/time/intervals';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { checkExplainCursorFits, decodeExplainCursor, encodeExplainCursor } from './explain-cursor';
 import { withOverrides } from './policy';
-import { loadMemberships, loadRangeRecords, type RangeRecords } from './records';
+import { loadMemberships, loadRangeRecords, loadRepeatCallerCalls, type RangeRecords } from './records';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -32,11 +33,11 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** The request checked before anything is read: 422 with a pointer for each problem. */
 function parseRequest(q: KpiExplainQuery) {
   const issues: FieldIssue[] = [];
-  let metric: FactMetricId | null = null;
+  let metric: FactMetricId | 'fcrRepeatCaller' | null = null;
   if (!isMetricId(q.metric)) issues.push(query('/metric', `Unknown metric '${q.metric}' (see GET /v1/kpis/catalog).`));
-  else if (!metricDefinition(q.metric).fromFacts) {
-    issues.push(query('/metric', `${q.metric} is judged per call across calls; explaining it is not supported yet.`));
-  } else metric = q.metric as FactMetricId;
+  else if (!metricDefinition(q.metric).fromFacts && q.metric !== 'fcrRepeatCaller') {
+    issues.push(query('/metric', `${q.metric} is defined but not computed yet.`));
+  } else metric = q.metric as FactMetricId | 'fcrRepeatCaller';
 
   // The dimensions the filters stand for: explain only cells GET /v1/kpis can produce.
   const dims: GroupDimension[] = [];
@@ -57,7 +58,7 @@ function parseRequest(q: KpiExplainQuery) {
   else if (end - start > MAX_RANGE_DAYS * DAY_MS) issues.push(query('/end', `A period spans at most ${MAX_RANGE_DAYS} days.`));
   const cursor = q.cursor === undefined ? null : decodeExplainCursor(q.cursor);
   if (issues.length > 0 || metric === null) throw invalid(issues);
-  if (cursor) checkExplainCursorFits(cursor, explainKindOf(metric));
+  if (cursor) checkExplainCursorFits(cursor, metric === 'fcrRepeatCaller' ? 'call' : explainKindOf(metric));
   return { metric, start, end, cursor };
 }
 
@@ -110,14 +111,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
 
     const byPeople = q.agentId !== undefined || q.teamId !== undefined || q.siteId !== undefined;
     const byMembership = q.teamId !== undefined || q.siteId !== undefined;
-    const memberships = byMembership ? await loadMemberships(tx, ctx.tenantId) : new Map();
-    // The queue and agent filters are applied here with the meaning records.ts gives them in SQL, whose
-    // `= ANY(${ids})` Postgres refuses as written (drizzle expands a JS array into a list of parameters).
-    const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
-      direction: q.direction === 'unknown' ? undefined : q.direction,
-    });
-    const records = ofDirection(ofQueueAndAgent(loaded, q.queueId, q.agentId), q.direction);
-
+    const memberships = byMembership ? await loadMemberships(tx, ctx.tenantId) : new Map<string, Membership[]>();
     // People at the time of each record, as GET /v1/kpis filters its cells (the team and site of the bucket).
     const person = byPeople
       ? (agentId: string, bucketStart: number) => {
@@ -129,6 +123,50 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
           return is(q.teamId, m?.teamId) && is(q.siteId, m?.siteId);
         }
       : null;
+    const group: Record<string, string | null> = {};
+    for (const k of ['queueId', 'agentId', 'teamId', 'siteId', 'direction'] as const) {
+      const v = q[k];
+      if (v !== undefined) group[k] = v === '' ? null : v;
+    }
+    const head = {
+      metric,
+      start: iso(start),
+      end: iso(end),
+      group,
+      policy: { ...policy, csatSatisfiedScore: policy.csatSatisfiedScore ?? null },
+    };
+
+    if (metric === 'fcrRepeatCaller') {
+      // Each handled call whose last segment connected in the cell, judged now under the request's or the tenant's window.
+      const windowMs = (q.fcrWindowHours ?? tenant.settings.fcrWindowHours) * 3_600_000;
+      const calls = (await loadRepeatCallerCalls(tx, ctx.tenantId, start, end, q.queueId ? [q.queueId] : undefined))
+        .filter((c) => person === null || person(c.agentId, bucket15Of(c.connectedAt)))
+        .sort((a, b) => a.connectedAt - b.connectedAt || (a.interactionId < b.interactionId ? -1 : 1));
+      const judged = calls.map((c) => ({ c, d: explainRepeatCaller(c, windowMs, now) }));
+      const numerator = judged.filter((x) => x.d.inNumerator).length;
+      const denominator = judged.filter((x) => x.d.inDenominator).length;
+      const page = pageOf(
+        judged.map(({ c, d }) => ({ at: c.connectedAt, id: c.interactionId, d, item: callItemOf(c, d, windowMs, now) })),
+        q,
+        cursor,
+      );
+      return {
+        ...head,
+        value: denominator === 0 ? null : numerator / denominator,
+        numerator,
+        denominator,
+        unit: 'ratio' as const,
+        records: 'call' as const,
+        items: page.items,
+        nextCursor: page.last ? encodeExplainCursor({ kind: 'call', ...page.last }) : null,
+      };
+    }
+    // The queue and agent filters are applied here with the meaning records.ts gives them in SQL, whose
+    // `= ANY(${ids})` Postgres refuses as written (drizzle expands a JS array into a list of parameters).
+    const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
+      direction: q.direction === 'unknown' ? undefined : q.direction,
+    });
+    const records = ofDirection(ofQueueAndAgent(loaded, q.queueId, q.agentId), q.direction);
 
     const cells = factsFromRecords(records, { asOf: now }).filter(
       (c) =>
@@ -151,46 +189,72 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     const selector: CellSelector = { start, end, person, direction: q.direction ?? null, asOf: now };
     const listed = recordsOfCell(metric, records, selector);
     const { decisions } = explainCell(metric, listed, policy);
-    const wanted = (d: Decision) =>
-      q.part === undefined ||
-      (q.part === 'numerator' && d.inNumerator) ||
-      (q.part === 'denominator' && d.inDenominator) ||
-      (q.part === 'excluded' && !d.inNumerator && !d.inDenominator);
-    const after = (r: ExplainRecord) => cursor === null || r.at > cursor.at || (r.at === cursor.at && r.id > cursor.id);
-
-    const items: KpiExplainItem[] = [];
-    let last: ExplainRecord | null = null;
-    let more = false;
-    for (const [i, r] of listed.entries()) {
-      const d = decisions[i] as Decision;
-      if (!wanted(d) || !after(r)) continue;
-      if (items.length === q.limit) {
-        more = true;
-        break;
-      }
-      items.push(itemOf(r, d));
-      last = r;
-    }
-
-    const group: Record<string, string | null> = {};
-    for (const k of ['queueId', 'agentId', 'teamId', 'siteId', 'direction'] as const) {
-      const v = q[k];
-      if (v !== undefined) group[k] = v === '' ? null : v;
-    }
+    const page = pageOf(
+      listed.map((r, i) => ({
+        at: r.at,
+        id: r.id,
+        d: decisions[i] as Decision,
+        item: () => itemOf(r, decisions[i] as Decision),
+      })),
+      q,
+      cursor,
+    );
+    const kind = explainKindOf(metric);
     return {
-      metric,
-      start: iso(start),
-      end: iso(end),
-      group,
-      policy: { ...policy, csatSatisfiedScore: policy.csatSatisfiedScore ?? null },
+      ...head,
       value: cell.value,
       numerator: cell.numerator,
       denominator: cell.denominator,
       unit: cell.unit,
-      records: explainKindOf(metric),
-      items,
-      nextCursor: more && last ? encodeExplainCursor({ kind: last.kind, at: last.at, id: last.id }) : null,
+      records: kind,
+      items: page.items,
+      nextCursor: page.last ? encodeExplainCursor({ kind, ...page.last }) : null,
     };
+  });
+}
+
+/**
+ * One page of judged records (in listing order): those of the asked part, after the cursor, at most `limit`;
+ * `last` is where the next page starts, null when this one is the last.
+ */
+function pageOf(
+  listed: { at: number; id: string; d: Decision; item: () => KpiExplainItem }[],
+  q: Pick<KpiExplainQuery, 'part' | 'limit'>,
+  cursor: { at: number; id: string } | null,
+): { items: KpiExplainItem[]; last: { at: number; id: string } | null } {
+  const wanted = (d: Decision) =>
+    q.part === undefined ||
+    (q.part === 'numerator' && d.inNumerator) ||
+    (q.part === 'denominator' && d.inDenominator) ||
+    (q.part === 'excluded' && !d.inNumerator && !d.inDenominator);
+  const after = (r: { at: number; id: string }) =>
+    cursor === null || r.at > cursor.at || (r.at === cursor.at && r.id > cursor.id);
+  const items: KpiExplainItem[] = [];
+  let last: { at: number; id: string } | null = null;
+  for (const r of listed) {
+    if (!wanted(r.d) || !after(r)) continue;
+    if (items.length === q.limit) return { items, last };
+    items.push(r.item());
+    last = { at: r.at, id: r.id };
+  }
+  return { items, last: null };
+}
+
+function callItemOf(c: RepeatCallerCall, d: Decision, windowMs: number, now: number): () => KpiExplainItem {
+  return () => ({
+    kind: 'call',
+    interactionId: c.interactionId,
+    queueId: c.queueId,
+    agentId: c.agentId,
+    connectedAt: iso(c.connectedAt),
+    endedAt: isoOrNull(c.endAt),
+    nextCallId: c.nextCallId ?? null,
+    nextCallAt: isoOrNull(c.nextCallAt),
+    verdict: judgeRepeatCaller(c, windowMs, now),
+    inNumerator: d.inNumerator,
+    inDenominator: d.inDenominator,
+    adds: { numerator: d.numerator, denominator: d.denominator },
+    reason: d.reason,
   });
 }
 

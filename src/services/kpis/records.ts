@@ -120,9 +120,13 @@ export async function loadRepeatCallerCalls(
       ORDER BY s.interaction_id, s.connected_at DESC, s.id DESC)
     SELECT l.interaction_id, l.queue_id, l.agent_id, ${ms('l.connected_at')} AS connected_at,
            ${ms('CASE WHEN l.disconnected_at IS NULL THEN NULL ELSE coalesce(i.ended_at, l.disconnected_at) END')} AS end_at,
-           ${ms(`(SELECT min(n.first_event_at) FROM interactions n WHERE n.tenant_id = i.tenant_id AND n.caller_hash = i.caller_hash
-                  AND n.id <> i.id AND n.first_event_at > coalesce(i.ended_at, l.disconnected_at))`)} AS next_at
+           ${ms('nx.first_event_at')} AS next_at, nx.id AS next_id
     FROM last l JOIN interactions i ON i.tenant_id = ${tenantId} AND i.id = l.interaction_id
+    LEFT JOIN LATERAL (
+      SELECT n.id, n.first_event_at FROM interactions n
+      WHERE n.tenant_id = i.tenant_id AND n.caller_hash = i.caller_hash AND n.id <> i.id
+        AND n.first_event_at > coalesce(i.ended_at, l.disconnected_at)
+      ORDER BY n.first_event_at, n.id LIMIT 1) nx ON true
     WHERE l.connected_at >= ${a} AND l.connected_at < ${b} AND i.caller_hash IS NOT NULL${any('l.queue_id', queueIds)}`);
   return (res.rows as Record<string, unknown>[]).map((r) => ({
     interactionId: r.interaction_id as string,
@@ -131,5 +135,6 @@ export async function loadRepeatCallerCalls(
     connectedAt: Number(r.connected_at),
     endAt: num(r.end_at),
     nextCallAt: num(r.next_at),
+    nextCallId: (r.next_id as string | null) ?? null,
   }));
 }
