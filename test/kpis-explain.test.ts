@@ -385,7 +385,7 @@ describe('GET /v1/kpis/explain', () => {
     const pointers = async (params: Record<string, string>) =>
       (expectProblem(await ask(params), 422, 'VALIDATION_FAILED').errors as { pointer: string }[]).map((e) => e.pointer);
     expect(await pointers({ metric: 'nope' })).toEqual(['/metric']);
-    expect(await pointers({ metric: 'fcrRepeatCaller', direction: 'inbound' })).toEqual(['/metric']);
+    expect(await pointers({ metric: 'loggedInTime', direction: 'inbound' })).toEqual(['/metric']);
     expect(await pointers({ metric: 'loggedInTime', queueId: q.id })).toEqual(['/metric']);
     expect(await pointers({ metric: 'offered', start: iso(DAY + 60_000) })).toEqual(['/start']);
     expect(await pointers({ metric: 'offered', end: iso(DAY - 15 * 60_000) })).toEqual(['/end']);

@@ -218,7 +218,7 @@ describe('GET /v1/kpis', () => {
       ...visitEvents(q.id, t(0, 0), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 001' }),
       ...visitEvents(q.id, t(1, 0), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 001' }),
       // Y calls once: resolved. A call without a number cannot be matched: left out.
-      ...visitEvents(q.id, t(0, 3600), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 002' }),
+      ...visitEvents(q.id, t(0, 3600), 10, 'answered', { agentId: ada.id, caller: '+420 601 000 002', direction: 'outbound' }),
       ...visitEvents(q.id, t(0, 7200), 10, 'answered', { agentId: ada.id }),
       // Z called an hour ago: its window is open.
       ...visitEvents(q.id, now - 3_600_000, 5, 'answered', { agentId: ada.id, talkS: 30, caller: '+420 601 000 003' }),
@@ -235,7 +235,18 @@ describe('GET /v1/kpis', () => {
     expect(await fcr({ ...past, groupBy: 'agent' })).toMatchObject({ numerator: 2, denominator: 3 });
     const recent = { from: iso(now - 86_400_000), to: iso(now + 900_000) };
     expect(await fcr(recent)).toMatchObject({ value: null, numerator: 0, denominator: 0, pending: 1, status: 'partial' });
-    expectProblem(await kpis(tenant, { metrics: 'fcrRepeatCaller', ...past, groupBy: 'direction' }), 422, 'VALIDATION_FAILED');
+    // By direction: X's calls are inbound (one repeated, one resolved), Y's outbound (resolved).
+    const byDirection = await kpis(tenant, { metrics: 'fcrRepeatCaller', ...past, groupBy: 'direction' });
+    expect(byDirection.status, byDirection.text).toBe(200);
+    expect(
+      Object.fromEntries(
+        byDirection.body.rows.map((r: { group: { direction: string }; metrics: { fcrRepeatCaller: { numerator: number } } }) => [
+          r.group.direction,
+          r.metrics.fcrRepeatCaller,
+        ]),
+      ),
+    ).toMatchObject({ inbound: { numerator: 1, denominator: 2 }, outbound: { numerator: 1, denominator: 1 } });
+    expect(await fcr({ ...past, direction: 'outbound' })).toMatchObject({ numerator: 1, denominator: 1 });
   });
 
   it('the catalog lists every metric with its definition', async () => {

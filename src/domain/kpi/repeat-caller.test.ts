@@ -9,6 +9,7 @@ const call = (endAt: number | null, nextCallAt: number | null): RepeatCallerCall
   connectedAt: 0,
   endAt,
   nextCallAt,
+  direction: 'inbound',
 });
 
 describe('judgeRepeatCaller (72 h window, now = 100 h)', () => {

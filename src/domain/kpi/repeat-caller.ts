@@ -1,4 +1,5 @@
 import { both, type Decision, denominatorOnly, neither } from './explain';
+import type { CellDirection } from './facts';
 
 /**
  * Repeat-caller first-contact resolution (`fcrRepeatCaller` in catalog.ts): judged per handled call at query time,
@@ -17,6 +18,8 @@ export interface RepeatCallerCall {
   nextCallAt: number | null;
   /** That call's id, when known. */
   nextCallId?: string | null;
+  /** The call's direction ('unknown' when it said none). */
+  direction: CellDirection;
 }
 
 export type RepeatCallerVerdict = 'resolved' | 'repeated' | 'pending';

@@ -1,7 +1,7 @@
 import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
 import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
-import { type Cell, type CellFacts, emptyFacts, mergeAll } from './facts';
+import { type Cell, type CellDirection, type CellFacts, emptyFacts, mergeAll } from './facts';
 import type { RepeatCallerCounts, RepeatCallerVerdict } from './repeat-caller';
 
 /** What a report's rows can be grouped by. */
@@ -41,7 +41,13 @@ export interface ReportRequest {
   /** Metrics computed from cell facts, and `fcrRepeatCaller` (from `repeatCallers`). */
   metrics: readonly (FactMetricId | 'fcrRepeatCaller')[];
   /** Repeat-caller verdicts of the handled calls (src/domain/kpi/repeat-caller.ts), each where its last segment connected. */
-  repeatCallers?: readonly { bucketStart: number; queueId: string; agentId: string; verdict: RepeatCallerVerdict }[];
+  repeatCallers?: readonly {
+    bucketStart: number;
+    queueId: string;
+    agentId: string;
+    direction: CellDirection;
+    verdict: RepeatCallerVerdict;
+  }[];
   periods: readonly Period[];
   groupBy: readonly GroupDimension[];
   /** Queue metrics from queue × agent cells even when not grouped by person (a request filtered on people). */
@@ -60,9 +66,6 @@ export function groupingProblem(def: MetricDefinition, groupBy: readonly GroupDi
   }
   if (def.scope === 'agent' && groupBy.includes('direction')) {
     return `${def.id} is agent time, which has no call direction.`;
-  }
-  if (def.id === 'fcrRepeatCaller' && groupBy.includes('direction')) {
-    return 'fcrRepeatCaller is not split by direction yet: group it by queue, agent, team or site.';
   }
   if (def.scope === 'tenant' && groupBy.some((d) => d !== 'direction')) {
     return `${def.id} happens before a call reaches a queue or an agent: it can be grouped by direction only.`;
@@ -112,7 +115,12 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
   for (const r of req.metrics.includes('fcrRepeatCaller') ? (req.repeatCallers ?? []) : []) {
     const p = periodIndex(req.periods, r.bucketStart);
     if (p < 0) continue;
-    const cell = { bucketStart: r.bucketStart, queueId: r.queueId, agentId: byPerson ? r.agentId : null, direction: null };
+    const cell = {
+      bucketStart: r.bucketStart,
+      queueId: r.queueId,
+      agentId: byPerson ? r.agentId : null,
+      direction: req.groupBy.includes('direction') ? r.direction : null,
+    };
     const group = groupOf(cell as ReportCell, req);
     const key = JSON.stringify(group);
     if (!groups.has(key)) groups.set(key, group);

@@ -141,6 +141,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
       const windowMs = (q.fcrWindowHours ?? tenant.settings.fcrWindowHours) * 3_600_000;
       const calls = (await loadRepeatCallerCalls(tx, ctx.tenantId, start, end, q.queueId ? [q.queueId] : undefined))
         .filter((c) => person === null || person(c.agentId, bucket15Of(c.connectedAt)))
+        .filter((c) => !q.direction || c.direction === q.direction)
         .sort((a, b) => a.connectedAt - b.connectedAt || (a.interactionId < b.interactionId ? -1 : 1));
       const judged = calls.map((c) => ({ c, d: explainRepeatCaller(c, windowMs, now) }));
       const numerator = judged.filter((x) => x.d.inNumerator).length;

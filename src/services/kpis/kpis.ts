@@ -153,10 +153,12 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const repeatCallers = !metrics.includes('fcrRepeatCaller')
       ? []
       : (await loadRepeatCallerCalls(tx, ctx.tenantId, from, to, q.queueIds))
+          .filter((c) => !q.direction || c.direction === q.direction)
           .map((c) => ({
             bucketStart: bucket15Of(c.connectedAt),
             queueId: c.queueId,
             agentId: c.agentId,
+            direction: c.direction,
             verdict: judgeRepeatCaller(c, windowMs, now),
           }))
           .filter(admits);

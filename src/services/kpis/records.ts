@@ -118,7 +118,7 @@ export async function loadRepeatCallerCalls(
       WHERE s.tenant_id = ${tenantId} AND s.interaction_id IN (
         SELECT interaction_id FROM agent_segments WHERE tenant_id = ${tenantId} AND connected_at >= ${a} AND connected_at < ${b})
       ORDER BY s.interaction_id, s.connected_at DESC, s.id DESC)
-    SELECT l.interaction_id, l.queue_id, l.agent_id, ${ms('l.connected_at')} AS connected_at,
+    SELECT l.interaction_id, l.queue_id, l.agent_id, i.direction, ${ms('l.connected_at')} AS connected_at,
            ${ms('CASE WHEN l.disconnected_at IS NULL THEN NULL ELSE coalesce(i.ended_at, l.disconnected_at) END')} AS end_at,
            ${ms('nx.first_event_at')} AS next_at, nx.id AS next_id
     FROM last l JOIN interactions i ON i.tenant_id = ${tenantId} AND i.id = l.interaction_id
@@ -136,5 +136,6 @@ export async function loadRepeatCallerCalls(
     endAt: num(r.end_at),
     nextCallAt: num(r.next_at),
     nextCallId: (r.next_id as string | null) ?? null,
+    direction: (r.direction as 'inbound' | 'outbound' | null) ?? 'unknown',
   }));
 }
