@@ -7,7 +7,7 @@ type Inject = <K extends 'databaseUrl' | 'neonWsProxy' | 'ownerDatabaseUrl' | 'f
 ) => string;
 
 /** The Worker's bindings in tests; `faults` points Postgres traffic at a proxy the tests can switch off. */
-const bindings = (inject: Inject, faults: boolean) => ({
+const bindings = (inject: Inject, faults: boolean, extra: Record<string, string> = {}) => ({
   DATABASE_URL: inject('databaseUrl'),
   NEON_WS_PROXY: inject(faults ? 'faultsNeonWsProxy' : 'neonWsProxy'),
   PLATFORM_TOKEN: TEST_PLATFORM_TOKEN,
@@ -17,6 +17,7 @@ const bindings = (inject: Inject, faults: boolean) => ({
   LOG_LEVEL: 'error',
   // Short in the faults project, so a test of a frozen Postgres does not wait long.
   ...(faults ? { DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '1500' } : {}),
+  ...extra,
 });
 
 // Tests run inside workerd (real Durable Objects, real runtime) against a real Postgres that
@@ -40,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/faults/**', 'test/node/**', 'src/**/*.oracle.test.ts', 'test/**/*.oracle.test.ts'],
+          exclude: ['test/faults/**', 'test/limits/**', 'test/node/**', 'src/**/*.oracle.test.ts', 'test/**/*.oracle.test.ts'],
           isolate: false,
         },
       },
@@ -53,6 +54,17 @@ export default defineConfig({
           })),
         ],
         test: { name: 'faults', include: ['test/faults/**/*.test.ts'] },
+      },
+      {
+        // Limits set low enough to reach with a few calls (src/env.ts), in a Worker of their own.
+        extends: true,
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: bindings(inject as Inject, false, { KPI_MAX_RANGE_RECORDS: '40' }) },
+          })),
+        ],
+        test: { name: 'limits', include: ['test/limits/**/*.test.ts'] },
       },
       {
         // The vendors' own libraries (twilio, telnyx, @vonage/jwt, plivo) sign the fixtures our

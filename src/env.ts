@@ -18,6 +18,12 @@ export interface Env {
   DATABASE_CONNECT_TIMEOUT_MS?: string;
   /** Postgres statement timeout in ms (default 20,000): reads answer 503 rather than hang. */
   DATABASE_STATEMENT_TIMEOUT_MS?: string;
+  /**
+   * The most visits and segments one KPI request reads from the history records (answers from records, by
+   * direction, explanations, ranges whose rollups are being recomputed; default 100,000): a Worker holds them in
+   * memory. Beyond it the request is refused with a problem naming the limit.
+   */
+  KPI_MAX_RANGE_RECORDS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;

@@ -100,6 +100,18 @@ export const PROBLEM_CATALOG = {
     title: 'Result too large',
     description: 'A KPI answer would hold more rows (periods × groups) than one response returns; the detail names the limit.',
   },
+  TOO_MANY_RECORDS: {
+    status: 422,
+    title: 'Too many records',
+    description:
+      'A KPI answer computed from the history records (source=records, by call direction, an explanation) would read more visits and segments than one request holds (`KPI_MAX_RANGE_RECORDS`); the detail names the limit.',
+  },
+  KPI_ROLLUPS_REBUILDING: {
+    status: 503,
+    title: 'KPI rollups being rebuilt',
+    description:
+      'Part of the range is not in rollups yet (after a migration or history written straight into Postgres) and holds more records than one request reads: retry after Retry-After, or recompute it with POST /v1/kpis/rollups/rebuild.',
+  },
   TOO_MANY_ROWS: {
     status: 422,
     title: 'Too many rows',

@@ -4,6 +4,7 @@ import { bigints, readIntervals, texts } from '../../db/history-reader';
 import type { FactBranch } from '../../domain/kpi/compute';
 import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
 import { type PackedFacts, probedUnpacker, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
+import { AppError } from '../../domain/errors';
 import { loadRangeRecords } from './records';
 
 /** Where a KPI request's cells come from: the rollups (default), or the history records themselves. */
@@ -38,6 +39,8 @@ export interface CellRequest {
    * 15-minute cells are read instead, each attributed to the team of its own time. Undefined: never.
    */
   splitsDay?: (agentId: string, start: number, end: number) => boolean;
+  /** The most visits and segments read from the records (`maxRangeRecords`, records.ts). */
+  maxRecords: number;
 }
 
 export interface CellKinds {
@@ -55,7 +58,16 @@ export interface CellKinds {
  * start, which is all a period of a day or longer needs.
  */
 export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: CellRequest): Promise<Cell[]> {
-  if (source === 'records' || r.byDirection || r.direction) return fromRecords(tx, tenantId, r);
+  if (source === 'records' || r.byDirection || r.direction) {
+    return fromRecords(tx, tenantId, r, (max) => {
+      const why = source === 'records' ? 'source=records reads' : 'Reports by call direction read';
+      return new AppError(
+        'invalid',
+        'TOO_MANY_RECORDS',
+        `${why} the history records of the range, and this one holds more than ${max} visits and segments: use a shorter range, or filter by queue or agent.`,
+      );
+    });
+  }
   // In one round trip: the dirty buckets of the range, and the days complete in the request's zone.
   const marks = await tx.execute(sql`
     SELECT 'dirty' AS kind, bucket_start AS a, NULL::bigint AS b FROM kpi_dirty_buckets
@@ -154,24 +166,43 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
   )) {
     if (c.bucketStart >= r.from && c.bucketStart < r.to && !dirty.has(c.bucketStart)) cells.push(c);
   }
-  for (const run of runsOf([...dirty].sort((a, b) => a - b))) {
-    const part = await fromRecords(tx, tenantId, { ...r, from: run.from, to: run.to });
+  // Buckets not recomputed yet are read from their records, within the same budget for the whole request.
+  let budget = r.maxRecords;
+  for (const run of runsOf(dirtySorted)) {
+    const part = await fromRecords(tx, tenantId, { ...r, from: run.from, to: run.to, maxRecords: budget }, () => rebuilding());
+    budget -= part.read;
+    if (budget <= 0) throw rebuilding();
     for (const c of part) if (dirty.has(c.bucketStart)) cells.push(c);
   }
   return cells;
 }
 
-async function fromRecords(tx: Tx, tenantId: string, r: CellRequest): Promise<Cell[]> {
-  const records = await loadRangeRecords(tx, tenantId, r.from, r.to, r);
+/** What a range whose rollups are not recomputed yet answers when it holds more records than a request may read. */
+const rebuilding = () =>
+  new AppError(
+    'unavailable',
+    'KPI_ROLLUPS_REBUILDING',
+    'Part of this range is being recomputed into rollups (after a migration or an import straight into Postgres) and holds more records than one request reads: retry later, ask for a shorter range, or recompute it now with POST /v1/kpis/rollups/rebuild.',
+    { retryAfterSeconds: 60 },
+  );
+
+async function fromRecords(
+  tx: Tx,
+  tenantId: string,
+  r: CellRequest,
+  tooMany: (max: number) => Error,
+): Promise<Cell[] & { read: number }> {
+  const records = await loadRangeRecords(tx, tenantId, r.from, r.to, { ...r, budget: { max: r.maxRecords, tooMany } });
   const queues = r.queueIds?.length ? new Set(r.queueIds) : null;
   const agents = r.agentIds?.length ? new Set(r.agentIds) : null;
-  return factsFromRecords(records, { asOf: r.now, splitByDirection: r.byDirection, cells: r.kinds }).filter(
+  const cells = factsFromRecords(records, { asOf: r.now, splitByDirection: r.byDirection, cells: r.kinds }).filter(
     (c) =>
       c.bucketStart >= r.from &&
       c.bucketStart < r.to &&
       (!queues || c.queueId === null || queues.has(c.queueId)) &&
       (!agents || (c.agentId !== null && agents.has(c.agentId))),
   );
+  return Object.assign(cells, { read: records.visits.length + records.segments.length });
 }
 
 /** The rows of `kpi_cells` of these kinds ('' is "none" in its key columns). */

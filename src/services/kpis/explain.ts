@@ -3,7 +3,7 @@ import { MAX_RANGE_DAYS } from '../../contracts/kpis';
 import type { KpiExplainItem, KpiExplainQuery, KpiExplainResponse } from '../../contracts/kpis-explain';
 import { queues } from '../../db/schema';
 import { type Membership, membershipAt } from '../../domain/agents/memberships';
-import { type FieldIssue, invalid } from '../../domain/errors';
+import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import { type FactMetricId, isMetricId, metricDefinition } from '../../domain/kpi/catalog';
 import {
   type CellDirection,
@@ -23,7 +23,7 @@ import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { checkExplainCursorFits, decodeExplainCursor, encodeExplainCursor } from './explain-cursor';
 import { withOverrides } from './policy';
-import { loadMemberships, loadRangeRecords, loadRepeatCallerCalls, type RangeRecords } from './records';
+import { loadMemberships, loadRangeRecords, loadRepeatCallerCalls, maxRangeRecords, type RangeRecords } from './records';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -166,6 +166,15 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     // `= ANY(${ids})` Postgres refuses as written (drizzle expands a JS array into a list of parameters).
     const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
       direction: q.direction === 'unknown' ? undefined : q.direction,
+      budget: {
+        max: maxRangeRecords(ctx.env),
+        tooMany: (max) =>
+          new AppError(
+            'invalid',
+            'TOO_MANY_RECORDS',
+            `An explanation reads the records of its cell, and this one holds more than ${max} visits and segments: explain a shorter period (a row of a report by hour or day).`,
+          ),
+      },
     });
     const records = ofDirection(ofQueueAndAgent(loaded, q.queueId, q.agentId), q.direction);
 

@@ -13,7 +13,7 @@ import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
 import { withOverrides } from './policy';
-import { loadMemberships, loadRepeatCallerCalls } from './records';
+import { loadMemberships, loadRepeatCallerCalls, maxRangeRecords } from './records';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -117,6 +117,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const loaded = await loadCells(tx, ctx.tenantId, q.source, {
       waits: waitProbeFor(metrics, [tenantPolicy, ...overrides.values()]),
       branches: factBranchesFor(metrics),
+      maxRecords: maxRangeRecords(ctx.env),
       kinds: {
         queue: scopes.has('queue') && !perPerson,
         queueAgent: scopes.has('queue') && perPerson,

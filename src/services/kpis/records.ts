@@ -18,6 +18,20 @@ export interface RecordFilters {
   queueIds?: string[];
   agentIds?: string[];
   direction?: 'inbound' | 'outbound';
+  /**
+   * The most visits and segments to read (a Worker holds them in memory, ~1 kB a call): more in the range, and
+   * `tooMany` is thrown instead, before anything is read. Undefined: no limit.
+   */
+  budget?: { max: number; tooMany: (max: number) => Error };
+}
+
+/** The default of `KPI_MAX_RANGE_RECORDS` (src/env.ts): visits and segments one request may read from the records. */
+export const DEFAULT_MAX_RANGE_RECORDS = 100_000;
+
+/** The records budget of a Worker's environment. */
+export function maxRangeRecords(env: { KPI_MAX_RANGE_RECORDS?: string }): number {
+  const n = Number(env.KPI_MAX_RANGE_RECORDS);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_RANGE_RECORDS;
 }
 
 const any = (column: string, ids: string[] | undefined): SQL =>
@@ -40,16 +54,18 @@ export async function loadRangeRecords(
     f.direction
       ? sql` AND EXISTS (SELECT 1 FROM interactions i WHERE i.tenant_id = ${tenantId} AND i.id = ${sql.raw(alias)}.interaction_id AND i.direction = ${f.direction})`
       : sql``;
-  const visits = await readVisits(
-    tx,
-    tenantId,
-    sql`v.enqueued_at >= ${a} AND v.enqueued_at < ${b}${any('v.queue_id', f.queueIds)}${any('v.agent_id', f.agentIds)}${directionOf('v')}`,
-  );
-  const segments = await readSegments(
-    tx,
-    tenantId,
-    sql`s.connected_at >= ${a} AND s.connected_at < ${b}${any('s.queue_id', f.queueIds)}${any('s.agent_id', f.agentIds)}${directionOf('s')}`,
-  );
+  const visitsWhere = sql`v.enqueued_at >= ${a} AND v.enqueued_at < ${b}${any('v.queue_id', f.queueIds)}${any('v.agent_id', f.agentIds)}${directionOf('v')}`;
+  const segmentsWhere = sql`s.connected_at >= ${a} AND s.connected_at < ${b}${any('s.queue_id', f.queueIds)}${any('s.agent_id', f.agentIds)}${directionOf('s')}`;
+  if (f.budget) {
+    // Counted by index range, each count stopping just past the budget.
+    const cap = f.budget.max + 1;
+    const res = await tx.execute(sql`
+      SELECT (SELECT count(*) FROM (SELECT 1 FROM queue_visits v WHERE v.tenant_id = ${tenantId} AND ${visitsWhere} LIMIT ${cap}) x)
+           + (SELECT count(*) FROM (SELECT 1 FROM agent_segments s WHERE s.tenant_id = ${tenantId} AND ${segmentsWhere} LIMIT ${cap}) y) AS n`);
+    if (Number((res.rows[0] as { n: string | number }).n) > f.budget.max) throw f.budget.tooMany(f.budget.max);
+  }
+  const visits = await readVisits(tx, tenantId, visitsWhere);
+  const segments = await readSegments(tx, tenantId, segmentsWhere);
   const intervals = await readIntervals(
     tx,
     tenantId,
