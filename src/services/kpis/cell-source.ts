@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { bigints, readIntervals, texts } from '../../db/history-reader';
+import { AppError } from '../../domain/errors';
 import type { FactBranch } from '../../domain/kpi/compute';
 import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
 import { type PackedFacts, probedUnpacker, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
-import { AppError } from '../../domain/errors';
 import { loadRangeRecords } from './records';
 
 /** Where a KPI request's cells come from: the rollups (default), or the history records themselves. */
