@@ -2,12 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAgent, createKey, createQueue, createTenant, type TestTenant } from './factories';
 import { asTenant } from './helpers/db';
-import { at, sendEvents, settle } from './helpers/ingest';
+import { pastAt as at, sendEvents, settle } from './helpers/ingest';
 
 type Wire = Record<string, unknown> & { id: string };
 type Roles = { queues: [string, string]; agents: [string, string] };
 
-/** The events of a few calls and agent state changes, built for a given tenant's queue and agent ids. */
+/**
+ * The events of a few calls and agent state changes, built for a given tenant's queue and agent ids. They span
+ * about an hour from a midnight at least two hours ago (`pastAt`): from `T0`, runs in the first hour of the UTC
+ * day had their last events refused as in the future, and the two tenants then agreed on fewer events than sent.
+ */
 function scenario(seed: { kinds: string[]; waits: number[]; talks: number[] }, r: Roles, run: string): Wire[] {
   const out: Wire[] = [];
   const [qa, qb] = r.queues;

@@ -14,6 +14,14 @@ export const callId = (name = 'call') => `${name}-${Date.now().toString(36)}-${(
 export const T0 = new Date(new Date().toISOString().slice(0, 10)).getTime();
 /** An ISO instant `seconds` after T0, so tests can read times easily. */
 export const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+/**
+ * A midnight UTC at least two hours ago: today's, or yesterday's in the first two hours of the UTC day, when
+ * `at(3000)` may still lie ahead (events more than 5 minutes in the future are refused). For tests whose
+ * events span up to two hours and that need no "today".
+ */
+export const PAST_T0 = Date.now() - T0 >= 2 * 3_600_000 ? T0 : T0 - 86_400_000;
+/** An ISO instant `seconds` after PAST_T0: never in the future for `seconds` under two hours. */
+export const pastAt = (seconds: number) => new Date(PAST_T0 + seconds * 1000).toISOString();
 
 /** Wire events of one answered call with hold and wrap-up, the way a generic client sends them. */
 export function answeredCall(interactionId: string, queueId: string, agentId: string, opts: { caller?: string } = {}) {
