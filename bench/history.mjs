@@ -26,7 +26,8 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const VISITS = arg('visits', 10_000_000);
-const REPEAT = arg('repeat', 5);
+const REPEAT = arg('repeat', 7);
+const WARMUP = 5;
 const QUEUES = 20;
 const AGENTS = 200;
 const YEAR_START = Date.UTC(2025, 10, 1);
@@ -226,7 +227,7 @@ async function main() {
   }
 
   const measure = async (name, fn) => {
-    await fn(); // warm
+    for (let i = 0; i < WARMUP; i++) await fn(); // JIT, caches and pools warm, for every contender alike
     const times = [];
     for (let i = 0; i < REPEAT; i++) times.push((await timed(fn)).ms);
     log(`${name}: median ${median(times).toFixed(1)} ms`);
