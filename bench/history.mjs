@@ -19,7 +19,7 @@ import path from 'node:path';
 // Everything runs locally and is torn down at the end. Options: --visits N --repeat N
 import { build } from 'esbuild';
 import pg from 'pg';
-import { root, startStack } from './lib/stack.mjs';
+import { root, runBenchmark, startStack } from './lib/stack.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -304,11 +304,4 @@ ${line('arbitrary')}
 [bench] written to ${path.relative(root, file)}`);
 }
 
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
-  });
+runBenchmark(main, cleanup);

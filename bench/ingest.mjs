@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Webhook } from 'standardwebhooks';
-import { root, startStack } from './lib/stack.mjs';
+import { root, runBenchmark, startStack } from './lib/stack.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -417,11 +417,4 @@ async function hotLoad({ base, key, hotKey, queueId, t0 }) {
   };
 }
 
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
-  });
+runBenchmark(main, cleanup);

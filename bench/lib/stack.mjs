@@ -15,6 +15,31 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const secret = () => randomBytes(24).toString('base64url');
 
 /**
+ * Runs a benchmark's `main`, then undoes `cleanup` in reverse order — also when it is interrupted (Ctrl-C,
+ * SIGTERM): nothing it started (Postgres, the proxy, wrangler dev) outlives it.
+ */
+export function runBenchmark(main, cleanup) {
+  let done = false;
+  const undo = async () => {
+    if (done) return;
+    done = true;
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      console.error(`[bench] ${signal}: stopping what it started`);
+      undo().finally(() => process.exit(130));
+    });
+  }
+  main()
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(undo);
+}
+
+/**
  * @param {{ name: string, config: string, fastPostgres?: boolean, proxyControl?: boolean, cleanup: (() => unknown)[] }} o
  *   `config`: the wrangler config, relative to the repository; `fastPostgres`: fsync off (for generated data, not for
  *   measuring writes); `proxyControl`: the proxy can be switched off (Postgres "unreachable").
