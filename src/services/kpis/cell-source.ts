@@ -68,7 +68,27 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
       );
     });
   }
-  // In one round trip: the dirty buckets of the range, and the days complete in the request's zone.
+  const { dirty, days } = await readMarks(tx, tenantId, r);
+  const rollups = rollupReader(tx, tenantId, r);
+  const cells = await rollups.days(days);
+  // The rest of the range: 15-minute cells, outside the dirty buckets.
+  for (const gap of gapsOf(r.from, r.to, days)) cells.push(...(await rollups.buckets(gap, dirty.set)));
+  cells.push(...(await openIntervals(tx, tenantId, r, dirty.set)));
+  // Buckets not recomputed yet are read from their records, within one budget for the whole request.
+  let budget = r.maxRecords;
+  for (const run of runsOf(dirty.sorted)) {
+    const part = await fromRecords(tx, tenantId, { ...r, from: run.from, to: run.to, maxRecords: budget }, rebuilding);
+    budget -= part.read;
+    for (const c of part) if (dirty.set.has(c.bucketStart)) cells.push(c);
+  }
+  return cells;
+}
+
+/**
+ * In one round trip: the dirty buckets of the range, and the days complete in the request's zone that hold
+ * none (those whose day cells stand for them).
+ */
+async function readMarks(tx: Tx, tenantId: string, r: CellRequest) {
   const marks = await tx.execute(sql`
     SELECT 'dirty' AS kind, bucket_start AS a, NULL::bigint AS b FROM kpi_dirty_buckets
     WHERE tenant_id = ${tenantId} AND bucket_start >= ${r.from} AND bucket_start < ${r.to}${
@@ -78,21 +98,26 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
     WHERE tenant_id = ${tenantId} AND time_zone = ${r.dayZone} AND day_start >= ${r.from} AND day_end <= ${r.to}`
         : sql``
     }`);
-  const dirtySorted: number[] = [];
+  const sorted: number[] = [];
   const marked: { start: number; end: number }[] = [];
   for (const m of marks.rows as { kind: 'dirty' | 'day'; a: string | number; b: string | number | null }[]) {
-    if (m.kind === 'dirty') dirtySorted.push(Number(m.a));
+    if (m.kind === 'dirty') sorted.push(Number(m.a));
     else marked.push({ start: Number(m.a), end: Number(m.b) });
   }
-  dirtySorted.sort((a, b) => a - b);
+  sorted.sort((a, b) => a - b);
   marked.sort((a, b) => a.start - b.start);
-  const dirty = new Set(dirtySorted);
-  const filters = sql`${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}${
-    r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
-  } AND (${kindsWhere(r.kinds)})`;
-  const cells: Cell[] = [];
-  // Only the branches of the facts the metrics read, and of the wait histograms only the running totals at the
-  // probe keys, searched in Postgres (src/domain/kpi/packed.ts): a few integers per row instead of every slot.
+  return {
+    dirty: { sorted, set: new Set(sorted) },
+    days: marked.filter((d) => !hasBucketIn(sorted, d.start, d.end)),
+  };
+}
+
+/**
+ * Reads rollup rows as cells: only the branches of the facts the metrics read, and of the wait histograms only
+ * the running totals at the probe keys, searched in Postgres (src/domain/kpi/packed.ts) — a few integers per row
+ * instead of every slot.
+ */
+function rollupReader(tx: Tx, tenantId: string, r: CellRequest) {
   const probe: WaitProbe = r.waits ?? { outcomes: [], thresholds: [] };
   const unpack = probedUnpacker(probe);
   const probes = waitProbeKeys(probe).map((k) => `coalesce(wait_totals[width_bucket(${Math.trunc(k)}, wait_keys)], 0)`);
@@ -102,79 +127,77 @@ export async function loadCells(tx: Tx, tenantId: string, source: KpiSource, r: 
       ', ',
     ),
   );
+  const filters = sql`${r.queueIds?.length ? sql` AND (queue_id = '' OR queue_id = ANY(${texts(r.queueIds)}))` : sql``}${
+    r.agentIds?.length ? sql` AND agent_id = ANY(${texts(r.agentIds)})` : sql``
+  } AND (${kindsWhere(r.kinds)})`;
   type Row = { at: string | number; queue_id: string; agent_id: string; probed: number[] } & Record<string, unknown>;
-  const push = (x: Row) => {
+  const cellOf = (x: Row): Cell => {
     const tree: PackedFacts = {};
     for (const { b, column } of branches) {
       const v = x[column];
       if (v !== null && v !== undefined) tree[b] = typeof v === 'string' ? JSON.parse(v) : v;
     }
-    cells.push({
+    return {
       bucketStart: Number(x.at),
       queueId: x.queue_id === '' ? null : x.queue_id,
       agentId: x.agent_id === '' ? null : x.agent_id,
       direction: null,
       facts: unpack(tree, x.probed),
-    });
+    };
   };
-  // Whole days complete in the request's zone, with no dirty bucket: their day cells (one row per key and day).
-  const days = marked.filter((d) => !hasBucketIn(dirtySorted, d.start, d.end));
-  if (days.length > 0) {
-    const rows = await tx.execute(sql`
-      SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
-      WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
-    const endOf = new Map(days.map((d) => [d.start, d.end]));
-    // An agent moved to another team or site during a day: that day of the agent from its 15-minute cells.
-    const split = new Map<string, { agentId: string; from: number; to: number }>();
-    for (const x of rows.rows as Row[]) {
-      const start = Number(x.at);
-      const end = endOf.get(start) as number;
-      if (x.agent_id !== '' && r.splitsDay?.(x.agent_id, start, end)) {
-        split.set(`${x.agent_id}|${start}`, { agentId: x.agent_id, from: start, to: end });
-      } else push(x);
-    }
-    if (split.size > 0) {
-      const parts = [...split.values()];
-      const pieces = await tx.execute(sql`
-        SELECT c.bucket_start AS at, c.queue_id, c.agent_id, ${columns}
-        FROM kpi_cells c
-        JOIN unnest(${texts(parts.map((p) => p.agentId))}, ${bigints(parts.map((p) => p.from))}, ${bigints(parts.map((p) => p.to))})
-          AS s(moved_agent, day_from, day_to)
-          ON c.agent_id = s.moved_agent AND c.bucket_start >= s.day_from AND c.bucket_start < s.day_to
-        WHERE c.tenant_id = ${tenantId}${filters}`);
-      for (const x of pieces.rows as Row[]) push(x);
-    }
-  }
-  // The rest of the range: 15-minute cells, outside the dirty buckets.
-  for (const gap of gapsOf(r.from, r.to, days)) {
-    const rows = await tx.execute(sql`
-      SELECT bucket_start AS at, queue_id, agent_id, ${columns} FROM kpi_cells
-      WHERE tenant_id = ${tenantId} AND bucket_start >= ${gap.from} AND bucket_start < ${gap.to}${filters}`);
-    for (const x of rows.rows as Row[]) if (!dirty.has(Number(x.at))) push(x);
-  }
-  // Open state intervals, up to now, outside the dirty buckets (those count them from their records).
-  const open = !r.kinds.agent
-    ? []
-    : await readIntervals(
-        tx,
-        tenantId,
-        sql`x.ended_at IS NULL AND x.started_at < ${new Date(r.to)}${r.agentIds?.length ? sql` AND x.agent_id = ANY(${texts(r.agentIds)})` : sql``}`,
-      );
-  for (const c of factsFromRecords(
+  return {
+    /** The day cells of these days (one row per key and day, standing at the day's start). */
+    async days(days: { start: number; end: number }[]): Promise<Cell[]> {
+      if (days.length === 0) return [];
+      const rows = await tx.execute(sql`
+        SELECT day_start AS at, queue_id, agent_id, ${columns} FROM kpi_day_cells
+        WHERE tenant_id = ${tenantId} AND day_start = ANY(${bigints(days.map((d) => d.start))})${filters}`);
+      const endOf = new Map(days.map((d) => [d.start, d.end]));
+      // An agent moved to another team or site during a day: that day of the agent from its 15-minute cells.
+      const cells: Cell[] = [];
+      const split = new Map<string, { agentId: string; from: number; to: number }>();
+      for (const x of rows.rows as Row[]) {
+        const start = Number(x.at);
+        const end = endOf.get(start) as number;
+        if (x.agent_id !== '' && r.splitsDay?.(x.agent_id, start, end)) {
+          split.set(`${x.agent_id}|${start}`, { agentId: x.agent_id, from: start, to: end });
+        } else cells.push(cellOf(x));
+      }
+      if (split.size > 0) {
+        const parts = [...split.values()];
+        const pieces = await tx.execute(sql`
+          SELECT c.bucket_start AS at, c.queue_id, c.agent_id, ${columns}
+          FROM kpi_cells c
+          JOIN unnest(${texts(parts.map((p) => p.agentId))}, ${bigints(parts.map((p) => p.from))}, ${bigints(parts.map((p) => p.to))})
+            AS s(moved_agent, day_from, day_to)
+            ON c.agent_id = s.moved_agent AND c.bucket_start >= s.day_from AND c.bucket_start < s.day_to
+          WHERE c.tenant_id = ${tenantId}${filters}`);
+        for (const x of pieces.rows as Row[]) cells.push(cellOf(x));
+      }
+      return cells;
+    },
+    /** The 15-minute cells of a range, but for the dirty buckets. */
+    async buckets(range: { from: number; to: number }, dirty: Set<number>): Promise<Cell[]> {
+      const rows = await tx.execute(sql`
+        SELECT bucket_start AS at, queue_id, agent_id, ${columns} FROM kpi_cells
+        WHERE tenant_id = ${tenantId} AND bucket_start >= ${range.from} AND bucket_start < ${range.to}${filters}`);
+      return (rows.rows as Row[]).filter((x) => !dirty.has(Number(x.at))).map(cellOf);
+    },
+  };
+}
+
+/** State intervals still open, counted up to now (rollups hold closed ones), outside the dirty buckets (those count them from their records). */
+async function openIntervals(tx: Tx, tenantId: string, r: CellRequest, dirty: Set<number>): Promise<Cell[]> {
+  if (!r.kinds.agent) return [];
+  const open = await readIntervals(
+    tx,
+    tenantId,
+    sql`x.ended_at IS NULL AND x.started_at < ${new Date(r.to)}${r.agentIds?.length ? sql` AND x.agent_id = ANY(${texts(r.agentIds)})` : sql``}`,
+  );
+  return factsFromRecords(
     { intervals: open },
     { asOf: r.now, cells: { queue: false, queueAgent: false, agent: true, tenant: false } },
-  )) {
-    if (c.bucketStart >= r.from && c.bucketStart < r.to && !dirty.has(c.bucketStart)) cells.push(c);
-  }
-  // Buckets not recomputed yet are read from their records, within the same budget for the whole request.
-  let budget = r.maxRecords;
-  for (const run of runsOf(dirtySorted)) {
-    const part = await fromRecords(tx, tenantId, { ...r, from: run.from, to: run.to, maxRecords: budget }, () => rebuilding());
-    budget -= part.read;
-    if (budget <= 0) throw rebuilding();
-    for (const c of part) if (dirty.has(c.bucketStart)) cells.push(c);
-  }
-  return cells;
+  ).filter((c) => c.bucketStart >= r.from && c.bucketStart < r.to && !dirty.has(c.bucketStart));
 }
 
 /** What a range whose rollups are not recomputed yet answers when it holds more records than a request may read. */
