@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_MS, bucketStartOf, emptyFacts, factsFromRecords, mergeFacts, qualityCellOf, waitSlot } from './facts';
+import { BUCKET_MS, bucketStartOf, emptyFacts, factsFromRecords, mergeAll, mergeFacts, qualityCellOf, waitSlot } from './facts';
 import { interaction, interval, MIN, segment, T0, visit } from './test-records';
 
 const keys = (cells: ReturnType<typeof factsFromRecords>) => cells.map((c) => [c.bucketStart - T0, c.queueId, c.agentId]);
@@ -182,5 +182,22 @@ describe('mergeFacts', () => {
       { asOf: T0 },
     );
     for (const c of cells) expect(JSON.parse(JSON.stringify(c.facts))).toEqual(c.facts);
+  });
+});
+
+describe('mergeAll', () => {
+  it('adds histograms slot by slot, like mergeFacts, and refuses a slot no wait gives', () => {
+    const a = emptyFacts();
+    a.visits.byOutcome.answered = { n: 3, timed: 3, sumMs: 30_000, maxMs: 20_000, bySecond: { '5': 2, '20': 1 } };
+    const b = emptyFacts();
+    b.visits.byOutcome.answered = { n: 2, timed: 2, sumMs: 7_200_000, maxMs: 4_000_000, bySecond: { '20': 1, '3601': 1 } };
+    expect(mergeAll([a, b])).toEqual(mergeFacts(a, b));
+    expect(mergeAll([a, b]).visits.byOutcome.answered.bySecond).toEqual({ '5': 2, '20': 2, '3601': 1 });
+    expect(mergeAll([])).toEqual(emptyFacts());
+    for (const bad of ['3602', '-1', '1.5', 'x']) {
+      const c = emptyFacts();
+      c.visits.byOutcome.abandoned = { n: 1, timed: 1, sumMs: 1, maxMs: 1, bySecond: { [bad]: 1 } };
+      expect(() => mergeAll([a, c]), bad).toThrow(RangeError);
+    }
   });
 });

@@ -215,32 +215,21 @@ export function mergeFacts(a: CellFacts, b: CellFacts): CellFacts {
 }
 
 /**
- * Merges any number of facts (the empty facts for none) into one accumulator, histograms into dense arrays
- * (one slot per second): a month of a queue is ~3,000 cells, a tenant's ~10⁵, and copying per merge would dominate.
+ * Merges any number of facts (the empty facts for none) into one accumulator, in place: a month of a queue is
+ * ~3,000 cells, a tenant's ~10⁵, and copying per merge would dominate. Histograms add slot by slot (integer keys:
+ * the engine keeps them as array elements); a slot no `waitSlot` gives is corrupt facts and throws.
  */
 export function mergeAll(facts: Iterable<CellFacts>): CellFacts {
   const acc = emptyFacts();
-  const dense = new Map<QueueOutcome, Float64Array>();
   const sink: HistogramSink = (o, h) => {
-    let slots = dense.get(o);
-    if (!slots) {
-      slots = new Float64Array(OVER_MAX_SLOT + 1);
-      dense.set(o, slots);
-    }
+    const into = acc.visits.byOutcome[o].bySecond;
     for (const k in h) {
       const slot = Number(k);
-      // A typed array drops writes out of range silently: a slot no waitSlot() gives is corrupt facts, not a 0.
-      if (!(slot >= 0 && slot <= OVER_MAX_SLOT)) throw new RangeError(`wait slot ${k} out of range`);
-      slots[slot] = (slots[slot] ?? 0) + (h[k] as number);
+      if (!(Number.isInteger(slot) && slot >= 0 && slot <= OVER_MAX_SLOT)) throw new RangeError(`wait slot ${k} out of range`);
+      into[k] = (into[k] ?? 0) + (h[k] as number);
     }
   };
   for (const f of facts) accumulate(acc, f, sink);
-  for (const [o, slots] of dense) {
-    const bySecond = acc.visits.byOutcome[o].bySecond;
-    slots.forEach((n, slot) => {
-      if (n > 0) bySecond[slot] = n;
-    });
-  }
   return acc;
 }
 
