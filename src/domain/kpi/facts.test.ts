@@ -201,3 +201,41 @@ describe('mergeAll', () => {
     }
   });
 });
+
+describe('merging every field', () => {
+  it('adds each numeric leaf (the longest wait: the larger), whatever the field', () => {
+    const filled = (start: number) => {
+      const f = emptyFacts();
+      let next = start;
+      const walk = (node: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(node)) {
+          if (typeof v === 'number') node[k] = next++;
+          else if (v && typeof v === 'object') walk(v as Record<string, unknown>);
+        }
+      };
+      walk(f as unknown as Record<string, unknown>);
+      f.quality.surveyScores['1|5|5'] = next++;
+      f.states.awayMsByReason.lunch = next++;
+      f.states.breaksByReason.lunch = { n: next++, ms: next++ };
+      return f;
+    };
+    const [a, b] = [filled(1), filled(1000)];
+    const expected = emptyFacts();
+    const sum = (x: Record<string, unknown>, y: Record<string, unknown>, into: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(y)) {
+        if (typeof v === 'number') into[k] = k === 'maxMs' ? Math.max(x[k] as number, v) : (x[k] as number) + v;
+        else if (v && typeof v === 'object') {
+          into[k] ??= {};
+          sum((x[k] ?? {}) as Record<string, unknown>, v as Record<string, unknown>, into[k] as Record<string, unknown>);
+        }
+      }
+    };
+    sum(
+      a as unknown as Record<string, unknown>,
+      b as unknown as Record<string, unknown>,
+      expected as unknown as Record<string, unknown>,
+    );
+    expect(mergeAll([a, b])).toEqual(expected);
+    expect(mergeFacts(a, b)).toEqual(expected);
+  });
+});

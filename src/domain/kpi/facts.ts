@@ -182,15 +182,33 @@ function accumulate(acc: CellFacts, b: CellFacts, addHistogram: HistogramSink): 
     addHistogram(o, y.bySecond);
   }
   addInto(acc.visits.byDirection, b.visits.byDirection);
-  const { byDirection, ...segmentCounts } = b.segments;
-  addInto(acc.segments, segmentCounts);
-  addInto(acc.segments.byDirection, byDirection);
-  const { surveyScores, ...qualityCounts } = b.quality;
-  addInto(acc.quality, qualityCounts);
-  addInto(acc.quality.surveyScores, surveyScores);
+  // Field by field (no rest copies): a report merges up to ~10⁵ cells, and each copy is garbage.
+  const g = acc.segments;
+  const h = b.segments;
+  g.connected += h.connected;
+  g.handled += h.handled;
+  g.talkMs += h.talkMs;
+  g.holdMs += h.holdMs;
+  g.holds += h.holds;
+  g.withHold += h.withHold;
+  g.acwMs += h.acwMs;
+  g.withAcw += h.withAcw;
+  g.acwPending += h.acwPending;
+  g.transferred += h.transferred;
+  addInto(g.byDirection, h.byDirection);
+  const q = acc.quality;
+  const r = b.quality;
+  q.dispositioned += r.dispositioned;
+  q.resolved += r.resolved;
+  q.surveys += r.surveys;
+  q.ivrSessions += r.ivrSessions;
+  q.ivrSelfServed += r.ivrSelfServed;
+  addInto(q.surveyScores, r.surveyScores);
   addInto(acc.states.ms, b.states.ms);
   addInto(acc.states.awayMsByReason, b.states.awayMsByReason);
-  for (const [reason, x] of Object.entries(b.states.breaksByReason)) {
+  const breaks = b.states.breaksByReason;
+  for (const reason in breaks) {
+    const x = breaks[reason] as { n: number; ms: number };
     const y = acc.states.breaksByReason[reason];
     if (y) {
       y.n += x.n;
