@@ -239,16 +239,22 @@ export function mergeFacts(a: CellFacts, b: CellFacts): CellFacts {
  */
 export function mergeAll(facts: Iterable<CellFacts>): CellFacts {
   const acc = emptyFacts();
-  const sink: HistogramSink = (o, h) => {
-    const into = acc.visits.byOutcome[o].bySecond;
-    for (const k in h) {
-      const slot = Number(k);
-      if (!(Number.isInteger(slot) && slot >= 0 && slot <= OVER_MAX_SLOT)) throw new RangeError(`wait slot ${k} out of range`);
-      into[k] = (into[k] ?? 0) + (h[k] as number);
-    }
-  };
-  for (const f of facts) accumulate(acc, f, sink);
+  for (const f of facts) addFacts(acc, f);
   return acc;
+}
+
+/** Adds `f` into the accumulator `acc`, in place (`mergeAll`, one at a time). */
+export function addFacts(acc: CellFacts, f: CellFacts): void {
+  accumulate(acc, f, (o, h) => addSlots(acc.visits.byOutcome[o].bySecond, h));
+}
+
+/** Adds histogram slots into `into`; a slot no `waitSlot` gives is corrupt facts and throws. */
+export function addSlots(into: Record<string, number>, h: Record<string, number>): void {
+  for (const k in h) {
+    const slot = Number(k);
+    if (!(Number.isInteger(slot) && slot >= 0 && slot <= OVER_MAX_SLOT)) throw new RangeError(`wait slot ${k} out of range`);
+    into[k] = (into[k] ?? 0) + (h[k] as number);
+  }
 }
 
 /** A call's direction as a cell key: `unknown` when its interaction says nothing (or was not given). */
@@ -269,6 +275,22 @@ export interface CellKey {
 
 export interface Cell extends CellKey {
   facts: CellFacts;
+  /**
+   * Adds this cell's facts into an accumulator without building them (a cell read from a rollup row: see
+   * `probedUnpacker` in packed.ts); merging a report's many cells this way allocates nothing per cell.
+   */
+  addTo?: (acc: CellFacts) => void;
+}
+
+/** The facts of several cells, merged (one cell: its own facts, as they are). */
+export function mergeCells(cells: readonly Cell[]): CellFacts {
+  if (cells.length === 1) return (cells[0] as Cell).facts;
+  const acc = emptyFacts();
+  for (const c of cells) {
+    if (c.addTo) c.addTo(acc);
+    else addFacts(acc, c.facts);
+  }
+  return acc;
 }
 
 export const cellKeyString = (k: CellKey) => `${k.bucketStart}|${k.queueId ?? ''}|${k.agentId ?? ''}|${k.direction ?? ''}`;

@@ -3,8 +3,8 @@ import { QUEUE_OUTCOMES } from '../events/event-types';
 import { DEFAULT_SERVICE_LEVEL } from '../settings';
 import { type FactMetricId, METRICS, metricDefinition } from './catalog';
 import { computeMetric, factBranchesFor, type KpiPolicy, waitProbeFor } from './compute';
-import { type Cell, emptyFacts, factsFromRecords, mergeAll } from './facts';
-import { packCell, unpackCell, unpackProbed, WAIT_KEY_STRIDE, WAIT_OUTCOME_CODE, waitProbeKeys } from './packed';
+import { type Cell, type CellFacts, emptyFacts, factsFromRecords, mergeAll } from './facts';
+import { packCell, probedUnpacker, unpackCell, unpackProbed, WAIT_KEY_STRIDE, WAIT_OUTCOME_CODE, waitProbeKeys } from './packed';
 import { buildReport } from './report';
 import { interaction, interval, MIN, prng, segment, T0, visit } from './test-records';
 
@@ -111,6 +111,38 @@ describe('packed cells', () => {
     expect(factBranchesFor(['serviceLevel'])).toEqual(['visits']);
     expect(factBranchesFor(['avgTalkTime'])).toEqual(['visits', 'segments']);
     expect(factBranchesFor(['occupancy'])).toEqual(['states']);
+  });
+
+  it('added straight from stored rows into an accumulator, give what unpacking then merging gives', () => {
+    const policy: KpiPolicy = DEFAULT_SERVICE_LEVEL;
+    const probe = { outcomes: ['answered', 'abandoned', 'unknown'] as const, thresholds: [policy.thresholdSeconds, 5, 37] };
+    const stored = (f: CellFacts) => {
+      const p = packCell(f);
+      return { tree: JSON.parse(JSON.stringify(p.facts)), totals: totalsAt(p.waitKeys, p.waitTotals, waitProbeKeys(probe)) };
+    };
+    const unpacker = probedUnpacker(probe);
+    // Every leaf filled (reasons, scores, breaks too), and random cells.
+    const full = emptyFacts();
+    let next = 1;
+    const fillLeaves = (node: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(node)) {
+        if (typeof v === 'number') node[k] = next++;
+        else if (v && typeof v === 'object') fillLeaves(v as Record<string, unknown>);
+      }
+    };
+    fillLeaves(full as unknown as Record<string, unknown>);
+    for (const o of QUEUE_OUTCOMES)
+      full.visits.byOutcome[o].bySecond = { '5': 1, [String(1 + (next % 60))]: full.visits.byOutcome[o].timed - 1 };
+    full.states.breaksByReason.lunch = { n: 2, ms: 60_000 };
+    full.states.awayMsByReason.lunch = 60_000;
+    full.quality.surveyScores['1|5|4'] = 3;
+    for (const seed of [1, 2, 3]) {
+      const rows = [...randomCells(seed).map((c) => c.facts), full, full].map(stored);
+      const unpacked = mergeAll(rows.map((r) => unpacker.unpack(r.tree, r.totals)));
+      const acc = emptyFacts();
+      for (const r of rows) unpacker.addTo(acc, r.tree, r.totals);
+      expect(acc).toEqual(unpacked);
+    }
   });
 
   it('empty facts pack to nothing', () => {

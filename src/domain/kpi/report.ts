@@ -1,7 +1,7 @@
 import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
 import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
-import { type Cell, type CellDirection, type CellFacts, emptyFacts, mergeAll } from './facts';
+import { type Cell, type CellDirection, type CellFacts, emptyFacts, mergeCells } from './facts';
 import type { RepeatCallerCounts, RepeatCallerVerdict } from './repeat-caller';
 
 /** What a report's rows can be grouped by. */
@@ -90,8 +90,8 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
   const byPerson = req.byPerson === true || req.groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
   const scopes = new Set(req.metrics.map((id) => metricDefinition(id).scope));
   const groups = new Map<string, Record<string, string | null>>();
-  // period index → group key → scope → the cells' facts (merged once, below)
-  const merged = new Map<number, Map<string, Map<MetricScope, CellFacts[]>>>();
+  // period index → group key → scope → the cells (merged once, below)
+  const merged = new Map<number, Map<string, Map<MetricScope, ReportCell[]>>>();
 
   for (const c of cells) {
     const p = periodIndex(req.periods, c.bucketStart);
@@ -101,12 +101,12 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       const group = groupOf(c, req);
       const key = JSON.stringify(group);
       if (!groups.has(key)) groups.set(key, group);
-      const inPeriod = merged.get(p) ?? new Map<string, Map<MetricScope, CellFacts[]>>();
+      const inPeriod = merged.get(p) ?? new Map<string, Map<MetricScope, ReportCell[]>>();
       merged.set(p, inPeriod);
-      const inGroup = inPeriod.get(key) ?? new Map<MetricScope, CellFacts[]>();
+      const inGroup = inPeriod.get(key) ?? new Map<MetricScope, ReportCell[]>();
       inPeriod.set(key, inGroup);
       const list = inGroup.get(scope) ?? [];
-      list.push(c.facts);
+      list.push(c);
       inGroup.set(scope, list);
     }
   }
@@ -139,7 +139,7 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       const lists = merged.get(p)?.get(key);
       const facts = new Map<MetricScope, CellFacts>();
       // One cell (a day cell in a daily report) is read as it is; several are added into one accumulator.
-      for (const [scope, list] of lists ?? []) facts.set(scope, list.length === 1 ? (list[0] as CellFacts) : mergeAll(list));
+      for (const [scope, list] of lists ?? []) facts.set(scope, mergeCells(list));
       const policy = req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
       const metrics: Record<string, ReportValue> = {};
       for (const id of req.metrics) {

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client';
 import { bigints, readIntervals, texts } from '../../db/history-reader';
 import { AppError } from '../../domain/errors';
 import type { FactBranch } from '../../domain/kpi/compute';
-import { BUCKET_MS, type Cell, factsFromRecords } from '../../domain/kpi/facts';
+import { BUCKET_MS, type Cell, type CellFacts, factsFromRecords } from '../../domain/kpi/facts';
 import { type PackedFacts, probedUnpacker, type WaitProbe, waitProbeKeys } from '../../domain/kpi/packed';
 import { loadRangeRecords } from './records';
 
@@ -119,7 +119,7 @@ async function readMarks(tx: Tx, tenantId: string, r: CellRequest) {
  */
 function rollupReader(tx: Tx, tenantId: string, r: CellRequest) {
   const probe: WaitProbe = r.waits ?? { outcomes: [], thresholds: [] };
-  const unpack = probedUnpacker(probe);
+  const unpacker = probedUnpacker(probe);
   const probes = waitProbeKeys(probe).map((k) => `coalesce(wait_totals[width_bucket(${Math.trunc(k)}, wait_keys)], 0)`);
   const branches = r.branches.map((b, i) => ({ b, column: `b${i}` }));
   const columns = sql.raw(
@@ -137,12 +137,18 @@ function rollupReader(tx: Tx, tenantId: string, r: CellRequest) {
       const v = x[column];
       if (v !== null && v !== undefined) tree[b] = typeof v === 'string' ? JSON.parse(v) : v;
     }
+    // Facts built only if asked for (a cell alone in its row); merged ones are added straight from the row.
+    let facts: CellFacts | undefined;
     return {
       bucketStart: Number(x.at),
       queueId: x.queue_id === '' ? null : x.queue_id,
       agentId: x.agent_id === '' ? null : x.agent_id,
       direction: null,
-      facts: unpack(tree, x.probed),
+      get facts() {
+        facts ??= unpacker.unpack(tree, x.probed);
+        return facts;
+      },
+      addTo: (acc) => unpacker.addTo(acc, tree, x.probed),
     };
   };
   return {
