@@ -268,6 +268,33 @@ async function main() {
       projectedRowsMs: await measure(`the service's part of the rows alone, ${label}`, () => projectedRows(threshold ?? 20)),
     };
   }
+  // Other shapes a contact center asks for, the same month (no goal; the service and the API only).
+  const shapes = [
+    ['month by hour, total', { metrics: 'offered,serviceLevel,asa,aht', ...MONTH, interval: 'hour' }],
+    ['month by hour, all queues', { metrics: 'offered,serviceLevel,asa', ...MONTH, interval: 'hour', groupBy: 'queue' }],
+    ['month by day, all agents', { metrics: 'handled,agentAht,avgTalkTime', ...MONTH, interval: 'day', groupBy: 'agent' }],
+    ['month total by agent', { metrics: 'handled,agentAht,serviceLevel', ...MONTH, interval: 'total', groupBy: 'agent' }],
+    [
+      'one day by 15 minutes, all agents',
+      {
+        metrics: 'handled,agentAht',
+        from: '2026-06-10T00:00:00Z',
+        to: '2026-06-11T00:00:00Z',
+        interval: '15m',
+        groupBy: 'agent',
+      },
+    ],
+  ];
+  const others = [];
+  for (const [name, params] of shapes) {
+    const rows = (await service(params)).rows.length;
+    others.push({
+      name,
+      rows,
+      queryMs: await measure(`Callboard's query, ${name}`, () => service(params)),
+      apiMs: await measure(`API, ${name}`, () => api('GET', `/v1/kpis?${new URLSearchParams(params)}`, undefined, key)),
+    });
+  }
   const result = {
     at: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model.split(' ').slice(0, 2).join(' ')}, node ${process.version}`,
@@ -284,6 +311,7 @@ async function main() {
     report: 'one month by day for all queues (20 × 30 rows)',
     apiFloorMs: floorMs,
     results,
+    others,
   };
   const out = path.join(root, 'bench', 'results');
   fs.mkdirSync(out, { recursive: true });
@@ -301,6 +329,8 @@ History benchmark (${result.machine}; ${VISITS.toLocaleString('en')} visits, ${Q
   month by day, all queues:
 ${line('policy')}
 ${line('arbitrary')}
+  other shapes of the same month (Callboard's query | API end to end):
+${others.map((o) => `  ${o.name.padEnd(34)} ${String(o.rows).padStart(6)} rows  ${f(o.queryMs)} ms | ${f(o.apiMs)} ms`).join('\n')}
 [bench] written to ${path.relative(root, file)}`);
 }
 
