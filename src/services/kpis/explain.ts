@@ -261,20 +261,20 @@ function callItemOf(c: RepeatCallerCall, d: Decision, windowMs: number, now: num
     nextCallId: c.nextCallId ?? null,
     nextCallAt: isoOrNull(c.nextCallAt),
     verdict: judgeRepeatCaller(c, windowMs, now),
-    inNumerator: d.inNumerator,
-    inDenominator: d.inDenominator,
-    adds: { numerator: d.numerator, denominator: d.denominator },
-    reason: d.reason,
+    ...judgementOf(d),
   });
 }
 
+/** A decision as an explanation item states it. */
+const judgementOf = (d: Decision) => ({
+  inNumerator: d.inNumerator,
+  inDenominator: d.inDenominator,
+  adds: { numerator: d.numerator, denominator: d.denominator },
+  reason: d.reason,
+});
+
 function itemOf(r: ExplainRecord, d: Decision): KpiExplainItem {
-  const judgement = {
-    inNumerator: d.inNumerator,
-    inDenominator: d.inDenominator,
-    adds: { numerator: d.numerator, denominator: d.denominator },
-    reason: d.reason,
-  };
+  const judgement = judgementOf(d);
   switch (r.kind) {
     case 'visit': {
       const v = r.visit;
