@@ -20,7 +20,7 @@ export interface Env {
   DATABASE_STATEMENT_TIMEOUT_MS?: string;
   /**
    * The most visits and segments one KPI request reads from the history records (answers from records, by
-   * direction, explanations, ranges whose rollups are being recomputed; default 100,000): a Worker holds them in
+   * direction, explanations, repeat-caller FCR, ranges whose rollups are being recomputed; default 100,000): a Worker holds them in
    * memory. Beyond it the request is refused with a problem naming the limit.
    */
   KPI_MAX_RANGE_RECORDS?: string;

@@ -35,6 +35,15 @@ describe('KPI requests read a bounded number of records', () => {
     }
     const explained = { metric: 'offered', start: day.from, end: day.to };
     expectProblem(await get(tenant, '/v1/kpis/explain', explained), 422, 'TOO_MANY_RECORDS');
+    // Repeat-caller FCR judges every handled call of the range (30 segments here: within 40 a day, not over it).
+    expect((await get(tenant, '/v1/kpis', { ...day, metrics: 'fcrRepeatCaller' })).status).toBe(200);
+    const more = [];
+    for (let i = 0; i < 15; i++) more.push(...visitEvents(q.id, t(1, i * 600), 5, 'answered', { agentId: ada.id }));
+    await ingestAll(tenant, more);
+    const twoDays = { ...day, to: iso(DAY + 2 * 86_400_000), metrics: 'fcrRepeatCaller' };
+    const refused = expectProblem(await get(tenant, '/v1/kpis', twoDays), 422, 'TOO_MANY_RECORDS');
+    expect(refused.detail).toContain('more than 40 agent segments');
+    expect((await get(tenant, '/v1/kpis', { ...twoDays, from: iso(DAY + 86_400_000) })).status).toBe(200);
 
     // A shorter range reads few records.
     const small = await get(tenant, '/v1/kpis', { ...hour, source: 'records' });

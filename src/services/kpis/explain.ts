@@ -139,9 +139,14 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     if (metric === 'fcrRepeatCaller') {
       // Each handled call whose last segment connected in the cell, judged now under the request's or the tenant's window.
       const windowMs = (q.fcrWindowHours ?? tenant.settings.fcrWindowHours) * 3_600_000;
-      const calls = (await loadRepeatCallerCalls(tx, ctx.tenantId, start, end, q.queueId ? [q.queueId] : undefined))
+      const calls = (
+        await loadRepeatCallerCalls(tx, ctx.tenantId, start, end, {
+          queueIds: q.queueId ? [q.queueId] : undefined,
+          direction: q.direction,
+          budget: { max: maxRangeRecords(ctx.env), tooMany: tooManyToExplain },
+        })
+      )
         .filter((c) => person === null || person(c.agentId, bucket15Of(c.connectedAt)))
-        .filter((c) => !q.direction || c.direction === q.direction)
         .sort((a, b) => a.connectedAt - b.connectedAt || (a.interactionId < b.interactionId ? -1 : 1));
       const judged = calls.map((c) => ({ c, d: explainRepeatCaller(c, windowMs, now) }));
       const numerator = judged.filter((x) => x.d.inNumerator).length;
@@ -166,15 +171,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
     // `= ANY(${ids})` Postgres refuses as written (drizzle expands a JS array into a list of parameters).
     const loaded = await loadRangeRecords(tx, ctx.tenantId, start, end, {
       direction: q.direction === 'unknown' ? undefined : q.direction,
-      budget: {
-        max: maxRangeRecords(ctx.env),
-        tooMany: (max) =>
-          new AppError(
-            'invalid',
-            'TOO_MANY_RECORDS',
-            `An explanation reads the records of its cell, and this one holds more than ${max} visits and segments: explain a shorter period (a row of a report by hour or day).`,
-          ),
-      },
+      budget: { max: maxRangeRecords(ctx.env), tooMany: tooManyToExplain },
     });
     const records = ofDirection(ofQueueAndAgent(loaded, q.queueId, q.agentId), q.direction);
 
@@ -264,6 +261,13 @@ function callItemOf(c: RepeatCallerCall, d: Decision, windowMs: number, now: num
     ...judgementOf(d),
   });
 }
+
+const tooManyToExplain = (max: number) =>
+  new AppError(
+    'invalid',
+    'TOO_MANY_RECORDS',
+    `An explanation reads the records of its cell, and this one holds more than ${max} visits and segments: explain a shorter period (a row of a report by hour or day).`,
+  );
 
 /** A decision as an explanation item states it. */
 const judgementOf = (d: Decision) => ({

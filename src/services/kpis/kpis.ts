@@ -153,8 +153,13 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const windowMs = (q.fcrWindowHours ?? tenant.settings.fcrWindowHours) * 3_600_000;
     const repeatCallers = !metrics.includes('fcrRepeatCaller')
       ? []
-      : (await loadRepeatCallerCalls(tx, ctx.tenantId, from, to, q.queueIds))
-          .filter((c) => !q.direction || c.direction === q.direction)
+      : (
+          await loadRepeatCallerCalls(tx, ctx.tenantId, from, to, {
+            queueIds: q.queueIds,
+            direction: q.direction,
+            budget: { max: maxRangeRecords(ctx.env), tooMany: tooManyCalls },
+          })
+        )
           .map((c) => ({
             bucketStart: bucket15Of(c.connectedAt),
             queueId: c.queueId,
@@ -185,6 +190,13 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     };
   });
 }
+
+const tooManyCalls = (max: number) =>
+  new AppError(
+    'invalid',
+    'TOO_MANY_RECORDS',
+    `fcrRepeatCaller judges each handled call of the range, and this one holds more than ${max} agent segments: use a shorter range, or filter by queue.`,
+  );
 
 const tooLarge = (rows: number) =>
   new AppError(

@@ -4,6 +4,7 @@ import { ms, num, readInteractions, readIntervals, readSegments, readVisits, tex
 import type { Membership } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../../domain/calls/records';
+import type { CellDirection } from '../../domain/kpi/facts';
 import type { RepeatCallerCall } from '../../domain/kpi/repeat-caller';
 
 /** The records a KPI request reads: visits that started, segments that connected, state time that overlaps [from, to). */
@@ -123,10 +124,23 @@ export async function loadRepeatCallerCalls(
   tenantId: string,
   from: number,
   to: number,
-  queueIds?: string[],
+  f: Pick<RecordFilters, 'queueIds' | 'budget'> & { direction?: CellDirection },
 ): Promise<RepeatCallerCall[]> {
   const a = new Date(from);
   const b = new Date(to);
+  if (f.budget) {
+    // At most one call per segment that connected in the range: counted by index range, stopping past the budget.
+    const res = await tx.execute(sql`
+      SELECT count(*) AS n FROM (SELECT 1 FROM agent_segments s WHERE s.tenant_id = ${tenantId}
+        AND s.connected_at >= ${a} AND s.connected_at < ${b}${any('s.queue_id', f.queueIds)} LIMIT ${f.budget.max + 1}) x`);
+    if (Number((res.rows[0] as { n: string | number }).n) > f.budget.max) throw f.budget.tooMany(f.budget.max);
+  }
+  const direction =
+    f.direction === undefined
+      ? sql``
+      : f.direction === 'unknown'
+        ? sql` AND i.direction IS NULL`
+        : sql` AND i.direction = ${f.direction}`;
   const res = await tx.execute(sql`
     WITH last AS (
       SELECT DISTINCT ON (s.interaction_id) s.interaction_id, s.queue_id, s.agent_id, s.connected_at, s.disconnected_at
@@ -143,7 +157,7 @@ export async function loadRepeatCallerCalls(
       WHERE n.tenant_id = i.tenant_id AND n.caller_hash = i.caller_hash AND n.id <> i.id
         AND n.first_event_at > coalesce(i.ended_at, l.disconnected_at)
       ORDER BY n.first_event_at, n.id LIMIT 1) nx ON true
-    WHERE l.connected_at >= ${a} AND l.connected_at < ${b} AND i.caller_hash IS NOT NULL${any('l.queue_id', queueIds)}`);
+    WHERE l.connected_at >= ${a} AND l.connected_at < ${b} AND i.caller_hash IS NOT NULL${any('l.queue_id', f.queueIds)}${direction}`);
   return (res.rows as Record<string, unknown>[]).map((r) => ({
     interactionId: r.interaction_id as string,
     queueId: r.queue_id as string,
