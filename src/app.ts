@@ -1,5 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { LiveClientMessageSchema } from './contracts/live-stream';
 import type { AppEnv } from './http/context';
 import { databasePerRequest, requestContext } from './http/middleware';
 import { ProblemError, problemResponse, toProblem } from './http/problem';
@@ -66,6 +68,14 @@ export function createApp() {
     scheme: 'bearer',
     description: "The platform operator's token (Worker secret PLATFORM_TOKEN).",
   });
+
+  // What a live-stream client sends is no request body: registered so the document carries it (the server's
+  // messages are the stream route's 101 content).
+  app.openAPIRegistry.registerComponent(
+    'schemas',
+    'LiveClientMessage',
+    z.toJSONSchema(LiveClientMessageSchema, { target: 'openapi-3.0' }) as Record<string, unknown>,
+  );
 
   // One chained call per router, not a loop: each `.route()` adds its router's routes to the type, so
   // `AppType` carries every route for `hono/client` (a loop would leave the type without them).
@@ -156,6 +166,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: 'Agents' },
       { name: 'Connectors', description: 'Sources of events: provider accounts, PBX forwarders, your own systems.' },
       { name: 'Ingestion', description: 'Events in: by API key, or signed webhooks per connector.' },
+      { name: 'Live', description: 'Live state per queue and totals, and the WebSocket stream that pushes them.' },
       { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },
       { name: 'Operations' },
     ],

@@ -1,3 +1,4 @@
+import type { LiveHubDO } from './durable-objects/live/live-hub.do';
 import type { QueueDO } from './durable-objects/queue/queue.do';
 import type { TenantDO } from './durable-objects/tenant/tenant.do';
 
@@ -28,4 +29,5 @@ export interface Env {
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;
   QUEUE_DO: DurableObjectNamespace<QueueDO>;
+  LIVE_HUB: DurableObjectNamespace<LiveHubDO>;
 }

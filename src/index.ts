@@ -1,4 +1,7 @@
 import { createApp } from './app';
+
+export { LiveHubDO } from './durable-objects/live/live-hub.do';
+
 import { postgresHistorySink } from './db/history-sink';
 import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
 import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../src/domain/events/normalized';
 import { queueStub } from '../src/durable-objects/queue/queue.client';
+import { DEFAULT_QUEUE_SETTINGS } from '../src/durable-objects/queue/queue-meta';
 import { tenantStub } from '../src/durable-objects/tenant/tenant.client';
 import { createAgent, createKey, createQueue, createTenant } from './factories';
 import { call } from './helpers/api';
@@ -20,7 +21,7 @@ describe('a row Postgres refuses', () => {
     await queueStub(env, t.id, q.id).ingest({
       tenantId: t.id,
       queueId: q.id,
-      settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
+      settings: DEFAULT_QUEUE_SETTINGS,
       events: [
         normalizedEvent(t, { id: `${poisoned}:join`, type: 'queue.joined', interactionId: poisoned, queueId: q.id }),
         normalizedEvent(t, {
@@ -130,7 +131,7 @@ describe('a row Postgres refuses', () => {
     await queueStub(env, t.id, q.id).ingest({
       tenantId: t.id,
       queueId: q.id,
-      settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
+      settings: DEFAULT_QUEUE_SETTINGS,
       events: ids.map((id, i) =>
         normalizedEvent(t, {
           id: `${id}:join`,

@@ -2,6 +2,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../src/domain/events/normalized';
 import { queueStub } from '../src/durable-objects/queue/queue.client';
+import { DEFAULT_QUEUE_SETTINGS } from '../src/durable-objects/queue/queue-meta';
 import { createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
@@ -39,7 +40,7 @@ describe('a backlog of many batches', () => {
       const r = await stub.ingest({
         tenantId: t.id,
         queueId: q.id,
-        settings: { timeZone: 'UTC', staleVisitMinutes: 240 },
+        settings: DEFAULT_QUEUE_SETTINGS,
         events,
         presence: [],
         ensure: [],

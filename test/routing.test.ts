@@ -101,7 +101,9 @@ describe('routing of events without a queue', () => {
     await sendEvents(ingest.client, [presence(300, 'busy')]); // late, older: must not win
     for (const q of [a.id, b.id]) {
       const live = (await t.admin.get(`/v1/queues/${q}/live`)).body;
-      expect(live.agents.list).toEqual([{ agentId: agent.id, state: 'away', reason: 'lunch', since: at(600) }]);
+      expect(live.agents.list).toEqual([
+        { agentId: agent.id, state: 'away', reason: 'lunch', since: at(600), timeInStateMs: expect.any(Number) },
+      ]);
       expect(live.agents.byState).toMatchObject({ away: 1, available: 0 });
     }
     await settle(t);

@@ -88,7 +88,7 @@ export const KpiQuerySchema = z.object({
 });
 export type KpiQuery = z.infer<typeof KpiQuerySchema>;
 
-const MetricValueFields = {
+export const MetricValueFields = {
   value: z
     .number()
     .nullable()

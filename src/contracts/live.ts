@@ -1,18 +1,56 @@
 import { z } from 'zod';
 import { AGENT_STATES } from '../domain/events/event-types';
+import { LIVE_METRICS, LIVE_WINDOWS_MINUTES } from '../domain/kpi/live';
 import { Timestamp } from './common';
+import { MetricValueFields } from './kpis';
+
+/** A live metric: its value with the numerator and denominator it came from (the catalog's formula). */
+export const LiveMetricValueSchema = z.object(MetricValueFields).meta({ id: 'LiveMetricValue' });
+
+/** Every live metric, keyed by catalog id (`GET /v1/kpis/catalog` defines each). */
+export const LiveMetricsSchema = z
+  .object(
+    Object.fromEntries(LIVE_METRICS.map((id) => [id, LiveMetricValueSchema])) as Record<
+      (typeof LIVE_METRICS)[number],
+      typeof LiveMetricValueSchema
+    >,
+  )
+  .describe(
+    'The queue metrics its own records decide, computed with the same definitions as `GET /v1/kpis` (quality and direction metrics come from there only).',
+  )
+  .meta({ id: 'LiveMetrics' });
+
+export const LiveWindowSchema = z
+  .object({
+    minutes: z.union(LIVE_WINDOWS_MINUTES.map((m) => z.literal(m))),
+    from: Timestamp.describe('Visits that started (and segments that connected) from this instant on.'),
+    metrics: LiveMetricsSchema,
+  })
+  .meta({ id: 'LiveWindow' });
 
 export const LiveSnapshotSchema = z
   .object({
     queueId: z.string(),
+    name: z.string().nullable(),
+    siteId: z.string().nullable(),
     asOf: Timestamp,
+    seq: z
+      .number()
+      .int()
+      .describe('The sequence number of the last snapshot this queue pushed on the stream (0: none yet); each push adds one.'),
     waiting: z.number().int().describe('Callers in the queue now.'),
     longestWaitMs: z.number().int().nullable(),
     oldestWaitingSince: Timestamp.nullable().describe('Render a ticking timer from this instead of polling.'),
     agents: z.object({
       byState: z.record(z.enum(AGENT_STATES), z.number().int()),
       list: z.array(
-        z.object({ agentId: z.string(), state: z.enum(AGENT_STATES), reason: z.string().nullable(), since: Timestamp }),
+        z.object({
+          agentId: z.string(),
+          state: z.enum(AGENT_STATES),
+          reason: z.string().nullable(),
+          since: Timestamp,
+          timeInStateMs: z.number().int(),
+        }),
       ),
     }),
     today: z
@@ -24,8 +62,14 @@ export const LiveSnapshotSchema = z
         abandoned: z.number().int(),
         flowedOut: z.number().int(),
         unknown: z.number().int(),
+        dayStart: Timestamp.describe("The tenant's local midnight that began today (DST-aware)."),
+        metrics: LiveMetricsSchema,
       })
-      .describe("Visits that started today in the tenant's time zone."),
+      .describe("Visits that started today in the tenant's time zone (and agent segments that connected today)."),
+    windows: z.array(LiveWindowSchema).describe('The same metrics over the last 15, 30 and 60 minutes.'),
+    serviceLevelPolicy: z
+      .object({ thresholdSeconds: z.number().int(), targetPercent: z.number(), shortAbandonSeconds: z.number().int() })
+      .describe("The policy the metrics apply (the tenant's, with the queue's overrides): a wallboard's gauge target."),
     outbox: z
       .object({
         backlog: z.number().int(),
@@ -52,3 +96,29 @@ export const LiveSnapshotSchema = z
       .describe('Records and events not yet in Postgres, and the health of the flush.'),
   })
   .meta({ id: 'QueueLive' });
+
+const AgentsByStateSchema = z.record(z.enum(AGENT_STATES), z.number().int());
+
+export const LiveTotalsSchema = z
+  .object({
+    queues: z.number().int(),
+    waiting: z.number().int(),
+    longestWaitMs: z.number().int().nullable(),
+    agents: AgentsByStateSchema.describe('Each agent once, in the newest state any of its queues has.'),
+    today: LiveMetricsSchema,
+    windows: z.array(z.object({ minutes: z.number().int(), metrics: LiveMetricsSchema })),
+  })
+  .describe(
+    "Totals of several queues: each metric's numerators and denominators summed (each queue judged under its own policy), the value recomputed; maxima are the largest.",
+  )
+  .meta({ id: 'LiveTotals' });
+
+export const TenantLiveSchema = z
+  .object({
+    asOf: Timestamp,
+    tenant: LiveTotalsSchema,
+    sites: z.array(LiveTotalsSchema.extend({ siteId: z.string() })).describe("Each site's queues, and its agents' states."),
+    teams: z.array(z.object({ teamId: z.string(), agents: AgentsByStateSchema })).describe("Each team's agents by state."),
+    queues: z.array(LiveSnapshotSchema),
+  })
+  .meta({ id: 'TenantLive' });

@@ -2,6 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type ApiKeyScope, parseApiKey, scopeAllows } from '../domain/api-keys';
 import { callTenantDO } from '../durable-objects/tenant/tenant.client';
 import { sha256Hex, timingSafeEqualStrings } from '../lib/crypto';
+import { verifyLiveToken } from '../lib/live-token';
+import { parsePlatformKeys } from '../lib/secret-box';
 import type { AppEnv, Principal } from './context';
 import { ProblemError } from './problem';
 
@@ -25,6 +27,32 @@ export function requireApiKey(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
     if (!scopeAllows(principal.scopes, scope)) {
       throw new ProblemError('INSUFFICIENT_SCOPE', `This route needs an API key with the '${scope}' scope.`);
     }
+    await next();
+  };
+}
+
+/**
+ * The live stream's guard: an API key with `scope` in the Authorization header, or a live token in `?token=`
+ * (a browser cannot set headers on a WebSocket). A token is checked for its signature and expiry, and the key
+ * that asked for it must still be live: revoking the key ends its tokens.
+ */
+export function requireApiKeyOrLiveToken(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
+  const byKey = requireApiKey(scope);
+  return async (c, next) => {
+    const token = c.req.query('token');
+    if (token === undefined) return byKey(c, next);
+    c.set('guard', scope);
+    const check = await verifyLiveToken(parsePlatformKeys(c.env.PLATFORM_KEYS), token, Date.now());
+    if (!check.ok) {
+      if (check.reason === 'expired') throw new ProblemError('LIVE_TOKEN_EXPIRED', 'The live token has expired.');
+      throw new ProblemError('LIVE_TOKEN_INVALID', 'The live token is not valid.');
+    }
+    const { claims } = check;
+    const live = await callTenantDO(c.env, claims.tenantId, (stub) => stub.liveKeys([claims.keyId]));
+    if (live.length === 0)
+      throw new ProblemError('LIVE_TOKEN_INVALID', 'The API key that issued this live token is no longer valid.');
+    c.set('principal', { tenantId: claims.tenantId, keyId: claims.keyId, scopes: ['read'], configVersion: 0 });
+    c.set('liveToken', claims);
     await next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import type { ApiKeyScope } from '../domain/api-keys';
 import type { Env } from '../env';
+import type { LiveTokenClaims } from '../lib/live-token';
 import type { Logger } from '../lib/log';
 
 /** Who is calling: set by the API-key middleware. */
@@ -20,6 +21,8 @@ export type AppEnv = {
     /** Opens the request's database handle on first use; closed after the response. */
     database: () => Database;
     principal?: Principal;
+    /** Set when the live stream was opened with a live token instead of an API key: what the token allows. */
+    liveToken?: LiveTokenClaims;
     /** What the route guard allows (`platform`, `public`, `webhook`, or a key scope); used by idempotency. */
     guard?: string;
   };

@@ -16,7 +16,14 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set('log', log);
     const started = Date.now();
     await next();
-    c.res.headers.set('X-Request-Id', requestId);
+    if (c.res.webSocket) {
+      // An upgrade's headers are immutable: the response is made again around the same socket.
+      const headers = new Headers(c.res.headers);
+      headers.set('X-Request-Id', requestId);
+      c.res = new Response(null, { status: c.res.status, webSocket: c.res.webSocket, headers });
+    } else {
+      c.res.headers.set('X-Request-Id', requestId);
+    }
     const principal = c.get('principal');
     log.info('request', {
       method: c.req.method,

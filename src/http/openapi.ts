@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyScope } from '../domain/api-keys';
 import type { FieldIssue } from '../domain/errors';
 import { UNSTORABLE_TEXT_MESSAGE, unstorablePaths } from '../domain/text';
-import { requireApiKey, requirePlatformToken } from './auth';
+import { requireApiKey, requireApiKeyOrLiveToken, requirePlatformToken } from './auth';
 import type { AppEnv } from './context';
 import { idempotency } from './idempotency';
 import { jsonPointer, PROBLEM_CONTENT_TYPE, ProblemError, zodFieldIssues } from './problem';
@@ -89,14 +89,14 @@ export function defineRoute<R extends RouteConfig>(
   guard: Guard,
   route: R,
   /** `idempotencyKey: false` for a route idempotent by its content (the header would make it buffer its body). */
-  options: { idempotencyKey?: boolean } = {},
+  options: { idempotencyKey?: boolean; liveToken?: boolean } = {},
 ): R {
   const mutating = route.method !== 'get' && route.method !== 'head';
   const replays = mutating && options.idempotencyKey !== false;
   const keyScope = typeof guard === 'object' && 'scope' in guard ? guard.scope : null;
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   if (guard === 'platform') middleware.push(requirePlatformToken());
-  else if (keyScope) middleware.push(requireApiKey(keyScope));
+  else if (keyScope) middleware.push(options.liveToken ? requireApiKeyOrLiveToken(keyScope) : requireApiKey(keyScope));
   // Webhooks are idempotent by event id; the header is for API clients.
   if (replays && (guard === 'platform' || keyScope)) middleware.push(idempotency());
 

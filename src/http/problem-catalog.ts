@@ -32,6 +32,16 @@ export const PROBLEM_CATALOG = {
   },
   API_KEY_REVOKED: { status: 401, title: 'API key revoked', description: 'The API key was revoked by an admin of the tenant.' },
   API_KEY_EXPIRED: { status: 401, title: 'API key expired', description: 'The API key is past its expiry.' },
+  LIVE_TOKEN_INVALID: {
+    status: 401,
+    title: 'Live token invalid',
+    description: 'The `token` is not a live token Callboard signed, or the API key that asked for it was revoked or expired.',
+  },
+  LIVE_TOKEN_EXPIRED: {
+    status: 401,
+    title: 'Live token expired',
+    description: 'The live token is past its expiry; ask `POST /v1/live/tokens` for a new one.',
+  },
   SIGNATURE_MISSING: {
     status: 401,
     title: 'Signature missing',
@@ -49,6 +59,11 @@ export const PROBLEM_CATALOG = {
     description: "The signed timestamp is outside the provider's tolerance (stale or in the future): a replay or a wrong clock.",
   },
   INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope', description: 'The API key lacks the scope this route needs.' },
+  QUEUE_NOT_ALLOWED: {
+    status: 403,
+    title: 'Queue not allowed',
+    description: 'The live token was issued for other queues; `errors[]` names each queue it does not cover.',
+  },
   NOT_FOUND: { status: 404, title: 'Not found', description: 'No such resource exists in your tenant.' },
   UNKNOWN_REFERENCE: {
     status: 404,
@@ -82,6 +97,11 @@ export const PROBLEM_CATALOG = {
     status: 409,
     title: 'Request in progress',
     description: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  },
+  UPGRADE_REQUIRED: {
+    status: 426,
+    title: 'Upgrade required',
+    description: "The live stream is a WebSocket: send `Upgrade: websocket` (a browser's `new WebSocket(url)` does).",
   },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', description: 'The body exceeds the size this route accepts.' },
   URI_TOO_LONG: { status: 414, title: 'URI too long', description: 'The URL is longer than a webhook URL can be.' },

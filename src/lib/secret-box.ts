@@ -53,6 +53,23 @@ class PlatformKeys {
     return key;
   }
 
+  /**
+   * An HMAC-SHA-256 key derived from a platform key for one purpose (HKDF, `info` names the purpose): signing
+   * short-lived tokens without a secret of their own, rotating with the platform keys.
+   */
+  async hmacKey(version: number, info: string): Promise<CryptoKey | undefined> {
+    const raw = this.#raw.get(version);
+    if (!raw) return undefined;
+    const base = await crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
+    return crypto.subtle.deriveKey(
+      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: encoder.encode(info) },
+      base,
+      { name: 'HMAC', hash: 'SHA-256', length: 256 },
+      false,
+      ['sign', 'verify'],
+    );
+  }
+
   toJSON(): { currentVersion: number; versions: readonly number[] } {
     return { currentVersion: this.currentVersion, versions: this.versions };
   }

@@ -46,7 +46,8 @@ export async function observeScenario(
   const live: Record<string, unknown> = {};
   for (const id of queueIds) {
     const body = (await t.admin.get(`/v1/queues/${id}/live`)).body;
-    live[n(id) as string] = { waiting: body.waiting, ...body.today, date: undefined, timeZone: undefined };
+    const { date: _d, timeZone: _z, dayStart: _s, metrics: _m, ...today } = body.today;
+    live[n(id) as string] = { waiting: body.waiting, ...today };
   }
   const rows = await asTenant(t.id, async (q) => ({
     visits: await q(

@@ -38,7 +38,9 @@ describe('POST /v1/webhooks/amazon-connect/{connectorId}', () => {
     expect(res.status, res.text).toBe(200);
     for (const q of [s.sales, s.billing]) {
       const live = (await s.t.admin.get(`/v1/queues/${q.id}/live`)).body;
-      expect(live.agents.list).toEqual([{ agentId: s.alice.id, state: 'available', reason: null, since: iso(m(9)) }]);
+      expect(live.agents.list).toEqual([
+        { agentId: s.alice.id, state: 'available', reason: null, since: iso(m(9)), timeInStateMs: expect.any(Number) },
+      ]);
     }
     await settle(s.t);
     const rows = await asTenant(s.t.id, (q) =>

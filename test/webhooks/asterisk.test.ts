@@ -209,7 +209,9 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
     );
     for (const q of [s.billing.id, s.support.id]) {
       expect((await live(s.t, q)).agents.list).toEqual(
-        expect.arrayContaining([{ agentId: s.alice.id, state: 'away', reason: 'Lunch', since: iso(30) }]),
+        expect.arrayContaining([
+          { agentId: s.alice.id, state: 'away', reason: 'Lunch', since: iso(30), timeInStateMs: expect.any(Number) },
+        ]),
       );
     }
     ok(
@@ -237,7 +239,9 @@ describe('POST /v1/webhooks/asterisk/{connectorId}', () => {
       ['available', null, iso(250), null],
     ]);
     expect((await live(s.t, s.billing.id)).agents.list).toEqual(
-      expect.arrayContaining([{ agentId: s.alice.id, state: 'available', reason: null, since: iso(250) }]),
+      expect.arrayContaining([
+        { agentId: s.alice.id, state: 'available', reason: null, since: iso(250), timeInStateMs: expect.any(Number) },
+      ]),
     );
   });
 

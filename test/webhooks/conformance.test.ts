@@ -133,7 +133,9 @@ describe.each(WITHOUT_AGENT_STATES)('$provider reports no agent states', ({ driv
     });
     await sendEvents(ingest.client, [presence(2, 'available'), presence(6, 'away', 'break'), presence(9, 'available')]);
     const live = (await w.t.admin.get(`/v1/queues/${queueId}/live`)).body;
-    expect(live.agents.list).toEqual([{ agentId, state: 'available', reason: null, since: iso(T0 + 9 * 60_000) }]);
+    expect(live.agents.list).toEqual([
+      { agentId, state: 'available', reason: null, since: iso(T0 + 9 * 60_000), timeInStateMs: expect.any(Number) },
+    ]);
     await settle(w.t);
     const rows = await asTenant(w.t.id, (q) =>
       q('SELECT state, reason, started_at, ended_at FROM agent_state_intervals WHERE agent_id = $1 ORDER BY started_at', [

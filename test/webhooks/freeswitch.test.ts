@@ -154,7 +154,7 @@ describe('POST /v1/webhooks/freeswitch/{connectorId}', () => {
     ok(await post(s, [status(0, 'Available'), status(30, 'On Break')]));
     for (const q of [s.support.id, s.sales.id]) {
       expect((await live(s.t, q)).agents.list).toEqual([
-        { agentId: s.bob.id, state: 'away', reason: 'On Break', since: iso(30) },
+        { agentId: s.bob.id, state: 'away', reason: 'On Break', since: iso(30), timeInStateMs: expect.any(Number) },
       ]);
     }
     ok(await post(s, [status(250, 'Available'), status(280, 'Logged Out')]));

@@ -1,33 +1,42 @@
 import { AGENT_STATES, type AgentState } from '../../domain/events/event-types';
-import { startOfLocalDay } from '../../domain/time/zones';
+import { liveMetrics } from '../../domain/kpi/live';
 import type { OutboxStatus } from '../outbox';
+import type { LiveFacts } from './live-kpis';
 import type { PresenceMirror } from './presence-mirror';
 import type { LiveSnapshot } from './queue.types';
 import type { QueueMetaValue } from './queue-meta';
+import { DEFAULT_QUEUE_SETTINGS } from './queue-meta';
 import type { VisitStore } from './visits';
 
 /**
- * The queue's live state in its wire form (`LiveSnapshotSchema`): waiting callers, agents by state,
- * today's counters in the tenant's time zone (derived from the visits), the outbox's health.
- * `stores` is null for a queue that has no storage yet (everything zero).
+ * The queue's live state in its wire form (`LiveSnapshotSchema`): waiting callers, agents by state and time in
+ * state, today's KPIs in the tenant's time zone and the rolling windows' (the catalog's formulas over the
+ * queue's records: `src/domain/kpi/live.ts`), the outbox's health. `stores` is null for a queue that has no
+ * storage yet (everything zero).
  */
 export function liveSnapshot(
   now: number,
   meta: QueueMetaValue | null,
   stores: { visits: VisitStore; presence: PresenceMirror; outbox: OutboxStatus } | null,
+  facts: LiveFacts,
+  seq: number,
 ): LiveSnapshot {
-  const timeZone = meta?.settings.timeZone ?? 'UTC';
-  const { start, date } = startOfLocalDay(now, timeZone);
-  const counts = stores?.visits.countsSince(start) ?? { offered: 0, answered: 0, abandoned: 0, flowed: 0, unknown: 0 };
+  const settings = meta?.settings ?? DEFAULT_QUEUE_SETTINGS;
+  const policy = settings.serviceLevel;
+  const today = liveMetrics(facts.today, policy);
   const waiting = stores?.visits.waiting() ?? { n: 0, oldest: null };
   const agents = stores?.presence.list() ?? [];
   const byState = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
   for (const a of agents) byState[a.state] += 1;
   const status = stores?.outbox ?? null;
   const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+  const count = (n: number | null) => n ?? 0;
   return {
     queueId: meta?.queueId ?? '',
+    name: settings.name,
+    siteId: settings.siteId,
     asOf: new Date(now).toISOString(),
+    seq,
     waiting: waiting.n,
     longestWaitMs: waiting.oldest === null ? null : Math.max(0, now - waiting.oldest),
     oldestWaitingSince: iso(waiting.oldest),
@@ -38,16 +47,29 @@ export function liveSnapshot(
         state: a.state,
         reason: a.reason,
         since: new Date(a.since).toISOString(),
+        timeInStateMs: Math.max(0, now - a.since),
       })),
     },
     today: {
-      date,
-      timeZone,
-      offered: counts.offered,
-      answered: counts.answered,
-      abandoned: counts.abandoned,
-      flowedOut: counts.flowed,
-      unknown: counts.unknown,
+      date: facts.date,
+      timeZone: settings.timeZone,
+      dayStart: new Date(facts.dayStart).toISOString(),
+      offered: count(today.offered.value),
+      answered: count(today.answered.value),
+      abandoned: count(today.abandoned.value),
+      flowedOut: count(today.flowedOut.value),
+      unknown: count(today.unknown.value),
+      metrics: today,
+    },
+    windows: facts.windows.map((w) => ({
+      minutes: w.minutes as 15 | 30 | 60,
+      from: new Date(w.from).toISOString(),
+      metrics: liveMetrics(w.facts, policy),
+    })),
+    serviceLevelPolicy: {
+      thresholdSeconds: policy.thresholdSeconds,
+      targetPercent: policy.targetPercent,
+      shortAbandonSeconds: policy.shortAbandonSeconds,
     },
     outbox: {
       flushedRows: status?.flushedRows ?? 0,

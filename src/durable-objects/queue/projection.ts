@@ -18,6 +18,8 @@ export class ProjectionStore {
     private readonly outbox: Outbox,
     private readonly events: EventStore,
     private readonly visits: VisitStore,
+    /** Told which interactions' records were written or forgotten (inside the storage transaction). */
+    private readonly onChange: (interactionIds: readonly string[]) => void = () => {},
   ) {}
 
   /**
@@ -153,6 +155,7 @@ export class ProjectionStore {
 
   /** Forgets an interaction's records, timeline and state (its events and visits are forgotten by their stores). */
   forget(interactionId: string): void {
+    this.onChange([interactionId]);
     this.sql.exec('DELETE FROM records WHERE interaction_id = ?', interactionId);
     this.sql.exec('DELETE FROM interactions WHERE id = ?', interactionId);
     this.sql.exec('DELETE FROM timelines WHERE interaction_id = ?', interactionId);
@@ -194,6 +197,7 @@ export class ProjectionStore {
       );
     }
     this.visits.replaceAll(changes.projected, changes.visits);
+    this.onChange(changes.projected);
   }
 }
 

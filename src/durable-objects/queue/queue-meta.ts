@@ -13,6 +13,9 @@ export interface QueueMetaValue {
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   timeZone: DEFAULT_TENANT_SETTINGS.timeZone,
   staleVisitMinutes: DEFAULT_TENANT_SETTINGS.staleVisitMinutes,
+  serviceLevel: DEFAULT_TENANT_SETTINGS.serviceLevel,
+  name: null,
+  siteId: null,
 };
 
 /**
@@ -27,7 +30,10 @@ export class QueueMeta {
 
   read(): QueueMetaValue | null {
     const text = this.text();
-    return text === null ? null : JSON.parse(text);
+    if (text === null) return null;
+    const value = JSON.parse(text) as QueueMetaValue;
+    // Settings stored before a field existed take its default until the tenant's next `configure`.
+    return { ...value, settings: { ...DEFAULT_QUEUE_SETTINGS, ...value.settings } };
   }
 
   /** Names the queue; settings not given keep the ones it has (the defaults if it has none). */

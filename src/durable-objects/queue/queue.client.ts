@@ -8,6 +8,7 @@ export interface QueuePort extends OutboxPort {
   configure(input: QueueConfiguration): Promise<void>;
   ingest(input: QueueIngest): Promise<QueueIngestResult>;
   live(): Awaitable<LiveSnapshot>;
+  watch(until: number, withSnapshot: boolean): Promise<LiveSnapshot | null>;
   backlog(): Awaitable<number>;
 }
 

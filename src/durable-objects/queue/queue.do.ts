@@ -2,9 +2,13 @@ import type { Env } from '../../env';
 import { createLogger } from '../../lib/log';
 import { OutboxFlusher } from '../flush';
 import type { Wakeable } from '../lifecycle';
+import { liveHubStub } from '../live/live-hub.client';
+import { snapshotMessage } from '../live/live-hub.do';
 import type { HistorySink } from '../ports';
 import { SqlDurableObject } from '../sql-object';
 import { EventStore } from './event-store';
+import { emptyLiveFacts, LiveKpis } from './live-kpis';
+import { LivePublisher } from './live-publisher';
 import { liveSnapshot } from './live-view';
 import { PresenceMirror } from './presence-mirror';
 import { ProjectionStore } from './projection';
@@ -30,12 +34,25 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
   private readonly meta = new QueueMeta(this.sql);
   private readonly events = new EventStore(this.sql, this.outbox);
   private readonly visits = new VisitStore(this.sql);
-  private readonly projection = new ProjectionStore(this.sql, this.outbox, this.events, this.visits);
+  private readonly liveKpis = new LiveKpis(this.sql);
+  private readonly publisher: LivePublisher;
+  private readonly projection: ProjectionStore;
   private readonly presence = new PresenceMirror(this.sql);
   private readonly parts: readonly Wakeable[];
 
   constructor(ctx: DurableObjectState, env: Env, sink: HistorySink) {
     super(ctx, env, QUEUE_MIGRATIONS, sink);
+    this.publisher = new LivePublisher(
+      this.sql,
+      () => this.ready,
+      (seq) => this.snapshot(Date.now(), seq),
+      (snap) => this.toHub(snap),
+      () => this.logger(),
+    );
+    this.projection = new ProjectionStore(this.sql, this.outbox, this.events, this.visits, (ids) => {
+      this.liveKpis.touched(ids);
+      this.publisher.markChanged();
+    });
     this.parts = [
       new StaleSweeper(this.meta, this.projection, this.transact),
       new OutboxFlusher(this.outbox, sink, {
@@ -45,6 +62,7 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
         delayMs: FLUSH_DELAY_MS,
       }),
       new Pruner(this.outbox, this.events, this.projection, this.visits, this.transact),
+      this.publisher,
     ];
   }
 
@@ -56,6 +74,7 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
   async configure(input: QueueConfiguration): Promise<void> {
     this.ensureSchema();
     this.transact(() => this.meta.write(input.tenantId, input.queueId, input.settings));
+    this.publisher.changed(Date.now());
     await this.replan();
   }
 
@@ -80,15 +99,44 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
       for (const p of input.presence) this.presence.apply(p);
       return { results };
     });
+    this.publisher.changed(now);
     await this.wakeWithin(now, FLUSH_DELAY_MS);
     return result;
   }
 
-  /** The queue's live state: waiting callers, agents by state, today's counters, outbox health. */
+  /** The queue's live state: waiting callers, agents by state, today's and the rolling windows' KPIs, outbox health. */
   live(): LiveSnapshot {
+    return this.snapshot(Date.now(), this.publisher.seq());
+  }
+
+  /**
+   * The tenant's live hub watches this queue until `until` (it renews the lease while connections watch it):
+   * until then every change is pushed to it, at most 4 times a second. Answers the snapshot as of now.
+   */
+  async watch(until: number, withSnapshot: boolean): Promise<LiveSnapshot | null> {
+    this.ensureSchema();
+    const snap = this.publisher.watch(until);
+    await this.replan();
+    return withSnapshot ? snap : null;
+  }
+
+  private snapshot(now: number, seq: number): LiveSnapshot {
     const meta = this.ready ? this.meta.read() : null;
+    const timeZone = meta?.settings.timeZone ?? 'UTC';
     const stores = this.ready ? { visits: this.visits, presence: this.presence, outbox: this.outbox.status() } : null;
-    return liveSnapshot(Date.now(), meta, stores);
+    const facts = this.ready ? this.liveKpis.read(now, timeZone) : emptyLiveFacts(now, timeZone);
+    return liveSnapshot(now, meta, stores, facts, seq);
+  }
+
+  private async toHub(snap: LiveSnapshot): Promise<void> {
+    const meta = this.meta.read();
+    if (!meta) return;
+    await liveHubStub(this.env, meta.tenantId).publish(meta.queueId, snap.seq, snapshotMessage(snap, false));
+  }
+
+  private logger() {
+    const meta = this.ready ? this.meta.read() : null;
+    return meta ? createLogger({ tenantId: meta.tenantId, queueId: meta.queueId, do: 'QueueDO' }, this.env.LOG_LEVEL) : null;
   }
 
   /** Outbox backlog for /health. */
@@ -97,9 +145,7 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
   }
 
   protected alarmParts() {
-    const meta = this.ready ? this.meta.read() : null;
-    if (!meta) return null;
-    const log = createLogger({ tenantId: meta.tenantId, queueId: meta.queueId, do: 'QueueDO' }, this.env.LOG_LEVEL);
-    return { parts: this.parts, log };
+    const log = this.logger();
+    return log ? { parts: this.parts, log } : null;
   }
 }

@@ -3,6 +3,7 @@ import type { LiveSnapshotSchema } from '../../contracts/live';
 import type { QueueJoin } from '../../domain/calls/project';
 import type { AgentState } from '../../domain/events/event-types';
 import type { AnyEvent } from '../../domain/events/normalized';
+import type { ServiceLevelPolicy } from '../../domain/settings';
 import type { OutboxStatus } from '../outbox';
 import type { EnsureEntity } from '../ports';
 
@@ -10,6 +11,11 @@ import type { EnsureEntity } from '../ports';
 export interface QueueSettings {
   timeZone: string;
   staleVisitMinutes: number;
+  /** The policy its live KPIs apply: the tenant's, with the queue's overrides on top. */
+  serviceLevel: ServiceLevelPolicy;
+  /** The queue's name and site, for the live view and its totals by site. */
+  name: string | null;
+  siteId: string | null;
 }
 
 /** An agent's current state, fanned out by the TenantDO to each queue the agent serves. */

@@ -42,6 +42,20 @@ export class ApiKeyStore {
     this.buckets.delete(id);
   }
 
+  /** Which of these key ids are live (known, not revoked, not expired): what keeps a live connection open. */
+  liveIds(ids: readonly string[], now: number): string[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .exec<{ id: string }>(
+        `SELECT id FROM api_keys WHERE id IN (SELECT value FROM json_each(?))
+         AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
+        JSON.stringify(ids),
+        now,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
   /** Authenticates a key by its hash and takes one token from its bucket. */
   authorize(config: TenantConfig | null, hash: string, now: number): AuthorizeResult {
     const row = this.sql.exec<KeyRow>('SELECT * FROM api_keys WHERE hash = ?', hash).toArray()[0];

@@ -67,6 +67,28 @@ export class EntityDirectory {
       .map((r) => r.id);
   }
 
+  /** A queue as the TenantDO holds it (null: unknown). */
+  queue(id: string): HotQueue | null {
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM entities WHERE kind = 'queue' AND id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.body) as HotQueue) : null;
+  }
+
+  /** Every agent as the TenantDO holds it (for live totals by team and site). */
+  agents(): HotAgent[] {
+    return this.sql
+      .exec<{ body: string }>("SELECT body FROM entities WHERE kind = 'agent'")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as HotAgent);
+  }
+
+  /** Every queue as the TenantDO holds it. */
+  queues(): HotQueue[] {
+    return this.sql
+      .exec<{ body: string }>("SELECT body FROM entities WHERE kind = 'queue' ORDER BY id")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as HotQueue);
+  }
+
   /** The queues that get an agent's presence. */
   agentQueues(agentId: string): string[] {
     const row = this.sql

@@ -1,16 +1,21 @@
+import { effectiveServiceLevel } from '../../domain/settings';
 import type { Env } from '../../env';
 import { errorFields, type Logger } from '../../lib/log';
 import type { Transact, Wakeable } from '../lifecycle';
 import { type QueuePort, queueStub } from '../queue/queue.client';
 import type { QueueIngestResult, QueueSettings } from '../queue/queue.types';
-import type { QueueBatch, TenantConfig } from './tenant.types';
+import type { HotQueue, QueueBatch, TenantConfig } from './tenant.types';
 
 /** Relayed work waits this long after an alarm that could not deliver it. */
 const RELAY_RETRY_MS = 1000;
 
-const queueSettings = (c: TenantConfig): QueueSettings => ({
+/** What one queue applies of the tenant's settings and its own (a queue not known yet: the tenant's alone). */
+export const queueSettings = (c: TenantConfig, q: HotQueue | null): QueueSettings => ({
   timeZone: c.settings.timeZone,
   staleVisitMinutes: c.settings.staleVisitMinutes,
+  serviceLevel: effectiveServiceLevel(c.settings.serviceLevel, q?.serviceLevel ?? null),
+  name: q?.name ?? null,
+  siteId: q?.siteId ?? null,
 });
 
 /**
@@ -24,11 +29,12 @@ export class QueueLink {
     private readonly sql: SqlStorage,
     private readonly env: Pick<Env, 'QUEUE_DO'>,
     private readonly transact: Transact,
+    private readonly queueOf: (queueId: string) => HotQueue | null,
   ) {}
 
   /** Sends one queue batch; durable in the QueueDO when it returns (throws when the QueueDO failed). */
   async send(config: TenantConfig, batch: QueueBatch): Promise<QueueIngestResult> {
-    const settings = queueSettings(config);
+    const settings = queueSettings(config, this.queueOf(batch.queueId));
     const stale = this.configured(batch.queueId) !== JSON.stringify(settings);
     const result = await this.port(config.tenantId, batch.queueId).ingest({
       tenantId: config.tenantId,
@@ -41,9 +47,9 @@ export class QueueLink {
 
   /** Gives each queue the tenant's current settings; one that fails is configured by its next batch. */
   async configure(config: TenantConfig, queueIds: readonly string[], log: Logger): Promise<void> {
-    const settings = queueSettings(config);
     await Promise.all(
       queueIds.map(async (queueId) => {
+        const settings = queueSettings(config, this.queueOf(queueId));
         try {
           await this.port(config.tenantId, queueId).configure({ tenantId: config.tenantId, queueId, settings });
           this.mark(queueId, settings);

@@ -12,6 +12,7 @@ import type {
   HotQueue,
   IdempotencyBegin,
   KeyRecord,
+  LiveDirectory,
   StoredResponse,
   TenantConfig,
   TenantIngest,
@@ -31,6 +32,8 @@ export interface TenantPort extends OutboxPort {
   removeConnector(id: string): Awaitable<number>;
   hasEntity(kind: 'queue' | 'agent', id: string): Awaitable<boolean>;
   queueIds(): Awaitable<string[]>;
+  liveDirectory(): Awaitable<LiveDirectory>;
+  liveKeys(ids: readonly string[]): Awaitable<string[]>;
   getConnector(id: string): Awaitable<ConnectorLookup | null>;
   recordDelivery(record: Omit<DeliveryRecord, 'retentionDays'>, unverifiedSource?: string | null): Promise<DeliveryReceipt>;
   putApiKey(key: KeyRecord): Awaitable<void>;

@@ -27,6 +27,7 @@ import {
   type HotQueue,
   type IdempotencyBegin,
   type KeyRecord,
+  type LiveDirectory,
   liveSecrets,
   type StoredResponse,
   type TenantConfig,
@@ -56,7 +57,7 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
   private readonly deliveries = new DeliveryLog(this.outbox);
   private readonly presence = new PresenceStore(this.sql, this.outbox);
   private readonly router = new InteractionRouter(this.sql, this.outbox, this.entities, this.presence);
-  private readonly link = new QueueLink(this.sql, this.env, this.transact);
+  private readonly link = new QueueLink(this.sql, this.env, this.transact, (id) => this.entities.queue(id));
   private readonly relay = new Relay(this.sql, this.link, () => this.getConfig(), this.transact);
   private readonly parts: readonly Wakeable[];
 
@@ -154,6 +155,21 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
   /** Queues the tenant has, for tenant-wide views such as the outbox backlog. */
   queueIds(): string[] {
     return this.ready ? this.entities.queueIds() : [];
+  }
+
+  /** The queues (with site) and agents (with team and site) as live totals group them. */
+  liveDirectory(): LiveDirectory {
+    if (!this.ready) return { queues: [], agents: [], settings: null };
+    return {
+      queues: this.entities.queues().map((q) => ({ id: q.id, name: q.name, siteId: q.siteId ?? null, archived: q.archived })),
+      agents: this.entities.agents().map((a) => ({ id: a.id, teamId: a.teamId ?? null, siteId: a.siteId ?? null })),
+      settings: this.getConfig()?.settings ?? null,
+    };
+  }
+
+  /** Of these API key ids, those still live (not revoked, not expired): a live connection of another closes. */
+  liveKeys(ids: readonly string[]): string[] {
+    return this.ready ? this.keys.liveIds(ids, Date.now()) : [];
   }
 
   /** What the webhook path needs to verify and normalize a delivery, in one round trip. */

@@ -4,7 +4,7 @@ import type { DeliveryRecord } from '../../domain/deliveries';
 import type { AnyEvent } from '../../domain/events/normalized';
 import type { EventResult, ResultSlot } from '../../domain/ingest-results';
 import type { Provider } from '../../domain/providers';
-import type { TenantSettings } from '../../domain/settings';
+import type { ServiceLevelOverride, TenantSettings } from '../../domain/settings';
 import type { EnsureEntity } from '../ports';
 import type { InteractionTimeline, PresenceUpdate } from '../queue/queue.types';
 
@@ -23,21 +23,27 @@ export interface ExternalKeyRef {
   key: string;
 }
 
-/** A queue as ingestion needs it. */
+/** A queue as ingestion and its live state need it. */
 export interface HotQueue {
   id: string;
   name: string;
   archived: boolean;
   externalKeys: ExternalKeyRef[];
+  /** Absent in what was stored before the live state needed it (read as null). */
+  siteId?: string | null;
+  /** The queue's own service-level override (the tenant's policy applies where it says nothing). */
+  serviceLevel?: ServiceLevelOverride | null;
 }
 
-/** An agent as ingestion needs it: who it is and which queues get its presence. */
+/** An agent as ingestion needs it: who it is and which queues get its presence (and, for live totals, its team and site now). */
 export interface HotAgent {
   id: string;
   name: string;
   archived: boolean;
   queueIds: string[];
   externalKeys: ExternalKeyRef[];
+  teamId?: string | null;
+  siteId?: string | null;
 }
 
 export type UnknownKeyPolicy = 'reject' | 'create';
@@ -167,4 +173,12 @@ export interface ConnectorLookup {
 /** What became of a logged delivery: an unverified one's source may be over its limit (answer 429). */
 export interface DeliveryReceipt {
   retryAfterSeconds: number | null;
+}
+
+/** The tenant's queues and agents as live totals group them (`TenantDO.liveDirectory`). */
+export interface LiveDirectory {
+  queues: { id: string; name: string; siteId: string | null; archived: boolean }[];
+  agents: { id: string; teamId: string | null; siteId: string | null }[];
+  /** null: the tenant is not configured. */
+  settings: TenantSettings | null;
 }

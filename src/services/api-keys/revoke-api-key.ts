@@ -4,9 +4,13 @@ import { apiKeys } from '../../db/schema';
 import { notFound } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import { type ServiceContext, writeThrough } from '../context';
+import { closeLiveConnectionsOf } from '../live/live';
 import { keyRecord, presentApiKey } from './issue-api-key';
 
-/** Revokes a key (idempotent: a revoked key keeps its first revocation time). Effective immediately. */
+/**
+ * Revokes a key (idempotent: a revoked key keeps its first revocation time). Effective immediately, live
+ * connections included: those the key (or a token it asked for) opened are closed.
+ */
 export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<ApiKey> {
   const { after } = await writeThrough(ctx, {
     postgres: async (tx) => {
@@ -28,5 +32,6 @@ export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<Api
       callTenantDO(ctx.env, ctx.tenantId, (s) => s.revokeApiKey(id, (after.revokedAt ?? ctx.now).getTime())),
     undo: ({ before }) => callTenantDO(ctx.env, ctx.tenantId, (s) => s.putApiKey(keyRecord(before))),
   });
+  await closeLiveConnectionsOf(ctx, id);
   return presentApiKey(after);
 }

@@ -76,6 +76,8 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
       archived: a.archivedAt !== null,
       queueIds: a.queueIds,
       externalKeys: a.externalKeys,
+      teamId: a.teamId,
+      siteId: a.siteId,
     }),
   },
 };

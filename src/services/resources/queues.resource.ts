@@ -55,6 +55,13 @@ export const queueSpec: ResourceSpec<Row, Queue, QueueCreate, QueuePatch> = {
   uniqueFields: { queues_name_unique: '/name', queue_external_keys_unique: '/externalKeys' },
   hotPath: {
     kind: 'queue',
-    view: (q) => ({ id: q.id, name: q.name, archived: q.archivedAt !== null, externalKeys: q.externalKeys }),
+    view: (q) => ({
+      id: q.id,
+      name: q.name,
+      archived: q.archivedAt !== null,
+      externalKeys: q.externalKeys,
+      siteId: q.siteId,
+      serviceLevel: q.serviceLevel,
+    }),
   },
 };

@@ -27,6 +27,8 @@ export async function loadHotSnapshot(tx: Tx, tenantId: string): Promise<TenantS
         name: q.name,
         archived: q.archivedAt !== null,
         externalKeys: qKeys.filter((k) => k.owner === q.id).map((k) => ({ provider: k.provider, key: k.key })),
+        siteId: q.siteId,
+        serviceLevel: q.serviceLevel,
       }),
     ),
     agents: agentRows.map(
@@ -36,6 +38,8 @@ export async function loadHotSnapshot(tx: Tx, tenantId: string): Promise<TenantS
         archived: a.archivedAt !== null,
         queueIds: memberships.filter((m) => m.agentId === a.id).map((m) => m.queueId),
         externalKeys: aKeys.filter((k) => k.owner === a.id).map((k) => ({ provider: k.provider, key: k.key })),
+        teamId: a.teamId,
+        siteId: a.siteId,
       }),
     ),
     connectors: connectorRows.map(hotConnector),

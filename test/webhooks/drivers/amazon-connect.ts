@@ -161,7 +161,8 @@ export async function observed(s: Setup, ids: Record<string, string>) {
   const live: Record<string, unknown> = {};
   for (const q of [s.sales, s.billing]) {
     const body = (await s.t.admin.get(`/v1/queues/${q.id}/live`)).body;
-    live[n(q.id) as string] = { waiting: body.waiting, ...body.today, date: undefined, timeZone: undefined };
+    const { date: _d, timeZone: _z, dayStart: _s, metrics: _m, ...today } = body.today;
+    live[n(q.id) as string] = { waiting: body.waiting, ...today };
   }
   const rows = await asTenant(s.t.id, async (q) => ({
     visits: await q(

@@ -1,0 +1,27 @@
+import type { Env } from '../../env';
+import { type Awaitable, callDurableObject } from '../call';
+import type { LiveHubDO } from './live-hub.do';
+
+/** What callers may ask of a tenant's live hub (`LiveHubDO` implements it). */
+export interface LiveHubPort {
+  /** A queue's snapshot message (JSON text without `n`) for every connection watching the queue. */
+  publish(queueId: string, seq: number, message: string): Awaitable<number>;
+  /** Closes the connections an API key (or a token it issued) opened: the key was revoked. */
+  closeKey(keyId: string): Awaitable<number>;
+  /** Open connections, for health and tests. */
+  connections(): Awaitable<number>;
+}
+
+/** The live hub of a tenant: one per tenant, named by its id; it holds the tenant's WebSocket connections. */
+export function liveHubStub(env: Pick<Env, 'LIVE_HUB'>, tenantId: string): DurableObjectStub<LiveHubDO> {
+  return env.LIVE_HUB.get(env.LIVE_HUB.idFromName(tenantId));
+}
+
+export function callLiveHub<R>(
+  env: Pick<Env, 'LIVE_HUB'>,
+  tenantId: string,
+  call: (stub: LiveHubPort) => R,
+): Promise<Awaited<R>> {
+  const port: LiveHubPort = liveHubStub(env, tenantId);
+  return callDurableObject(port, 'Live stream', call);
+}
