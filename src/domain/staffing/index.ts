@@ -10,3 +10,11 @@ export {
   type Traffic,
   withShrinkage,
 } from './erlang';
+export {
+  type ErlangA,
+  erlangAAgentsRequired,
+  erlangAQueue,
+  erlangAServiceLevel,
+  type ImpatientStaffingTarget,
+  type ImpatientTraffic,
+} from './erlang-a';
