@@ -109,6 +109,23 @@ describe('live KPIs', () => {
       const { status: _s, ...history } = row.metrics[id];
       expect(live.today.metrics[id], id).toEqual(history);
     }
+    // The caller still waiting, with an estimated wait: none while no agent is staffed…
+    expect(live.waitingCallers).toEqual([expect.objectContaining({ position: 1, interactionId: waitingId, ewtMs: null })]);
+    expect(live.ewt).toMatchObject({ method: 'no_agents_staffed', staffedAgents: 0 });
+    // …and one handle time once the only agent is busy (position 1 waits for one call to end: AHT / 1).
+    await sendEvents(t.admin, [
+      {
+        id: `${waitingId}:busy`,
+        type: 'agent.state_changed',
+        occurredAt: iso(BASE + 210_000),
+        agentId: agent.id,
+        attrs: { state: 'busy' },
+      },
+    ]);
+    const busy = (await t.admin.get(`/v1/queues/${queue.id}/live`)).body;
+    expect(busy.ewt.ahtMs).toBe(busy.windows.find((w: { minutes: number }) => w.minutes === 60).metrics.aht.value);
+    expect(busy.waitingCallers[0].ewtMs).toBe(Math.round(busy.ewt.ahtMs));
+    expect(busy.ewt).toMatchObject({ method: 'positional', staffedAgents: 1, newCallerMs: Math.round(2 * busy.ewt.ahtMs) });
     // The rolling windows hold what started within them.
     const hour = live.windows.find((w: { minutes: number }) => w.minutes === 60);
     expect(hour.metrics.offered.value).toBe(Date.now() - BASE < 3_300_000 ? 7 : hour.metrics.offered.value);

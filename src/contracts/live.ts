@@ -4,6 +4,9 @@ import { LIVE_METRICS, LIVE_WINDOWS_MINUTES } from '../domain/kpi/live';
 import { Timestamp } from './common';
 import { MetricValueFields } from './kpis';
 
+/** Waiting callers a snapshot lists (the count is `waiting`). */
+export const MAX_LISTED_CALLERS = 100;
+
 /** A live metric: its value with the numerator and denominator it came from (the catalog's formula). */
 export const LiveMetricValueSchema = z.object(MetricValueFields).meta({ id: 'LiveMetricValue' });
 
@@ -39,6 +42,35 @@ export const LiveSnapshotSchema = z
       .int()
       .describe('The sequence number of the last snapshot this queue pushed on the stream (0: none yet); each push adds one.'),
     waiting: z.number().int().describe('Callers in the queue now.'),
+    waitingCallers: z
+      .array(
+        z.object({
+          visitId: z.string(),
+          interactionId: z.string(),
+          position: z.number().int().describe('1 is next to be answered.'),
+          waitingSince: Timestamp,
+          waitedMs: z.number().int(),
+          ewtMs: z
+            .number()
+            .int()
+            .nullable()
+            .describe('Estimated ms from now until answered (null: no agent staffed, or no handle time yet).'),
+        }),
+      )
+      .describe(`The first ${MAX_LISTED_CALLERS} callers waiting, in the order they are answered.`),
+    ewt: z
+      .object({
+        newCallerMs: z.number().int().nullable().describe('What a caller joining now would wait (position waiting + 1).'),
+        method: z.enum(['agent_available', 'positional', 'no_agents_staffed', 'no_handle_time']),
+        staffedAgents: z.number().int().describe('Agents available, busy or in after-call work.'),
+        availableAgents: z.number().int(),
+        ahtMs: z.number().nullable().describe('The handle time the estimate uses: the last 60 minutes, else today.'),
+        erlangC: z
+          .object({ load: z.number(), probabilityOfWaiting: z.number(), asaMs: z.number(), occupancy: z.number() })
+          .nullable()
+          .describe("Erlang C's steady state under the last 30 minutes' arrivals (null: overloaded, or no history)."),
+      })
+      .describe('Estimated wait: (k − available) × AHT / staffed agents for the caller at position k (docs/ewt.md).'),
     longestWaitMs: z.number().int().nullable(),
     oldestWaitingSince: Timestamp.nullable().describe('Render a ticking timer from this instead of polling.'),
     agents: z.object({

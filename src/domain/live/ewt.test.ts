@@ -42,6 +42,14 @@ describe('EWT: hand-computed', () => {
     expect(e.newCaller).toEqual({ position: 4, ewtMs: 240 * SEC, method: 'positional' });
   });
 
+  it('when only the first callers are listed, a new caller joins behind every one waiting', () => {
+    const listed = estimateWaits(
+      state({ waiting: callers(3), waitingCount: 500, agents: agents({ busy: 4 }), ahtMs: 240 * SEC }),
+    );
+    expect(listed.callers.map((c) => c.position)).toEqual([1, 2, 3]);
+    expect(listed.newCaller).toEqual({ position: 501, ewtMs: (501 * 240 * SEC) / 4, method: 'positional' });
+  });
+
   it('an empty queue with an idle agent: a new caller is answered at once', () => {
     const e = estimateWaits(state({ agents: agents({ available: 1, busy: 9 }) }));
     expect(e.callers).toEqual([]);

@@ -39,8 +39,10 @@ export interface WaitingCaller {
 /** A queue as it is at `now`, and its recent history from a rolling window. */
 export interface LiveQueueState {
   now: number;
-  /** The callers waiting, in the order they will be answered (the first is next). */
+  /** The callers waiting, in the order they will be answered (the first is next); maybe only the first ones. */
   waiting: readonly WaitingCaller[];
+  /** How many wait in all, when `waiting` lists only the first (the new caller joins behind all of them). */
+  waitingCount?: number;
   /** The queue's agents by state (counts). */
   agents: Readonly<Record<AgentState, number>>;
   /** Mean handle time (talk + hold + ACW) of calls handled recently, ms; null or ≤ 0 when none were. */
@@ -122,7 +124,7 @@ export function estimateWaits(state: LiveQueueState): EwtEstimate {
     staffedAgents: staffed,
     availableAgents: available,
     callers,
-    newCaller: at(waiting.length + 1),
+    newCaller: at(Math.max(state.waitingCount ?? 0, waiting.length) + 1),
     erlangC: steadyState(state.arrivalsPerSecond, aht, staffed),
   };
 }

@@ -1,5 +1,7 @@
+import { MAX_LISTED_CALLERS } from '../../contracts/live';
 import { AGENT_STATES, type AgentState } from '../../domain/events/event-types';
 import { liveMetrics } from '../../domain/kpi/live';
+import { estimateWaits } from '../../domain/live/ewt';
 import type { OutboxStatus } from '../outbox';
 import type { LiveFacts } from './live-kpis';
 import type { PresenceMirror } from './presence-mirror';
@@ -31,6 +33,23 @@ export function liveSnapshot(
   const status = stores?.outbox ?? null;
   const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
   const count = (n: number | null) => n ?? 0;
+  const windows = facts.windows.map((w) => ({
+    minutes: w.minutes as 15 | 30 | 60,
+    from: new Date(w.from).toISOString(),
+    metrics: liveMetrics(w.facts, policy),
+  }));
+  const hour = windows.find((w) => w.minutes === 60)?.metrics;
+  const halfHour = windows.find((w) => w.minutes === 30)?.metrics;
+  const listed = stores?.visits.waitingList(MAX_LISTED_CALLERS) ?? [];
+  const ahtMs = hour?.aht.value ?? today.aht.value;
+  const est = estimateWaits({
+    now,
+    waiting: listed.map((c) => ({ id: c.id, enqueuedAt: c.enqueuedAt })),
+    waitingCount: waiting.n,
+    agents: byState,
+    ahtMs,
+    arrivalsPerSecond: halfHour?.offered.value == null ? null : halfHour.offered.value / 1800,
+  });
   return {
     queueId: meta?.queueId ?? '',
     name: settings.name,
@@ -38,6 +57,22 @@ export function liveSnapshot(
     asOf: new Date(now).toISOString(),
     seq,
     waiting: waiting.n,
+    waitingCallers: listed.map((c, i) => ({
+      visitId: c.id,
+      interactionId: c.interactionId,
+      position: i + 1,
+      waitingSince: new Date(c.enqueuedAt).toISOString(),
+      waitedMs: Math.max(0, now - c.enqueuedAt),
+      ewtMs: est.callers[i]?.ewtMs ?? null,
+    })),
+    ewt: {
+      newCallerMs: est.newCaller.ewtMs,
+      method: est.newCaller.method,
+      staffedAgents: est.staffedAgents,
+      availableAgents: est.availableAgents,
+      ahtMs,
+      erlangC: est.erlangC,
+    },
     longestWaitMs: waiting.oldest === null ? null : Math.max(0, now - waiting.oldest),
     oldestWaitingSince: iso(waiting.oldest),
     agents: {
@@ -61,11 +96,7 @@ export function liveSnapshot(
       unknown: count(today.unknown.value),
       metrics: today,
     },
-    windows: facts.windows.map((w) => ({
-      minutes: w.minutes as 15 | 30 | 60,
-      from: new Date(w.from).toISOString(),
-      metrics: liveMetrics(w.facts, policy),
-    })),
+    windows,
     serviceLevelPolicy: {
       thresholdSeconds: policy.thresholdSeconds,
       targetPercent: policy.targetPercent,

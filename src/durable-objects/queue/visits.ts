@@ -63,6 +63,17 @@ export class VisitStore {
       .one();
   }
 
+  /** The first `limit` callers waiting, in the order they joined (the order they are answered in). */
+  waitingList(limit: number): { id: string; interactionId: string; enqueuedAt: number }[] {
+    return this.sql
+      .exec<{ id: string; interaction_id: string; enqueued_at: number }>(
+        'SELECT id, interaction_id, enqueued_at FROM visits WHERE open = 1 ORDER BY enqueued_at, id LIMIT ?',
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, interactionId: r.interaction_id, enqueuedAt: r.enqueued_at }));
+  }
+
   /** Callers waiting now, and since when the longest has. */
   waiting(): { n: number; oldest: number | null } {
     return this.sql
