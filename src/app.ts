@@ -6,6 +6,7 @@ import type { AppEnv } from './http/context';
 import { databasePerRequest, requestContext } from './http/middleware';
 import { ProblemError, problemResponse, toProblem } from './http/problem';
 import { errorFields } from './lib/log';
+import { alertsRouter } from './routes/alerts';
 import { apiKeysRouter } from './routes/api-keys';
 import { callsRouter } from './routes/calls';
 import { connectorsRouter } from './routes/connectors';
@@ -88,6 +89,7 @@ export function createApp() {
     .route('/', teamsRouter)
     .route('/', queuesRouter)
     .route('/', liveRouter)
+    .route('/', alertsRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)
@@ -166,6 +168,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: 'Agents' },
       { name: 'Connectors', description: 'Sources of events: provider accounts, PBX forwarders, your own systems.' },
       { name: 'Ingestion', description: 'Events in: by API key, or signed webhooks per connector.' },
+      { name: 'Alerts', description: 'Rules watched live by the tenant’s hub, and the alerts they raised.' },
       { name: 'Live', description: 'Live state per queue and totals, and the WebSocket stream that pushes them.' },
       { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },
       { name: 'Operations' },

@@ -1,8 +1,7 @@
 import { createApp } from './app';
 
-export { LiveHubDO } from './durable-objects/live/live-hub.do';
-
 import { postgresHistorySink } from './db/history-sink';
+import { LiveHubDO as LiveHubObject } from './durable-objects/live/live-hub.do';
 import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
 import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';
 import type { Env } from './env';
@@ -15,6 +14,12 @@ export class TenantDO extends TenantObject {
 }
 
 export class QueueDO extends QueueObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresHistorySink(env));
+  }
+}
+
+export class LiveHubDO extends LiveHubObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, postgresHistorySink(env));
   }

@@ -51,7 +51,15 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     headers: { 'Content-Type': 'text/csv' },
   });
   expect(imported.status, imported.text).toBe(201);
+  const rule = await t.admin.post('/v1/alert-rules', {
+    name: `r-${site.id}`,
+    scope: { kind: 'queue', id: queue.id },
+    condition: { type: 'metric', metric: 'waiting', comparator: 'gt', threshold: 100 },
+  });
+  expect(rule.status, rule.text).toBe(201);
   return {
+    ruleId: rule.body.id,
+    alertId: 'alr_01jx2c8v3m0000000000000000',
     siteId: site.id,
     teamId: team.id,
     queueId: queue.id,

@@ -3,10 +3,12 @@ import { Timestamp } from './common';
 
 export const DeadLetterSchema = z
   .object({
-    where: z.enum(['tenant', 'queue']).describe("Which outbox held it: the tenant's object, or a queue's."),
+    where: z
+      .enum(['tenant', 'queue', 'hub'])
+      .describe("Which outbox held it: the tenant's object, a queue's, or the live hub's (alerts)."),
     queueId: z.string().nullable().describe('The queue, when `where` is `queue`.'),
     kind: z
-      .enum(['event', 'interaction', 'visit', 'segment', 'interval', 'queue', 'agent', 'delivery'])
+      .enum(['event', 'interaction', 'visit', 'segment', 'interval', 'queue', 'agent', 'delivery', 'alert'])
       .describe('An event, or the kind of record derived from events.'),
     id: z.string(),
     code: z.string().nullable().describe('The SQLSTATE Postgres refused it with (e.g. 22P05: text it cannot store).'),

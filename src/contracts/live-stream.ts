@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertSchema } from './alerts';
 import { Timestamp } from './common';
 import { LiveSnapshotSchema } from './live';
 
@@ -47,6 +48,18 @@ export const LiveSnapshotMessageSchema = z
   })
   .meta({ id: 'LiveSnapshotMessage' });
 
+export const LiveAlertMessageSchema = z
+  .object({
+    ...envelope,
+    type: z.literal('alert'),
+    event: z.enum(['alert.triggered', 'alert.acknowledged', 'alert.resolved']),
+    alert: AlertSchema,
+  })
+  .describe(
+    'An alert changed. On connect, every open alert the connection may see comes as `alert.triggered`. A queue’s alerts go to the connections watching the queue; site, team, agent and tenant alerts to every connection.',
+  )
+  .meta({ id: 'LiveAlertMessage' });
+
 export const LiveErrorMessageSchema = z
   .object({ ...envelope, type: z.literal('error'), code: z.string(), detail: z.string() })
   .meta({ id: 'LiveErrorMessage' });
@@ -54,7 +67,13 @@ export const LiveErrorMessageSchema = z
 export const LivePongMessageSchema = z.object({ ...envelope, type: z.literal('pong') }).meta({ id: 'LivePongMessage' });
 
 export const LiveServerMessageSchema = z
-  .discriminatedUnion('type', [LiveHelloMessageSchema, LiveSnapshotMessageSchema, LivePongMessageSchema, LiveErrorMessageSchema])
+  .discriminatedUnion('type', [
+    LiveHelloMessageSchema,
+    LiveSnapshotMessageSchema,
+    LiveAlertMessageSchema,
+    LivePongMessageSchema,
+    LiveErrorMessageSchema,
+  ])
   .meta({ id: 'LiveServerMessage' });
 export type LiveServerMessage = z.infer<typeof LiveServerMessageSchema>;
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Alert } from '../contracts/alerts';
 import type { StateInterval } from '../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../domain/calls/records';
 import type { DeliveryRecord } from '../domain/deliveries';
@@ -24,6 +25,8 @@ export interface HistoryBatch {
   deletions: { kind: 'visit' | 'segment'; id: string; version: number }[];
   events: AnyEvent[];
   deliveries: DeliveryRecord[];
+  /** Alerts as the live hub raised them (each status a new version). */
+  alerts: (Alert & { version: number })[];
 }
 
 const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
@@ -67,6 +70,7 @@ function inKeyOrder(batch: HistoryBatch): HistoryBatch {
     events: byId(batch.events),
     // Not sorted: the last one carries the newest retention setting (see insertDeliveries).
     deliveries: batch.deliveries,
+    alerts: byId(batch.alerts),
   };
 }
 
@@ -89,6 +93,7 @@ async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): P
     }
     if (batch.events.length) await insertEvents(tx, tenantId, batch.events);
     if (batch.deliveries.length) await insertDeliveries(tx, tenantId, batch.deliveries);
+    if (batch.alerts.length) await upsertAlerts(tx, tenantId, batch.alerts);
   });
 }
 
@@ -218,6 +223,24 @@ async function upsertIntervals(tx: Tx, tenantId: string, rows: HistoryBatch['int
     WHERE agent_state_intervals.version < EXCLUDED.version`);
 }
 
+/** Alerts: a newer version (a later status) replaces the row; a replayed older one changes nothing. */
+async function upsertAlerts(tx: Tx, tenantId: string, rows: HistoryBatch['alerts']): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO alerts (tenant_id, id, rule_id, rule_name, severity, status, scope, subject, agent_id, condition, value,
+      resolved_value, triggered_at, acknowledged_at, acknowledged_by, resolved_at, version)
+    SELECT ${tenantId}, r.id, r."ruleId", r."ruleName", r.severity, r.status, r.scope, r.subject, r."agentId", r.condition,
+      r.value, r."resolvedValue", r."triggeredAt", r."acknowledgedAt", r."acknowledgedBy", r."resolvedAt", r.version
+    FROM jsonb_to_recordset(${json(rows)}) AS r(id text, "ruleId" text, "ruleName" text, severity text, status text, scope jsonb,
+      subject text, "agentId" text, condition jsonb, value float8, "resolvedValue" float8, "triggeredAt" timestamptz,
+      "acknowledgedAt" timestamptz, "acknowledgedBy" text, "resolvedAt" timestamptz, version int)
+    ORDER BY r.id COLLATE "C"
+    ON CONFLICT (tenant_id, id) DO UPDATE SET
+      status = EXCLUDED.status, value = EXCLUDED.value, resolved_value = EXCLUDED.resolved_value,
+      acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
+      resolved_at = EXCLUDED.resolved_at, version = EXCLUDED.version, updated_at = now()
+    WHERE alerts.version < EXCLUDED.version`);
+}
+
 /** The columns `insertEvents` reads; the rest of an event (and any null: a missing key reads as NULL) is not sent. */
 const EVENT_FIELDS = [
   'id',
@@ -283,7 +306,17 @@ async function insertDeliveries(tx: Tx, tenantId: string, rows: DeliveryRecord[]
 /** Turns an outbox batch into what `writeHistory` takes. */
 /** A batch with nothing to write yet. */
 export function emptyHistoryBatch(ensure: EnsureEntity[] = []): HistoryBatch {
-  return { ensure, interactions: [], visits: [], segments: [], intervals: [], deletions: [], events: [], deliveries: [] };
+  return {
+    ensure,
+    interactions: [],
+    visits: [],
+    segments: [],
+    intervals: [],
+    deletions: [],
+    events: [],
+    deliveries: [],
+    alerts: [],
+  };
 }
 
 export function historyBatch(
@@ -302,6 +335,7 @@ export function historyBatch(
     else if (r.kind === 'segment') batch.segments.push({ ...(r.body as SegmentRecord), version: r.version });
     else if (r.kind === 'interval') batch.intervals.push({ ...(r.body as StateInterval), version: r.version });
     else if (r.kind === 'delivery') batch.deliveries.push(r.body as DeliveryRecord);
+    else if (r.kind === 'alert') batch.alerts.push({ ...(r.body as Alert), version: r.version });
   }
   batch.events = events.map((e) => e.body as AnyEvent);
   return batch;

@@ -61,7 +61,7 @@ export interface DeadLetter {
   bodyTruncated: boolean;
 }
 
-export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery';
+export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery' | 'alert';
 
 /** What one flush transaction carries of record and event bodies, at most (deliveries carry raw bodies). */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;

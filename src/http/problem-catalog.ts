@@ -82,6 +82,16 @@ export const PROBLEM_CATALOG = {
     title: 'Method not allowed',
     description: 'The path exists but not with this method; see the `Allow` header.',
   },
+  ALERT_RESOLVED: {
+    status: 409,
+    title: 'Alert resolved',
+    description: 'The alert has resolved; only an open alert can be acknowledged.',
+  },
+  TOO_MANY_ALERT_RULES: {
+    status: 409,
+    title: 'Too many alert rules',
+    description: 'The tenant has as many alert rules as it may; delete one first.',
+  },
   CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
   RESOURCE_ARCHIVED: {
     status: 409,

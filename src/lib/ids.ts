@@ -10,6 +10,8 @@ export const ID_PREFIXES = {
   request: 'req',
   delivery: 'dlv',
   import: 'imp',
+  alertRule: 'arl',
+  alert: 'alr',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { expect } from 'vitest';
 import type { AnyEvent } from '../../src/domain/events/normalized';
+import { liveHubStub } from '../../src/durable-objects/live/live-hub.client';
 import { queueStub } from '../../src/durable-objects/queue/queue.client';
 import { tenantStub } from '../../src/durable-objects/tenant/tenant.client';
 import type { TestTenant } from '../factories';
@@ -77,10 +78,13 @@ export async function settle(t: TestTenant, timeoutMs = 15_000): Promise<void> {
     const queueIds = await tenant.queueIds();
     await runDurableObjectAlarm(tenant);
     for (const q of queueIds) await runDurableObjectAlarm(queueStub(env, t.id, q));
+    const hub = liveHubStub(env, t.id);
+    if ((await hub.backlog()) > 0) await runDurableObjectAlarm(hub);
+    const hubBacklog = await hub.backlog();
     const pending = await tenant.backlog();
     const queues = await Promise.all(queueIds.map(async (q) => ({ q, live: (await queueStub(env, t.id, q).live()).outbox })));
-    if (pending.outbox + pending.relay + queues.reduce((n, x) => n + x.live.backlog, 0) === 0) return;
-    last = JSON.stringify({ tenant: pending, queues });
+    if (hubBacklog + pending.outbox + pending.relay + queues.reduce((n, x) => n + x.live.backlog, 0) === 0) return;
+    last = JSON.stringify({ tenant: pending, queues, hub: hubBacklog });
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`outboxes did not drain within ${timeoutMs} ms: ${last}`);

@@ -1,4 +1,5 @@
 export * from './agents';
+export * from './alerts';
 export * from './api-keys';
 export * from './connector-deliveries';
 export * from './connectors';

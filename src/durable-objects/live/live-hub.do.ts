@@ -1,10 +1,22 @@
-import { DurableObject } from 'cloudflare:workers';
+import type { Alert } from '../../contracts/alerts';
 import { LIVE_CLOSE_CODES, LIVE_PROTOCOL_VERSION, LiveClientMessageSchema } from '../../contracts/live-stream';
+import { weekSlotOf } from '../../domain/alerts/baseline';
+import type { AgentView, QueueView, TenantView } from '../../domain/alerts/engine';
+import type { AlertRule } from '../../domain/alerts/rules';
+import type { MetricValue } from '../../domain/kpi/compute';
+import type { LiveMetricId } from '../../domain/kpi/live';
 import type { Env } from '../../env';
-import { createLogger, errorFields } from '../../lib/log';
+import { createLogger, errorFields, type Logger } from '../../lib/log';
+import { OutboxFlusher } from '../flush';
+import type { Wakeable } from '../lifecycle';
+import { OUTBOX_DDL, OUTBOX_DEAD_LETTERS_DDL } from '../outbox';
+import type { HistorySink } from '../ports';
 import { queueStub } from '../queue/queue.client';
 import type { LiveSnapshot } from '../queue/queue.types';
+import { SqlDurableObject } from '../sql-object';
 import { tenantStub } from '../tenant/tenant.client';
+import type { LiveDirectory } from '../tenant/tenant.types';
+import { ALERT_BOOK_DDL, AlertBook, type AlertEvent } from './alert-book';
 import type { LiveHubPort } from './live-hub.client';
 
 /** A client acknowledges at least this often (`{"type":"ack","n":…}`); three missed beats close it (4002). */
@@ -42,16 +54,53 @@ interface Attachment {
   lastHeardAt: number;
 }
 
+/** The hub's SQLite schema, forward-only (see `sqlite-migrations.ts`). */
+export const LIVE_HUB_MIGRATIONS = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); ${ALERT_BOOK_DDL} ${OUTBOX_DDL}`,
+  OUTBOX_DEAD_LETTERS_DDL,
+];
+
+/** A flush of alert records waits this long after the first change. */
+const FLUSH_DELAY_MS = 1000;
+
 /**
- * One per tenant (named by its id): holds the tenant's live WebSocket connections (hibernatable: an idle hub
- * costs nothing and keeps its sockets) and fans each queue's pushed snapshot out to the connections watching
- * that queue. Queues push only while watched: the hub holds a lease on each (`QueueDO.watch`), renewed by its
- * alarm, which also closes connections whose token expired, whose key was revoked, or which stopped
- * acknowledging. A connection only ever gets its tenant's queues: the hub is the tenant's, and the queues a
- * connection may watch were checked by the Worker against the tenant's directory and the key or token.
+ * One per tenant (named by its id): the tenant's real-time aggregator. It holds the tenant's live WebSocket
+ * connections (hibernatable: an idle hub keeps its sockets and costs nothing) and fans each queue's pushed
+ * snapshot out to the connections watching that queue; and it evaluates the tenant's alert rules on every
+ * pushed change and on timers (`AlertBook`), writing alerts to Postgres through its outbox and sending them on
+ * the stream. Queues push only while watched: the hub holds a lease on each queue a connection or a rule needs
+ * (`QueueDO.watch`), renewed by its upkeep, which also closes connections whose token expired, whose key was
+ * revoked, or which stopped acknowledging. A connection only ever gets its tenant's queues: the hub is the
+ * tenant's, and the queues a connection may watch were checked by the Worker.
  */
-export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
+export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
   private tenantId: string | null = null;
+  /** The last snapshot each queue pushed (memory only: after an eviction the queues are asked again). */
+  private readonly latest = new Map<string, LiveSnapshot>();
+  private directory: { at: number; value: LiveDirectory } | null = null;
+  private readonly alerts: AlertBook;
+  private readonly parts: readonly Wakeable[];
+
+  constructor(ctx: DurableObjectState, env: Env, sink: HistorySink) {
+    super(ctx, env, LIVE_HUB_MIGRATIONS, sink);
+    this.alerts = new AlertBook(
+      this.sql,
+      this.outbox,
+      (now) => this.view(now),
+      (rule) => this.complete(rule),
+      (events) => this.broadcastAlerts(events),
+    );
+    this.parts = [
+      { nextWake: (now) => this.nextUpkeep(now), onAlarm: (now, log) => this.upkeep(now, log) },
+      this.alerts,
+      new OutboxFlusher(this.outbox, sink, {
+        tenantId: () => this.tenantId,
+        ensure: () => [],
+        transact: this.transact,
+        delayMs: FLUSH_DELAY_MS,
+      }),
+    ];
+  }
 
   override async fetch(request: Request): Promise<Response> {
     const tenantId = request.headers.get(LIVE_HEADERS.tenant);
@@ -60,7 +109,7 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
     if (!tenantId || !keyId || !queuesHeader || request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
       return new Response('not a live connection', { status: 400 });
     }
-    await this.rememberTenant(tenantId);
+    this.remember(tenantId);
     const queues = queuesHeader === '*' ? null : (JSON.parse(queuesHeader) as string[]);
     const expires = request.headers.get(LIVE_HEADERS.expires);
     const expiresAt = expires ? Number(expires) : null;
@@ -87,15 +136,22 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
         expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       }),
     );
+    for (const alert of this.alerts.open())
+      if (covers(attachment, alert)) this.send(server, alertMessage('alert.triggered', alert));
     this.ctx.waitUntil(this.sendInitial(server, tenantId, queues));
-    await this.planAlarm(now);
+    await this.replan();
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** A queue's snapshot for every connection watching it; answers how many got it. */
+  /** A queue's snapshot for every connection watching it, then the alert rules; answers how many connections got it. */
   publish(queueId: string, _seq: number, message: string): number {
     let n = 0;
     for (const ws of this.watchers(queueId)) if (this.send(ws, message)) n += 1;
+    if (this.ready && this.alerts.rules().length > 0) {
+      const parsed = JSON.parse(message) as { data: LiveSnapshot };
+      this.latest.set(queueId, { ...parsed.data, queueId });
+      this.evaluate();
+    }
     return n;
   }
 
@@ -105,9 +161,53 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
     return sockets.length;
   }
 
+  /** Alert records not yet in Postgres. */
+  backlog(): number {
+    return this.ready ? this.outbox.status().backlog : 0;
+  }
+
   connections(): number {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
   }
+
+  // ---- alert rules and alerts ----------------------------------------------------------------------------
+
+  /** Replaces every rule (tenant creation, a resync) and looks at them at once. */
+  async replaceAlertRules(tenantId: string, rules: AlertRule[]): Promise<void> {
+    this.ensureSchema();
+    this.remember(tenantId);
+    this.transact(() => this.alerts.replaceRules(rules));
+    await this.rulesChanged();
+  }
+
+  async putAlertRule(tenantId: string, rule: AlertRule): Promise<void> {
+    this.ensureSchema();
+    this.remember(tenantId);
+    this.transact(() => this.alerts.putRule(rule));
+    await this.rulesChanged();
+  }
+
+  async removeAlertRule(tenantId: string, id: string): Promise<void> {
+    this.ensureSchema();
+    this.remember(tenantId);
+    this.transact(() => this.alerts.removeRule(id));
+    await this.rulesChanged();
+  }
+
+  /** Acknowledges an open alert (null: no open alert has this id). */
+  async acknowledgeAlert(alertId: string, by: string): Promise<Alert | null> {
+    if (!this.ready) return null;
+    const acked = this.transact(() => this.alerts.acknowledge(alertId, by, Date.now()));
+    await this.replan();
+    return acked;
+  }
+
+  /** Alerts open now, newest first. */
+  openAlerts(): Alert[] {
+    return this.ready ? this.alerts.open().sort((a, b) => (a.triggeredAt < b.triggeredAt ? 1 : -1)) : [];
+  }
+
+  // ---- sockets -------------------------------------------------------------------------------------------
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
     const text = typeof message === 'string' ? message : null;
@@ -133,23 +233,41 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
     close(ws, 1011, 'error');
   }
 
+  protected alarmParts() {
+    if (!this.tenantId) this.tenantId = this.ready ? this.storedTenant() : null;
+    const log = createLogger({ tenantId: this.tenantId ?? '', do: 'LiveHubDO' }, this.env.LOG_LEVEL);
+    return { parts: this.parts, log };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private nextUpkeep(now: number): number | null {
+    const open = this.openSockets();
+    const rules = this.ready && this.alerts.rules().length > 0;
+    if (open.length === 0 && !rules) return null;
+    let next = now + RENEW_MS;
+    for (const ws of open) {
+      const exp = (ws.deserializeAttachment() as Attachment).expiresAt;
+      if (exp !== null && exp < next) next = Math.max(now + 100, exp);
+    }
+    return next;
+  }
+
   /**
-   * Every `RENEW_MS` while connections are open: closes expired, silent and revoked ones, then renews the leases
-   * of the queues the rest watch. Also at the earliest token expiry.
+   * Every `RENEW_MS` while connections are open or rules exist (and at the earliest token expiry): closes
+   * expired, silent and revoked connections, refreshes the tenant's directory, renews the leases of the queues
+   * connections and rules watch (asking for the snapshots the rules lack), then looks at the rules.
    */
-  override async alarm(): Promise<void> {
-    const now = Date.now();
-    const tenantId = await this.tenant();
-    const log = createLogger({ tenantId: tenantId ?? '', do: 'LiveHubDO' }, this.env.LOG_LEVEL);
+  private async upkeep(now: number, log: Logger): Promise<void> {
+    for (const ws of this.openSockets()) {
+      const a = ws.deserializeAttachment() as Attachment;
+      if (a.expiresAt !== null && a.expiresAt <= now) close(ws, LIVE_CLOSE_CODES.tokenExpired, 'live token expired');
+      else if (now - a.lastHeardAt > HEARTBEAT_TIMEOUT_MS)
+        close(ws, LIVE_CLOSE_CODES.heartbeatTimeout, 'no ack or ping received');
+    }
+    const tenantId = this.tenantId;
+    if (!tenantId) return;
     try {
-      const open = this.openSockets();
-      for (const ws of open) {
-        const a = ws.deserializeAttachment() as Attachment;
-        if (a.expiresAt !== null && a.expiresAt <= now) close(ws, LIVE_CLOSE_CODES.tokenExpired, 'live token expired');
-        else if (now - a.lastHeardAt > HEARTBEAT_TIMEOUT_MS)
-          close(ws, LIVE_CLOSE_CODES.heartbeatTimeout, 'no ack or ping received');
-      }
-      if (!tenantId) return;
       const left = this.openSockets();
       const keyIds = [...new Set(left.map((ws) => (ws.deserializeAttachment() as Attachment).keyId))];
       if (keyIds.length > 0) {
@@ -159,16 +277,120 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
             close(ws, LIVE_CLOSE_CODES.keyRevoked, 'API key revoked');
         }
       }
-      const watched = await this.watchedQueues(tenantId);
-      await inBatches(watched, FAN_OUT, (q) => queueStub(this.env, tenantId, q).watch(now + LEASE_MS, false));
+      await this.refreshDirectory(tenantId, now);
+      await this.renewLeases(tenantId, now);
     } catch (err) {
       log.warn('live hub upkeep failed; retried at the next alarm', errorFields(err));
-    } finally {
-      await this.planAlarm(now);
     }
+    this.evaluate();
   }
 
-  // ---- internals -------------------------------------------------------------------------------
+  private async rulesChanged(): Promise<void> {
+    const tenantId = this.tenantId;
+    if (tenantId) {
+      await this.refreshDirectory(tenantId, Date.now(), true);
+      await this.renewLeases(tenantId, Date.now());
+    }
+    this.evaluate();
+    await this.replan();
+  }
+
+  private evaluate(): void {
+    if (!this.ready || (this.alerts.rules().length === 0 && this.alerts.open().length === 0)) return;
+    const now = Date.now();
+    const events = this.transact(() => this.alerts.evaluate(now));
+    if (events.length > 0 || this.alerts.nextWake(now) !== null) void this.replan();
+  }
+
+  /** Leases every queue a connection or a rule watches; snapshots the rules need and the hub lacks are asked for. */
+  private async renewLeases(tenantId: string, now: number): Promise<void> {
+    const socketQueues = this.openSockets().map((ws) => (ws.deserializeAttachment() as Attachment).queues);
+    const rules = this.ready ? this.alerts.rules().filter((r) => r.enabled) : [];
+    const all = socketQueues.some((q) => q === null) || rules.some((r) => r.scope.kind !== 'queue') || false;
+    const ids = all
+      ? (this.directory?.value.queues.filter((q) => !q.archived).map((q) => q.id) ??
+        (await tenantStub(this.env, tenantId).queueIds()))
+      : [...new Set([...socketQueues.flatMap((q) => q ?? []), ...rules.map((r) => r.scope.id as string)])];
+    const needed = new Set(rules.length > 0 ? ids : []);
+    await inBatches(ids, FAN_OUT, async (q) => {
+      const snap = await queueStub(this.env, tenantId, q).watch(now + LEASE_MS, needed.has(q) && !this.latest.has(q));
+      if (snap) this.latest.set(q, { ...snap, queueId: q });
+    });
+  }
+
+  private async refreshDirectory(tenantId: string, now: number, force = false): Promise<void> {
+    if (!force && this.directory && now - this.directory.at < RENEW_MS) return;
+    this.directory = { at: now, value: await tenantStub(this.env, tenantId).liveDirectory() };
+  }
+
+  /** Whether the hub has every snapshot a rule reads (else it is not judged: nothing resolves for want of data). */
+  private complete(rule: AlertRule): boolean {
+    const dir = this.directory?.value;
+    if (!dir) return false;
+    const live = dir.queues.filter((q) => !q.archived);
+    const needed =
+      rule.scope.kind === 'queue'
+        ? live.filter((q) => q.id === rule.scope.id)
+        : rule.scope.kind === 'site' &&
+            rule.condition.type === 'metric' &&
+            rule.condition.metric !== 'agentsAvailable' &&
+            rule.condition.metric !== 'agentsStaffed'
+          ? live.filter((q) => q.siteId === rule.scope.id)
+          : live;
+    return needed.every((q) => this.latest.has(q.id));
+  }
+
+  /** The tenant's live state as the alert engine reads it: the latest snapshots, agents once each. */
+  private view(now: number): TenantView | null {
+    const dir = this.directory?.value;
+    if (!dir) return null;
+    const siteOf = new Map(dir.queues.map((q) => [q.id, q.siteId]));
+    const queues: QueueView[] = [];
+    const agents = new Map<string, AgentView>();
+    for (const s of this.latest.values()) {
+      const windows: QueueView['windows'] = {};
+      for (const w of s.windows) windows[w.minutes] = w.metrics as Record<LiveMetricId, MetricValue>;
+      const listed: AgentView[] = s.agents.list.map((a) => ({
+        agentId: a.agentId,
+        state: a.state,
+        reason: a.reason,
+        since: Date.parse(a.since),
+      }));
+      queues.push({
+        queueId: s.queueId,
+        siteId: siteOf.get(s.queueId) ?? s.siteId,
+        waiting: s.waiting,
+        longestWaitMs: s.oldestWaitingSince === null ? null : Math.max(0, now - Date.parse(s.oldestWaitingSince)),
+        newCallerEwtMs: s.ewt.newCallerMs,
+        today: s.today.metrics as Record<LiveMetricId, MetricValue>,
+        windows,
+        agents: listed,
+      });
+      for (const a of listed) {
+        const seen = agents.get(a.agentId);
+        if (!seen || a.since > seen.since) agents.set(a.agentId, a);
+      }
+    }
+    const who = new Map(dir.agents.map((a) => [a.id, a]));
+    return {
+      now,
+      queues,
+      agents: [...agents.values()].map((a) => ({
+        ...a,
+        teamId: who.get(a.agentId)?.teamId ?? null,
+        siteId: who.get(a.agentId)?.siteId ?? null,
+      })),
+      weekSlot: weekSlotOf(now, dir.settings?.timeZone ?? 'UTC'),
+    };
+  }
+
+  /** Alerts on the stream: a queue's to the connections watching the queue, the others to every connection. */
+  private broadcastAlerts(events: AlertEvent[]): void {
+    for (const e of events) {
+      const message = alertMessage(e.type, e.alert);
+      for (const ws of this.openSockets()) if (covers(ws.deserializeAttachment() as Attachment, e.alert)) this.send(ws, message);
+    }
+  }
 
   private async sendInitial(ws: WebSocket, tenantId: string, queues: string[] | null): Promise<void> {
     const ids = queues ?? (await tenantStub(this.env, tenantId).queueIds());
@@ -204,34 +426,29 @@ export class LiveHubDO extends DurableObject<Env> implements LiveHubPort {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
-  private async watchedQueues(tenantId: string): Promise<string[]> {
-    const open = this.openSockets().map((ws) => ws.deserializeAttachment() as Attachment);
-    if (open.some((a) => a.queues === null)) return tenantStub(this.env, tenantId).queueIds();
-    return [...new Set(open.flatMap((a) => a.queues ?? []))];
-  }
-
-  private async planAlarm(now: number): Promise<void> {
-    const open = this.openSockets();
-    if (open.length === 0) return;
-    let next = now + RENEW_MS;
-    for (const ws of open) {
-      const exp = (ws.deserializeAttachment() as Attachment).expiresAt;
-      if (exp !== null && exp < next) next = Math.max(now + 100, exp);
-    }
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next || current < now) await this.ctx.storage.setAlarm(next);
-  }
-
-  private async rememberTenant(tenantId: string): Promise<void> {
+  private remember(tenantId: string): void {
     if (this.tenantId === tenantId) return;
+    this.ensureSchema();
     this.tenantId = tenantId;
-    await this.ctx.storage.put('tenantId', tenantId);
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('tenantId', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      tenantId,
+    );
   }
 
-  private async tenant(): Promise<string | null> {
-    this.tenantId ??= (await this.ctx.storage.get<string>('tenantId')) ?? null;
-    return this.tenantId;
+  private storedTenant(): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenantId'").toArray()[0]?.value ?? null;
   }
+}
+
+/** Whether a connection sees an alert: one about a queue if it watches the queue; any other alert always. */
+function covers(a: Attachment, alert: Alert): boolean {
+  if (alert.scope.kind !== 'queue' || a.queues === null) return true;
+  return a.queues.includes(alert.scope.id ?? '');
+}
+
+function alertMessage(type: AlertEvent['type'], alert: Alert): string {
+  return JSON.stringify({ v: LIVE_PROTOCOL_VERSION, type: 'alert', event: type, alert });
 }
 
 /** The wire form of a queue's snapshot, without `n` (the hub numbers it per connection). */

@@ -1,17 +1,19 @@
 import type { DeadLetterItem, DeadLetterList } from '../../contracts/dead-letters';
+import { callLiveHub } from '../../durable-objects/live/live-hub.client';
 import { callQueueDO } from '../../durable-objects/queue/queue.client';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
 import type { ServiceContext } from '../context';
 
 /**
- * The rows Postgres refused and the flush set aside, newest first: from the tenant's object and
- * every queue's. Read from the Durable Objects, so it works while Postgres is down.
+ * The rows Postgres refused and the flush set aside, newest first: from the tenant's object, the
+ * live hub's and every queue's. Read from the Durable Objects, so it works while Postgres is down.
  */
 export async function listDeadLetters(ctx: Pick<ServiceContext, 'env' | 'tenantId'>, limit: number): Promise<DeadLetterList> {
   const { env, tenantId } = ctx;
-  const [tenant, queueIds] = await Promise.all([
+  const [tenant, queueIds, hub] = await Promise.all([
     callTenantDO(env, tenantId, (s) => s.deadLetters(limit)),
     callTenantDO(env, tenantId, (s) => s.queueIds()),
+    callLiveHub(env, tenantId, (s) => s.deadLetters(limit)),
   ]);
   const queues = await Promise.all(
     queueIds.map(async (queueId) => ({ queueId, ...(await callQueueDO(env, tenantId, queueId, (s) => s.deadLetters(limit))) })),
@@ -19,13 +21,14 @@ export async function listDeadLetters(ctx: Pick<ServiceContext, 'env' | 'tenantI
   const iso = (ms: number) => new Date(ms).toISOString();
   const items: (DeadLetterItem & { ms: number })[] = [
     ...tenant.items.map((d) => ({ where: 'tenant' as const, queueId: null, ...d, at: iso(d.at), ms: d.at })),
+    ...hub.items.map((d) => ({ where: 'hub' as const, queueId: null, ...d, at: iso(d.at), ms: d.at })),
     ...queues.flatMap((q) =>
       q.items.map((d) => ({ where: 'queue' as const, queueId: q.queueId, ...d, at: iso(d.at), ms: d.at })),
     ),
   ];
   items.sort((a, b) => b.ms - a.ms);
   return {
-    total: tenant.total + queues.reduce((n, q) => n + q.total, 0),
+    total: tenant.total + hub.total + queues.reduce((n, q) => n + q.total, 0),
     items: items.slice(0, limit).map(({ ms: _, ...d }) => d),
   };
 }
@@ -42,6 +45,7 @@ async function onEveryObject(
   const queueIds = await callTenantDO(env, tenantId, (s) => s.queueIds());
   const counts = await Promise.all([
     callTenantDO(env, tenantId, (s) => action(s)),
+    callLiveHub(env, tenantId, (s) => action(s)),
     ...queueIds.map((queueId) => callQueueDO(env, tenantId, queueId, (s) => action(s))),
   ]);
   return counts.reduce((n, c) => n + c, 0);

@@ -1,0 +1,211 @@
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { AlertRuleOut } from '../../contracts/alerts';
+import type { Tx } from '../../db/client';
+import { alertRules } from '../../db/schema';
+import { hourlyBaseline } from '../../domain/alerts/baseline';
+import { type AlertRule, type AlertRuleCreate, AlertRuleCreateSchema, ruleProblem } from '../../domain/alerts/rules';
+import { AppError, invalid, notFound } from '../../domain/errors';
+import { callLiveHub } from '../../durable-objects/live/live-hub.client';
+import { newId } from '../../lib/ids';
+import { type ServiceContext, tenantTx, writeThrough } from '../context';
+import { queryKpis } from '../kpis/kpis';
+import { type Page, type PageRequest, pageFrom } from '../pagination';
+import { assertReferences } from '../resources/crud';
+import { loadTenantRow } from '../tenants/get-tenant';
+
+type Row = typeof alertRules.$inferSelect;
+
+/** Rules a tenant may have: each is looked at on every change of every queue it watches. */
+export const MAX_ALERT_RULES = 200;
+/** Weeks of history an anomaly rule's normal values are computed from. */
+const BASELINE_WEEKS = 8;
+const WEEK_MS = 7 * 86_400_000;
+
+export function presentRule(r: Row): AlertRuleOut {
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled,
+    severity: r.severity as AlertRuleOut['severity'],
+    scope: r.scope,
+    condition: r.condition,
+    forSeconds: r.forSeconds,
+    cooldownSeconds: r.cooldownSeconds,
+    baselineComputedAt: r.baselineComputedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+/** The rule as the hub evaluates it. */
+export function hubRule(r: Row, timeZone: string | null): AlertRule {
+  return { ...presentRule(r), baseline: r.baseline ?? null, baselineTimeZone: timeZone };
+}
+
+const mirror = (ctx: ServiceContext, rule: AlertRule | null, id: string) =>
+  callLiveHub(ctx.env, ctx.tenantId, (s) => (rule ? s.putAlertRule(ctx.tenantId, rule) : s.removeAlertRule(ctx.tenantId, id)));
+
+/** The scope names something of the tenant, and the condition fits the scope. */
+async function checkRule(tx: Tx, tenantId: string, rule: AlertRuleCreate): Promise<void> {
+  const problem = ruleProblem(rule);
+  if (problem) throw invalid([{ in: 'body', ...problem }]);
+  const { kind, id } = rule.scope;
+  if (kind !== 'tenant' && id) await assertReferences(tx, tenantId, [{ kind, items: [{ pointer: '/scope/id', id }] }]);
+}
+
+/**
+ * The normal value of an anomaly rule's measure for each 15-minute slot of the week, from the last weeks of its
+ * queue's history (`GET /v1/kpis` by 15 minutes): what the hub compares the last hour with.
+ */
+async function baselineOf(ctx: ServiceContext, rule: AlertRuleCreate, timeZone: string): Promise<(number | null)[] | null> {
+  if (rule.condition.type !== 'anomaly' || !rule.scope.id) return null;
+  const end = Math.floor(ctx.now.getTime() / 900_000) * 900_000;
+  const from = end - BASELINE_WEEKS * WEEK_MS;
+  const report = await queryKpis(ctx, {
+    metrics: rule.condition.measure,
+    from: new Date(from).toISOString(),
+    to: new Date(end).toISOString(),
+    interval: '15m',
+    groupBy: ['queue'],
+    queueIds: [rule.scope.id],
+    source: 'rollups',
+  } as unknown as Parameters<typeof queryKpis>[1]);
+  const periods = report.rows.map((r) => {
+    const m = r.metrics[(rule.condition as { measure: string }).measure];
+    return { start: Date.parse(r.start), numerator: m?.numerator ?? 0, denominator: m?.denominator ?? null };
+  });
+  const weekOf = (t: number) => from + Math.floor((t - from) / WEEK_MS) * WEEK_MS;
+  return hourlyBaseline(periods, timeZone, weekOf);
+}
+
+export async function createAlertRule(ctx: ServiceContext, input: AlertRuleCreate): Promise<AlertRuleOut> {
+  const id = newId('alertRule', ctx.now.getTime());
+  const timeZone = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings.timeZone;
+  const baseline = await baselineOf(ctx, input, timeZone);
+  const row = await writeThrough(ctx, {
+    postgres: async (tx) => {
+      await checkRule(tx, ctx.tenantId, input);
+      const count = await tx.$count(alertRules, and(eq(alertRules.tenantId, ctx.tenantId), isNull(alertRules.archivedAt)));
+      if (count >= MAX_ALERT_RULES) {
+        throw new AppError('conflict', 'TOO_MANY_ALERT_RULES', `A tenant has at most ${MAX_ALERT_RULES} alert rules.`);
+      }
+      const [created] = await tx
+        .insert(alertRules)
+        .values({
+          tenantId: ctx.tenantId,
+          id,
+          ...input,
+          baseline,
+          baselineComputedAt: baseline ? ctx.now : null,
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        })
+        .returning();
+      if (!created) throw new Error('alert rule insert returned nothing');
+      return created;
+    },
+    durable: (r) => mirror(ctx, hubRule(r, timeZone), id),
+    undo: () => mirror(ctx, null, id),
+  });
+  return presentRule(row);
+}
+
+export async function listAlertRules(ctx: ServiceContext, page: PageRequest): Promise<Page<AlertRuleOut>> {
+  const rows = await tenantTx(ctx, (tx) =>
+    tx
+      .select()
+      .from(alertRules)
+      .where(
+        and(
+          eq(alertRules.tenantId, ctx.tenantId),
+          isNull(alertRules.archivedAt),
+          page.afterId ? gt(alertRules.id, page.afterId) : undefined,
+        ),
+      )
+      .orderBy(asc(alertRules.id))
+      .limit(page.limit + 1),
+  );
+  return pageFrom(rows.map(presentRule), page.limit);
+}
+
+async function loadRule(tx: Tx, tenantId: string, id: string, forUpdate = false): Promise<Row> {
+  const q = tx
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.tenantId, tenantId), eq(alertRules.id, id), isNull(alertRules.archivedAt)));
+  const [row] = await (forUpdate ? q.for('update') : q);
+  if (!row) throw notFound('alert rule', id);
+  return row;
+}
+
+export async function getAlertRule(ctx: ServiceContext, id: string): Promise<AlertRuleOut> {
+  return presentRule(await tenantTx(ctx, (tx) => loadRule(tx, ctx.tenantId, id)));
+}
+
+/**
+ * Changes a rule (fields given replace the rule's; `condition` and `scope` as a whole). An anomaly rule's normal
+ * values are computed again when its condition or scope change, and on `refreshBaseline`.
+ */
+export async function updateAlertRule(
+  ctx: ServiceContext,
+  id: string,
+  patch: Partial<AlertRuleCreate>,
+  opts: { refreshBaseline?: boolean } = {},
+): Promise<AlertRuleOut> {
+  const { current, timeZone } = await tenantTx(ctx, async (tx) => ({
+    current: await loadRule(tx, ctx.tenantId, id),
+    timeZone: (await loadTenantRow(tx, ctx.tenantId)).settings.timeZone,
+  }));
+  const { name, enabled, severity, scope, condition, forSeconds, cooldownSeconds } = presentRule(current);
+  const next = AlertRuleCreateSchema.parse({ name, enabled, severity, scope, condition, forSeconds, cooldownSeconds, ...patch });
+  const rebase = opts.refreshBaseline || patch.condition !== undefined || patch.scope !== undefined;
+  const baseline = rebase ? await baselineOf(ctx, next, timeZone) : current.baseline;
+  const row = await writeThrough(ctx, {
+    postgres: async (tx) => {
+      await loadRule(tx, ctx.tenantId, id, true);
+      await checkRule(tx, ctx.tenantId, next);
+      const [updated] = await tx
+        .update(alertRules)
+        .set({
+          ...next,
+          baseline,
+          baselineComputedAt: rebase ? (baseline ? ctx.now : null) : current.baselineComputedAt,
+          updatedAt: ctx.now,
+        })
+        .where(and(eq(alertRules.tenantId, ctx.tenantId), eq(alertRules.id, id)))
+        .returning();
+      if (!updated) throw notFound('alert rule', id);
+      return updated;
+    },
+    durable: (r) => mirror(ctx, hubRule(r, timeZone), id),
+    undo: () => mirror(ctx, hubRule(current, timeZone), id),
+  });
+  return presentRule(row);
+}
+
+/** Removes a rule: its open alerts resolve. */
+export async function deleteAlertRule(ctx: ServiceContext, id: string): Promise<{ id: string; outcome: 'archived' }> {
+  const timeZone = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings.timeZone;
+  await writeThrough(ctx, {
+    postgres: async (tx) => {
+      const row = await loadRule(tx, ctx.tenantId, id, true);
+      await tx
+        .update(alertRules)
+        .set({ archivedAt: ctx.now, updatedAt: ctx.now })
+        .where(and(eq(alertRules.tenantId, ctx.tenantId), eq(alertRules.id, id)));
+      return row;
+    },
+    durable: () => mirror(ctx, null, id),
+    undo: (row) => mirror(ctx, hubRule(row, timeZone), id),
+  });
+  return { id, outcome: 'archived' };
+}
+
+/** Every live rule of the tenant, as the hub evaluates them (for a resync). */
+export async function hubRules(tx: Tx, tenantId: string, timeZone: string): Promise<AlertRule[]> {
+  const rows = await tx
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.tenantId, tenantId), isNull(alertRules.archivedAt)));
+  return rows.map((r) => hubRule(r, timeZone));
+}
