@@ -8,10 +8,36 @@ import { createApp } from '../src/app';
 import type { Env } from '../src/env';
 
 // The production classes, wired to Postgres as src/index.ts wires them.
-export { QueueDO, TenantDO } from '../src/index';
+export { LiveHubDO, QueueDO, TenantDO } from '../src/index';
 
 interface BenchEnv extends Env {
   ECHO_DO: DurableObjectNamespace<EchoDO>;
+  PUSH_DO: DurableObjectNamespace<PushDO>;
+}
+
+/**
+ * The live benchmark's baseline (`npm run bench:live`): a bare Durable Object with hibernatable WebSockets that
+ * sends whatever it is given to every socket — the floor of any "event in, message out" design on this platform.
+ */
+export class PushDO extends DurableObject<BenchEnv> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('upgrade', { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  push(message: string): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.send(message);
+    return sockets.length;
+  }
+
+  override webSocketMessage(): void {}
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
+  }
 }
 
 /** The baseline's Durable Object: SQLite-backed like the application's, it only answers the payload's length. */
@@ -43,6 +69,17 @@ app.post('/__bench/rpc2/:tenantId/:queueId', async (c) => {
   const { tenantId, queueId } = c.req.param();
   const bytes = await ns.get(ns.idFromName(tenantId)).relay(body, `${tenantId}:${queueId}`);
   return c.json({ bytes });
+});
+
+// The live baseline: a POST's body pushed to every socket of one PushDO, and the sockets' upgrade.
+app.post('/__bench/push/:room', async (c) => {
+  const ns = (c.env as BenchEnv).PUSH_DO;
+  const sent = await ns.get(ns.idFromName(c.req.param('room'))).push(await c.req.text());
+  return c.json({ sent });
+});
+app.get('/__bench/push/:room', async (c) => {
+  const ns = (c.env as BenchEnv).PUSH_DO;
+  return ns.get(ns.idFromName(c.req.param('room'))).fetch(c.req.raw);
 });
 
 export default {
