@@ -183,8 +183,17 @@ async function main() {
     waiter,
     immediate: opts.dryRun,
   });
-  const render = (done = false) =>
-    progressLine({ calls, send, clockMs: loop.clockMs(), nowMs: Date.now(), speed: opts.speed, timeZone: run.timeZone, done });
+  const render = (done = false, compact = false) =>
+    progressLine({
+      calls,
+      send,
+      clockMs: loop.clockMs(),
+      nowMs: Date.now(),
+      speed: opts.speed,
+      timeZone: run.timeZone,
+      done,
+      compact,
+    });
   const progress = opts.dryRun ? null : startProgress({ stream: process.stderr, render, everyMs: opts.progressEveryMs });
 
   let signals = 0;

@@ -43,13 +43,29 @@ export function shortDuration(ms) {
 }
 
 /**
- * The progress line.
+ * The progress line: `compact` for a terminal (fits 80 columns while the numbers are small), else the long
+ * form for a log.
  * @param {{ calls: ReturnType<typeof newCallStats>, send: ReturnType<typeof import('./sender.mjs').newSendStats>,
- *   clockMs: number, nowMs: number, speed: number, timeZone: string, done?: boolean }} o
+ *   clockMs: number, nowMs: number, speed: number, timeZone: string, done?: boolean, compact?: boolean }} o
  */
-export function progressLine({ calls, send, clockMs, nowMs, speed, timeZone, done = false }) {
-  const clock = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(clockMs));
+export function progressLine({ calls, send, clockMs, nowMs, speed, timeZone, done = false, compact = false }) {
+  const format = (ms) =>
+    new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
+  const clock = format(clockMs);
   const behind = nowMs - clockMs;
+  const events = send.accepted + send.duplicates + send.rejected;
+  const errors = send.refused + send.failed;
+  if (compact) {
+    // The date only when it is not today's.
+    const shown = clock.slice(0, 10) === format(nowMs).slice(0, 10) ? clock.slice(11) : clock;
+    const parts = [
+      `${done ? 'done' : 'sim'} ${shown} ${speed}×${behind > 5_000 ? ` -${shortDuration(behind)}` : ''}`,
+      `offered ${n(calls.offered)} answered ${n(calls.answered)} abandoned ${n(calls.abandoned)} waiting ${n(calls.waiting)}`,
+      `${n(events)} events, ${n(errors)} errors${send.retrying ? ` (${n(send.retrying)} retrying)` : ''}`,
+    ];
+    if (errors > 0 && send.lastProblem) parts.push(send.lastProblem);
+    return parts.join(' | ');
+  }
   const parts = [
     `${done ? 'done' : 'sim'} ${clock} (${speed}×${behind > 5_000 ? `, ${shortDuration(behind)} behind now` : ''})`,
     `calls ${n(calls.calls)}: offered ${n(calls.offered)}, answered ${n(calls.answered)}, abandoned ${n(calls.abandoned)}` +
@@ -57,20 +73,20 @@ export function progressLine({ calls, send, clockMs, nowMs, speed, timeZone, don
       `, waiting ${n(calls.waiting)}`,
     `sent ${n(send.requests)} requests, events accepted ${n(send.accepted)}${send.duplicates ? `, duplicate ${n(send.duplicates)}` : ''}` +
       `${send.rejected ? `, rejected ${n(send.rejected)}` : ''}`,
-    `errors ${n(send.refused + send.failed)}${send.retrying ? `, retrying ${n(send.retrying)}` : ''}`,
+    `errors ${n(errors)}${send.retrying ? `, retrying ${n(send.retrying)}` : ''}`,
   ];
   if (send.lastProblem) parts.push(`last: ${send.lastProblem}`);
   return parts.join(' | ');
 }
 
 /**
- * Shows a line from `render(done)`: in place every 250 ms on a TTY, else a full line every `everyMs`.
- * @param {{ stream: NodeJS.WriteStream, render: (done: boolean) => string, everyMs: number }} o
+ * Shows a line from `render(done, compact)`: compact and in place every 250 ms on a TTY, else a full line every `everyMs`.
+ * @param {{ stream: NodeJS.WriteStream, render: (done: boolean, compact: boolean) => string, everyMs: number }} o
  */
 export function startProgress({ stream, render, everyMs }) {
   const tty = Boolean(stream.isTTY);
   const show = (done) => {
-    const line = render(done);
+    const line = render(done, tty);
     const width = (stream.columns ?? 200) - 1;
     if (tty) stream.write(`\r${line.length > width ? `${line.slice(0, width - 1)}…` : line}\x1b[K${done ? '\n' : ''}`);
     else stream.write(`${new Date().toISOString()} ${line}\n`);
