@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDemoTenant, readTenantFile } from './lib/demo.mjs';
-import { timeMap } from './lib/sim/clock.mjs';
+import { DRAIN_RESERVE_MS, timeMap } from './lib/sim/clock.mjs';
 import { runTag } from './lib/sim/generic.mjs';
 import { simulate } from './lib/sim/model.mjs';
 import { parseSimArgs, resolveStart, USAGE } from './lib/sim/options.mjs';
@@ -85,6 +85,8 @@ function simulation(tenant, nowMs) {
       seed: opts.seed,
       startMs,
       arrivalsUntilMs: opts.live ? Number.POSITIVE_INFINITY : opts.durationMs,
+      // A finite run ends on time: what is still under way a reserve after the last caller is closed.
+      endMs: opts.live ? Number.POSITIVE_INFINITY : opts.durationMs + DRAIN_RESERVE_MS,
       timeZone,
       hourly: opts.profile.hourly,
       staffing: opts.profile.staffing,

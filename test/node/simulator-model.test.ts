@@ -275,6 +275,15 @@ describe('the simulation model', () => {
     expect(callers(10)).toEqual(callers(20));
   });
 
+  it('ends on time: what is under way at the end is closed', () => {
+    const c = { ...config({ seed: 4, hours: 1, callsPerHour: 400 }), endMs: 3_600_000 + 30_000 };
+    const facts = run(c);
+    expect((facts.at(-1) as Fact).t).toBe(c.endMs);
+    expect(facts.every((f) => f.t <= c.endMs)).toBe(true);
+    expect(storyProblems(facts)).toEqual([]);
+    expect(facts.some((f) => f.t === c.endMs && f.type === 'call.ended' && f.endedBy === 'system')).toBe(true);
+  });
+
   it('says when its next fact is due before making it, and closes everything on shutdown', () => {
     const model = simulate(config({ seed: 9, callsPerHour: 400 }));
     const facts: Fact[] = [];

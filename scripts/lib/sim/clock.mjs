@@ -7,7 +7,10 @@
 // the clock starts in the past and catches up with real time after `catchUpMs` of simulated time; from
 // there it can only go on at 1×.
 
-/** Simulated time kept in hand past the arrivals' end for the calls still under way to finish in a catch-up run. */
+/**
+ * Simulated time after the last caller arrives in which the calls still under way finish; a finite run ends
+ * there (what is left is closed), which is also where its clock reaches now.
+ */
 export const DRAIN_RESERVE_MS = 15 * 60_000;
 
 /**

@@ -25,8 +25,10 @@ export const QUEUE_PRESETS = [
 
 /**
  * A complete model configuration from the few things a run chooses; every number of the model is here.
+ * `arrivalsUntilMs`: callers stop arriving then (ms from the start); `endMs`: whatever is still under way
+ * then is closed (a finite run must end on time).
  * @param {{
- *   seed: string | number, startMs: number, arrivalsUntilMs?: number, timeZone?: string,
+ *   seed: string | number, startMs: number, arrivalsUntilMs?: number, endMs?: number, timeZone?: string,
  *   hourly: number[], staffing?: 'follow' | 'full', callsPerHour?: number, load?: number,
  *   queues: { name: string, transferTo?: number[] }[], agents: { name: string, queues: number[] }[],
  *   handling?: 'lognormal' | 'exponential', patience?: 'exponential' | 'lognormal',
@@ -54,6 +56,7 @@ export function modelConfig(o) {
     seed: o.seed,
     startMs: o.startMs,
     arrivalsUntilMs: o.arrivalsUntilMs ?? Number.POSITIVE_INFINITY,
+    endMs: o.endMs ?? Number.POSITIVE_INFINITY,
     timeZone: o.timeZone ?? 'UTC',
     hourly: o.hourly,
     staffing: o.staffing ?? 'follow',
@@ -166,7 +169,7 @@ function rosterOrder(agents) {
  * `queue.left` (outcome answered, abandoned or timeout), `agent.connected`, `hold.started`, `hold.ended`,
  * `transfer` (toQueue), `agent.disconnected` (endedBy), `wrapup.started`, `wrapup.ended`, `call.ended`
  * (endedBy), `agent.state` (state, reason). With a finite `arrivalsUntilMs` it ends once the last call and its
- * wrap-up are done.
+ * wrap-up are done, or at `endMs` (closing what is left, as `shutdown` does), whichever comes first.
  *
  * The generator also has `peek()` (when the next fact is due, without running the model on) and
  * `shutdown(t)`: the facts that close everything still under way at offset t (a run stopped before its
@@ -461,6 +464,10 @@ export function simulate(config) {
     for (;;) {
       while (out.length > 0) yield out.shift();
       if (over()) return;
+      if (agenda.items[0].t >= config.endMs) {
+        closeAll(config.endMs);
+        continue;
+      }
       const { t, action } = agenda.pop();
       now = t;
       started = true;
@@ -475,10 +482,11 @@ export function simulate(config) {
   function peek() {
     if (out.length > 0) return { t: out[0].t, buffered: true };
     if (over()) return null;
-    return { t: agenda.items[0].t, buffered: false };
+    return { t: Math.min(agenda.items[0].t, config.endMs), buffered: false };
   }
 
-  function shutdown(atOffset) {
+  /** The facts that close everything under way at `atOffset` go out; the model stops. */
+  function closeAll(atOffset) {
     closed = true;
     now = Math.max(now, Math.round(atOffset));
     for (const call of [...calls.values()]) {
@@ -506,6 +514,9 @@ export function simulate(config) {
       agent.wrap = null;
       if (agent.state !== 'offline') logout(agent);
     }
+  }
+  function shutdown(atOffset) {
+    closeAll(atOffset);
     return out.splice(0);
   }
 

@@ -7,7 +7,7 @@ import { twilioAccount, twilioRequests } from './twilio.mjs';
 
 /**
  * @param {object} tenant a tenant file (scripts/lib/demo.mjs)
- * @param {{ baseUrl: string, seed: string, startMs: number, arrivalsUntilMs: number, timeZone: string,
+ * @param {{ baseUrl: string, seed: string, startMs: number, arrivalsUntilMs: number, endMs?: number, timeZone: string,
  *   hourly: number[], staffing: 'follow' | 'full', callsPerHour?: number, handling?: string, patience?: string,
  *   queues?: number, agents?: number, provider?: 'mixed' | 'generic' | 'twilio' }} o
  */
@@ -33,6 +33,7 @@ export function planSimulation(tenant, o) {
     seed: o.seed,
     startMs: o.startMs,
     arrivalsUntilMs: o.arrivalsUntilMs,
+    endMs: o.endMs,
     timeZone: o.timeZone,
     hourly: o.hourly,
     staffing: o.staffing,
