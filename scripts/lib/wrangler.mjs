@@ -60,7 +60,9 @@ export function wranglerDevArgs({ root, port, persistTo, envFile, config }) {
 }
 
 /**
- * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore', config?: string }} options
+ * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore' | number, config?: string }} options
+ *   `stdio`: where wrangler's standard output (its request log and the Worker's logs) goes: the terminal, nowhere,
+ *   or an open file descriptor; its errors always reach the terminal.
  */
 export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit', config }) {
   writeEnvFile(envFile, vars);
