@@ -169,7 +169,8 @@ function rosterOrder(agents) {
  * `queue.left` (outcome answered, abandoned or timeout), `agent.connected`, `hold.started`, `hold.ended`,
  * `transfer` (toQueue), `agent.disconnected` (endedBy), `wrapup.started`, `wrapup.ended`, `call.ended`
  * (endedBy), `agent.state` (state, reason). With a finite `arrivalsUntilMs` it ends once the last call and its
- * wrap-up are done, or at `endMs` (closing what is left, as `shutdown` does), whichever comes first.
+ * wrap-up are done, or at `endMs` (closing what is left, as `shutdown` does), whichever comes first; either
+ * way its agents log out at the end.
  *
  * The generator also has `peek()` (when the next fact is due, without running the model on) and
  * `shutdown(t)`: the facts that close everything still under way at offset t (a run stopped before its
@@ -458,12 +459,18 @@ export function simulate(config) {
 
   let closed = false;
   let started = false;
-  // Done when callers stopped arriving and the last call and the last wrap-up are over.
-  const over = () => closed || agenda.size === 0 || (started && arrivalsDone && active === 0 && !agents.some((a) => a.wrap));
+  // A finite run is over when callers stopped arriving and the last call and the last wrap-up are done.
+  const finished = () => started && arrivalsDone && active === 0 && !agents.some((a) => a.wrap);
+  const over = () => closed || agenda.size === 0;
   function* run() {
     for (;;) {
       while (out.length > 0) yield out.shift();
       if (over()) return;
+      // The end: agents log out (and at `endMs`, what is still under way is closed).
+      if (finished()) {
+        closeAll(now);
+        continue;
+      }
       if (agenda.items[0].t >= config.endMs) {
         closeAll(config.endMs);
         continue;
@@ -482,6 +489,7 @@ export function simulate(config) {
   function peek() {
     if (out.length > 0) return { t: out[0].t, buffered: true };
     if (over()) return null;
+    if (finished()) return { t: now, buffered: false };
     return { t: Math.min(agenda.items[0].t, config.endMs), buffered: false };
   }
 
