@@ -214,6 +214,37 @@ describe('sending', () => {
     expect(stats.problems).toEqual({ 'generic 422 VALIDATION_FAILED': 1, 'generic 503': 1 });
   });
 
+  it('never sends a fact before it happened (a clock driven by the test)', async () => {
+    const p = plan('clock', 2);
+    let fakeNow = T0;
+    const waiter = {
+      stopped: false,
+      async until(due: number) {
+        fakeNow = Math.max(fakeNow, due);
+      },
+      stop() {},
+    };
+    const early: string[] = [];
+    let sent = 0;
+    const loop = runFacts({
+      facts: simulate(p.config),
+      clock: timeMap({ realStartMs: T0, speed: 1, startMs: T0 }),
+      route: (fact: { at: number; type: string }) => {
+        sent++;
+        if (fact.at > fakeNow) early.push(`${fact.type} at ${fact.at - fakeNow} ms ahead`);
+        return p.route(fact);
+      },
+      batchRequest: p.batchRequest,
+      sender: { async send() {}, async drain() {}, stop() {} } as never,
+      calls: newCallStats(),
+      waiter: waiter as never,
+      now: () => fakeNow,
+    });
+    await loop.done;
+    expect(sent).toBeGreaterThan(1000);
+    expect(early).toEqual([]);
+  });
+
   it('batches generic events due together, and closes every call when stopped', async () => {
     const p = plan('stop', 8);
     const facts = simulate(p.config);

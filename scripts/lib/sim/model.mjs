@@ -172,10 +172,10 @@ function rosterOrder(agents) {
  * wrap-up are done, or at `endMs` (closing what is left, as `shutdown` does), whichever comes first; either
  * way its agents log out at the end.
  *
- * The generator also has `peek()` (when the next fact is due, without running the model on) and
- * `shutdown(t)`: the facts that close everything still under way at offset t (a run stopped before its
- * end): waiting callers leave with outcome `unknown`, talks end (`endedBy: system`), wrap-ups end, agents
- * log out. After it the generator yields nothing more.
+ * The generator also has `peek()` (the offset of the next action, without running it), `step()` (runs
+ * it: its facts, or null at the end) and `shutdown(t)`: the facts that close everything still under way at
+ * offset t (a run stopped before its end): waiting callers leave with outcome `unknown`, talks end
+ * (`endedBy: system`), wrap-ups end, agents log out. After it the model makes nothing more.
  */
 export function simulate(config) {
   const agenda = new Agenda();
@@ -462,35 +462,38 @@ export function simulate(config) {
   // A finite run is over when callers stopped arriving and the last call and the last wrap-up are done.
   const finished = () => started && arrivalsDone && active === 0 && !agents.some((a) => a.wrap);
   const over = () => closed || agenda.size === 0;
-  function* run() {
-    for (;;) {
-      while (out.length > 0) yield out.shift();
-      if (over()) return;
-      // The end: agents log out (and at `endMs`, what is still under way is closed).
-      if (finished()) {
-        closeAll(now);
-        continue;
-      }
-      if (agenda.items[0].t >= config.endMs) {
-        closeAll(config.endMs);
-        continue;
-      }
+  /**
+   * Runs the next action: its facts (possibly none: a timer that found nothing to do), or null at the end.
+   * One action at a time, so a caller that waits for `peek()`'s instant first never runs the model ahead
+   * of its clock.
+   */
+  function step() {
+    if (out.length > 0) return out.splice(0);
+    if (over()) return null;
+    // The end: agents log out (and at `endMs`, what is still under way is closed).
+    if (finished()) closeAll(now);
+    else if (agenda.items[0].t >= config.endMs) closeAll(config.endMs);
+    else {
       const { t, action } = agenda.pop();
       now = t;
       started = true;
       actions[action.kind](action);
     }
+    return out.splice(0);
   }
-  /**
-   * What comes next without running the model on: the offset of the next fact (`buffered`: it is already
-   * made, its action ran) or of the next action, or null at the end. A sender waits for that instant before
-   * taking the next fact, so the model's state never runs ahead of the clock (and a shutdown is at "now").
-   */
+  function* run() {
+    for (;;) {
+      const facts = step();
+      if (facts === null) return;
+      yield* facts;
+    }
+  }
+  /** The offset of the next action (which may make no fact), or null at the end. */
   function peek() {
-    if (out.length > 0) return { t: out[0].t, buffered: true };
+    if (out.length > 0) return out[0].t;
     if (over()) return null;
-    if (finished()) return { t: now, buffered: false };
-    return { t: Math.min(agenda.items[0].t, config.endMs), buffered: false };
+    if (finished()) return now;
+    return Math.min(agenda.items[0].t, config.endMs);
   }
 
   /** The facts that close everything under way at `atOffset` go out; the model stops. */
@@ -528,5 +531,5 @@ export function simulate(config) {
     return out.splice(0);
   }
 
-  return Object.assign(run(), { shutdown, peek });
+  return Object.assign(run(), { shutdown, peek, step });
 }

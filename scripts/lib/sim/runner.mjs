@@ -30,11 +30,12 @@ export function createWaiter(now = Date.now) {
 }
 
 /**
- * Sends `facts` on `clock`'s schedule (or at once with `immediate`). `route(fact)` says what a fact becomes:
+ * Sends `facts` (a model with `peek`/`step`/`shutdown`, or any iterable of facts in time order) on `clock`'s
+ * schedule (or at once with `immediate`). `route(fact)` says what a fact becomes:
  * events to batch (`batch`, sent together by `batchRequest(events)` while they are due together, at most
  * `batchMax` per request) and requests of their own (`single`). Counts each fact in `calls` as it goes.
  * Stopped (`waiter.stop()`), it sends what `facts.shutdown(offset)` gives, if the facts have one.
- * @param {{ facts: Iterable<{ t: number, at: number, type: string }>, clock: ReturnType<typeof import('./clock.mjs').timeMap>,
+ * @param {{ facts: Iterable<{ t: number, at: number, type: string }> & { peek?: () => number | null, step?: () => object[] | null, shutdown?: (t: number) => object[] }, clock: ReturnType<typeof import('./clock.mjs').timeMap>,
  *   route: (fact: object) => { batch: object[], single: object[] }, batchRequest: (events: object[]) => object,
  *   sender: ReturnType<typeof import('./sender.mjs').createSender>, calls: ReturnType<typeof import('./progress.mjs').newCallStats>,
  *   waiter: ReturnType<typeof createWaiter>, now?: () => number, batchMax?: number, immediate?: boolean }} o
@@ -69,44 +70,40 @@ export function runFacts({
     await waiter.until(due);
     waiting = false;
   };
+  const handle = async (fact) => {
+    countFact(calls, fact);
+    lastAt = fact.at;
+    const out = route(fact);
+    for (const e of out.batch) {
+      batch.push(e);
+      if (batch.length >= batchMax) await flush();
+    }
+    for (const r of out.single) await sender.send(r);
+  };
   const done = (async () => {
-    const it = facts[Symbol.iterator]();
-    // A model says when its next fact is due before making it (peek): its state never runs ahead of the clock.
-    const peek = typeof facts.peek === 'function' ? () => facts.peek() : null;
-    for (;;) {
-      if (peek) {
-        const next = peek();
-        if (next === null) break;
-        // A stop lands between the model's actions, never amid the facts of one.
-        if (waiter.stopped && !next.buffered) break;
-        await wait(next.t);
-        if (waiter.stopped && !next.buffered) break;
+    if (typeof facts.step === 'function') {
+      // A model: wait for its next action's instant, then run that one action (it may make no fact), so its
+      // state never runs ahead of the clock and a stop lands between two actions.
+      for (;;) {
+        const t = facts.peek();
+        if (t === null || waiter.stopped) break;
+        await wait(t);
+        if (waiter.stopped) break;
+        const made = facts.step();
+        if (made === null) break;
+        for (const fact of made) await handle(fact);
       }
-      const { value: fact, done: end } = it.next();
-      if (end) break;
-      if (!peek) {
+    } else {
+      for (const fact of facts) {
         if (waiter.stopped) break;
         await wait(fact.t);
         if (waiter.stopped) break;
+        await handle(fact);
       }
-      countFact(calls, fact);
-      lastAt = fact.at;
-      const out = route(fact);
-      for (const e of out.batch) {
-        batch.push(e);
-        if (batch.length >= batchMax) await flush();
-      }
-      for (const r of out.single) await sender.send(r);
     }
     // Stopped before the end: close what is under way (a model can), so no call stays open in Callboard.
     if (waiter.stopped && typeof facts.shutdown === 'function') {
-      for (const fact of facts.shutdown(clock.offsetAt(now()))) {
-        countFact(calls, fact);
-        lastAt = fact.at;
-        const out = route(fact);
-        batch.push(...out.batch);
-        for (const r of out.single) await sender.send(r);
-      }
+      for (const fact of facts.shutdown(clock.offsetAt(now()))) await handle(fact);
     }
     await flush();
     await sender.drain();
