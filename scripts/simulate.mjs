@@ -93,6 +93,7 @@ function simulation(tenant, nowMs) {
       callsPerHour: opts.rate,
       handling: opts.handling,
       patience: opts.patience,
+      ahtScale: opts.ahtScale,
       queues: opts.queues,
       agents: opts.agents,
       provider: opts.provider,
@@ -105,6 +106,8 @@ function simulation(tenant, nowMs) {
     clock: timeMap({ realStartMs: nowMs, speed: opts.speed, startMs }),
     timeZone,
     tag: plan.tag,
+    ids: `sim-${plan.tag}-…`,
+    endT: plan.config.endMs,
     route: plan.route,
     batchRequest: plan.batchRequest,
     describe: () =>
@@ -137,12 +140,14 @@ async function replay(tenant, nowMs) {
     facts,
     clock: timeMap({ realStartMs: nowMs, speed: opts.speed, startMs }),
     timeZone,
-    tag: original ? 'imp' : tag,
+    tag: original ? null : tag,
+    ids: original ? `${m.IMPORT_EVENT_PREFIX}<rowKey>:… (as the import makes them)` : `sim-${tag}:<rowKey>:…`,
+    endT: spanMs,
     route: (fact) => ({ batch: [fact.event], single: [] }),
     batchRequest: (events) => eventsRequest({ baseUrl: opts.url, key, events }),
     describe: () =>
       `${rows.length} rows of ${path.basename(opts.replay)}, ${facts.length} events over ${shortDuration(spanMs)}` +
-      (original ? ' at their own times (ids as an import makes them)' : ''),
+      (original ? ' at their own times' : ''),
   };
 }
 
@@ -153,13 +158,16 @@ async function main() {
   const nowMs = opts.nowMs;
   const run = opts.replay ? await replay(tenant, nowMs) : simulation(tenant, nowMs);
   const { clock } = run;
-  const reachesNow = clock.speed > 1 && clock.startMs < nowMs ? (nowMs - clock.startMs) / (clock.speed - 1) : 0;
+  // Where the clock meets real time (simulated offset), and whether the run gets there.
+  const meetsAt = clock.speed > 1 && clock.startMs < nowMs ? (nowMs - clock.startMs) / (1 - 1 / clock.speed) : 0;
+  const meets = meetsAt > 0 && meetsAt <= run.endT + 1000;
   say(`tenant ${tenant.tenant?.id ?? '?'} at ${opts.url}: ${run.describe()}`);
   say(
     `clock starts ${new Date(clock.startMs).toISOString()} at ${opts.speed}×` +
-      (reachesNow > 0 ? `, reaches now in ${shortDuration(reachesNow)}${opts.live ? ', then goes on at 1×' : ''}` : '') +
-      `; seed ${opts.seed}, ids sim-${run.tag}-…` +
-      (opts.live && !opts.replay ? '; Ctrl-C stops' : ''),
+      (meets ? `, reaches now in ${shortDuration(meetsAt / clock.speed)}${opts.live ? ', then goes on at 1×' : ''}` : '') +
+      (Number.isFinite(run.endT) ? `, ends in ${shortDuration(clock.dueAt(run.endT) - nowMs)}` : '') +
+      `; seed ${opts.seed}, ids ${run.ids}` +
+      (!Number.isFinite(run.endT) ? '; Ctrl-C stops' : ''),
   );
 
   const calls = newCallStats();

@@ -19,6 +19,7 @@ export const USAGE = `usage: npm run simulate -- [options]
   --profile P             office, demo, flat, or 24 comma-separated hourly weights (default office)
   --rate R                calls per hour at the profile's peak (default: what keeps agents ~85 % busy)
   --handling D            lognormal (default) or exponential handling times
+  --aht-scale X           multiply the handling times (default 1; npm start's demo uses 0.5)
   --patience D            exponential (default) or lognormal patience
   --provider P            mixed (default: each queue and agent through its own connector), generic or twilio
   --replay FILE           replay a CSV in the import format (docs/imports.md) instead, through POST /v1/events;
@@ -54,6 +55,7 @@ export function parseSimArgs(argv, { nowMs, env = {}, localTimeZone = 'UTC' }) {
       rate: { type: 'string' },
       'time-zone': { type: 'string' },
       handling: { type: 'string', default: 'lognormal' },
+      'aht-scale': { type: 'string', default: '1' },
       patience: { type: 'string', default: 'exponential' },
       provider: { type: 'string', default: 'mixed' },
       replay: { type: 'string' },
@@ -104,6 +106,7 @@ export function parseSimArgs(argv, { nowMs, env = {}, localTimeZone = 'UTC' }) {
     timeZone: values['time-zone'] ?? undefined,
     localTimeZone,
     handling: oneOf('handling', values.handling, ['lognormal', 'exponential']),
+    ahtScale: number('aht-scale', values['aht-scale'], { min: 0.01 }),
     patience: oneOf('patience', values.patience, ['exponential', 'lognormal']),
     provider: oneOf('provider', values.provider, ['mixed', 'generic', 'twilio']),
     replay: values.replay,

@@ -8,7 +8,7 @@ import { twilioAccount, twilioRequests } from './twilio.mjs';
 /**
  * @param {object} tenant a tenant file (scripts/lib/demo.mjs)
  * @param {{ baseUrl: string, seed: string, startMs: number, arrivalsUntilMs: number, endMs?: number, timeZone: string,
- *   hourly: number[], staffing: 'follow' | 'full', callsPerHour?: number, handling?: string, patience?: string,
+ *   hourly: number[], staffing: 'follow' | 'full', callsPerHour?: number, handling?: string, patience?: string, ahtScale?: number,
  *   queues?: number, agents?: number, provider?: 'mixed' | 'generic' | 'twilio' }} o
  */
 export function planSimulation(tenant, o) {
@@ -40,6 +40,7 @@ export function planSimulation(tenant, o) {
     callsPerHour: o.callsPerHour,
     handling: o.handling,
     patience: o.patience,
+    ahtScale: o.ahtScale,
     // A call stays with one provider: transfers go to another queue of the same one.
     queues: queues.map((q, i) => ({
       name: q.name,
