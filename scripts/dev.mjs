@@ -103,6 +103,9 @@ async function main() {
   say(`starting wrangler dev on 127.0.0.1:${port}${demo ? ' (its log: .data/wrangler.log)' : ''}`);
   const wrangler = startWranglerDev({
     stdio: wranglerLog,
+    // With the demo, a Ctrl-C must not stop wrangler before the simulator has closed its calls: npm start
+    // stops them in order (the simulator, then wrangler), as it stops Postgres last.
+    detached: demo,
     root,
     port,
     persistTo: path.join(dataDir, 'wrangler'),
@@ -169,12 +172,14 @@ async function startDemo(base, platformToken) {
     process.execPath,
     [
       path.join(root, 'scripts', 'simulate.mjs'),
-      ...['--url', base, '--tenant-file', file, '--speed', '1', '--profile', 'demo', '--seed', seed, '--progress-every', '60s'],
+      // Shorter calls than the default (and so more of them for the same agents): numbers move within a minute.
+      ...['--url', base, '--tenant-file', file, '--speed', '1', '--profile', 'demo', '--aht-scale', '0.5'],
+      ...['--seed', seed, '--progress-every', '60s'],
     ],
-    // Its progress line shows in the terminal (in place on a TTY). A Ctrl-C in the terminal reaches it too (it
-    // finishes its requests in flight and exits); npm start also stops it by pid, before wrangler, and it stops
-    // by itself if npm start goes away.
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its progress line shows in the terminal (in place on a TTY). Its own process group: a Ctrl-C reaches npm
+    // start, which stops it by pid first (it closes the calls under way while wrangler still takes them), then
+    // wrangler; it also stops by itself if npm start goes away.
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   exited.then((code) => {
