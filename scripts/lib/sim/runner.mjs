@@ -36,7 +36,7 @@ export function createWaiter(now = Date.now) {
  * `batchMax` per request) and requests of their own (`single`). Counts each fact in `calls` as it goes.
  * Stopped (`waiter.stop()`), it sends what `facts.shutdown(offset)` gives, if the facts have one.
  * @param {{ facts: Iterable<{ t: number, at: number, type: string }> & { peek?: () => number | null, step?: () => object[] | null, shutdown?: (t: number) => object[] }, clock: ReturnType<typeof import('./clock.mjs').timeMap>,
- *   route: (fact: object) => { batch: object[], single: object[] }, batchRequest: (events: object[]) => object,
+ *   route: (fact: { t: number, at: number, type: string }) => { batch: object[], single: object[] }, batchRequest: (events: object[]) => object,
  *   sender: ReturnType<typeof import('./sender.mjs').createSender>, calls: ReturnType<typeof import('./progress.mjs').newCallStats>,
  *   waiter: ReturnType<typeof createWaiter>, now?: () => number, batchMax?: number, immediate?: boolean }} o
  * @returns {{ done: Promise<void>, clockMs: () => number }}
