@@ -17,7 +17,7 @@ export const USAGE = `usage: npm run simulate -- [options]
   --seed S                random seed (default 1); ids are derived from it and the start
   --queues N, --agents N  simulate the first N queues / agents of the tenant file
   --profile P             office, demo, flat, or 24 comma-separated hourly weights (default office)
-  --rate R                calls per hour at the profile's peak (default: what keeps agents ~85 % busy)
+  --rate R                calls per hour at the profile's peak (default: what keeps agents ~80 % busy)
   --handling D            lognormal (default) or exponential handling times
   --aht-scale X           multiply the handling times (default 1; npm start's demo uses 0.5)
   --patience D            exponential (default) or lognormal patience
