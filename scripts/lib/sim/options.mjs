@@ -8,7 +8,7 @@ export const USAGE = `usage: npm run simulate -- [options]
   --url URL               Callboard to post to (default http://127.0.0.1:8787, or CALLBOARD_URL)
   --tenant-file FILE      tenant, keys, connectors, queues and agents (default .data/demo.json, written by npm start)
   --setup                 create the tenant file's tenant first if it does not exist (platform token from
-                          --platform-token, PLATFORM_TOKEN or .data/local.json); --queues/--agents say how many
+                          --platform-token T, PLATFORM_TOKEN or .data/local.json); --queues/--agents say how many
   --speed N               simulated seconds per real second (default 1)
   --duration D            simulated time in which callers arrive: 90s, 15m, 2h, 1h30m (default: forever at
                           speed 1, else 1h); the clock starts that far in the past so it ends at now
@@ -17,6 +17,7 @@ export const USAGE = `usage: npm run simulate -- [options]
   --seed S                random seed (default 1); ids are derived from it and the start
   --queues N, --agents N  simulate the first N queues / agents of the tenant file
   --profile P             office, demo, flat, or 24 comma-separated hourly weights (default office)
+  --time-zone Z           the zone the profile's hours (and --start today) are read in (default: the tenant's)
   --rate R                calls per hour at the profile's peak (default: what keeps agents ~80 % busy)
   --handling D            lognormal (default) or exponential handling times
   --aht-scale X           multiply the handling times (default 1; npm start's demo uses 0.5)
@@ -24,6 +25,7 @@ export const USAGE = `usage: npm run simulate -- [options]
   --provider P            mixed (default: each queue and agent through its own connector), generic or twilio
   --replay FILE           replay a CSV in the import format (docs/imports.md) instead, through POST /v1/events;
                           --start original keeps its own times and ids (the same events an import makes)
+  --key K                 the API key of a replay (default CALLBOARD_KEY, or the tenant file's)
   --concurrency N         requests in flight at most (default 4)
   --progress-every D      progress line period when not on a terminal (default 10s)
   --dry-run               print the requests as JSON lines instead of sending them, as fast as possible
