@@ -4,7 +4,7 @@
 // (X-Twilio-Signature) — or a CSV in the import format replayed through POST /v1/events. A client of the
 // public API only. `--help` lists the options.
 //
-// Exit code 0: everything sent was taken; 1: some requests were refused or failed for good; 2: it could
+// Exit code 0: everything sent was taken; 1: some requests or events were refused, or requests failed for good; 2: it could
 // not start (options, tenant file, setup).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -238,7 +238,7 @@ async function main() {
     stopped: waiter.stopped,
   };
   if (!opts.dryRun) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  process.exit(send.refused + send.failed > 0 ? 1 : 0);
+  process.exit(send.refused + send.failed + send.rejected > 0 ? 1 : 0);
 }
 
 main().catch((err) => {
