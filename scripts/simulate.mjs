@@ -4,8 +4,8 @@
 // (X-Twilio-Signature) — or a CSV in the import format replayed through POST /v1/events. A client of the
 // public API only. `--help` lists the options.
 //
-// Exit code 0: everything sent was taken; 1: some requests or events were refused, or requests failed for good; 2: it could
-// not start (options, tenant file, setup).
+// Exit code 0: everything sent was taken; 1: some requests or events were refused, or requests failed for
+// good; 2: it could not start (options, tenant file, setup).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
