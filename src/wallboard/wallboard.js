@@ -12,6 +12,8 @@
   const BACKOFF_FIRST_MS = 1000;
   const BACKOFF_MAX_MS = 30_000;
   const MAX_ALERTS = 5;
+  /** A tile's content, width over height (wallboard.css). */
+  const TILE_ASPECT = 1.25;
   const OPEN = 1;
 
   /** Why the stream ended for good: the page cannot renew a token, so it says so and stops retrying. */
@@ -126,6 +128,7 @@
     view = { id: queueId, snap: null, seq: -1, tile, f };
     queues.set(queueId, view);
     tilesEl.append(tile);
+    fitColumns();
     return view;
   }
 
@@ -140,7 +143,33 @@
   function removeQueue(/** @type {string} */ queueId) {
     queues.get(queueId)?.tile.remove();
     queues.delete(queueId);
+    fitColumns();
   }
+
+  /**
+   * On a screen the tiles share the window (wallboard.css): the number of columns that gives each tile the most room
+   * for a tile's content, which is about 5 wide by 4 high and scales with the tile's smaller side. A phone's single
+   * column ignores it.
+   */
+  function fitColumns() {
+    const n = queues.size;
+    const width = tilesEl.clientWidth;
+    const height = tilesEl.clientHeight;
+    if (n === 0 || width === 0 || height === 0) return;
+    const gap = Number.parseFloat(getComputedStyle(tilesEl).rowGap) || 0;
+    let best = 1;
+    let bestSide = 0;
+    for (let columns = 1; columns <= n; columns++) {
+      const rows = Math.ceil(n / columns);
+      const side = Math.min((width - gap * (columns - 1)) / columns / TILE_ASPECT, (height - gap * (rows - 1)) / rows);
+      if (side > bestSide + 0.5) {
+        best = columns;
+        bestSide = side;
+      }
+    }
+    if (tilesEl.style.getPropertyValue('--columns') !== String(best)) tilesEl.style.setProperty('--columns', String(best));
+  }
+  new ResizeObserver(fitColumns).observe(tilesEl);
 
   /** Where the gauge's target tick goes on the half circle (centre 60,62, radius 48). */
   function targetTick(/** @type {SVGLineElement} */ line, /** @type {number | null} */ targetPercent) {
@@ -150,8 +179,8 @@
     }
     const a = Math.PI * (1 - Math.min(100, Math.max(0, targetPercent)) / 100);
     const at = (/** @type {number} */ r) => [60 + r * Math.cos(a), 62 - r * Math.sin(a)].map((x) => x.toFixed(2));
-    const [x1, y1] = at(40);
-    const [x2, y2] = at(56);
+    const [x1, y1] = at(41);
+    const [x2, y2] = at(60);
     setAttr(line, 'x1', x1);
     setAttr(line, 'y1', y1);
     setAttr(line, 'x2', x2);
@@ -211,11 +240,7 @@
     const ewt = s.ewt ?? {};
     setText(
       f('ewt'),
-      typeof ewt.newCallerMs === 'number'
-        ? duration(ewt.newCallerMs)
-        : ewt.method === 'no_agents_staffed'
-          ? 'no agents staffed'
-          : '—',
+      typeof ewt.newCallerMs === 'number' ? duration(ewt.newCallerMs) : ewt.method === 'no_agents_staffed' ? 'no agents' : '—',
     );
 
     const byState = s.agents?.byState ?? {};
@@ -507,7 +532,9 @@
   function tick() {
     const now = Date.now();
     setText(clockEl, clockTime(now).slice(0, 5));
-    for (const view of queues.values()) if (view.snap) renderLongestWait(view);
+    // While stale the waits stay as they were at the last update (the banner gives its time): a caller may have
+    // been answered since.
+    if (!stale) for (const view of queues.values()) if (view.snap) renderLongestWait(view);
     if (socket && socket.readyState === OPEN) {
       if (now - lastHeardAt > STALE_AFTER_MS) {
         // Silent for longer than pushes and pongs allow: the socket is dead even if the browser has not noticed.
