@@ -41,7 +41,14 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/faults/**', 'test/limits/**', 'test/node/**', 'src/**/*.oracle.test.ts', 'test/**/*.oracle.test.ts'],
+          exclude: [
+            'test/faults/**',
+            'test/limits/**',
+            'test/node/**',
+            'test/browser/**',
+            'src/**/*.oracle.test.ts',
+            'test/**/*.oracle.test.ts',
+          ],
           isolate: false,
         },
       },
@@ -74,6 +81,17 @@ export default defineConfig({
       {
         // The launchers in scripts/ (what `npm start` and the benchmark run), tested in Node.
         test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        // The wallboard page in headless Chromium (playwright-core, Debian's /usr/bin/chromium or CHROMIUM_PATH)
+        // against a whole local stack of its own (scripts/lib/stack.mjs: Postgres, wrangler dev).
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
       },
     ],
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the Worker exactly as `wrangler deploy` would (dry run, offline) and checks what tests in
 // vitest cannot see: that the production bundle builds, stays within Cloudflare's size limit, and
-// carries the docs UI as text modules (the wrangler.toml [[rules]]), not as executed JavaScript.
+// carries the docs UI and the wallboard page as text modules (the wrangler.toml [[rules]], matched on the import specifier), not as executed JavaScript.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +20,7 @@ try {
   }
   const files = fs.readdirSync(out);
   const text = (suffix) => files.find((f) => f.endsWith(suffix));
-  for (const suffix of ['-swagger-ui-bundle.js', '-swagger-ui.css']) {
+  for (const suffix of ['-swagger-ui-bundle.js', '-swagger-ui.css', '-wallboard.html', '-wallboard.css', '-wallboard.js']) {
     if (!text(suffix)) throw new Error(`the bundle has no text module *${suffix}: check [[rules]] in wrangler.toml`);
   }
   const gzipped = files
@@ -28,7 +28,9 @@ try {
     .reduce((sum, f) => sum + gzipSync(fs.readFileSync(path.join(out, f))).length, 0);
   const limit = 3 * 1024 * 1024; // Workers Free plan, compressed
   if (gzipped > limit) throw new Error(`the Worker is ${gzipped} bytes gzipped, over the ${limit} limit`);
-  console.log(`bundle ok: ${(gzipped / 1024).toFixed(0)} KiB gzipped (limit ${limit / 1024} KiB), docs UI as text modules`);
+  console.log(
+    `bundle ok: ${(gzipped / 1024).toFixed(0)} KiB gzipped (limit ${limit / 1024} KiB), docs UI and wallboard as text modules`,
+  );
 } finally {
   fs.rmSync(out, { recursive: true, force: true });
 }

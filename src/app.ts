@@ -23,6 +23,7 @@ import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/r
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { settingsRouter } from './routes/settings';
 import { tenantsRouter } from './routes/tenants';
+import { wallboardRouter } from './routes/wallboard';
 import { webhooksRouter } from './routes/webhooks';
 
 export const API_VERSION = '0.1.0';
@@ -101,7 +102,8 @@ export function createApp() {
     .route('/', volumeProfileRouter)
     .route('/', importsRouter)
     .route('/', deadLettersRouter)
-    .route('/', docsRouter);
+    .route('/', docsRouter)
+    .route('/', wallboardRouter);
 
   let document: unknown;
   app.get('/openapi.json', (c) => {
@@ -109,7 +111,14 @@ export function createApp() {
     return c.json(document);
   });
   app.get('/', (c) =>
-    c.json({ name: 'Callboard', version: API_VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }),
+    c.json({
+      name: 'Callboard',
+      version: API_VERSION,
+      docs: '/docs',
+      openapi: '/openapi.json',
+      health: '/health',
+      wallboard: '/wallboard',
+    }),
   );
 
   const allowedMethods = methodIndex(app);

@@ -7,3 +7,12 @@ declare module 'swagger-ui-dist/swagger-ui.css' {
   const text: string;
   export default text;
 }
+// The wallboard page and its stylesheet (wallboard.js has its own declaration next to it).
+declare module '*/wallboard/wallboard.html' {
+  const text: string;
+  export default text;
+}
+declare module '*/wallboard/wallboard.css' {
+  const text: string;
+  export default text;
+}
