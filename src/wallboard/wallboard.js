@@ -320,8 +320,9 @@
   }
 
   /**
-   * An alert pushed on the stream (`type: "alert"`, being built elsewhere): rendered tolerantly — a severity, a
-   * title or message, maybe the queue; one with an id replaces the same id, and a resolved one disappears.
+   * An alert pushed on the stream (`{type: "alert", event, alert}`, docs/alerts.md): its severity, its rule's name
+   * (with the queue's, for a queue's alert) and whether someone acknowledged it; the same id replaces itself, and a
+   * resolved one disappears.
    */
   function showAlert(/** @type {any} */ m) {
     const a = m.alert && typeof m.alert === 'object' ? { ...m, ...m.alert } : m;
@@ -340,8 +341,9 @@
       : ['warning', 'warn', 'medium', 'amber'].includes(raw)
         ? 'warning'
         : 'info';
-    const queueName = a.queueId ? queues.get(String(a.queueId))?.snap?.name : null;
-    const text = String(a.title ?? a.message ?? a.detail ?? a.summary ?? a.code ?? 'Alert');
+    const queueId = a.scope?.kind === 'queue' ? a.scope.id : a.queueId;
+    const queueName = queueId ? queues.get(String(queueId))?.snap?.name : null;
+    const text = String(a.ruleName ?? a.title ?? a.message ?? 'Alert') + (state === 'acknowledged' ? ' (acknowledged)' : '');
     const li = existing ?? document.createElement('li');
     li.replaceChildren();
     li.dataset.severity = severity;

@@ -328,12 +328,24 @@ if (!HAVE_CHROMIUM && IN_CI) {
         conn.send(hello);
         conn.send(snap(7, { waiting: 2, oldestWaitingSince: new Date(now - 7000).toISOString() }, now));
         conn.send(snap(6, { waiting: 9, oldestWaitingSince: null }, now)); // older, arriving late
-        conn.send({ type: 'alert', severity: 'critical', title: 'Sales: 5 callers waiting over 2 minutes' });
-        conn.send({ type: 'alert', id: 'a2', severity: 'warning', message: 'Service level under target' });
-        conn.send({ type: 'alert', id: 'a2', state: 'resolved' });
+        // Alerts as the hub sends them (docs/alerts.md): one about the queue, one about the tenant that then resolves.
+        const alert = (id: string, over: Record<string, unknown>) => ({
+          type: 'alert',
+          event: 'alert.triggered',
+          alert: { id, ruleName: 'Rule', severity: 'warning', status: 'triggered', scope: { kind: 'tenant' }, ...over },
+        });
+        conn.send(
+          alert('a1', {
+            ruleName: 'Callers waiting over 2 minutes',
+            severity: 'critical',
+            scope: { kind: 'queue', id: snapshot.queueId },
+          }),
+        );
+        conn.send(alert('a2', { ruleName: 'Service level under target' }));
+        conn.send({ ...alert('a2', { status: 'resolved' }), event: 'alert.resolved' });
         conn.send({ type: 'something-new', whatever: true });
         const field = (name: string) => page.locator(`[data-queue-id="${snapshot.queueId}"] [data-field="${name}"]`);
-        await expectText(page.locator('#alerts li'), /critical.*Sales: 5 callers waiting over 2 minutes/);
+        await expectText(page.locator('#alerts li'), new RegExp(`critical.*${snapshot.name}: Callers waiting over 2 minutes`));
         await expect.poll(() => conn.sent.filter((m) => m.type === 'ack').map((m) => m.n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
         await expectText(field('waiting'), '2');
         expect(await page.locator('#alerts li').count()).toBe(1);
