@@ -3,8 +3,10 @@ import { createApp } from './app';
 export { LiveHubDO } from './durable-objects/live/live-hub.do';
 
 import { postgresHistorySink } from './db/history-sink';
+import { postgresWebhookLogSink } from './db/webhook-log';
 import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
 import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';
+import { WebhookSenderDO as WebhookSenderObject } from './durable-objects/webhooks/webhook-sender.do';
 import type { Env } from './env';
 
 /** The Durable Objects as the runtime creates them, wired to Postgres (they only know the `HistorySink` port). */
@@ -17,6 +19,12 @@ export class TenantDO extends TenantObject {
 export class QueueDO extends QueueObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, postgresHistorySink(env));
+  }
+}
+
+export class WebhookSenderDO extends WebhookSenderObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresWebhookLogSink(env));
   }
 }
 

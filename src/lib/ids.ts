@@ -10,6 +10,9 @@ export const ID_PREFIXES = {
   request: 'req',
   delivery: 'dlv',
   import: 'imp',
+  webhookEndpoint: 'whe',
+  webhookAttempt: 'wha',
+  webhookMessage: 'msg',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -15,7 +15,10 @@ describe('webhook event catalogue', () => {
 
   it('every family pattern names at least one type, and every type but webhook.test can be subscribed to', () => {
     for (const p of WEBHOOK_EVENT_PATTERNS.filter((x) => x.endsWith('.*'))) {
-      expect(SUBSCRIBABLE_EVENT_TYPES.some((t) => subscribes([p], t)), p).toBe(true);
+      expect(
+        SUBSCRIBABLE_EVENT_TYPES.some((t) => subscribes([p], t)),
+        p,
+      ).toBe(true);
     }
     expect(WEBHOOK_EVENT_TYPES.filter((t) => !(SUBSCRIBABLE_EVENT_TYPES as readonly string[]).includes(t))).toEqual([
       'webhook.test',
@@ -29,6 +32,8 @@ describe('webhook event catalogue', () => {
       occurredAt: Date.UTC(2026, 10, 30, 8, 15, 0, 250),
       data: { alertId: 'alr_1', value: 0.71 },
     });
-    expect(body).toBe('{"type":"alert.triggered","timestamp":"2026-11-30T08:15:00.250Z","data":{"alertId":"alr_1","value":0.71}}');
+    expect(body).toBe(
+      '{"type":"alert.triggered","timestamp":"2026-11-30T08:15:00.250Z","data":{"alertId":"alr_1","value":0.71}}',
+    );
   });
 });

@@ -39,11 +39,7 @@ export function subscribes(patterns: readonly string[], type: string): boolean {
 export const MAX_WEBHOOK_PAYLOAD_BYTES = 256 * 1024;
 
 const StorableString = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine(isStorableText, { message: 'Holds U+0000 or a lone UTF-16 surrogate.' });
+  z.string().min(1).max(max).refine(isStorableText, { message: 'Holds U+0000 or a lone UTF-16 surrogate.' });
 
 /** One event to send, as the code that raises it publishes it (`publishWebhookEvent`). */
 export const WebhookEventSchema = z.strictObject({

@@ -37,7 +37,9 @@ describe('retry schedule', () => {
     expect(at).toHaveLength(12);
     expect(at.at(-2)).toBeLessThan(RETRY_WINDOW_MS);
     expect(at.at(-1)).toBe(31 * H + 42 * M + 35 * S);
-    expect(afterFailure({ attempt: 12, firstAttemptAt: 0, failedAt: at.at(-1) as number, random: 0.5 })).toEqual({ giveUp: true });
+    expect(afterFailure({ attempt: 12, firstAttemptAt: 0, failedAt: at.at(-1) as number, random: 0.5 })).toEqual({
+      giveUp: true,
+    });
     expect(afterFailure({ attempt: 11, firstAttemptAt: 0, failedAt: at.at(-2) as number, random: 0.5 })).toEqual({
       giveUp: false,
       nextAttemptAt: at.at(-1),
