@@ -22,6 +22,7 @@ import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/r
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { settingsRouter } from './routes/settings';
 import { tenantsRouter } from './routes/tenants';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 import { webhooksRouter } from './routes/webhooks';
 
 export const API_VERSION = '0.1.0';
@@ -93,6 +94,7 @@ export function createApp() {
     .route('/', connectorsRouter)
     .route('/', eventsRouter)
     .route('/', webhooksRouter)
+    .route('/', webhookEndpointsRouter)
     .route('/', callsRouter)
     .route('/', kpisRouter)
     .route('/', kpiExplainRouter)
@@ -166,6 +168,11 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: 'Agents' },
       { name: 'Connectors', description: 'Sources of events: provider accounts, PBX forwarders, your own systems.' },
       { name: 'Ingestion', description: 'Events in: by API key, or signed webhooks per connector.' },
+      {
+        name: 'Webhook endpoints',
+        description:
+          'Events out: where Callboard sends alerts and notices, signed per Standard Webhooks, with their delivery log.',
+      },
       { name: 'Live', description: 'Live state per queue and totals, and the WebSocket stream that pushes them.' },
       { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },
       { name: 'Operations' },

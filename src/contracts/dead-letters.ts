@@ -3,11 +3,24 @@ import { Timestamp } from './common';
 
 export const DeadLetterSchema = z
   .object({
-    where: z.enum(['tenant', 'queue']).describe("Which outbox held it: the tenant's object, or a queue's."),
+    where: z
+      .enum(['tenant', 'queue', 'webhooks'])
+      .describe("Which outbox held it: the tenant's object, a queue's, or the webhook sender's (its delivery log)."),
     queueId: z.string().nullable().describe('The queue, when `where` is `queue`.'),
     kind: z
-      .enum(['event', 'interaction', 'visit', 'segment', 'interval', 'queue', 'agent', 'delivery'])
-      .describe('An event, or the kind of record derived from events.'),
+      .enum([
+        'event',
+        'interaction',
+        'visit',
+        'segment',
+        'interval',
+        'queue',
+        'agent',
+        'delivery',
+        'webhook_attempt',
+        'webhook_endpoint',
+      ])
+      .describe('An event, or the kind of record derived from events; `webhook_*`: the outgoing webhooks’ log and state.'),
     id: z.string(),
     code: z.string().nullable().describe('The SQLSTATE Postgres refused it with (e.g. 22P05: text it cannot store).'),
     reason: z.string().describe("Postgres's short reason (never SQL)."),
