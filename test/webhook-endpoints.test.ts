@@ -1,5 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { nominalRetryDelayMs, RETRY_WINDOW_MS } from '../src/domain/webhooks/retry';
+import { MAX_QUEUED_PER_ENDPOINT } from '../src/durable-objects/webhooks/message-queue';
 import { publishWebhookEvent, webhookSenderStub } from '../src/durable-objects/webhooks/webhook-sender.client';
 import { decryptSecret, encryptSecret, parsePlatformKeys } from '../src/lib/secret-box';
 import { TEST_PLATFORM_KEYS } from './constants';
@@ -342,6 +344,41 @@ describe('webhook endpoints', () => {
     expect((await deliveries(t, ep.id)).map((a) => [a.attempt, a.status])).toEqual([
       [2, 'delivered'],
       [1, 'failed'],
+    ]);
+  });
+
+  it('keeps at most 10,000 messages waiting per endpoint: the oldest is given up, and the log says so', async () => {
+    const t = await createTenant();
+    const ep = await endpoint(t);
+    const t0 = Date.now();
+    await setSenderClock(t.id, t0);
+    // 10,000 messages already wait for the endpoint (retries due tomorrow), the oldest first.
+    await runInDurableObject(webhookSenderStub(env, t.id), (_instance, state) => {
+      const fill = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${MAX_QUEUED_PER_ENDPOINT})`;
+      state.storage.sql.exec(`${fill} INSERT INTO payloads (message_id, event_type, body)
+        SELECT printf('msg_fill_%05d', i), 'alert.resolved', '{}' FROM n`);
+      state.storage.sql.exec(
+        `${fill} INSERT INTO messages (endpoint_id, message_id, enqueued_at, first_attempt_at, attempts, next_attempt_at)
+         SELECT ?, printf('msg_fill_%05d', i), ?, ?, 3, ? FROM n`,
+        ep.id,
+        t0,
+        t0,
+        t0 + DAY,
+      );
+    });
+    const { messageId } = await publishWebhookEvent(env, t.id, alert());
+    expect((await webhookSenderStub(env, t.id).backlog()).queued).toEqual({ [ep.id]: MAX_QUEUED_PER_ENDPOINT });
+    const [got] = await deliveredTo(t.id, ep.name, 1);
+    expect(header(got, 'webhook-id')).toBe(messageId);
+    const log = await deliveries(t, ep.id, '&status=given_up');
+    expect(log).toEqual([
+      expect.objectContaining({
+        messageId: 'msg_fill_00001',
+        eventType: 'alert.resolved',
+        attempt: 3,
+        httpStatus: null,
+        error: `QUEUE_FULL: ${MAX_QUEUED_PER_ENDPOINT} messages were waiting for this endpoint; the oldest was given up.`,
+      }),
     ]);
   });
 

@@ -70,7 +70,8 @@ export class MessageQueue {
       if (n <= MAX_QUEUED_PER_ENDPOINT) continue;
       const oldest = this.sql
         .exec<{ seq: number; message_id: string; event_type: string; attempts: number }>(
-          `SELECT m.seq, m.message_id, p.event_type, m.attempts FROM messages m JOIN payloads p USING (message_id)
+          `SELECT m.seq, m.message_id, coalesce(p.event_type, '') AS event_type, m.attempts
+           FROM messages m LEFT JOIN payloads p USING (message_id)
            WHERE m.endpoint_id = ? ORDER BY m.seq LIMIT ?`,
           endpointId,
           n - MAX_QUEUED_PER_ENDPOINT,
