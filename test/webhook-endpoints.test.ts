@@ -1,5 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/client';
+import { writeWebhookLog } from '../src/db/webhook-log';
 import { nominalRetryDelayMs, RETRY_WINDOW_MS } from '../src/domain/webhooks/retry';
 import { MAX_QUEUED_PER_ENDPOINT } from '../src/durable-objects/webhooks/message-queue';
 import { publishWebhookEvent, webhookSenderStub } from '../src/durable-objects/webhooks/webhook-sender.client';
@@ -380,6 +382,45 @@ describe('webhook endpoints', () => {
         error: `QUEUE_FULL: ${MAX_QUEUED_PER_ENDPOINT} messages were waiting for this endpoint; the oldest was given up.`,
       }),
     ]);
+  });
+
+  it("applies the sender's disable in Postgres only if no admin changed the endpoint since, and skips a deleted endpoint's log", async () => {
+    const t = await createTenant();
+    const ep = await endpoint(t);
+    const gone = await endpoint(t);
+    await t.admin.delete(`/v1/webhook-endpoints/${gone.id}`);
+    // The sender disabled the endpoint at revision 1; an admin changed it (revision 2) before that reached Postgres.
+    await t.admin.patch(`/v1/webhook-endpoints/${ep.id}`, { description: 'changed meanwhile' });
+    const attempt = (endpointId: string) => ({
+      id: `wha_${crypto.randomUUID().replaceAll('-', '').slice(0, 26)}`,
+      endpointId,
+      messageId: 'msg_x',
+      eventType: 'alert.triggered',
+      attempt: 1,
+      status: 'failed' as const,
+      httpStatus: 500,
+      responseBody: null,
+      responseTruncated: false,
+      error: 'HTTP_STATUS: the endpoint answered 500.',
+      durationMs: 3,
+      attemptedAt: Date.now(),
+      nextAttemptAt: Date.now() + 5000,
+    });
+    const { db, close } = openDatabase(env);
+    try {
+      const disabled = { id: ep.id, disabledAt: Date.now(), disabledReason: 'Every delivery failed for 5 days' };
+      await writeWebhookLog(db, t.id, { attempts: [attempt(ep.id), attempt(gone.id)], disabled: [{ ...disabled, revision: 1 }] });
+      expect((await t.admin.get(`/v1/webhook-endpoints/${ep.id}`)).body).toMatchObject({ enabled: true, disabledAt: null });
+      await writeWebhookLog(db, t.id, { attempts: [], disabled: [{ ...disabled, revision: 2 }] });
+      expect((await t.admin.get(`/v1/webhook-endpoints/${ep.id}`)).body).toMatchObject({
+        enabled: false,
+        disabledReason: 'Every delivery failed for 5 days',
+      });
+    } finally {
+      await close();
+    }
+    const rows = await asTenant(t.id, (q) => q('SELECT endpoint_id FROM webhook_deliveries WHERE tenant_id = $1', [t.id]));
+    expect(rows).toEqual([{ endpoint_id: ep.id }]);
   });
 
   it('rotating the secret signs with both secrets for 24 h, then with the new one only', async () => {
