@@ -2,7 +2,16 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { TEST_PLATFORM_KEYS, TEST_PLATFORM_TOKEN } from './test/constants.ts';
 
-type Inject = <K extends 'databaseUrl' | 'neonWsProxy' | 'ownerDatabaseUrl' | 'faultsNeonWsProxy' | 'faultsProxyControl'>(
+type Inject = <
+  K extends
+    | 'databaseUrl'
+    | 'neonWsProxy'
+    | 'ownerDatabaseUrl'
+    | 'faultsNeonWsProxy'
+    | 'faultsProxyControl'
+    | 'webhookReceiverUrl'
+    | 'webhookReceiverControl',
+>(
   key: K,
 ) => string;
 
@@ -14,6 +23,11 @@ const bindings = (inject: Inject, faults: boolean, extra: Record<string, string>
   PLATFORM_KEYS: TEST_PLATFORM_KEYS,
   TEST_OWNER_DATABASE_URL: inject('ownerDatabaseUrl'),
   TEST_PROXY_CONTROL: faults ? inject('faultsProxyControl') : '',
+  TEST_WEBHOOK_RECEIVER: inject('webhookReceiverUrl'),
+  TEST_WEBHOOK_RECEIVER_CONTROL: inject('webhookReceiverControl'),
+  // Webhook endpoints on the loopback receiver; a hanging one is given up on after 2 s, not 10.
+  ALLOW_HTTP_WEBHOOKS: '1',
+  WEBHOOK_TIMEOUT_MS: '2000',
   LOG_LEVEL: 'error',
   // Short in the faults project, so a test of a frozen Postgres does not wait long.
   ...(faults ? { DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '1500' } : {}),

@@ -115,6 +115,8 @@ async function main() {
       NEON_WS_PROXY: proxy.address,
       PLATFORM_TOKEN: secrets.platformToken,
       PLATFORM_KEYS: secrets.platformKeys,
+      // Webhook endpoints may be plain http:// on this machine (a local receiver); production needs https://.
+      ALLOW_HTTP_WEBHOOKS: '1',
     },
   });
   stoppers.push(() => wrangler.stop());

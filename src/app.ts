@@ -24,6 +24,7 @@ import { agentMembershipsRouter } from './routes/resources/agent-memberships.rou
 import { settingsRouter } from './routes/settings';
 import { tenantsRouter } from './routes/tenants';
 import { wallboardRouter } from './routes/wallboard';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 import { webhooksRouter } from './routes/webhooks';
 
 export const API_VERSION = '0.1.0';
@@ -96,6 +97,7 @@ export function createApp() {
     .route('/', connectorsRouter)
     .route('/', eventsRouter)
     .route('/', webhooksRouter)
+    .route('/', webhookEndpointsRouter)
     .route('/', callsRouter)
     .route('/', kpisRouter)
     .route('/', kpiExplainRouter)
@@ -178,6 +180,11 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: 'Connectors', description: 'Sources of events: provider accounts, PBX forwarders, your own systems.' },
       { name: 'Ingestion', description: 'Events in: by API key, or signed webhooks per connector.' },
       { name: 'Alerts', description: 'Rules watched live by the tenant’s hub, and the alerts they raised.' },
+      {
+        name: 'Webhook endpoints',
+        description:
+          'Events out: where Callboard sends alerts and notices, signed per Standard Webhooks, with their delivery log.',
+      },
       { name: 'Live', description: 'Live state per queue and totals, and the WebSocket stream that pushes them.' },
       { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },
       { name: 'Operations' },

@@ -1,6 +1,7 @@
 import type { LiveHubDO } from './durable-objects/live/live-hub.do';
 import type { QueueDO } from './durable-objects/queue/queue.do';
 import type { TenantDO } from './durable-objects/tenant/tenant.do';
+import type { WebhookSenderDO } from './durable-objects/webhooks/webhook-sender.do';
 
 /** Worker bindings. Secrets come from `wrangler secret put` in production, `--var` locally. */
 export interface Env {
@@ -25,9 +26,17 @@ export interface Env {
    * memory. Beyond it the request is refused with a problem naming the limit.
    */
   KPI_MAX_RANGE_RECORDS?: string;
+  /**
+   * `1`: webhook endpoints may also be plain `http://` to 127.0.0.1, localhost or [::1] (set by `npm start` and the
+   * tests, never in production, where endpoints must be `https://`).
+   */
+  ALLOW_HTTP_WEBHOOKS?: string;
+  /** How long a webhook endpoint has to answer, in ms (default 10,000). */
+  WEBHOOK_TIMEOUT_MS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;
   QUEUE_DO: DurableObjectNamespace<QueueDO>;
   LIVE_HUB: DurableObjectNamespace<LiveHubDO>;
+  WEBHOOK_SENDER: DurableObjectNamespace<WebhookSenderDO>;
 }

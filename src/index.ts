@@ -1,9 +1,11 @@
 import { createApp } from './app';
 
 import { postgresHistorySink } from './db/history-sink';
+import { postgresWebhookLogSink } from './db/webhook-log';
 import { LiveHubDO as LiveHubObject } from './durable-objects/live/live-hub.do';
 import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
 import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';
+import { WebhookSenderDO as WebhookSenderObject } from './durable-objects/webhooks/webhook-sender.do';
 import type { Env } from './env';
 
 /** The Durable Objects as the runtime creates them, wired to Postgres (they only know the `HistorySink` port). */
@@ -22,6 +24,12 @@ export class QueueDO extends QueueObject {
 export class LiveHubDO extends LiveHubObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, postgresHistorySink(env));
+  }
+}
+
+export class WebhookSenderDO extends WebhookSenderObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresWebhookLogSink(env));
   }
 }
 

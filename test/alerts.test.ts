@@ -6,6 +6,7 @@ import { expectProblem } from './helpers/api';
 import { env } from './helpers/env';
 import { callId, sendEvents, settle, T0 } from './helpers/ingest';
 import { openStream } from './helpers/live';
+import { deliveredTo, expectAt, receiverPath } from './helpers/webhook-receiver';
 
 const BASE = Math.max(T0 + 60_000, Date.now() - 20 * 60_000);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -95,6 +96,35 @@ describe('alert rules', () => {
     expectProblem(await t.admin.post(`/v1/alerts/${triggered.alert.id}/acknowledge`), 409, 'ALERT_RESOLVED');
     expectProblem(await t.admin.post('/v1/alerts/alr_nope/acknowledge'), 404, 'NOT_FOUND');
     ws.close();
+  });
+
+  it('each status of an alert reaches the outgoing webhooks once, signed (verified with the standardwebhooks library)', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const path = receiverPath('alerts');
+    const ep = await t.admin.post('/v1/webhook-endpoints', { url: path.url, eventTypes: ['alert.*'] });
+    expect(ep.status, ep.text).toBe(201);
+    await expectAt(path.name, { secrets: [ep.body.secret], respond: [200] });
+    await rule(t, {
+      scope: { kind: 'queue', id: q.id },
+      condition: { type: 'metric', metric: 'waiting', comparator: 'gte', threshold: 1 },
+      severity: 'critical',
+    });
+    const a = joins(q.id);
+    await sendEvents(t.admin, a.events);
+    const [triggered] = await deliveredTo(t.id, path.name, 1);
+    expect(triggered?.verified).toBe(true);
+    const body = JSON.parse(triggered?.body ?? '{}');
+    expect(body).toMatchObject({
+      type: 'alert.triggered',
+      data: { status: 'triggered', severity: 'critical', subject: `queue:${q.id}`, value: 1 },
+    });
+    await t.admin.post(`/v1/alerts/${body.data.id}/acknowledge`);
+    await sendEvents(t.admin, leaves(q.id, a.id, 30));
+    const got = await deliveredTo(t.id, path.name, 3);
+    expect(got.map((r) => JSON.parse(r.body).type)).toEqual(['alert.triggered', 'alert.acknowledged', 'alert.resolved']);
+    expect(got.every((r) => r.verified)).toBe(true);
+    expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(3);
   });
 
   it('waits for forSeconds before triggering, with the hub woken at that instant', async () => {

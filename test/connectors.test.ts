@@ -122,7 +122,13 @@ describe('connectors', () => {
     await asTenant(t.id, (q) => q('UPDATE connector_deliveries SET body_sealed = $1 WHERE id = $2', [bodyV1, delivery.id]));
 
     const res = await platform.post(`/v1/tenants/${t.id}/reencrypt`);
-    expect(res.body).toEqual({ tenantId: t.id, reencrypted: 1, total: 1, deliveryBodies: { resealed: 1, remaining: 0 } });
+    expect(res.body).toEqual({
+      tenantId: t.id,
+      reencrypted: 1,
+      total: 1,
+      webhookEndpoints: { reencrypted: 0, total: 0 },
+      deliveryBodies: { resealed: 1, remaining: 0 },
+    });
     expect((await platform.post(`/v1/tenants/${t.id}/reencrypt`)).body).toMatchObject({
       reencrypted: 0,
       deliveryBodies: { resealed: 0, remaining: 0 },

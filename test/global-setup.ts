@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { prepareLocalDatabase } from '../scripts/lib/database.mjs';
 import { startNeonWsProxy } from '../scripts/lib/neon-ws-proxy.mjs';
 import { freePort, startPostgres } from '../scripts/lib/postgres.mjs';
+import { startWebhookReceiver } from './webhook-receiver';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -16,6 +17,10 @@ declare module 'vitest' {
     superDatabaseUrl: string;
     faultsNeonWsProxy: string;
     faultsProxyControl: string;
+    /** The test webhook receiver (test/webhook-receiver.ts): endpoints are `${webhookReceiverUrl}/<name>`. */
+    webhookReceiverUrl: string;
+    /** Its control: what each path expects and answers, what it received. */
+    webhookReceiverControl: string;
   }
 }
 
@@ -32,7 +37,9 @@ export default async function setup(project: TestProject) {
   let server: Awaited<ReturnType<typeof startPostgres>> | undefined;
   let proxy: Awaited<ReturnType<typeof startNeonWsProxy>> | undefined;
   let faultsProxy: Awaited<ReturnType<typeof startNeonWsProxy>> | undefined;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
   const teardown = async () => {
+    await receiver?.close().catch(() => {});
     await proxy?.close().catch(() => {});
     await faultsProxy?.close().catch(() => {});
     await server?.stop().catch(() => {});
@@ -55,6 +62,9 @@ export default async function setup(project: TestProject) {
     project.provide('ownerDatabaseUrl', ownerUrl);
     project.provide('superDatabaseUrl', server.url);
     project.provide('neonWsProxy', proxy.address);
+    receiver = await startWebhookReceiver();
+    project.provide('webhookReceiverUrl', receiver.url);
+    project.provide('webhookReceiverControl', receiver.controlUrl);
   } catch (err) {
     await teardown();
     throw err;

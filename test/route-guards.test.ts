@@ -43,6 +43,11 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   const agent = await createAgent(t, { teamId: team.id, queueIds: [queue.id] });
   const key = await createKey(t, { scopes: ['read'] });
   const connector = await t.admin.post('/v1/connectors', { name: `c-${site.id}`, provider: 'generic' });
+  const webhookEndpoint = await t.admin.post('/v1/webhook-endpoints', {
+    url: 'https://hooks.example.com/callboard',
+    eventTypes: ['*'],
+  });
+  expect(webhookEndpoint.status, webhookEndpoint.text).toBe(201);
   const call = callId();
   await sendEvents(t.admin, abandonedCall(call, queue.id, 3));
   await settle(t);
@@ -67,6 +72,7 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     keyId: key.id,
     tenantId: t.id,
     connectorId: connector.body.id,
+    endpointId: webhookEndpoint.body.id,
     callId: call,
     importId: imported.body.id,
   };

@@ -4,12 +4,26 @@ import { Timestamp } from './common';
 export const DeadLetterSchema = z
   .object({
     where: z
-      .enum(['tenant', 'queue', 'hub'])
-      .describe("Which outbox held it: the tenant's object, a queue's, or the live hub's (alerts)."),
+      .enum(['tenant', 'queue', 'hub', 'webhooks'])
+      .describe(
+        "Which outbox held it: the tenant's object, a queue's, the live hub's (alerts) or the webhook sender's (its delivery log).",
+      ),
     queueId: z.string().nullable().describe('The queue, when `where` is `queue`.'),
     kind: z
-      .enum(['event', 'interaction', 'visit', 'segment', 'interval', 'queue', 'agent', 'delivery', 'alert'])
-      .describe('An event, or the kind of record derived from events.'),
+      .enum([
+        'event',
+        'interaction',
+        'visit',
+        'segment',
+        'interval',
+        'queue',
+        'agent',
+        'delivery',
+        'webhook_attempt',
+        'webhook_endpoint',
+        'alert',
+      ])
+      .describe('An event, or the kind of record derived from events; `webhook_*`: the outgoing webhooks’ log and state.'),
     id: z.string(),
     code: z.string().nullable().describe('The SQLSTATE Postgres refused it with (e.g. 22P05: text it cannot store).'),
     reason: z.string().describe("Postgres's short reason (never SQL)."),

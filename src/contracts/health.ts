@@ -17,6 +17,11 @@ export const BacklogSchema = z.object({
   lastError: z.string().nullable().optional().describe('Why the last failed flush failed, in short (never SQL).'),
   lastErrorCode: z.string().nullable().optional().describe('Its stable code: POSTGRES_UNAVAILABLE, POSTGRES_TIMEOUT, …'),
   deadLetters: z.number().int().optional().describe('Rows Postgres refused that this object set aside.'),
+  queued: z
+    .number()
+    .int()
+    .optional()
+    .describe('Webhook sender: messages waiting to be delivered to the endpoints (or retried), all endpoints together.'),
 });
 export const HealthSchema = z
   .object({
@@ -28,6 +33,9 @@ export const HealthSchema = z
         total: z.number().int(),
         tenant: BacklogSchema,
         queues: z.record(z.string(), BacklogSchema),
+        webhooks: BacklogSchema.describe(
+          "The webhook sender's: its delivery log waiting for Postgres, and messages waiting to be sent.",
+        ),
         deadLetters: z
           .object({ total: z.number().int(), newest: z.array(DeadLetterSchema) })
           .describe(

@@ -61,7 +61,17 @@ export interface DeadLetter {
   bodyTruncated: boolean;
 }
 
-export type RecordKind = 'interaction' | 'visit' | 'segment' | 'interval' | 'queue' | 'agent' | 'delivery' | 'alert';
+export type RecordKind =
+  | 'interaction'
+  | 'visit'
+  | 'segment'
+  | 'interval'
+  | 'queue'
+  | 'agent'
+  | 'delivery'
+  | 'webhook_attempt'
+  | 'webhook_endpoint'
+  | 'alert';
 
 /** What one flush transaction carries of record and event bodies, at most (deliveries carry raw bodies). */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;

@@ -98,6 +98,16 @@ export const PROBLEM_CATALOG = {
     title: 'Resource archived',
     description: 'The resource was archived and can no longer be changed or referenced.',
   },
+  LIMIT_REACHED: {
+    status: 409,
+    title: 'Limit reached',
+    description: 'The tenant has as many of this resource as it may have (the detail names the limit); delete one first.',
+  },
+  WEBHOOK_ENDPOINT_DISABLED: {
+    status: 409,
+    title: 'Webhook endpoint disabled',
+    description: 'The webhook endpoint is disabled (by an admin, or by Callboard after 5 days of failures); enable it first.',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     status: 409,
     title: 'Idempotency key reused',

@@ -12,6 +12,9 @@ export const ID_PREFIXES = {
   import: 'imp',
   alertRule: 'arl',
   alert: 'alr',
+  webhookEndpoint: 'whe',
+  webhookAttempt: 'wha',
+  webhookMessage: 'msg',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -5,6 +5,7 @@ import {
   generateWebhookSecret,
   type StandardWebhookInput,
   signStandardWebhook,
+  signStandardWebhookWithAll,
   verifyStandardWebhook,
 } from './standard-webhooks';
 
@@ -171,6 +172,20 @@ describe('verifyStandardWebhook against the standardwebhooks reference library',
     const both = { ...fromOld, 'webhook-signature': `${fromNew['webhook-signature']} ${fromOld['webhook-signature']}` };
     expect(await verify({ headers: both, secrets: [SECRET] })).toMatchObject({ ok: true, secretIndex: 0 });
     expect(await verify({ headers: fromOld, secrets: [OTHER_SECRET] })).toEqual({ ok: false, reason: 'no_matching_signature' });
+  });
+
+  it('signs with several secrets at once (a rotation): one entry per secret, each the reference signature', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = await signStandardWebhookWithAll([OTHER_SECRET, SECRET], ID, now, BODY);
+    const date = new Date(now * 1000);
+    expect(header).toBe(`${new Webhook(OTHER_SECRET).sign(ID, date, BODY)} ${new Webhook(SECRET).sign(ID, date, BODY)}`);
+    const headers = { 'webhook-id': ID, 'webhook-timestamp': String(now), 'webhook-signature': header };
+    // A receiver that holds either secret verifies the delivery; one that holds neither does not.
+    expect(new Webhook(SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(OTHER_SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(() => new Webhook(generateWebhookSecret()).verify(BODY, headers)).toThrow('No matching signature found');
+    expect(await signStandardWebhookWithAll([SECRET], ID, now, BODY)).toBe(await signStandardWebhook(SECRET, ID, now, BODY));
+    await expect(signStandardWebhookWithAll([], ID, now, BODY)).rejects.toThrow(/at least one secret/);
   });
 
   it('reports a malformed or missing secret as invalid_secret', async () => {

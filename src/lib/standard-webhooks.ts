@@ -104,6 +104,22 @@ export async function signStandardWebhook(
   return `v1,${base64Encode(signature)}`;
 }
 
+/**
+ * Signs a delivery with several secrets at once (the current and, while a rotation's overlap lasts, the
+ * previous one): the `webhook-signature` header value `v1,<base64> v1,<base64>`, one entry per secret in
+ * order. A receiver holding any one of the secrets verifies it. Throws on an empty list or a malformed secret.
+ */
+export async function signStandardWebhookWithAll(
+  secrets: readonly string[],
+  id: string,
+  timestampSeconds: number,
+  rawBody: string | Uint8Array,
+): Promise<string> {
+  if (secrets.length === 0) throw new Error('Standard Webhooks signing needs at least one secret');
+  const entries = await Promise.all(secrets.map((secret) => signStandardWebhook(secret, id, timestampSeconds, rawBody)));
+  return entries.join(' ');
+}
+
 /** A new random secret: `whsec_` followed by the base64 of 32 random bytes. */
 export function generateWebhookSecret(): string {
   return STANDARD_WEBHOOK_SECRET_PREFIX + base64Encode(crypto.getRandomValues(new Uint8Array(32)));

@@ -12,3 +12,4 @@ export * from './queues';
 export * from './sites';
 export * from './teams';
 export * from './tenants';
+export * from './webhook-endpoints';

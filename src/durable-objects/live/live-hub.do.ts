@@ -16,8 +16,10 @@ import type { LiveSnapshot } from '../queue/queue.types';
 import { SqlDurableObject } from '../sql-object';
 import { tenantStub } from '../tenant/tenant.client';
 import type { LiveDirectory } from '../tenant/tenant.types';
+import { publishWebhookEvent } from '../webhooks/webhook-sender.client';
 import { ALERT_BOOK_DDL, AlertBook, type AlertEvent } from './alert-book';
 import type { LiveHubPort } from './live-hub.client';
+import { WEBHOOK_RELAY_DDL, WebhookRelay } from './webhook-relay';
 
 /** A client acknowledges at least this often (`{"type":"ack","n":…}`); three missed beats close it (4002). */
 export const HEARTBEAT_SECONDS = 20;
@@ -58,6 +60,7 @@ interface Attachment {
 export const LIVE_HUB_MIGRATIONS = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); ${ALERT_BOOK_DDL} ${OUTBOX_DDL}`,
   OUTBOX_DEAD_LETTERS_DDL,
+  WEBHOOK_RELAY_DDL,
 ];
 
 /** A flush of alert records waits this long after the first change. */
@@ -79,10 +82,14 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
   private readonly latest = new Map<string, LiveSnapshot>();
   private directory: { at: number; value: LiveDirectory } | null = null;
   private readonly alerts: AlertBook;
+  private readonly hooks: WebhookRelay;
   private readonly parts: readonly Wakeable[];
 
   constructor(ctx: DurableObjectState, env: Env, sink: HistorySink) {
     super(ctx, env, LIVE_HUB_MIGRATIONS, sink);
+    this.hooks = new WebhookRelay(this.sql, async (event) => {
+      if (this.tenantId) await publishWebhookEvent(this.env, this.tenantId, event);
+    });
     this.alerts = new AlertBook(
       this.sql,
       this.outbox,
@@ -93,6 +100,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     this.parts = [
       { nextWake: (now) => this.nextUpkeep(now), onAlarm: (now, log) => this.upkeep(now, log) },
       this.alerts,
+      this.hooks,
       new OutboxFlusher(this.outbox, sink, {
         tenantId: () => this.tenantId,
         ensure: () => [],
@@ -384,8 +392,13 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     };
   }
 
-  /** Alerts on the stream: a queue's to the connections watching the queue, the others to every connection. */
+  /**
+   * An alert changed (inside the storage transaction that changed it): to the webhook relay durably, and on the
+   * stream — a queue's alerts to the connections watching the queue, the others to every connection.
+   */
   private broadcastAlerts(events: AlertEvent[]): void {
+    this.hooks.put(events, Date.now());
+    this.ctx.waitUntil(this.hooks.send(Date.now(), null).then(() => this.replan()));
     for (const e of events) {
       const message = alertMessage(e.type, e.alert);
       for (const ws of this.openSockets()) if (covers(ws.deserializeAttachment() as Attachment, e.alert)) this.send(ws, message);

@@ -10,6 +10,7 @@ import { reencryptConnectorSecrets } from '../../services/connectors/connectors'
 import { createTenant } from '../../services/tenants/create-tenant';
 import { getTenant } from '../../services/tenants/get-tenant';
 import { resyncTenant } from '../../services/tenants/resync-tenant';
+import { reencryptWebhookSecrets } from '../../services/webhook-endpoints/endpoints';
 
 const tags = ['Platform'];
 const params = IdParam('tenantId', 'tnt_01jx2c8v3m0000000000000000');
@@ -86,12 +87,18 @@ export const tenantsRouter = createRouter()
         tags,
         summary: "Rebuild a tenant's hot-path configuration",
         operationId: 'resyncTenant',
-        description: "Rewrites the tenant's Durable Object configuration (keys, settings) from Postgres.",
+        description:
+          "Rewrites the tenant's Durable Object configuration (keys, settings, connectors, webhook endpoints) from Postgres.",
         request: { params },
         responses: {
           200: jsonContent(
             z
-              .object({ tenantId: z.string(), apiKeys: z.number().int(), configVersion: z.number().int() })
+              .object({
+                tenantId: z.string(),
+                apiKeys: z.number().int(),
+                configVersion: z.number().int(),
+                webhookEndpoints: z.number().int().describe("Webhook endpoints written to the tenant's webhook sender."),
+              })
               .openapi('ResyncResult'),
             'What was written.',
           ),
@@ -108,7 +115,7 @@ export const tenantsRouter = createRouter()
         path: '/v1/tenants/{tenantId}/reencrypt',
         operationId: 'reencryptTenantSecrets',
         tags,
-        summary: "Re-seal a tenant's connector secrets under the current platform key",
+        summary: "Re-seal a tenant's connector and webhook secrets under the current platform key",
         description:
           'After putting a new key first in PLATFORM_KEYS: every secret sealed under an older key is opened and sealed again.',
         request: { params },
@@ -119,6 +126,9 @@ export const tenantsRouter = createRouter()
                 tenantId: z.string(),
                 reencrypted: z.number().int().describe('Connectors whose secrets were re-sealed under the current platform key.'),
                 total: z.number().int(),
+                webhookEndpoints: z
+                  .object({ reencrypted: z.number().int(), total: z.number().int() })
+                  .describe("Webhook endpoints whose signing secrets were re-sealed, of the tenant's endpoints."),
                 deliveryBodies: z
                   .object({ resealed: z.number().int(), remaining: z.number().int() })
                   .describe(
@@ -134,6 +144,7 @@ export const tenantsRouter = createRouter()
     async (c) => {
       const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
       await getTenant(ctx);
-      return c.json(await reencryptConnectorSecrets(ctx), 200);
+      const connectors = await reencryptConnectorSecrets(ctx);
+      return c.json({ ...connectors, webhookEndpoints: await reencryptWebhookSecrets(ctx) }, 200);
     },
   );

@@ -3,6 +3,7 @@ import { type Backlog, type Check, type Health, NEWEST_DEAD_LETTERS } from '../.
 import { describeDbFailure } from '../../db/errors';
 import { callQueueDO } from '../../durable-objects/queue/queue.client';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
+import { callWebhookSender } from '../../durable-objects/webhooks/webhook-sender.client';
 import type { ServiceContext } from '../context';
 import { listDeadLetters } from '../dead-letters/dead-letters';
 
@@ -58,12 +59,13 @@ export async function checkDependencies(
   return { postgres, durableObjects };
 }
 
-/** The tenant's outbox backlog and dead letters: its TenantDO and every QueueDO of its queues. */
+/** The tenant's outbox backlog and dead letters: its TenantDO, every QueueDO of its queues and its WebhookSenderDO. */
 export async function tenantBacklog(ctx: Pick<ServiceContext, 'env' | 'tenantId'>): Promise<NonNullable<Health['outbox']>> {
   const { env, tenantId } = ctx;
-  const [tenant, queueIds] = await Promise.all([
+  const [tenant, queueIds, webhooks] = await Promise.all([
     callTenantDO(env, tenantId, (s) => s.backlog()),
     callTenantDO(env, tenantId, (s) => s.queueIds()),
+    callWebhookSender(env, tenantId, (s) => s.backlog()),
   ]);
   const queues: Record<string, Backlog> = {};
   await Promise.all(
@@ -78,13 +80,18 @@ export async function tenantBacklog(ctx: Pick<ServiceContext, 'env' | 'tenantId'
       };
     }),
   );
-  const total = tenant.outbox + Object.values(queues).reduce((n, q) => n + q.backlog, 0);
-  const dead = tenant.deadLetters + Object.values(queues).reduce((n, q) => n + (q.deadLetters ?? 0), 0);
+  const total = tenant.outbox + webhooks.outbox + Object.values(queues).reduce((n, q) => n + q.backlog, 0);
+  const dead = tenant.deadLetters + webhooks.deadLetters + Object.values(queues).reduce((n, q) => n + (q.deadLetters ?? 0), 0);
   const newest = dead > 0 ? (await listDeadLetters(ctx, NEWEST_DEAD_LETTERS)).items : [];
   return {
     total,
     tenant: { backlog: tenant.outbox, parked: tenant.parked, deadLetters: tenant.deadLetters },
     queues,
+    webhooks: {
+      backlog: webhooks.outbox,
+      deadLetters: webhooks.deadLetters,
+      queued: Object.values(webhooks.queued).reduce((n, q) => n + q, 0),
+    },
     deadLetters: { total: dead, newest },
   };
 }
