@@ -12,18 +12,23 @@ import { TWILIO_ACTIVITY_STATES, twilioSid } from './sim/twilio.mjs';
 
 export const DEMO_FILE_VERSION = 1;
 
+/** How long the wallboard link `npm start` prints stays valid (a wall TV may show it for days). */
+export const DEMO_LINK_TTL_SECONDS = 7 * 24 * 3600;
+
 /**
- * The link to the live wallboard of the demo tenant that `npm start` prints.
- *
- * >>> THE ONE PLACE TO CHANGE when the wallboard lands: `GET /wallboard` and its live token
- * >>> (`POST /v1/live/tokens`) are being built; once they exist, mint a token here with `demo.apiKey`
- * >>> and put it in the link. Until then it is the page's bare URL.
+ * The link to the live wallboard of the demo tenant that `npm start` prints: the page with a live token for every
+ * queue (`POST /v1/live/tokens`, read-only, valid a week), so it opens in any browser without a key. Falls back
+ * to the bare page (which says how to get a link) if the token cannot be made.
  *
  * @param {{ baseUrl: string, demo: { apiKey: string, tenant: { id: string } } }} o
  * @returns {Promise<string>}
  */
-export async function demoWallboardLink({ baseUrl }) {
-  return `${baseUrl}/wallboard`;
+export async function demoWallboardLink({ baseUrl, demo }) {
+  const res = await callApi(baseUrl, 'POST', '/v1/live/tokens', {
+    token: demo.apiKey,
+    body: { ttlSeconds: DEMO_LINK_TTL_SECONDS },
+  }).catch(() => null);
+  return res?.status === 201 && typeof res.body?.wallboardUrl === 'string' ? res.body.wallboardUrl : `${baseUrl}/wallboard`;
 }
 
 /** Whether `npm start` runs the demo: not with `--no-demo`, nor with CALLBOARD_DEMO=0 (or false/off/no). */

@@ -107,7 +107,11 @@ describe('npm run simulate against a running Callboard', () => {
     expect(await ensureDemoTenant({ baseUrl: base, platformToken, file: demoFile, timeZone: 'UTC' })).toEqual(demo);
     const queues = await callApi(base, 'GET', '/v1/queues', { token: demo.apiKey });
     expect(queues.body.data).toHaveLength(4);
-    expect(await demoWallboardLink({ baseUrl: base, demo })).toBe(`${base}/wallboard`);
+    // The link carries a live token for every queue: the stream opens with it (a 426 to a plain GET, not a 401).
+    const link = await demoWallboardLink({ baseUrl: base, demo });
+    expect(link).toMatch(new RegExp(`^${base}/wallboard#token=cbl_`));
+    const token = decodeURIComponent(link.split('#token=')[1] ?? '');
+    expect((await callApi(base, 'GET', `/v1/live/stream?token=${encodeURIComponent(token)}`)).status).toBe(426);
 
     const args = ['--url', base, '--tenant-file', demoFile, '--speed', '300', '--duration', '10m'];
     const run = await simulate([...args, '--seed', 'e2e', '--profile', 'flat', '--rate', '240']);
