@@ -33,6 +33,10 @@ const LEASE_MS = 3 * RENEW_MS;
 const FAN_OUT = 16;
 /** A socket with more queues than this is tagged `many` (the runtime allows 10 tags) and filtered by its attachment. */
 const MAX_QUEUE_TAGS = 8;
+/** The ack as clients usually write it, read without parsing JSON. */
+const ACK = /^\{"type":"ack","n":(\d{1,15})\}$/;
+/** A connection's last-heard instant is written to the socket at most this often (the heartbeat check reads it). */
+const PERSIST_HEARD_MS = 5000;
 /** A client message longer than this is not a protocol message. */
 const MAX_CLIENT_MESSAGE = 1024;
 
@@ -80,6 +84,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
   private tenantId: string | null = null;
   /** The last snapshot each queue pushed (memory only: after an eviction the queues are asked again). */
   private readonly latest = new Map<string, LiveSnapshot>();
+  private readonly attachments = new WeakMap<WebSocket, Attachment>();
   private directory: { at: number; value: LiveDirectory } | null = null;
   private readonly alerts: AlertBook;
   private readonly hooks: WebhookRelay;
@@ -131,7 +136,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     else tags.push(...queues.map((q) => `q:${q}`));
     this.ctx.acceptWebSocket(server, tags);
     const attachment: Attachment = { keyId, queues, expiresAt, sent: 0, acked: 0, lastHeardAt: now };
-    server.serializeAttachment(attachment);
+    this.save(server, attachment);
     this.send(
       server,
       JSON.stringify({
@@ -217,19 +222,34 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
 
   // ---- sockets -------------------------------------------------------------------------------------------
 
+  /**
+   * A client's ack or ping. Acks come with every message read (a thousand connections at 4 pushes a second is
+   * 4,000 a second), so the usual one, `{"type":"ack","n":N}` as the example client writes it, is read without a
+   * JSON parse, and the connection's state is kept on the socket at most every `PERSIST_HEARD_MS` (on a wake the
+   * hub forgives what was unacknowledged: `attachment`).
+   */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
     const text = typeof message === 'string' ? message : null;
-    const parsed = text !== null && text.length <= MAX_CLIENT_MESSAGE ? safeJson(text) : undefined;
-    const msg = LiveClientMessageSchema.safeParse(parsed);
-    if (!msg.success) {
-      close(ws, LIVE_CLOSE_CODES.badMessage, 'expected {"type":"ack","n":…} or {"type":"ping"}');
-      return;
+    const quick = text === null ? null : ACK.exec(text);
+    let ack: number | null = quick ? Number(quick[1]) : null;
+    let ping = false;
+    if (ack === null) {
+      const parsed = text !== null && text.length <= MAX_CLIENT_MESSAGE ? safeJson(text) : undefined;
+      const msg = LiveClientMessageSchema.safeParse(parsed);
+      if (!msg.success) {
+        close(ws, LIVE_CLOSE_CODES.badMessage, 'expected {"type":"ack","n":…} or {"type":"ping"}');
+        return;
+      }
+      if (msg.data.type === 'ack') ack = msg.data.n;
+      else ping = true;
     }
-    const a = ws.deserializeAttachment() as Attachment;
-    a.lastHeardAt = Date.now();
-    if (msg.data.type === 'ack') a.acked = Math.max(a.acked, Math.min(msg.data.n, a.sent));
-    ws.serializeAttachment(a);
-    if (msg.data.type === 'ping') this.send(ws, JSON.stringify({ v: LIVE_PROTOCOL_VERSION, type: 'pong' }));
+    const a = this.attachment(ws);
+    const now = Date.now();
+    const persisted = a.lastHeardAt;
+    a.lastHeardAt = now;
+    if (ack !== null) a.acked = Math.max(a.acked, Math.min(ack, a.sent));
+    if (now - persisted >= PERSIST_HEARD_MS) this.save(ws, a);
+    if (ping) this.send(ws, JSON.stringify({ v: LIVE_PROTOCOL_VERSION, type: 'pong' }));
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
@@ -255,7 +275,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     if (open.length === 0 && !rules) return null;
     let next = now + RENEW_MS;
     for (const ws of open) {
-      const exp = (ws.deserializeAttachment() as Attachment).expiresAt;
+      const exp = this.attachment(ws).expiresAt;
       if (exp !== null && exp < next) next = Math.max(now + 100, exp);
     }
     return next;
@@ -268,7 +288,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
    */
   private async upkeep(now: number, log: Logger): Promise<void> {
     for (const ws of this.openSockets()) {
-      const a = ws.deserializeAttachment() as Attachment;
+      const a = this.attachment(ws);
       if (a.expiresAt !== null && a.expiresAt <= now) close(ws, LIVE_CLOSE_CODES.tokenExpired, 'live token expired');
       else if (now - a.lastHeardAt > HEARTBEAT_TIMEOUT_MS)
         close(ws, LIVE_CLOSE_CODES.heartbeatTimeout, 'no ack or ping received');
@@ -277,12 +297,11 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     if (!tenantId) return;
     try {
       const left = this.openSockets();
-      const keyIds = [...new Set(left.map((ws) => (ws.deserializeAttachment() as Attachment).keyId))];
+      const keyIds = [...new Set(left.map((ws) => this.attachment(ws).keyId))];
       if (keyIds.length > 0) {
         const live = new Set(await tenantStub(this.env, tenantId).liveKeys(keyIds));
         for (const ws of left) {
-          if (!live.has((ws.deserializeAttachment() as Attachment).keyId))
-            close(ws, LIVE_CLOSE_CODES.keyRevoked, 'API key revoked');
+          if (!live.has(this.attachment(ws).keyId)) close(ws, LIVE_CLOSE_CODES.keyRevoked, 'API key revoked');
         }
       }
       await this.refreshDirectory(tenantId, now);
@@ -312,7 +331,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
 
   /** Leases every queue a connection or a rule watches; snapshots the rules need and the hub lacks are asked for. */
   private async renewLeases(tenantId: string, now: number): Promise<void> {
-    const socketQueues = this.openSockets().map((ws) => (ws.deserializeAttachment() as Attachment).queues);
+    const socketQueues = this.openSockets().map((ws) => this.attachment(ws).queues);
     const rules = this.ready ? this.alerts.rules().filter((r) => r.enabled) : [];
     const all = socketQueues.some((q) => q === null) || rules.some((r) => r.scope.kind !== 'queue') || false;
     const ids = all
@@ -401,7 +420,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     this.ctx.waitUntil(this.hooks.send(Date.now(), null).then(() => this.replan()));
     for (const e of events) {
       const message = alertMessage(e.type, e.alert);
-      for (const ws of this.openSockets()) if (covers(ws.deserializeAttachment() as Attachment, e.alert)) this.send(ws, message);
+      for (const ws of this.openSockets()) if (covers(this.attachment(ws), e.alert)) this.send(ws, message);
     }
   }
 
@@ -417,21 +436,40 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
   /** Sends a message (JSON text without `n`) with the connection's next number; a slow consumer is closed instead. */
   private send(ws: WebSocket, message: string): boolean {
     if (ws.readyState !== WebSocket.OPEN) return false;
-    const a = ws.deserializeAttachment() as Attachment;
+    const a = this.attachment(ws);
     if (a.sent - a.acked >= MAX_UNACKNOWLEDGED) {
       close(ws, LIVE_CLOSE_CODES.slowConsumer, `more than ${MAX_UNACKNOWLEDGED} messages not acknowledged`);
       return false;
     }
     a.sent += 1;
-    ws.serializeAttachment(a);
+    this.save(ws, a);
     ws.send(`{"n":${a.sent},${message.slice(1)}`);
     return true;
   }
 
+  /**
+   * A connection's state: read from the socket once per wake (a structured clone each time would be most of the
+   * cost of a push to a thousand connections), kept on it by `save` so it survives hibernation.
+   */
+  private attachment(ws: WebSocket): Attachment {
+    let a = this.attachments.get(ws);
+    if (!a) {
+      a = ws.deserializeAttachment() as Attachment;
+      // Acks are written to the socket lazily: after a wake, what it holds may be behind; forgive it rather than
+      // close a reader as slow for acks the hub did not keep (a slow one soon falls behind again).
+      a.acked = a.sent;
+      this.attachments.set(ws, a);
+    }
+    return a;
+  }
+
+  private save(ws: WebSocket, a: Attachment): void {
+    this.attachments.set(ws, a);
+    ws.serializeAttachment(a);
+  }
+
   private watchers(queueId: string): WebSocket[] {
-    const many = this.ctx
-      .getWebSockets('many')
-      .filter((ws) => (ws.deserializeAttachment() as Attachment).queues?.includes(queueId));
+    const many = this.ctx.getWebSockets('many').filter((ws) => this.attachment(ws).queues?.includes(queueId));
     return [...this.ctx.getWebSockets(`q:${queueId}`), ...this.ctx.getWebSockets('all'), ...many];
   }
 
