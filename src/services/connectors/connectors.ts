@@ -12,14 +12,15 @@ import {
 import type { Tx } from '../../db/client';
 import { sqlState, UNIQUE_VIOLATION, violatedConstraint } from '../../db/errors';
 import { connectors } from '../../db/schema';
-import { AppError, conflict, invalid, notFound } from '../../domain/errors';
+import { conflict, invalid, notFound } from '../../domain/errors';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
-import { decryptSecret, encryptSecret, needsReencryption, type PlatformKeys, parsePlatformKeys } from '../../lib/secret-box';
+import { decryptSecret, encryptSecret, type PlatformKeys } from '../../lib/secret-box';
 import { generateWebhookSecret } from '../../lib/standard-webhooks';
 import { type ServiceContext, tenantTx, writeThrough } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import { assertReferences } from '../resources/crud';
 import { refItems } from '../resources/resource-spec';
+import { platformKeys, resealRows } from '../sealed-secrets';
 import { hotConnector } from '../tenants/hot-snapshot';
 import { newConnectorId } from './connector-id';
 import { resealDeliveryBodies } from './deliveries';
@@ -29,18 +30,7 @@ type Row = typeof connectors.$inferSelect;
 /** After a rotation the previous secret keeps verifying this long, so senders can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3600 * 1000;
 
-function platformKeys(ctx: ServiceContext): PlatformKeys {
-  try {
-    return parsePlatformKeys(ctx.env.PLATFORM_KEYS);
-  } catch (err) {
-    throw Object.assign(
-      new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Connector secrets cannot be sealed: PLATFORM_KEYS is not configured.'),
-      {
-        cause: err,
-      },
-    );
-  }
-}
+const connectorKeys = (ctx: ServiceContext) => platformKeys(ctx, 'Connector secrets');
 
 /** Seals a connector's credentials (JSON) under the current platform key, bound to the connector id. */
 export function sealCredentials(keys: PlatformKeys, connectorId: string, credentials: ConnectorCredentials): Promise<string> {
@@ -152,7 +142,7 @@ const mirror = (ctx: ServiceContext, row: Row | null, id: string) =>
  * returned once; the others keep what the admin entered. Credentials are sealed at rest.
  */
 export async function createConnector(ctx: ServiceContext, input: ConnectorCreate): Promise<ConnectorWithSecret> {
-  const keys = platformKeys(ctx);
+  const keys = connectorKeys(ctx);
   const id = newConnectorId(ctx.tenantId, ctx.now.getTime());
   const generated = (GENERATED_SECRET_PROVIDERS as readonly string[]).includes(input.provider);
   const secret = generated ? generateWebhookSecret() : undefined;
@@ -213,7 +203,7 @@ export async function getConnector(ctx: ServiceContext, id: string): Promise<Con
 }
 
 export async function updateConnector(ctx: ServiceContext, id: string, patch: ConnectorPatch): Promise<Connector> {
-  const keys = patch.credentials ? platformKeys(ctx) : null;
+  const keys = patch.credentials ? connectorKeys(ctx) : null;
   const { after } = await writeThrough(ctx, {
     postgres: async (tx) => {
       const before = await loadRow(tx, ctx.tenantId, id, true);
@@ -277,7 +267,7 @@ export async function deleteConnector(ctx: ServiceContext, id: string): Promise<
 
 /** A new signing secret; the previous one keeps verifying for 24 h so the sender can switch over. */
 export async function rotateConnectorSecret(ctx: ServiceContext, id: string): Promise<ConnectorWithSecret> {
-  const keys = platformKeys(ctx);
+  const keys = connectorKeys(ctx);
   const secret = generateWebhookSecret();
   const sealed = await sealCredentials(keys, id, { secret });
   const row = await writeThrough(ctx, {
@@ -321,31 +311,18 @@ export async function rotateConnectorSecret(ctx: ServiceContext, id: string): Pr
 export async function reencryptConnectorSecrets(
   ctx: ServiceContext,
 ): Promise<{ tenantId: string; reencrypted: number; total: number; deliveryBodies: { resealed: number; remaining: number } }> {
-  const keys = platformKeys(ctx);
+  const keys = connectorKeys(ctx);
   const rows = await tenantTx(ctx, (tx) => tx.select().from(connectors).where(eq(connectors.tenantId, ctx.tenantId)));
-  let reencrypted = 0;
-  for (const r of rows) {
-    const stale =
-      needsReencryption(keys, r.secretSealed) ||
-      (r.previousSecretSealed !== null && needsReencryption(keys, r.previousSecretSealed));
-    if (!stale) continue;
-    const reseal = async (sealed: string | null) =>
-      sealed ? encryptSecret(keys, await decryptSecret(keys, sealed, r.id), r.id) : null;
-    const secretSealed = (await reseal(r.secretSealed)) as string;
-    const previousSecretSealed = await reseal(r.previousSecretSealed);
-    await writeThrough(ctx, {
-      postgres: async (tx) => {
-        const [after] = await tx
+  const reencrypted = await resealRows(ctx, keys, rows, {
+    update: async (tx, r, sealed) =>
+      (
+        await tx
           .update(connectors)
-          .set({ secretSealed, previousSecretSealed })
+          .set(sealed)
           .where(and(eq(connectors.tenantId, ctx.tenantId), eq(connectors.id, r.id)))
-          .returning();
-        return after ?? r;
-      },
-      durable: (after) => mirror(ctx, after, r.id),
-      undo: () => mirror(ctx, r, r.id),
-    });
-    reencrypted++;
-  }
+          .returning()
+      )[0],
+    mirror: (after) => mirror(ctx, after, after.id),
+  });
   return { tenantId: ctx.tenantId, reencrypted, total: rows.length, deliveryBodies: await resealDeliveryBodies(ctx) };
 }

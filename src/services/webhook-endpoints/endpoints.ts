@@ -9,31 +9,23 @@ import {
 } from '../../contracts/webhook-endpoints';
 import type { Tx } from '../../db/client';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema';
-import { AppError, conflict, invalid, notFound, unavailable } from '../../domain/errors';
+import { conflict, invalid, notFound, unavailable } from '../../domain/errors';
 import { webhookUrlProblem } from '../../domain/webhooks/url';
 import { callWebhookSender } from '../../durable-objects/webhooks/webhook-sender.client';
 import type { HotWebhookEndpoint } from '../../durable-objects/webhooks/webhook-sender.types';
 import { newId } from '../../lib/ids';
-import { decryptSecret, encryptSecret, needsReencryption, type PlatformKeys, parsePlatformKeys } from '../../lib/secret-box';
+import { encryptSecret } from '../../lib/secret-box';
 import { generateWebhookSecret } from '../../lib/standard-webhooks';
 import { type ServiceContext, tenantTx, writeThrough } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
+import { platformKeys, resealRows } from '../sealed-secrets';
 
 type Row = typeof webhookEndpoints.$inferSelect;
 
 /** After a rotation deliveries are signed with the previous secret too for this long, so receivers can switch over. */
 export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600 * 1000;
 
-function platformKeys(ctx: ServiceContext): PlatformKeys {
-  try {
-    return parsePlatformKeys(ctx.env.PLATFORM_KEYS);
-  } catch (err) {
-    throw Object.assign(
-      new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Webhook secrets cannot be sealed: PLATFORM_KEYS is not configured.'),
-      { cause: err },
-    );
-  }
-}
+const webhookKeys = (ctx: ServiceContext) => platformKeys(ctx, 'Webhook secrets');
 
 /** Plain `http://` to the loopback host is allowed only where the Worker says so (`npm start`, the tests). */
 const allowLoopbackHttp = (ctx: ServiceContext) => ['1', 'true'].includes(ctx.env.ALLOW_HTTP_WEBHOOKS ?? '');
@@ -98,7 +90,7 @@ export async function createWebhookEndpoint(
   input: WebhookEndpointCreate,
 ): Promise<WebhookEndpointWithSecret> {
   checkUrl(ctx, input.url);
-  const keys = platformKeys(ctx);
+  const keys = webhookKeys(ctx);
   const id = newId('webhookEndpoint', ctx.now.getTime());
   const secret = generateWebhookSecret();
   const secretSealed = await encryptSecret(keys, secret, id);
@@ -208,7 +200,7 @@ export async function deleteWebhookEndpoint(ctx: ServiceContext, id: string): Pr
 
 /** A new signing secret, returned once; for 24 h deliveries carry a signature under the previous one too. */
 export async function rotateWebhookSecret(ctx: ServiceContext, id: string): Promise<WebhookEndpointWithSecret> {
-  const keys = platformKeys(ctx);
+  const keys = webhookKeys(ctx);
   const secret = generateWebhookSecret();
   const sealed = await encryptSecret(keys, secret, id);
   const { after } = await writeThrough(ctx, {
@@ -254,31 +246,18 @@ export async function loadHotEndpoints(tx: Tx, tenantId: string, now: number): P
 
 /** Seals every endpoint secret of the tenant under the current platform key (after a key rotation). */
 export async function reencryptWebhookSecrets(ctx: ServiceContext): Promise<{ reencrypted: number; total: number }> {
-  const keys = platformKeys(ctx);
+  const keys = webhookKeys(ctx);
   const rows = await tenantTx(ctx, (tx) => tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.tenantId, ctx.tenantId)));
-  let reencrypted = 0;
-  for (const r of rows) {
-    const stale =
-      needsReencryption(keys, r.secretSealed) ||
-      (r.previousSecretSealed !== null && needsReencryption(keys, r.previousSecretSealed));
-    if (!stale) continue;
-    const reseal = async (sealed: string | null) =>
-      sealed ? encryptSecret(keys, await decryptSecret(keys, sealed, r.id), r.id) : null;
-    const secretSealed = (await reseal(r.secretSealed)) as string;
-    const previousSecretSealed = await reseal(r.previousSecretSealed);
-    await writeThrough(ctx, {
-      postgres: async (tx) => {
-        const [after] = await tx
+  const reencrypted = await resealRows(ctx, keys, rows, {
+    update: async (tx, r, sealed) =>
+      (
+        await tx
           .update(webhookEndpoints)
-          .set({ secretSealed, previousSecretSealed })
+          .set(sealed)
           .where(and(eq(webhookEndpoints.tenantId, ctx.tenantId), eq(webhookEndpoints.id, r.id)))
-          .returning();
-        return after ?? r;
-      },
-      durable: (after) => mirror(ctx, after, r.id),
-      undo: () => mirror(ctx, r, r.id),
-    });
-    reencrypted++;
-  }
+          .returning()
+      )[0],
+    mirror: (after) => mirror(ctx, after, after.id),
+  });
   return { reencrypted, total: rows.length };
 }
