@@ -33,6 +33,8 @@ export interface Env {
   ALLOW_HTTP_WEBHOOKS?: string;
   /** How long a webhook endpoint has to answer, in ms (default 10,000). */
   WEBHOOK_TIMEOUT_MS?: string;
+  /** Live stream connections one tenant may hold open at once (default 2,000). */
+  LIVE_MAX_CONNECTIONS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   TENANT_DO: DurableObjectNamespace<TenantDO>;

@@ -131,6 +131,41 @@ describe('live KPIs', () => {
     expect(hour.metrics.offered.value).toBe(Date.now() - BASE < 3_300_000 ? 7 : hour.metrics.offered.value);
   });
 
+  it("today begins at the tenant's local midnight: a call just before it is yesterday's", async () => {
+    // A zone where it is now between 01:00 and 22:00, so a minute after local midnight is in the past.
+    const zone = ['Asia/Tokyo', 'America/New_York', 'Europe/Prague', 'Pacific/Auckland', 'UTC'].find((z) => {
+      const h = Number(new Intl.DateTimeFormat('en-GB', { timeZone: z, hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+      return h >= 1 && h <= 22;
+    }) as string;
+    const { t, queue, agent } = await tenantWithQueue();
+    expect((await t.admin.patch('/v1/settings', { timeZone: zone })).status).toBe(200);
+    const before = (await t.admin.get(`/v1/queues/${queue.id}/live`)).body;
+    expect(before.today.timeZone).toBe(zone);
+    const midnight = Date.parse(before.today.dayStart);
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(local.format(new Date(midnight))).toBe('00:00');
+    expect(local.format(new Date(midnight - 1))).toBe('23:59');
+    const call = (at: number, wait: number) => {
+      const id = callId('midnight');
+      return [
+        { id: `${id}:j`, type: 'queue.joined', occurredAt: iso(at), interactionId: id, queueId: queue.id },
+        {
+          id: `${id}:l`,
+          type: 'queue.left',
+          occurredAt: iso(at + wait * 1000),
+          interactionId: id,
+          queueId: queue.id,
+          agentId: agent.id,
+          attrs: { outcome: 'answered' },
+        },
+      ];
+    };
+    await sendEvents(t.admin, [...call(midnight - 60_000, 5), ...call(midnight + 60_000, 7)]);
+    const live = (await t.admin.get(`/v1/queues/${queue.id}/live`)).body;
+    expect(live.today).toMatchObject({ offered: 1, answered: 1 });
+    expect(live.today.metrics.asa).toMatchObject({ numerator: 7000, denominator: 1 });
+  });
+
   it('GET /v1/live: every queue, and totals per tenant and site that add up the queues', async () => {
     const t = await createTenant();
     const site = (await t.admin.post('/v1/sites', { name: `s-${callId()}` })).body;

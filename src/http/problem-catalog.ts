@@ -157,6 +157,11 @@ export const PROBLEM_CATALOG = {
     title: 'Too many rows',
     description: 'An import holds more rows than one import takes; the detail names the limit and where reading stopped.',
   },
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    title: 'Too many live connections',
+    description: 'The tenant has as many live stream connections open as it may; close one, or retry after `Retry-After` seconds.',
+  },
   RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',

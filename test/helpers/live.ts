@@ -68,4 +68,5 @@ export async function expectStreamRefused(query: string, token: string | null, s
   const body = (await res.json()) as { code: string };
   expect(res.status, JSON.stringify(body)).toBe(status);
   expect(body.code).toBe(code);
+  return res;
 }

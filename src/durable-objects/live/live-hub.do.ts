@@ -24,6 +24,10 @@ import { WEBHOOK_RELAY_DDL, WebhookRelay } from './webhook-relay';
 /** A client acknowledges at least this often (`{"type":"ack","n":…}`); three missed beats close it (4002). */
 export const HEARTBEAT_SECONDS = 20;
 const HEARTBEAT_TIMEOUT_MS = 3 * HEARTBEAT_SECONDS * 1000;
+/** Live connections one tenant may hold open (each costs the hub a send per push of every queue it watches). */
+export const MAX_CONNECTIONS = 2000;
+/** The limit in force: `LIVE_MAX_CONNECTIONS` (tests set it low), else {@link MAX_CONNECTIONS}. */
+export const maxConnections = (env: Pick<Env, 'LIVE_MAX_CONNECTIONS'>) => Number(env.LIVE_MAX_CONNECTIONS) || MAX_CONNECTIONS;
 /** Messages sent and not acknowledged beyond which a connection is a slow consumer and is closed (4008). */
 export const MAX_UNACKNOWLEDGED = 240;
 /** The hub renews its queues' watch leases this often, for this long. */
@@ -123,6 +127,9 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
       return new Response('not a live connection', { status: 400 });
     }
     this.remember(tenantId);
+    if (this.ctx.getWebSockets().length >= maxConnections(this.env)) {
+      return new Response('too many live connections', { status: 429, headers: { 'Retry-After': '30' } });
+    }
     const queues = queuesHeader === '*' ? null : (JSON.parse(queuesHeader) as string[]);
     const expires = request.headers.get(LIVE_HEADERS.expires);
     const expiresAt = expires ? Number(expires) : null;

@@ -3,7 +3,7 @@ import { AGENT_STATES, type AgentState } from '../../domain/events/event-types';
 import type { MetricValue } from '../../domain/kpi/compute';
 import { type LiveMetricId, sumLiveMetrics } from '../../domain/kpi/live';
 import { callLiveHub, liveHubStub } from '../../durable-objects/live/live-hub.client';
-import { LIVE_HEADERS } from '../../durable-objects/live/live-hub.do';
+import { LIVE_HEADERS, maxConnections } from '../../durable-objects/live/live-hub.do';
 import { callQueueDO } from '../../durable-objects/queue/queue.client';
 import type { LiveSnapshot } from '../../durable-objects/queue/queue.types';
 import { callTenantDO } from '../../durable-objects/tenant/tenant.client';
@@ -128,7 +128,13 @@ export async function openLiveStream(
   headers.set(LIVE_HEADERS.key, input.keyId);
   headers.set(LIVE_HEADERS.queues, queues === null ? '*' : JSON.stringify(queues));
   if (input.token) headers.set(LIVE_HEADERS.expires, String(input.token.expiresAt));
-  return liveHubStub(ctx.env, ctx.tenantId).fetch(`https://live-hub${url.pathname}`, { headers });
+  const res = await liveHubStub(ctx.env, ctx.tenantId).fetch(`https://live-hub${url.pathname}`, { headers });
+  if (res.status === 429) {
+    throw new AppError('rate_limited', 'TOO_MANY_CONNECTIONS', `A tenant holds at most ${maxConnections(ctx.env)} live connections at once.`, {
+      retryAfterSeconds: 30,
+    });
+  }
+  return res;
 }
 
 /** The queues a connection or token may watch: null for all of the tenant's; each asked for must exist and be allowed. */
