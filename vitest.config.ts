@@ -82,7 +82,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: bindings(inject as Inject, false, { KPI_MAX_RANGE_RECORDS: '40', LIVE_MAX_CONNECTIONS: '2' }) },
+            miniflare: {
+              bindings: bindings(inject as Inject, false, { KPI_MAX_RANGE_RECORDS: '40', LIVE_MAX_CONNECTIONS: '2' }),
+            },
           })),
         ],
         test: { name: 'limits', include: ['test/limits/**/*.test.ts'] },

@@ -160,7 +160,8 @@ export const PROBLEM_CATALOG = {
   TOO_MANY_CONNECTIONS: {
     status: 429,
     title: 'Too many live connections',
-    description: 'The tenant has as many live stream connections open as it may; close one, or retry after `Retry-After` seconds.',
+    description:
+      'The tenant has as many live stream connections open as it may; close one, or retry after `Retry-After` seconds.',
   },
   RATE_LIMITED: {
     status: 429,

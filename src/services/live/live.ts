@@ -130,9 +130,14 @@ export async function openLiveStream(
   if (input.token) headers.set(LIVE_HEADERS.expires, String(input.token.expiresAt));
   const res = await liveHubStub(ctx.env, ctx.tenantId).fetch(`https://live-hub${url.pathname}`, { headers });
   if (res.status === 429) {
-    throw new AppError('rate_limited', 'TOO_MANY_CONNECTIONS', `A tenant holds at most ${maxConnections(ctx.env)} live connections at once.`, {
-      retryAfterSeconds: 30,
-    });
+    throw new AppError(
+      'rate_limited',
+      'TOO_MANY_CONNECTIONS',
+      `A tenant holds at most ${maxConnections(ctx.env)} live connections at once.`,
+      {
+        retryAfterSeconds: 30,
+      },
+    );
   }
   return res;
 }
