@@ -1,36 +1,11 @@
-import type { VisitRecord } from '../../domain/calls/records';
-import { FLOW_OUT_OUTCOMES } from '../../domain/events/event-types';
-
-export interface VisitCounts {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  flowed: number;
-  unknown: number;
-}
-
 /**
- * The queue's visits as the live view reads them (`visits`): replaced whole from each projection,
- * so live counters are derived from the records, never incremented.
+ * The queue's visits as the live view reads them (`visits`: who is waiting, since when), replaced whole from each
+ * projection. Today's counters come from the records through the KPI catalog (`live-kpis.ts`), never from here.
  */
 export class VisitStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  replace(interactionId: string, visits: readonly Pick<VisitRecord, 'id' | 'enqueuedAt' | 'outcome'>[]): void {
-    this.forget(interactionId);
-    for (const v of visits) {
-      this.sql.exec(
-        'INSERT INTO visits (id, interaction_id, enqueued_at, outcome, open) VALUES (?, ?, ?, ?, ?)',
-        v.id,
-        interactionId,
-        v.enqueuedAt,
-        v.outcome,
-        v.outcome === null ? 1 : 0,
-      );
-    }
-  }
-
-  /** `replace` for several interactions at once, in two statements: their visits are `visits` now. */
+  /** The visits of these interactions are `visits` now (two statements for all of them). */
   replaceAll(interactionIds: readonly string[], visits: readonly [string, string, number, string | null, number][]): void {
     if (interactionIds.length === 0) return;
     this.sql.exec('DELETE FROM visits WHERE interaction_id IN (SELECT value FROM json_each(?))', JSON.stringify(interactionIds));
@@ -45,22 +20,6 @@ export class VisitStore {
 
   forget(interactionId: string): void {
     this.sql.exec('DELETE FROM visits WHERE interaction_id = ?', interactionId);
-  }
-
-  /** Visits that started at or after `start`, by outcome (the "today" counters). */
-  countsSince(start: number): VisitCounts {
-    const flowOut = FLOW_OUT_OUTCOMES.map((o) => `'${o}'`).join(',');
-    return this.sql
-      .exec<{ offered: number; answered: number; abandoned: number; flowed: number; unknown: number }>(
-        `SELECT count(*) AS offered,
-           coalesce(sum(outcome = 'answered'), 0) AS answered,
-           coalesce(sum(outcome = 'abandoned'), 0) AS abandoned,
-           coalesce(sum(outcome IN (${flowOut})), 0) AS flowed,
-           coalesce(sum(outcome = 'unknown'), 0) AS unknown
-         FROM visits WHERE enqueued_at >= ?`,
-        start,
-      )
-      .one();
   }
 
   /** The first `limit` callers waiting, in the order they joined (the order they are answered in). */
