@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isMetricId, metricDefinition } from '../kpi/catalog';
+import { sum, sumsToHundred } from '../weights';
 
 /**
  * Appraisal rules (考核): how a tenant scores its agents over a period — categories (attendance, attitude,
@@ -107,10 +108,6 @@ export interface RuleIssue {
   detail: string;
 }
 
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-/** Weights are percentages given by people: they must add up to 100 to a hundredth. */
-const hundred = (xs: readonly number[]) => Math.abs(sum(xs) - 100) < 0.005;
-
 /**
  * What is wrong with a rule, each with a JSON pointer into it (empty: it can be used). Beyond its shape: weights
  * that do not sum to 100, metrics the catalog does not know or that have no better direction (a volume), a linear
@@ -119,7 +116,7 @@ const hundred = (xs: readonly number[]) => Math.abs(sum(xs) - 100) < 0.005;
  */
 export function appraisalRuleProblems(rule: AppraisalRuleBody): RuleIssue[] {
   const issues: RuleIssue[] = [];
-  if (!hundred(rule.categories.map((c) => c.weight))) {
+  if (!sumsToHundred(rule.categories.map((c) => c.weight))) {
     issues.push({
       pointer: '/categories',
       detail: `category weights sum to ${sum(rule.categories.map((c) => c.weight))}, not 100`,
@@ -130,7 +127,7 @@ export function appraisalRuleProblems(rule: AppraisalRuleBody): RuleIssue[] {
     const at = `/categories/${i}`;
     if (seen.has(c.id)) issues.push({ pointer: `${at}/id`, detail: `category ${c.id} appears twice` });
     seen.add(c.id);
-    if (!hundred(c.metrics.map((m) => m.weight))) {
+    if (!sumsToHundred(c.metrics.map((m) => m.weight))) {
       issues.push({
         pointer: `${at}/metrics`,
         detail: `metric weights of ${c.id} sum to ${sum(c.metrics.map((m) => m.weight))}, not 100`,

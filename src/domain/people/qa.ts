@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sum, sumsToHundred } from '../weights';
 
 /**
  * Quality evaluation forms (监听分值, issue 10 §2), pure: a form version's sections and questions with their
@@ -50,21 +51,18 @@ export interface QaIssue {
   detail: string;
 }
 
-const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-const hundred = (xs: readonly number[]) => Math.abs(total(xs) - 100) < 0.005;
-
 /** What is wrong with a form (empty: it can be published). */
 export function qaFormProblems(form: QaFormBody): QaIssue[] {
   const issues: QaIssue[] = [];
-  if (!hundred(form.sections.map((s) => s.weight))) {
-    issues.push({ pointer: '/sections', detail: `section weights sum to ${total(form.sections.map((s) => s.weight))}, not 100` });
+  if (!sumsToHundred(form.sections.map((s) => s.weight))) {
+    issues.push({ pointer: '/sections', detail: `section weights sum to ${sum(form.sections.map((s) => s.weight))}, not 100` });
   }
   const ids = new Set<string>();
   form.sections.forEach((s, i) => {
-    if (!hundred(s.questions.map((q) => q.weight))) {
+    if (!sumsToHundred(s.questions.map((q) => q.weight))) {
       issues.push({
         pointer: `/sections/${i}/questions`,
-        detail: `question weights of ${s.id} sum to ${total(s.questions.map((q) => q.weight))}, not 100`,
+        detail: `question weights of ${s.id} sum to ${sum(s.questions.map((q) => q.weight))}, not 100`,
       });
     }
     s.questions.forEach((q, j) => {
