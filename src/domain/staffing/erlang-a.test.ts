@@ -30,8 +30,8 @@ describe('Erlang A: reference cases', () => {
     }
   });
 
-  it('reference §6.4 [computed], Westbay A = 48, 80 % in 15 s, patience 120 s: Erlang A needs 50 (SL 0.8141, P(abandon) 4.8 %), where Erlang C needs 55', () => {
-    // AHT 240 s: the reference gives A = 48 only; see the Erlang C case in erlang.test.ts.
+  it('staffing example (docs/ewt.md), Westbay A = 48, 80 % in 15 s, patience 120 s: Erlang A needs 50 (SL 0.8141, P(abandon) 4.8 %), where Erlang C needs 55', () => {
+    // AHT 240 s: the published example gives A = 48 only; see the Erlang C case in erlang.test.ts.
     const t = { arrivalRate: 360 / 1800, aht: 240, patience: 120 };
     expect(erlangAAgentsRequired(t, { serviceLevel: { target: 0.8, threshold: 15 } })).toBe(50);
     expect(erlangAServiceLevel(t, 50, 15)).toBeCloseTo(0.8141, 4);
@@ -39,7 +39,7 @@ describe('Erlang A: reference cases', () => {
     expect(erlangAServiceLevel(t, 49, 15)).toBeLessThan(0.8);
   });
 
-  it('reference §6.4 [computed], A = 10, 80 % in 20 s, patience 300 s: Erlang A needs 13 (SL 0.8582, P(abandon) 2.5 %), where Erlang C needs 14', () => {
+  it('staffing example (docs/ewt.md), A = 10, 80 % in 20 s, patience 300 s: Erlang A needs 13 (SL 0.8582, P(abandon) 2.5 %), where Erlang C needs 14', () => {
     expect(erlangAAgentsRequired(PYWORKFORCE, { serviceLevel: { target: 0.8, threshold: 20 } })).toBe(13);
     expect(erlangAServiceLevel(PYWORKFORCE, 13, 20)).toBeCloseTo(0.8582, 4);
     expect(erlangAQueue(PYWORKFORCE, 13).probabilityOfAbandoning).toBeCloseTo(0.025, 3);

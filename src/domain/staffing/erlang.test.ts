@@ -57,8 +57,8 @@ describe('Erlang C: reference cases', () => {
     expect(erlangCServiceLevel(t, 2, 30)).toBeCloseTo(1 - Math.exp(-1 / 12) / 3, 14);
   });
 
-  it('reference §6.4 [computed], Westbay load A = 48, 80 % in 15 s: Erlang C needs 55 (54 gives SL 0.7929)', () => {
-    // The reference gives only A = 48; SL depends on the AHT too. 360 calls per 30 minutes at 240 s (the
+  it('staffing example (docs/ewt.md), Westbay load A = 48, 80 % in 15 s: Erlang C needs 55 (54 gives SL 0.7929)', () => {
+    // The published example gives only A = 48; SL depends on the AHT too. 360 calls per 30 minutes at 240 s (the
     // Westbay example's traffic) is the AHT that reproduces its 0.7929.
     const t = traffic(360, 1800, 240);
     expect(offeredLoad(t)).toBeCloseTo(48, 12);
@@ -66,7 +66,7 @@ describe('Erlang C: reference cases', () => {
     expect(erlangCServiceLevel(t, 54, 15)).toBeCloseTo(0.7929, 4);
   });
 
-  it('reference §6.4 [computed], A = 10 (AHT 180 s), 80 % in 20 s: Erlang C needs 14 (13 gives SL 0.7956)', () => {
+  it('staffing example (docs/ewt.md), A = 10 (AHT 180 s), 80 % in 20 s: Erlang C needs 14 (13 gives SL 0.7956)', () => {
     expect(erlangCAgentsRequired(PYWORKFORCE, { serviceLevel: { target: 0.8, threshold: 20 } })).toBe(14);
     expect(erlangCServiceLevel(PYWORKFORCE, 13, 20)).toBeCloseTo(0.7956, 4);
   });
