@@ -4,6 +4,8 @@
  * them to Postgres. Records keep only their newest version (a record changed five times before a
  * flush is sent once); events are appended once each.
  */
+import { insertRows } from './sql-rows';
+
 export const OUTBOX_DDL = `
   CREATE TABLE outbox_records (
     kind TEXT NOT NULL,
@@ -143,23 +145,21 @@ export class Outbox {
   /** `putEvent` for events already serialized, in one statement. */
   putEventTexts(events: readonly { id: string; body: string }[], now: number, replace = false): void {
     if (events.length === 0) return;
-    this.sql.exec(
-      `INSERT ${replace ? 'OR REPLACE' : 'OR IGNORE'} INTO outbox_events (id, body, enqueued_at)
-       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? FROM json_each(?)`,
-      now,
-      JSON.stringify(events.map((e) => [e.id, e.body])),
+    insertRows(
+      this.sql,
+      `INSERT ${replace ? 'OR REPLACE' : 'OR IGNORE'} INTO outbox_events (id, body, enqueued_at)`,
+      events.map((e) => [e.id, e.body, now]),
     );
   }
 
   /** `putRecord` for records already serialized (`body` the JSON text, `null` when removed), in one statement. */
   putRecordTexts(records: readonly { kind: RecordKind; id: string; version: number; body: string }[]): void {
     if (records.length === 0) return;
-    this.sql.exec(
-      `INSERT INTO outbox_records (kind, id, body, version)
-       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
-       FROM json_each(?) WHERE true
-       ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version`,
-      JSON.stringify(records.map((r) => [r.kind, r.id, r.body, r.version])),
+    insertRows(
+      this.sql,
+      'INSERT INTO outbox_records (kind, id, body, version)',
+      records.map((r) => [r.kind, r.id, r.body, r.version]),
+      'ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version',
     );
   }
 

@@ -285,6 +285,23 @@ describe('projectInteraction', () => {
     expect(inB.segments.map((s) => s.agentId)).toEqual(['agt_bob']);
   });
 
+  it('a timeline naming only this queue projects as no timeline at all (the QueueDO keeps none such)', () => {
+    const events = [
+      ev('queue.joined', 0, { queueId: Q }),
+      ev('agent.connected', 10_000, { agentId: A }),
+      ev('hold.started', 12_000, { agentId: A }),
+      ev('hold.ended', 15_000, { agentId: A }),
+      ev('agent.disconnected', 40_000, { agentId: A }),
+    ];
+    fc.assert(
+      fc.property(fc.integer({ min: -100_000, max: 100_000 }), (at) => {
+        const alone = projectInteraction({ interactionId: 'call-1', queueId: Q, events, timeline: [{ queueId: Q, at }] });
+        expect(alone).toEqual(projectInteraction({ interactionId: 'call-1', queueId: Q, events, timeline: [] }));
+        expect(alone.segments).toHaveLength(1);
+      }),
+    );
+  });
+
   it('after a blind transfer, the transferring agent’s disconnect and wrap-up stay with the queue the agent answered in', () => {
     const B = 'que_billing';
     const timeline = [

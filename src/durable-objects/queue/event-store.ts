@@ -1,5 +1,6 @@
 import { type AnyEvent, sameContent } from '../../domain/events/normalized';
 import type { Outbox } from '../outbox';
+import { insertRows } from '../sql-rows';
 
 /**
  * A queue's event log (`events`): each event once by id, appended to the outbox as it is kept. The
@@ -37,12 +38,10 @@ export class EventStore {
     let pending: { id: string; interactionId: string; occurredAt: number; body: string }[] = [];
     const appendPending = () => {
       if (pending.length === 0) return;
-      this.sql.exec(
-        `INSERT INTO events (id, interaction_id, occurred_at, received_at, body)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, json_extract(value, '$[3]')
-         FROM json_each(?)`,
-        now,
-        JSON.stringify(pending.map((e) => [e.id, e.interactionId, e.occurredAt, e.body])),
+      insertRows(
+        this.sql,
+        'INSERT INTO events (id, interaction_id, occurred_at, received_at, body)',
+        pending.map((e) => [e.id, e.interactionId, e.occurredAt, now, e.body]),
       );
       this.outbox.putEventTexts(pending, now);
       pending = [];

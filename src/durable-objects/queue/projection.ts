@@ -1,9 +1,9 @@
 import { projectInteraction } from '../../domain/calls/project';
 import type { Projection } from '../../domain/calls/records';
 import type { Outbox, RecordKind } from '../outbox';
+import { insertRows } from '../sql-rows';
 import type { EventStore } from './event-store';
 import type { InteractionTimeline } from './queue.types';
-import type { VisitStore } from './visits';
 
 type RecordRow = { kind: RecordKind; id: string; body: string; version: number };
 
@@ -17,14 +17,14 @@ export class ProjectionStore {
     private readonly sql: SqlStorage,
     private readonly outbox: Outbox,
     private readonly events: EventStore,
-    private readonly visits: VisitStore,
     /** Told which interactions' records were written or forgotten (inside the storage transaction). */
     private readonly onChange: (interactionIds: readonly string[]) => void = () => {},
   ) {}
 
   /**
    * Keeps interactions' queue timelines; returns those that changed (they are projected again). One
-   * statement reads them all, one writes the changed ones.
+   * statement reads them all, one writes the changed ones. A timeline of this queue alone says nothing
+   * an empty one does not (every event is this queue's): it is not kept, and removes one kept before.
    */
   setTimelines(timelines: readonly InteractionTimeline[]): Set<string> {
     const changed = new Set<string>();
@@ -36,19 +36,24 @@ export class ProjectionStore {
     )) {
       current.set(r.interaction_id, r.body);
     }
+    const gone: string[] = [];
     for (const tl of timelines) {
-      const body = JSON.stringify(tl.joins);
+      const body = tl.joins.length > 1 ? JSON.stringify(tl.joins) : undefined;
       if (current.get(tl.interactionId) === body) continue;
-      current.set(tl.interactionId, body);
+      if (body === undefined) {
+        current.delete(tl.interactionId);
+        gone.push(tl.interactionId);
+      } else current.set(tl.interactionId, body);
       changed.add(tl.interactionId);
     }
-    if (changed.size > 0) {
-      this.sql.exec(
-        `INSERT OR REPLACE INTO timelines (interaction_id, body)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
-        JSON.stringify([...changed].map((id) => [id, current.get(id)])),
-      );
+    if (gone.length > 0) {
+      this.sql.exec('DELETE FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))', JSON.stringify(gone));
     }
+    const kept = [...changed].flatMap((id) => {
+      const body = current.get(id);
+      return body === undefined ? [] : [[id, body]];
+    });
+    insertRows(this.sql, 'INSERT OR REPLACE INTO timelines (interaction_id, body)', kept);
     return changed;
   }
 
@@ -88,7 +93,7 @@ export class ProjectionStore {
       }
       m.set(`${r.kind}:${r.id}`, { kind: r.kind, id: r.id, body: r.body, version: r.version });
     }
-    const changes: Changes = { records: [], gone: [], interactions: [], visits: [], projected: [] };
+    const changes: Changes = { records: [], gone: [], interactions: [], projected: [] };
     for (const interactionId of ids) {
       const events = eventsOf.get(interactionId) ?? [];
       if (events.length === 0) continue;
@@ -111,7 +116,6 @@ export class ProjectionStore {
       const active = p.visits.some((v) => v.outcome === null) || p.segments.some((s) => s.disconnectedAt === null);
       changes.interactions.push([interactionId, firstEventAt, lastEventAt, staleSince, active ? 1 : 0]);
       changes.projected.push(interactionId);
-      for (const v of p.visits) changes.visits.push([v.id, interactionId, v.enqueuedAt, v.outcome, v.outcome === null ? 1 : 0]);
     }
     this.write(changes, now, opts.clearStale);
   }
@@ -162,15 +166,12 @@ export class ProjectionStore {
   }
 
   private write(changes: Changes, now: number, clearStale: boolean): void {
-    if (changes.records.length > 0) {
-      this.sql.exec(
-        `INSERT INTO records (kind, id, interaction_id, body, version)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
-         FROM json_each(?) WHERE true
-         ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version`,
-        JSON.stringify(changes.records.map((r) => [r.kind, r.id, r.interactionId, r.body, r.version])),
-      );
-    }
+    insertRows(
+      this.sql,
+      'INSERT INTO records (kind, id, interaction_id, body, version, open_since)',
+      changes.records.map((r) => [r.kind, r.id, r.interactionId, r.body, r.version, r.openSince]),
+      'ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version, open_since = excluded.open_since',
+    );
     // Records the projection no longer produces are removed downstream too.
     if (changes.gone.length > 0) {
       this.sql.exec(
@@ -183,32 +184,25 @@ export class ProjectionStore {
       ...changes.records,
       ...changes.gone.map((r) => ({ kind: r.kind, id: r.id, version: r.version + 1, body: 'null' })),
     ]);
-    if (changes.interactions.length > 0) {
-      this.sql.exec(
-        `INSERT INTO interactions (id, first_event_at, last_event_at, last_received_at, stale_since, active)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, json_extract(value, '$[3]'), json_extract(value, '$[4]')
-         FROM json_each(?) WHERE true
-         ON CONFLICT (id) DO UPDATE SET first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
-           last_received_at = CASE WHEN ? THEN excluded.last_received_at ELSE interactions.last_received_at END,
-           stale_since = excluded.stale_since, active = excluded.active`,
-        now,
-        JSON.stringify(changes.interactions),
-        clearStale ? 1 : 0,
-      );
-    }
-    this.visits.replaceAll(changes.projected, changes.visits);
+    insertRows(
+      this.sql,
+      'INSERT INTO interactions (id, first_event_at, last_event_at, last_received_at, stale_since, active)',
+      changes.interactions.map(([id, first, last, staleSince, active]) => [id, first, last, now, staleSince, active]),
+      `ON CONFLICT (id) DO UPDATE SET first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
+         last_received_at = ${clearStale ? 'excluded.last_received_at' : 'interactions.last_received_at'},
+         stale_since = excluded.stale_since, active = excluded.active`,
+    );
     this.onChange(changes.projected);
   }
 }
 
 interface Changes {
-  records: { kind: RecordKind; id: string; interactionId: string; body: string; version: number }[];
+  /** `openSince`: a visit's enqueue time while it is open (the live view's waiting callers), else null. */
+  records: { kind: RecordKind; id: string; interactionId: string; body: string; version: number; openSince: number | null }[];
   gone: RecordRow[];
   /** id, first and last event, stale since, active. */
   interactions: [string, number, number, number | null, number][];
-  /** id, interaction, enqueued at, outcome, open. */
-  visits: [string, string, number, string | null, number][];
-  /** The interactions whose visits are replaced. */
+  /** The interactions projected (their records may have changed). */
   projected: string[];
 }
 
@@ -221,10 +215,10 @@ function diffRecords(
   current: Map<string, RecordRow>,
   changes: Changes,
 ): void {
-  const next: { kind: RecordKind; id: string; body: unknown }[] = [
-    { kind: 'interaction', id: interactionId, body: { ...p.interaction, firstEventAt, lastEventAt } },
-    ...p.visits.map((v) => ({ kind: 'visit' as const, id: v.id, body: v })),
-    ...p.segments.map((s) => ({ kind: 'segment' as const, id: s.id, body: s })),
+  const next: { kind: RecordKind; id: string; body: unknown; openSince: number | null }[] = [
+    { kind: 'interaction', id: interactionId, body: { ...p.interaction, firstEventAt, lastEventAt }, openSince: null },
+    ...p.visits.map((v) => ({ kind: 'visit' as const, id: v.id, body: v, openSince: v.outcome === null ? v.enqueuedAt : null })),
+    ...p.segments.map((s) => ({ kind: 'segment' as const, id: s.id, body: s, openSince: null })),
   ];
   for (const r of next) {
     const body = JSON.stringify(r.body);
@@ -232,7 +226,14 @@ function diffRecords(
     const prev = current.get(key);
     current.delete(key);
     if (prev?.body === body) continue;
-    changes.records.push({ kind: r.kind, id: r.id, interactionId, body, version: (prev?.version ?? 0) + 1 });
+    changes.records.push({
+      kind: r.kind,
+      id: r.id,
+      interactionId,
+      body,
+      version: (prev?.version ?? 0) + 1,
+      openSince: r.openSince,
+    });
   }
   for (const gone of current.values()) changes.gone.push(gone);
 }

@@ -49,7 +49,7 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
       (snap) => this.toHub(snap),
       () => this.logger(),
     );
-    this.projection = new ProjectionStore(this.sql, this.outbox, this.events, this.visits, (ids) => {
+    this.projection = new ProjectionStore(this.sql, this.outbox, this.events, (ids) => {
       this.liveKpis.touched(ids);
       this.publisher.markChanged();
     });
@@ -61,7 +61,7 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
         transact: this.transact,
         delayMs: FLUSH_DELAY_MS,
       }),
-      new Pruner(this.outbox, this.events, this.projection, this.visits, this.transact),
+      new Pruner(this.outbox, this.events, this.projection, this.transact),
       this.publisher,
     ];
   }

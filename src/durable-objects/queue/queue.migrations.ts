@@ -44,4 +44,11 @@ export const QUEUE_MIGRATIONS = [
    CREATE TABLE timelines (interaction_id TEXT PRIMARY KEY, body TEXT NOT NULL);
    ${OUTBOX_DDL}`,
   OUTBOX_DEAD_LETTERS_DDL,
+  // Waiting callers are read from the visit records themselves (an open visit's enqueue time, indexed while it is
+  // open) instead of a copy in `visits`; a timeline that names one queue is the same as none and is not kept.
+  `ALTER TABLE records ADD COLUMN open_since INTEGER;
+   UPDATE records SET open_since = json_extract(body, '$.enqueuedAt') WHERE kind = 'visit' AND json_extract(body, '$.outcome') IS NULL;
+   CREATE INDEX records_open ON records (open_since, id) WHERE open_since IS NOT NULL;
+   DROP TABLE visits;
+   DELETE FROM timelines WHERE json_array_length(body) <= 1;`,
 ];

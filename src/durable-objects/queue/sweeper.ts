@@ -4,7 +4,6 @@ import type { Outbox } from '../outbox';
 import type { EventStore } from './event-store';
 import type { ProjectionStore } from './projection';
 import type { QueueMeta } from './queue-meta';
-import type { VisitStore } from './visits';
 
 /** Events (and so the memory of which ids were seen) are kept at least this long (docs/ARCHITECTURE.md, Invariants). */
 export const SEEN_RETENTION_MS = 72 * 3600 * 1000;
@@ -45,7 +44,6 @@ export class Pruner implements Wakeable {
     private readonly outbox: Outbox,
     private readonly events: EventStore,
     private readonly projection: ProjectionStore,
-    private readonly visits: VisitStore,
     private readonly transact: Transact,
   ) {}
 
@@ -61,7 +59,6 @@ export class Pruner implements Wakeable {
     this.transact(() => {
       for (const id of old) {
         this.events.forget(id);
-        this.visits.forget(id);
         this.projection.forget(id);
       }
     });

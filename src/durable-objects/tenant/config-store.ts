@@ -8,6 +8,8 @@ import type { HotConnector, TenantConfig } from './tenant.types';
 export class ConfigStore {
   /** The config row, read once and kept in step by every write (undefined = not read yet). */
   private cached: TenantConfig | null | undefined;
+  /** Connectors read so far (null: none by that id), kept in step by every write. */
+  private readonly connectors = new Map<string, HotConnector | null>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -59,19 +61,26 @@ export class ConfigStore {
   }
 
   connector(id: string): HotConnector | null {
+    const known = this.connectors.get(id);
+    if (known !== undefined) return known;
     const row = this.sql.exec<{ body: string }>('SELECT body FROM connectors WHERE id = ?', id).toArray()[0];
-    return row ? JSON.parse(row.body) : null;
+    const connector: HotConnector | null = row ? JSON.parse(row.body) : null;
+    this.connectors.set(id, connector);
+    return connector;
   }
 
   putConnector(connector: HotConnector): void {
+    this.connectors.delete(connector.id);
     this.sql.exec('INSERT OR REPLACE INTO connectors (id, body) VALUES (?, ?)', connector.id, JSON.stringify(connector));
   }
 
   removeConnector(id: string): void {
+    this.connectors.delete(id);
     this.sql.exec('DELETE FROM connectors WHERE id = ?', id);
   }
 
   replaceConnectors(connectors: readonly HotConnector[]): void {
+    this.connectors.clear();
     this.sql.exec('DELETE FROM connectors');
     for (const c of connectors) this.putConnector(c);
   }

@@ -3,6 +3,7 @@ import { type AnyEvent, type NormalizedEvent, sameContent } from '../../domain/e
 import type { Transact, Wakeable } from '../lifecycle';
 import type { Outbox } from '../outbox';
 import type { EnsureEntity } from '../ports';
+import { insertRows } from '../sql-rows';
 import type { EntityDirectory } from './entity-directory';
 import type { PresenceStore } from './presence-store';
 import type { Resolution } from './tenant.routing';
@@ -112,24 +113,27 @@ export class InteractionRouter {
     }
     // A queue new to an interaction gets the events without a queue it already had. Delivered with
     // this batch, and relayed again by the alarm in case this request does not get through.
+    const queueLess = this.queueLessEventsOfAll(newQueues.map((n) => n.interactionId));
     for (const { interactionId, queueId } of newQueues) {
-      for (const e of this.queueLessEvents(interactionId)) {
+      for (const e of queueLess.get(interactionId) ?? []) {
         push(queueId, e);
         relayed.push({ queueId, id: `${queueId}|event|${e.id}`, body: JSON.stringify({ event: e }) });
       }
     }
     // Every queue of an interaction whose queues changed learns the new timeline: it decides which
-    // of an agent's queue-less events are its own.
+    // of an agent's queue-less events are its own. A timeline of one queue tells that queue nothing
+    // (all the interaction's events are its own): it goes with the batch but is not relayed.
     const queuesOf = this.queuesOfAll([...retimed]);
     for (const interactionId of retimed) {
       const joins = (queuesOf.get(interactionId) ?? []).map((q) => ({ queueId: q.queueId, at: q.firstAt }));
       for (const { queueId } of joins) {
         deliver(queueId).timelines.push({ interactionId, joins });
-        relayed.push({
-          queueId,
-          id: `${queueId}|timeline|${interactionId}`,
-          body: JSON.stringify({ timeline: { interactionId, joins } }),
-        });
+        if (joins.length > 1)
+          relayed.push({
+            queueId,
+            id: `${queueId}|timeline|${interactionId}`,
+            body: JSON.stringify({ timeline: { interactionId, joins } }),
+          });
       }
     }
     this.relayAll(relayed, now);
@@ -193,12 +197,11 @@ export class InteractionRouter {
     )) {
       stored.set(`${r.interaction_id}|${r.queue_id}`, r.first_at);
     }
-    this.sql.exec(
-      `INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at)
-       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true
-       ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at`,
-      now,
-      list,
+    insertRows(
+      this.sql,
+      'INSERT INTO interaction_queues (interaction_id, queue_id, first_at, touched_at)',
+      [...pairs.values()].map(([interactionId, queueId, at]) => [interactionId, queueId, at, now]),
+      'ON CONFLICT (interaction_id, queue_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), touched_at = excluded.touched_at',
     );
     for (const [key, [, , at]] of pairs) {
       const first = stored.get(key);
@@ -233,22 +236,35 @@ export class InteractionRouter {
       .map((r) => ({ queueId: r.queue_id, firstAt: r.first_at }));
   }
 
-  private queueLessEvents(interactionId: string): AnyEvent[] {
-    const rows = this.sql
-      .exec<{ body: string }>('SELECT body FROM interaction_events WHERE interaction_id = ?', interactionId)
-      .toArray();
-    if (rows.length > 0) this.sql.exec('UPDATE interaction_events SET parked = 0 WHERE interaction_id = ?', interactionId);
-    return rows.map((r) => JSON.parse(r.body) as AnyEvent);
+  /** The queue-less events kept for these interactions (no longer parked: they have a queue now), in one statement. */
+  private queueLessEventsOfAll(interactionIds: readonly string[]): Map<string, AnyEvent[]> {
+    const out = new Map<string, AnyEvent[]>();
+    if (interactionIds.length === 0) return out;
+    const list = JSON.stringify([...new Set(interactionIds)]);
+    for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
+      'SELECT interaction_id, body FROM interaction_events WHERE interaction_id IN (SELECT value FROM json_each(?))',
+      list,
+    )) {
+      const e = JSON.parse(r.body) as AnyEvent;
+      const events = out.get(r.interaction_id);
+      if (events) events.push(e);
+      else out.set(r.interaction_id, [e]);
+    }
+    if (out.size > 0) {
+      this.sql.exec(
+        'UPDATE interaction_events SET parked = 0 WHERE parked = 1 AND interaction_id IN (SELECT value FROM json_each(?))',
+        JSON.stringify([...out.keys()]),
+      );
+    }
+    return out;
   }
 
   /** Keeps what routing relays (`forward`), in one statement. */
   private relayAll(relayed: readonly Relayed[], now: number): void {
-    if (relayed.length === 0) return;
-    this.sql.exec(
-      `INSERT OR REPLACE INTO forward (id, queue_id, body, created_at)
-       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?)`,
-      now,
-      JSON.stringify(relayed.map((r) => [r.id, r.queueId, r.body])),
+    insertRows(
+      this.sql,
+      'INSERT OR REPLACE INTO forward (id, queue_id, body, created_at)',
+      relayed.map((r) => [r.id, r.queueId, r.body, now]),
     );
   }
 

@@ -25,6 +25,9 @@ export const queueSettings = (c: TenantConfig, q: HotQueue | null): QueueSetting
  * auto-created by a delivery, or one a `configure` missed, is configured by its next batch.
  */
 export class QueueLink {
+  /** `queue_configs` as read so far (null: never configured), forgotten at every write. */
+  private readonly given = new Map<string, string | null>();
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Pick<Env, 'QUEUE_DO'>,
@@ -54,6 +57,7 @@ export class QueueLink {
           await this.port(config.tenantId, queueId).configure({ tenantId: config.tenantId, queueId, settings });
           this.mark(queueId, settings);
         } catch (err) {
+          this.given.delete(queueId);
           this.transact(() => this.sql.exec('DELETE FROM queue_configs WHERE queue_id = ?', queueId));
           log.warn('queue not configured; its next batch carries the settings', { queueId, ...errorFields(err) });
         }
@@ -66,13 +70,17 @@ export class QueueLink {
   }
 
   private configured(queueId: string): string | null {
-    return (
+    const known = this.given.get(queueId);
+    if (known !== undefined) return known;
+    const settings =
       this.sql.exec<{ settings: string }>('SELECT settings FROM queue_configs WHERE queue_id = ?', queueId).toArray()[0]
-        ?.settings ?? null
-    );
+        ?.settings ?? null;
+    this.given.set(queueId, settings);
+    return settings;
   }
 
   private mark(queueId: string, settings: QueueSettings): void {
+    this.given.delete(queueId);
     this.transact(() =>
       this.sql.exec('INSERT OR REPLACE INTO queue_configs (queue_id, settings) VALUES (?, ?)', queueId, JSON.stringify(settings)),
     );
