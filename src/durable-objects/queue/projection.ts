@@ -5,7 +5,7 @@ import { insertRows } from '../sql-rows';
 import type { EventStore } from './event-store';
 import type { InteractionTimeline } from './queue.types';
 
-type RecordRow = { kind: RecordKind; id: string; body: string; version: number };
+type RecordRow = { kind: RecordKind; id: string; interactionId: string; body: string; version: number };
 
 /**
  * Each interaction's records (`records`, `interactions`, `timelines`), projected again from all its
@@ -82,7 +82,7 @@ export class ProjectionStore {
       timelineOf.set(r.interaction_id, r.body);
     }
     const recordsOf = new Map<string, Map<string, RecordRow>>();
-    for (const r of this.sql.exec<RecordRow & { interaction_id: string }>(
+    for (const r of this.sql.exec<Omit<RecordRow, "interactionId"> & { interaction_id: string }>(
       'SELECT kind, id, interaction_id, body, version FROM records WHERE interaction_id IN (SELECT value FROM json_each(?))',
       idList,
     )) {
@@ -91,7 +91,7 @@ export class ProjectionStore {
         m = new Map();
         recordsOf.set(r.interaction_id, m);
       }
-      m.set(`${r.kind}:${r.id}`, { kind: r.kind, id: r.id, body: r.body, version: r.version });
+      m.set(`${r.kind}:${r.id}`, { kind: r.kind, id: r.id, interactionId: r.interaction_id, body: r.body, version: r.version });
     }
     const changes: Changes = { records: [], gone: [], interactions: [], projected: [] };
     for (const interactionId of ids) {
@@ -168,16 +168,16 @@ export class ProjectionStore {
   private write(changes: Changes, now: number, clearStale: boolean): void {
     insertRows(
       this.sql,
-      'INSERT INTO records (kind, id, interaction_id, body, version, open_since)',
-      changes.records.map((r) => [r.kind, r.id, r.interactionId, r.body, r.version, r.openSince]),
-      'ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version, open_since = excluded.open_since',
+      'INSERT INTO records (interaction_id, kind, id, body, version, open_since)',
+      changes.records.map((r) => [r.interactionId, r.kind, r.id, r.body, r.version, r.openSince]),
+      'ON CONFLICT (interaction_id, kind, id) DO UPDATE SET body = excluded.body, version = excluded.version, open_since = excluded.open_since',
     );
     // Records the projection no longer produces are removed downstream too.
     if (changes.gone.length > 0) {
       this.sql.exec(
-        `DELETE FROM records WHERE rowid IN (
-           SELECT r.rowid FROM json_each(?) j JOIN records r ON r.kind = json_extract(j.value, '$[0]') AND r.id = json_extract(j.value, '$[1]'))`,
-        JSON.stringify(changes.gone.map((r) => [r.kind, r.id])),
+        `DELETE FROM records WHERE (interaction_id, kind, id) IN (
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))`,
+        JSON.stringify(changes.gone.map((r) => [r.interactionId, r.kind, r.id])),
       );
     }
     this.outbox.putRecordTexts([

@@ -276,8 +276,8 @@ export class InteractionRouter {
   delivered(relayed: readonly Relayed[]): void {
     if (relayed.length === 0) return;
     this.sql.exec(
-      `DELETE FROM forward WHERE rowid IN (
-         SELECT f.rowid FROM json_each(?) j JOIN forward f
+      `DELETE FROM forward WHERE id IN (
+         SELECT f.id FROM json_each(?) j JOIN forward f
            ON f.id = json_extract(j.value, '$[0]') AND f.body = json_extract(j.value, '$[1]'))`,
       JSON.stringify(relayed.map((r) => [r.id, r.body])),
     );

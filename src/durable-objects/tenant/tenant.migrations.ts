@@ -69,4 +69,20 @@ export const TENANT_MIGRATIONS = [
   OUTBOX_DEAD_LETTERS_DDL,
   // Which settings each QueueDO was last configured with (see `QueueLink`).
   'CREATE TABLE queue_configs (queue_id TEXT PRIMARY KEY, settings TEXT NOT NULL)',
+  // Tables written by every delivery keep their rows in their primary key's own B-tree (no rowid table beside
+  // it): a routing transaction touches half as many pages.
+  `CREATE TABLE interaction_queues_by_key (
+     interaction_id TEXT NOT NULL,
+     queue_id TEXT NOT NULL,
+     first_at INTEGER NOT NULL,
+     touched_at INTEGER NOT NULL,
+     PRIMARY KEY (interaction_id, queue_id)
+   ) WITHOUT ROWID;
+   INSERT INTO interaction_queues_by_key SELECT interaction_id, queue_id, first_at, touched_at FROM interaction_queues;
+   DROP TABLE interaction_queues;
+   ALTER TABLE interaction_queues_by_key RENAME TO interaction_queues;
+   CREATE TABLE forward_by_id (id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO forward_by_id SELECT id, queue_id, body, created_at FROM forward;
+   DROP TABLE forward;
+   ALTER TABLE forward_by_id RENAME TO forward;`,
 ];
