@@ -38,8 +38,13 @@ import {
 
 export { IDEMPOTENCY_PENDING_TIMEOUT_MS, IDEMPOTENCY_TTL_MS } from './idempotency';
 
-/** Routed work and logged deliveries are relayed and flushed this soon. */
+/** Routed work a queue missed is relayed this soon. */
 const RELAY_DELAY_MS = 200;
+/**
+ * Logged deliveries, presence and created entities are flushed this soon, as a QueueDO's records are: each flush
+ * is a Postgres connection (and its authentication) whatever it carries, so under load fewer, larger ones.
+ */
+const FLUSH_DELAY_MS = 1000;
 
 /**
  * One per tenant, named by the tenant id: a thin RPC shell over its stores. Holds what the hot path
@@ -70,7 +75,7 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
         tenantId: () => this.getConfig()?.tenantId ?? null,
         ensure: (batch) => this.entities.ensureList(batch),
         transact: this.transact,
-        delayMs: RELAY_DELAY_MS,
+        delayMs: FLUSH_DELAY_MS,
       }),
       new TenantPruner(this.router, this.presence, () => this.getConfig()?.settings.staleVisitMinutes ?? 240, this.transact),
     ];
@@ -317,6 +322,7 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
   }
 
   private async wakeForWork(now: number): Promise<void> {
-    if (this.outbox.hasWork() || this.relay.pending() > 0) await this.wakeWithin(now, RELAY_DELAY_MS);
+    if (this.relay.pending() > 0) await this.wakeWithin(now, RELAY_DELAY_MS);
+    else if (this.outbox.hasWork()) await this.wakeWithin(now, FLUSH_DELAY_MS);
   }
 }
