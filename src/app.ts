@@ -8,6 +8,7 @@ import { ProblemError, problemResponse, toProblem } from './http/problem';
 import { errorFields } from './lib/log';
 import { alertsRouter } from './routes/alerts';
 import { apiKeysRouter } from './routes/api-keys';
+import { appraisalRouter } from './routes/appraisal';
 import { callsRouter } from './routes/calls';
 import { connectorsRouter } from './routes/connectors';
 import { deadLettersRouter } from './routes/dead-letters';
@@ -92,6 +93,7 @@ export function createApp() {
     .route('/', queuesRouter)
     .route('/', liveRouter)
     .route('/', alertsRouter)
+    .route('/', appraisalRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

@@ -62,8 +62,22 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     condition: { type: 'metric', metric: 'waiting', comparator: 'gt', threshold: 100 },
   });
   expect(rule.status, rule.text).toBe(201);
+  const appraisalRule = await t.admin.post('/v1/appraisal-rules', {
+    name: `a-${site.id}`,
+    effectiveFrom: '2026-01-01',
+    categories: [
+      {
+        id: 'efficiency',
+        weight: 100,
+        metrics: [{ metric: 'agentAht', weight: 100, scoring: { type: 'linear', worst: 400_000, best: 200_000 } }],
+      },
+    ],
+  });
+  expect(appraisalRule.status, appraisalRule.text).toBe(201);
   return {
     ruleId: rule.body.id,
+    appraisalRuleId: appraisalRule.body.id,
+    version: '1',
     alertId: 'alr_01jx2c8v3m0000000000000000',
     siteId: site.id,
     teamId: team.id,
@@ -96,6 +110,16 @@ function fill(path: string, ids: Record<string, string>): string {
 /** Bodies for routes whose body has required fields (an empty one would be a 422 before the 404). */
 const VALID_BODIES: Record<string, unknown> = {
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+  '/v1/appraisal-rules/{appraisalRuleId}/versions': {
+    effectiveFrom: '2026-02-01',
+    categories: [
+      {
+        id: 'efficiency',
+        weight: 100,
+        metrics: [{ metric: 'agentAht', weight: 100, scoring: { type: 'linear', worst: 400_000, best: 200_000 } }],
+      },
+    ],
+  },
 };
 
 const send = (op: Operation, path: string, token: string | null): Promise<ApiResponse> =>

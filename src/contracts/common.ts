@@ -47,3 +47,6 @@ export const DeleteResultSchema = z
   })
   .meta({ id: 'DeleteResult' });
 export type DeleteResult = z.infer<typeof DeleteResultSchema>;
+
+/** A calendar date, `YYYY-MM-DD`. */
+export const LocalDate = z.iso.date();

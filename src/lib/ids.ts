@@ -12,6 +12,8 @@ export const ID_PREFIXES = {
   import: 'imp',
   alertRule: 'arl',
   alert: 'alr',
+  appraisalRule: 'apr',
+  auditEntry: 'aud',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',

@@ -1,6 +1,7 @@
 export * from './agents';
 export * from './alerts';
 export * from './api-keys';
+export * from './appraisal';
 export * from './connector-deliveries';
 export * from './connectors';
 export * from './events';

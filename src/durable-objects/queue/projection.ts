@@ -82,7 +82,7 @@ export class ProjectionStore {
       timelineOf.set(r.interaction_id, r.body);
     }
     const recordsOf = new Map<string, Map<string, RecordRow>>();
-    for (const r of this.sql.exec<Omit<RecordRow, "interactionId"> & { interaction_id: string }>(
+    for (const r of this.sql.exec<Omit<RecordRow, 'interactionId'> & { interaction_id: string }>(
       'SELECT kind, id, interaction_id, body, version FROM records WHERE interaction_id IN (SELECT value FROM json_each(?))',
       idList,
     )) {

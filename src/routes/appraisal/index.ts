@@ -1,0 +1,195 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  AppraisalRuleCreateSchema,
+  AppraisalRulePatchSchema,
+  AppraisalRuleSchema,
+  AppraisalRuleVersionCreateSchema,
+  AppraisalRuleVersionSchema,
+  AuditEntrySchema,
+} from '../../contracts/appraisal';
+import { DeleteResultSchema, LocalDate, Timestamp } from '../../contracts/common';
+import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
+import { serviceContext } from '../../http/service-context';
+import {
+  addAppraisalRuleVersion,
+  createAppraisalRule,
+  deleteAppraisalRule,
+  getAppraisalRule,
+  getAppraisalRuleVersion,
+  listAppraisalRules,
+  updateAppraisalRule,
+} from '../../services/appraisal/rules';
+import { auditEntries } from '../../services/audit/audit';
+import { pageRequest } from '../../services/pagination';
+
+const tags = ['Appraisal'];
+const ruleParams = IdParam('appraisalRuleId', 'apr_01jx2c8v3m0000000000000000');
+const ruleId = (c: { req: { valid: (t: 'param') => Record<string, unknown> } }) => c.req.valid('param').appraisalRuleId as string;
+/** Who made a change, for the audit log: the request's API key. */
+const actor = (c: { get: (k: 'principal') => { keyId: string } | undefined }) => c.get('principal')?.keyId ?? 'platform';
+
+const AuditQuerySchema = z.object({
+  resourceType: z.string().min(1).max(64).optional().openapi({ example: 'appraisal_rule' }),
+  resourceId: z.string().min(1).max(64).optional(),
+  from: Timestamp.optional().openapi({ description: 'At or after.' }),
+  to: Timestamp.optional().openapi({ description: 'Before.' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(400).optional(),
+});
+
+export const appraisalRouter = createRouter()
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/appraisal-rules',
+        operationId: 'listAppraisalRules',
+        tags,
+        summary: 'List appraisal rules',
+        request: { query: ListQuerySchema.omit({ includeArchived: true }) },
+        responses: {
+          200: jsonContent(pageOf(AppraisalRuleSchema, 'AppraisalRulePage'), 'A page of rules, each with its newest version.'),
+        },
+      }),
+    ),
+    async (c) => c.json(await listAppraisalRules(serviceContext(c), pageRequest(c.req.valid('query'))), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/appraisal-rules',
+        operationId: 'createAppraisalRule',
+        tags,
+        summary: 'Create an appraisal rule',
+        description:
+          'Categories weighted to 100 %, each holding catalog metrics weighted to 100 % within it, each scored linearly or by bands against absolute or team-relative targets (docs/appraisal.md). Beyond its shape, a rule whose weights do not sum to 100, that names a metric the catalog does not know or that has no better direction, or whose scale contradicts a metric’s direction is refused with a pointer to each problem. This is its version 1, in effect from `effectiveFrom`.',
+        request: { body: jsonBody(AppraisalRuleCreateSchema) },
+        responses: { 201: jsonContent(AppraisalRuleSchema, 'The rule.') },
+      }),
+    ),
+    async (c) => {
+      const created = await createAppraisalRule(serviceContext(c), actor(c), c.req.valid('json'));
+      c.header('Location', `/v1/appraisal-rules/${created.id}`);
+      return c.json(created, 201);
+    },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/appraisal-rules/{appraisalRuleId}',
+        operationId: 'getAppraisalRule',
+        tags,
+        summary: 'Get an appraisal rule',
+        request: {
+          params: ruleParams,
+          query: z.object({
+            at: LocalDate.optional().openapi({
+              description: 'The version in effect on this day as `current` (default: the newest).',
+            }),
+          }),
+        },
+        responses: { 200: jsonContent(AppraisalRuleSchema, 'The rule.') },
+      }),
+    ),
+    async (c) => c.json(await getAppraisalRule(serviceContext(c), ruleId(c), c.req.valid('query').at), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/appraisal-rules/{appraisalRuleId}/versions',
+        operationId: 'addAppraisalRuleVersion',
+        tags,
+        summary: 'Change what an appraisal rule scores, from a day on',
+        description:
+          'A new version; the earlier ones never change, so a period scored with one keeps its numbers. It may not start before the newest version does.',
+        request: { params: ruleParams, body: jsonBody(AppraisalRuleVersionCreateSchema) },
+        responses: { 201: jsonContent(AppraisalRuleSchema, 'The rule, the new version as `current`.') },
+      }),
+    ),
+    async (c) => c.json(await addAppraisalRuleVersion(serviceContext(c), actor(c), ruleId(c), c.req.valid('json')), 201),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/appraisal-rules/{appraisalRuleId}/versions/{version}',
+        operationId: 'getAppraisalRuleVersion',
+        tags,
+        summary: 'One version of an appraisal rule',
+        request: {
+          params: ruleParams.extend({
+            version: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(1_000_000)
+              .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+          }),
+        },
+        responses: { 200: jsonContent(AppraisalRuleVersionSchema, 'The version as written.') },
+      }),
+    ),
+    async (c) => {
+      const { appraisalRuleId: id, version } = c.req.valid('param');
+      return c.json(await getAppraisalRuleVersion(serviceContext(c), id, version), 200);
+    },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'patch',
+        path: '/v1/appraisal-rules/{appraisalRuleId}',
+        operationId: 'updateAppraisalRule',
+        tags,
+        summary: 'Rename an appraisal rule or change its team',
+        request: { params: ruleParams, body: jsonBody(AppraisalRulePatchSchema) },
+        responses: { 200: jsonContent(AppraisalRuleSchema, 'The rule.') },
+      }),
+    ),
+    async (c) => c.json(await updateAppraisalRule(serviceContext(c), actor(c), ruleId(c), c.req.valid('json')), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'delete',
+        path: '/v1/appraisal-rules/{appraisalRuleId}',
+        operationId: 'deleteAppraisalRule',
+        tags,
+        summary: 'Delete an appraisal rule',
+        description: 'Archived: its versions stay for the appraisals made with them.',
+        request: { params: ruleParams },
+        responses: { 200: jsonContent(DeleteResultSchema, 'Archived.') },
+      }),
+    ),
+    async (c) => c.json(await deleteAppraisalRule(serviceContext(c), actor(c), ruleId(c)), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'get',
+        path: '/v1/audit-log',
+        operationId: 'listAuditLog',
+        tags,
+        summary: 'Who changed what, and when',
+        description:
+          'Every change of an appraisal rule (created, a version added, renamed or moved, deleted), newest first, with the API key that made it. Written in the same transaction as the change.',
+        request: { query: AuditQuerySchema },
+        responses: { 200: jsonContent(pageOf(AuditEntrySchema, 'AuditEntryPage'), 'A page of entries.') },
+      }),
+    ),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await auditEntries(serviceContext(c), q, pageRequest(q)), 200);
+    },
+  );
