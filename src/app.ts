@@ -23,6 +23,7 @@ import { liveRouter } from './routes/live';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { settingsRouter } from './routes/settings';
+import { targetsRouter } from './routes/targets';
 import { tenantsRouter } from './routes/tenants';
 import { wallboardRouter } from './routes/wallboard';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints';
@@ -94,6 +95,7 @@ export function createApp() {
     .route('/', liveRouter)
     .route('/', alertsRouter)
     .route('/', appraisalRouter)
+    .route('/', targetsRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

@@ -74,7 +74,15 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     ],
   });
   expect(appraisalRule.status, appraisalRule.text).toBe(201);
+  const target = await t.admin.post('/v1/targets', {
+    metric: 'agentAht',
+    value: 280_000,
+    validFrom: '2026-01-01',
+    agentId: agent.id,
+  });
+  expect(target.status, target.text).toBe(201);
   return {
+    targetId: target.body.id,
     ruleId: rule.body.id,
     appraisalRuleId: appraisalRule.body.id,
     version: '1',

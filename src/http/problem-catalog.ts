@@ -92,6 +92,27 @@ export const PROBLEM_CATALOG = {
     title: 'Too many alert rules',
     description: 'The tenant has as many alert rules as it may; delete one first.',
   },
+  TOO_MANY_APPRAISAL_RULES: {
+    status: 409,
+    title: 'Too many appraisal rules',
+    description: 'The tenant has as many appraisal rules as it may; delete one first.',
+  },
+  TOO_MANY_VERSIONS: {
+    status: 409,
+    title: 'Too many versions',
+    description: 'The appraisal rule has as many versions as it may; create a new rule.',
+  },
+  TARGET_OVERLAPS: {
+    status: 409,
+    title: 'Target overlaps another',
+    description:
+      'Another target sets the same metric for the same centre, team or agent over some of the same days; end it first.',
+  },
+  TOO_MANY_TARGETS: {
+    status: 409,
+    title: 'Too many targets',
+    description: 'The tenant has as many targets as it may; delete old ones first.',
+  },
   CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
   RESOURCE_ARCHIVED: {
     status: 409,

@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   alert: 'alr',
   appraisalRule: 'apr',
   auditEntry: 'aud',
+  target: 'tgt',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',

@@ -11,6 +11,7 @@ export * from './kpi-cells';
 export * from './queue-visits';
 export * from './queues';
 export * from './sites';
+export * from './targets';
 export * from './teams';
 export * from './tenants';
 export * from './webhook-endpoints';

@@ -52,6 +52,14 @@ export function startOfLocalDay(instant: number, timeZone: string): { start: num
   return { start, date };
 }
 
+/** The instant a calendar date (`YYYY-MM-DD`) began in the zone (DST-safe: taken from an instant inside that date). */
+export function startOfDate(date: string, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const utcMidnight = Date.UTC(y, m - 1, d);
+  // Two hours after the local midnight, wherever the zone's offset puts it: inside that local date.
+  return startOfLocalDay(utcMidnight - zoneOffsetMs(utcMidnight, timeZone) + 2 * 3_600_000, timeZone).start;
+}
+
 const DAY_MS = 86_400_000;
 /** Past this many cached UTC days a zone's cache starts afresh, so a long-lived isolate stays small. */
 const MAX_CACHED_DAYS = 20_000;

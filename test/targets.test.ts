@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { createAgent, createQueue, createTeam, createTenant, type TestTenant } from './factories';
+import { expectProblem } from './helpers/api';
+import { callId, PAST_T0, sendEvents, settle } from './helpers/ingest';
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = day(PAST_T0);
+const NEXT_DAY = day(PAST_T0 + 86_400_000);
+
+type Target = { id: string; level: string; value: number };
+
+async function target(t: TestTenant, body: Record<string, unknown>): Promise<Target> {
+  const res = await t.admin.post<Target>('/v1/targets', { metric: 'agentAht', validFrom: '2026-01-01', ...body });
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
+/** An answered call of `talkSeconds` handled by `agentId` (no hold, no wrap-up: its handle time is its talk time). */
+function handled(queueId: string, agentId: string, startSecond: number, talkSeconds: number) {
+  const id = callId('tgt');
+  const at = (s: number) => new Date(PAST_T0 + (startSecond + s) * 1000).toISOString();
+  return [
+    { id: `${id}:s`, type: 'interaction.started', occurredAt: at(0), interactionId: id, direction: 'inbound' },
+    { id: `${id}:j`, type: 'queue.joined', occurredAt: at(1), interactionId: id, queueId },
+    { id: `${id}:l`, type: 'queue.left', occurredAt: at(5), interactionId: id, queueId, agentId, attrs: { outcome: 'answered' } },
+    { id: `${id}:c`, type: 'agent.connected', occurredAt: at(5), interactionId: id, queueId, agentId },
+    { id: `${id}:d`, type: 'agent.disconnected', occurredAt: at(5 + talkSeconds), interactionId: id, agentId },
+    { id: `${id}:e`, type: 'interaction.ended', occurredAt: at(5 + talkSeconds), interactionId: id },
+  ];
+}
+
+describe('KPI targets', () => {
+  it('cascade: an agent has its own target, else its team’s, else the centre’s — each for its days', async () => {
+    const t = await createTenant();
+    const team = await createTeam(t);
+    const [own, member, loner] = await Promise.all([
+      createAgent(t, { teamId: team.id }),
+      createAgent(t, { teamId: team.id }),
+      createAgent(t),
+    ]);
+    const center = await target(t, { value: 300_000, validTo: '2026-07-01' });
+    const teamTarget = await target(t, { teamId: team.id, value: 280_000 });
+    const agentTarget = await target(t, { agentId: own.id, value: 250_000 });
+    expect([center.level, teamTarget.level, agentTarget.level]).toEqual(['center', 'team', 'agent']);
+
+    const effective = async (agentId: string, date: string) =>
+      (
+        await t.admin.get<{ value: number | null; from: string | null; targetId: string | null }>(
+          `/v1/targets/effective?metric=agentAht&agentId=${agentId}&date=${date}`,
+        )
+      ).body;
+    expect(await effective(own.id, '2026-03-01')).toMatchObject({ value: 250_000, from: 'agent', targetId: agentTarget.id });
+    expect(await effective(member.id, '2026-03-01')).toMatchObject({ value: 280_000, from: 'team', targetId: teamTarget.id });
+    expect(await effective(loner.id, '2026-03-01')).toMatchObject({ value: 300_000, from: 'center', targetId: center.id });
+    // The centre's target ended on 1 July; before 2026 none had begun.
+    expect(await effective(loner.id, '2026-07-01')).toMatchObject({ value: null, from: null, targetId: null });
+    expect(await effective(own.id, '2025-12-31')).toMatchObject({ value: null, from: null });
+
+    // Listing what is in effect on a day.
+    const july = await t.admin.get<{ data: Target[] }>('/v1/targets?metric=agentAht&at=2026-07-01');
+    expect(july.body.data.map((x) => x.id).sort()).toEqual([teamTarget.id, agentTarget.id].sort());
+  });
+
+  it('one target per metric and people at a time; refuses what cannot be a target, with pointers', async () => {
+    const t = await createTenant();
+    const team = await createTeam(t);
+    const agent = await createAgent(t, { teamId: team.id });
+    const first = await target(t, { teamId: team.id, value: 280_000, validFrom: '2026-01-01', validTo: '2026-04-01' });
+    const overlap = await t.admin.post('/v1/targets', { metric: 'agentAht', teamId: team.id, value: 1, validFrom: '2026-03-01' });
+    expect(expectProblem(overlap, 409, 'TARGET_OVERLAPS').errors?.[0]?.pointer).toBe('/validFrom');
+    // The next quarter, right after, is fine; so is the same days for another team or the centre.
+    await target(t, { teamId: team.id, value: 270_000, validFrom: '2026-04-01' });
+    await target(t, { value: 300_000, validFrom: '2026-01-01' });
+
+    const pointers = async (body: Record<string, unknown>) =>
+      (
+        expectProblem(
+          await t.admin.post('/v1/targets', { metric: 'agentAht', value: 1, validFrom: '2026-01-01', ...body }),
+          422,
+          'VALIDATION_FAILED',
+        ).errors ?? []
+      ).map((e) => e.pointer);
+    expect(await pointers({ metric: 'noSuchMetric' })).toEqual(['/metric']);
+    expect(await pointers({ teamId: team.id, agentId: agent.id })).toEqual(['/teamId']);
+    expect(await pointers({ validTo: '2026-01-01' })).toEqual(['/validTo']);
+    expect(await pointers({ validFrom: '2026-13-01' })).toEqual(['/validFrom']);
+    // Another tenant's team does not exist here.
+    const other = await createTeam(await createTenant());
+    expect(await pointers({ teamId: other.id })).toEqual(['/teamId']);
+
+    // Changes and deletion are in the audit log.
+    const patched = await t.admin.patch<Target>(`/v1/targets/${first.id}`, { value: 275_000 });
+    expect(patched.body.value).toBe(275_000);
+    expect((await t.admin.delete(`/v1/targets/${first.id}`)).body).toEqual({ id: first.id, outcome: 'deleted' });
+    expectProblem(await t.admin.get(`/v1/targets/${first.id}`), 404, 'NOT_FOUND');
+    const log = await t.admin.get<{ data: { action: string; details: Record<string, unknown> }[] }>(
+      `/v1/audit-log?resourceType=target&resourceId=${first.id}`,
+    );
+    expect(log.body.data.map((e) => e.action)).toEqual(['target.deleted', 'target.updated', 'target.created']);
+    expect(log.body.data[1]?.details).toEqual({ before: { value: 280_000 }, after: { value: 275_000 } });
+  });
+
+  it('suggests next targets from a past period: the agents’ average, 10 % easier, rounded to 5 s', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const [north, south] = [await createTeam(t), await createTeam(t)];
+    const a = await createAgent(t, { teamId: north.id });
+    const b = await createAgent(t, { teamId: north.id });
+    const c = await createAgent(t, { teamId: south.id });
+    // a: 100 s and 120 s (110 s); b: 200 s; c: 301 s.
+    await sendEvents(t.admin, [
+      ...handled(q.id, a.id, 0, 100),
+      ...handled(q.id, a.id, 600, 120),
+      ...handled(q.id, b.id, 1200, 200),
+      ...handled(q.id, c.id, 1800, 301),
+    ]);
+    await settle(t);
+    const res = await t.admin.post<{
+      suggestions: { teamId: string | null; agents: number; average: number; suggested: number }[];
+    }>('/v1/targets/suggest', { metric: 'agentAht', from: DAY, to: NEXT_DAY });
+    expect(res.status, res.text).toBe(200);
+    const byTeam = new Map(res.body.suggestions.map((s) => [s.teamId, s]));
+    // North: (110 + 200) / 2 = 155 s → 170.5 s → 175 s (lower is better: rounded up, the easier side).
+    expect(byTeam.get(north.id)).toEqual({ teamId: north.id, agents: 2, average: 155_000, suggested: 175_000 });
+    // South: 301 s → 331.1 s → 335 s.
+    expect(byTeam.get(south.id)).toEqual({ teamId: south.id, agents: 1, average: 301_000, suggested: 335_000 });
+    // The centre: each agent once, (110 + 200 + 301) / 3 = 203.67 s → 224.03 s → 225 s.
+    expect(byTeam.get(null)?.agents).toBe(3);
+    expect(byTeam.get(null)?.average).toBeCloseTo(203_666.67, 1);
+    expect(byTeam.get(null)?.suggested).toBe(225_000);
+    // A volume has no better side: nothing to suggest.
+    const volume = await t.admin.post('/v1/targets/suggest', { metric: 'offered', from: DAY, to: NEXT_DAY });
+    expect(expectProblem(volume, 422, 'VALIDATION_FAILED').errors?.[0]?.pointer).toBe('/metric');
+  });
+});
