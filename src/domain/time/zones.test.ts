@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intlOffsetLookups, offsetsOf, startOfLocalDay, zoneOffsetMs } from './zones';
+import { intlOffsetLookups, offsetsOf, startOfDate, startOfLocalDay, zoneOffsetMs } from './zones';
 
 describe('time zones', () => {
   it.each([
@@ -69,5 +69,29 @@ describe('time zones', () => {
     }
     expect(intlOffsetLookups()).toBe(before);
     expect(() => offsetsOf('Not/A_Zone')).toThrow(RangeError);
+  });
+
+  it.each([
+    ['2026-03-01', 'UTC', '2026-03-01T00:00:00.000Z'],
+    ['2026-03-01', 'Europe/Prague', '2026-02-28T23:00:00.000Z'],
+    // The days DST begins and ends: midnight is still an hour before or after UTC's as the day begins.
+    ['2026-03-29', 'Europe/Prague', '2026-03-28T23:00:00.000Z'],
+    ['2026-10-25', 'Europe/Prague', '2026-10-24T22:00:00.000Z'],
+    ['2026-03-08', 'America/New_York', '2026-03-08T05:00:00.000Z'],
+    ['2026-01-01', 'Pacific/Kiritimati', '2025-12-31T10:00:00.000Z'],
+    ['2026-01-01', 'Pacific/Pago_Pago', '2026-01-01T11:00:00.000Z'],
+    // Where a DST change happens at midnight, the day begins at 01:00 (Santiago, 6 Sep 2026).
+    ['2026-09-06', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+  ])('startOfDate(%s, %s) is %s', (date, zone, iso) => {
+    expect(new Date(startOfDate(date, zone)).toISOString()).toBe(iso);
+  });
+
+  it('a day that begins at 01:00 because the clocks jump at midnight begins then, not an hour before (Santiago)', () => {
+    // Chile moves to summer time at 04:00 UTC on 6 Sep 2026: 00:00 local (-04) becomes 01:00 (-03).
+    const { start, date } = startOfLocalDay(Date.parse('2026-09-06T12:00:00Z'), 'America/Santiago');
+    expect([new Date(start).toISOString(), date]).toEqual(['2026-09-06T04:00:00.000Z', '2026-09-06']);
+    // And back on 5 Apr 2026 at 03:00 UTC: 00:00 local (-03) becomes 23:00 of the day before (-04), so Sunday begins at 04:00 UTC.
+    const back = startOfLocalDay(Date.parse('2026-04-05T12:00:00Z'), 'America/Santiago');
+    expect(new Date(back.start).toISOString()).toBe('2026-04-05T04:00:00.000Z');
   });
 });

@@ -46,8 +46,15 @@ export function zoneOffsetMs(instant: number, timeZone: string): number {
 export function startOfLocalDay(instant: number, timeZone: string): { start: number; date: string } {
   const p = localParts(instant, timeZone);
   const midnightUtc = Date.UTC(p.year, p.month - 1, p.day);
-  let start = midnightUtc - zoneOffsetMs(midnightUtc, timeZone);
-  start = midnightUtc - zoneOffsetMs(start, timeZone);
+  const first = midnightUtc - zoneOffsetMs(midnightUtc, timeZone);
+  const second = midnightUtc - zoneOffsetMs(first, timeZone);
+  // Where the clocks change at midnight, one of the two is an instant of the day before: the day begins at the
+  // earliest of them that is in it (Santiago jumps from 00:00 to 01:00; falling back, its midnight comes twice).
+  const inDay = (t: number) => {
+    const q = localParts(t, timeZone);
+    return q.year === p.year && q.month === p.month && q.day === p.day;
+  };
+  const start = [first, second].filter(inDay).sort((a, b) => a - b)[0] ?? second;
   const date = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
   return { start, date };
 }
