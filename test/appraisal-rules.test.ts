@@ -101,7 +101,7 @@ describe('appraisal rules', () => {
 
     // A version may not start before the newest one.
     const early = await t.admin.post(`/v1/appraisal-rules/${rule.id}/versions`, { ...reweighted, effectiveFrom: '2026-03-01' });
-    expect(expectProblem(early, 422, 'VALIDATION_FAILED')!.errors).toEqual([
+    expect(expectProblem(early, 422, 'VALIDATION_FAILED').errors).toEqual([
       expect.objectContaining({ in: 'body', pointer: '/effectiveFrom' }),
     ]);
   });

@@ -128,6 +128,23 @@ describe('KPI targets', () => {
     expect(byTeam.get(null)?.agents).toBe(3);
     expect(byTeam.get(null)?.average).toBeCloseTo(203_666.67, 1);
     expect(byTeam.get(null)?.suggested).toBe(225_000);
+    // The review of targets set for that day, each over the agents it applies to: north's 150 s only to a (b has its
+    // own), who met it (110 s); b's own 100 s, missed (200 s); the centre's 400 s only to c (south has none), met.
+    const northTarget = await target(t, { teamId: north.id, value: 150_000, validFrom: DAY });
+    const bTarget = await target(t, { agentId: b.id, value: 100_000, validFrom: DAY });
+    const centerTarget = await target(t, { value: 400_000, validFrom: DAY });
+    const review = await t.admin.get<{ reviews: { targetId: string; of: number; met: number; verdict: string }[] }>(
+      `/v1/targets/review?metric=agentAht&from=${DAY}&to=${NEXT_DAY}`,
+    );
+    expect(review.status, review.text).toBe(200);
+    const verdicts = new Map(review.body.reviews.map((r) => [r.targetId, [r.met, r.of, r.verdict]]));
+    expect(verdicts).toEqual(
+      new Map([
+        [northTarget.id, [1, 1, 'too_easy']],
+        [bTarget.id, [0, 1, 'too_hard']],
+        [centerTarget.id, [1, 1, 'too_easy']],
+      ]),
+    );
     // A volume has no better side: nothing to suggest.
     const volume = await t.admin.post('/v1/targets/suggest', { metric: 'offered', from: DAY, to: NEXT_DAY });
     expect(expectProblem(volume, 422, 'VALIDATION_FAILED').errors?.[0]?.pointer).toBe('/metric');

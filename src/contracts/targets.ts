@@ -88,3 +88,26 @@ export const TargetSuggestionSchema = z
   })
   .meta({ id: 'TargetSuggestion' });
 export type TargetSuggestion = z.infer<typeof TargetSuggestionSchema>;
+
+export const TargetReviewSchema = z
+  .object({
+    metric: z.string(),
+    from: LocalDate,
+    to: LocalDate,
+    reviews: z.array(
+      z.object({
+        targetId: z.string(),
+        level: z.enum(TARGET_LEVELS),
+        teamId: z.string().nullable(),
+        agentId: z.string().nullable(),
+        value: z.number(),
+        of: z.number().int().describe('Agents the target applied to (by the cascade) with a value in the period.'),
+        met: z.number().int(),
+        verdict: z
+          .enum(['too_easy', 'too_hard', 'fine'])
+          .describe('`too_easy`: at least 90 % of them met it; `too_hard`: at most 10 % did (no agents: `fine`).'),
+      }),
+    ),
+  })
+  .meta({ id: 'TargetReview' });
+export type TargetReview = z.infer<typeof TargetReviewSchema>;

@@ -4,6 +4,7 @@ import {
   EffectiveTargetSchema,
   TargetCreateSchema,
   TargetPatchSchema,
+  TargetReviewSchema,
   TargetSchema,
   TargetSuggestionSchema,
   TargetSuggestRequestSchema,
@@ -17,6 +18,7 @@ import {
   effectiveTarget,
   getTarget,
   listTargets,
+  reviewTargets,
   suggestTargets,
   updateTarget,
 } from '../../services/targets/targets';
@@ -109,6 +111,23 @@ export const targetsRouter = createRouter()
       { idempotencyKey: false },
     ),
     async (c) => c.json(await suggestTargets(serviceContext(c), c.req.valid('json')), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/targets/review',
+        operationId: 'reviewTargets',
+        tags,
+        summary: 'Review targets against a past period',
+        description:
+          'For each target of the metric in effect on the period’s first day: the agents it applied to (the cascade, with their team that day) who have a value in the period, how many met it, and the verdict — `too_easy` when 90 % or more did, `too_hard` when 10 % or fewer did.',
+        request: { query: z.object({ metric: id64, from: LocalDate, to: LocalDate.openapi({ description: 'Exclusive.' }) }) },
+        responses: { 200: jsonContent(TargetReviewSchema, 'A review per target.') },
+      }),
+    ),
+    async (c) => c.json(await reviewTargets(serviceContext(c), c.req.valid('query')), 200),
   )
   .openapi(
     defineRoute(

@@ -4,14 +4,16 @@ import type {
   TargetCreate,
   TargetOut,
   TargetPatch,
+  TargetReview,
   TargetSuggestion,
   TargetSuggestRequest,
 } from '../../contracts/targets';
 import type { Tx } from '../../db/client';
 import { targets } from '../../db/schema';
+import type { Membership } from '../../domain/agents/memberships';
 import { conflict, invalid, notFound } from '../../domain/errors';
 import { isMetricId, metricDefinition } from '../../domain/kpi/catalog';
-import { suggestTarget, targetFor } from '../../domain/people/targets';
+import { reviewTarget, suggestTarget, targetFor } from '../../domain/people/targets';
 import { startOfDate } from '../../domain/time/zones';
 import { newId } from '../../lib/ids';
 import { type Actor, audit } from '../audit/audit';
@@ -219,6 +221,25 @@ async function inEffect(tx: Tx, tenantId: string, metric: string, date: string):
     );
 }
 
+/** An agent's team at an instant (null: none). */
+function teamOn(memberships: Map<string, Membership[]>, agentId: string, at: number): string | null {
+  return (memberships.get(agentId) ?? []).find((p) => p.from <= at && (p.to === null || at < p.to))?.teamId ?? null;
+}
+
+/** Which of the targets in effect applies to an agent (the cascade), with its row. */
+function applying(rows: Row[], metric: string, agentId: string, teamId: string | null) {
+  const found = targetFor(rows, metric, { agentId, teamId });
+  if (!found) return null;
+  const row = rows.find((r) =>
+    found.from === 'agent'
+      ? r.agentId === agentId
+      : found.from === 'team'
+        ? !r.agentId && r.teamId === teamId
+        : !r.agentId && !r.teamId,
+  );
+  return row ? { ...found, row } : null;
+}
+
 /** The target an agent has for a metric on a day: its own, else its team's that day, else the centre's. */
 export async function effectiveTarget(
   ctx: ServiceContext,
@@ -230,19 +251,9 @@ export async function effectiveTarget(
     await assertReferences(tx, ctx.tenantId, [{ kind: 'agent', items: [{ pointer: '/agentId', id: q.agentId }] }]);
     const tenant = await loadTenantRow(tx, ctx.tenantId);
     const at = startOfDate(q.date, tenant.settings.timeZone) + 12 * 3_600_000;
-    const periods = (await loadMemberships(tx, ctx.tenantId)).get(q.agentId) ?? [];
-    const teamId = periods.find((p) => p.from <= at && (p.to === null || at < p.to))?.teamId ?? null;
+    const teamId = teamOn(await loadMemberships(tx, ctx.tenantId), q.agentId, at);
     const rows = await inEffect(tx, ctx.tenantId, q.metric, q.date);
-    const found = targetFor(rows, q.metric, { agentId: q.agentId, teamId });
-    const row = found
-      ? rows.find((r) =>
-          found.from === 'agent'
-            ? r.agentId === q.agentId
-            : found.from === 'team'
-              ? !r.agentId && r.teamId === teamId
-              : !r.agentId && !r.teamId,
-        )
-      : undefined;
+    const found = applying(rows, q.metric, q.agentId, teamId);
     return {
       metric: q.metric,
       agentId: q.agentId,
@@ -250,7 +261,7 @@ export async function effectiveTarget(
       teamId,
       value: found?.value ?? null,
       from: found?.from ?? null,
-      targetId: row?.id ?? null,
+      targetId: found?.row.id ?? null,
     };
   });
 }
@@ -269,28 +280,7 @@ export async function suggestTargets(ctx: ServiceContext, q: TargetSuggestReques
     ]);
   }
   if (q.to <= q.from) throw invalid([{ in: 'body', pointer: '/to', detail: 'Must be after `from` (it is exclusive).' }]);
-  const timeZone = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings.timeZone;
-  const report = await queryKpis(ctx, {
-    metrics: q.metric,
-    from: new Date(startOfDate(q.from, timeZone)).toISOString(),
-    to: new Date(startOfDate(q.to, timeZone)).toISOString(),
-    interval: 'total',
-    groupBy: ['team', 'agent'],
-    ...(q.teamIds?.length ? { teamIds: q.teamIds } : {}),
-    source: 'rollups',
-  } as unknown as Parameters<typeof queryKpis>[1]);
-  // An agent who moved team in the period has a row per team: each counts for its team, and once for the centre.
-  const byTeam = new Map<string | null, number[]>();
-  const byAgent = new Map<string, { sum: number; n: number }>();
-  for (const row of report.rows) {
-    const v = row.metrics[q.metric]?.value;
-    const agentId = row.group.agentId;
-    if (v === null || v === undefined || !agentId) continue;
-    const teamId = row.group.teamId ?? null;
-    byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), v]);
-    const a = byAgent.get(agentId) ?? { sum: 0, n: 0 };
-    byAgent.set(agentId, { sum: a.sum + v, n: a.n + 1 });
-  }
+  const { byTeam, byAgent } = await agentValues(ctx, q);
   const suggestion = (values: number[]) => ({
     agents: values.length,
     average: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null,
@@ -307,8 +297,86 @@ export async function suggestTargets(ctx: ServiceContext, q: TargetSuggestReques
     to: q.to,
     marginPercent: q.marginPercent,
     suggestions: [
-      { teamId: null, ...suggestion([...byAgent.values()].map((a) => a.sum / a.n)) },
+      { teamId: null, ...suggestion([...byAgent.values()]) },
       ...teams.map((teamId) => ({ teamId, ...suggestion(byTeam.get(teamId) ?? []) })),
     ],
+  };
+}
+
+/**
+ * Each agent's value of a metric over days `[from, to)` (`GET /v1/kpis` by team and agent), and the values by team: an
+ * agent who moved team in the period has a row per team; each counts for its team, and their mean for the agent.
+ */
+async function agentValues(
+  ctx: ServiceContext,
+  q: { metric: string; from: string; to: string; teamIds?: string[] | undefined },
+): Promise<{ byTeam: Map<string | null, number[]>; byAgent: Map<string, number>; timeZone: string }> {
+  const timeZone = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings.timeZone;
+  const report = await queryKpis(ctx, {
+    metrics: q.metric,
+    from: new Date(startOfDate(q.from, timeZone)).toISOString(),
+    to: new Date(startOfDate(q.to, timeZone)).toISOString(),
+    interval: 'total',
+    groupBy: ['team', 'agent'],
+    ...(q.teamIds?.length ? { teamIds: q.teamIds } : {}),
+    source: 'rollups',
+  } as unknown as Parameters<typeof queryKpis>[1]);
+  const byTeam = new Map<string | null, number[]>();
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const row of report.rows) {
+    const v = row.metrics[q.metric]?.value;
+    const agentId = row.group.agentId;
+    if (v === null || v === undefined || !agentId) continue;
+    const teamId = row.group.teamId ?? null;
+    byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), v]);
+    const a = sums.get(agentId) ?? { sum: 0, n: 0 };
+    sums.set(agentId, { sum: a.sum + v, n: a.n + 1 });
+  }
+  return { byTeam, byAgent: new Map([...sums].map(([id, a]) => [id, a.sum / a.n])), timeZone };
+}
+
+/**
+ * The quarterly review of a metric's targets in effect on a period's first day: for each, the agents it applied to
+ * by the cascade (their team on that day) who have a value in the period, how many met it, and whether it was far
+ * too easy (90 % or more met it) or too hard (10 % or fewer).
+ */
+export async function reviewTargets(ctx: ServiceContext, q: { metric: string; from: string; to: string }): Promise<TargetReview> {
+  if (!isMetricId(q.metric))
+    throw invalid([{ in: 'query', pointer: '/metric', detail: `No metric '${q.metric}' in the catalog.` }]);
+  const higherIsBetter = metricDefinition(q.metric).higherIsBetter;
+  if (higherIsBetter === null) {
+    throw invalid([
+      { in: 'query', pointer: '/metric', detail: `'${q.metric}' has no better direction: a target cannot be met or missed.` },
+    ]);
+  }
+  if (q.to <= q.from) throw invalid([{ in: 'query', pointer: '/to', detail: 'Must be after `from` (it is exclusive).' }]);
+  const { byAgent, timeZone } = await agentValues(ctx, q);
+  const { rows, memberships } = await tenantTx(ctx, async (tx) => ({
+    rows: await inEffect(tx, ctx.tenantId, q.metric, q.from),
+    memberships: await loadMemberships(tx, ctx.tenantId),
+  }));
+  const at = startOfDate(q.from, timeZone);
+  const achieved = new Map<string, number[]>(rows.map((r) => [r.id, []]));
+  for (const [agentId, value] of byAgent) {
+    const found = applying(rows, q.metric, agentId, teamOn(memberships, agentId, at));
+    if (found) achieved.get(found.row.id)?.push(value);
+  }
+  return {
+    metric: q.metric,
+    from: q.from,
+    to: q.to,
+    reviews: rows
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((r) => {
+        const { level, teamId, agentId, value } = present(r);
+        return {
+          targetId: r.id,
+          level,
+          teamId,
+          agentId,
+          value,
+          ...reviewTarget(r.value, achieved.get(r.id) ?? [], { higherIsBetter }),
+        };
+      }),
   };
 }
