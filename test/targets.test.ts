@@ -145,6 +145,31 @@ describe('KPI targets', () => {
         [centerTarget.id, [1, 1, 'too_easy']],
       ]),
     );
+    // GET /v1/kpis puts each value's target beside it: per agent by the cascade, the centre's for the whole.
+    type Cell = { value: number; target: number | null; targetFrom: string | null; gap: number | null; met: boolean | null };
+    const kpis = await t.admin.get<{ rows: { group: Record<string, string>; metrics: Record<string, Cell> }[] }>(
+      `/v1/kpis?metrics=agentAht,handled&from=${DAY}T00:00:00Z&to=${NEXT_DAY}T00:00:00Z&groupBy=agent&targets=true`,
+    );
+    expect(kpis.status, kpis.text).toBe(200);
+    const cell = (agentId: string) => kpis.body.rows.find((r) => r.group.agentId === agentId)?.metrics.agentAht;
+    expect(cell(a.id)).toMatchObject({ value: 110_000, target: 150_000, targetFrom: 'team', gap: -40_000, met: true });
+    expect(cell(b.id)).toMatchObject({ value: 200_000, target: 100_000, targetFrom: 'agent', gap: 100_000, met: false });
+    expect(cell(c.id)).toMatchObject({ value: 301_000, target: 400_000, targetFrom: 'center', gap: -99_000, met: true });
+    // A metric without a target has none; without `targets=true` nothing is added.
+    expect(kpis.body.rows[0]?.metrics.handled).toMatchObject({ target: null, gap: null, met: null });
+    const whole = await t.admin.get<{ rows: { metrics: Record<string, Cell> }[] }>(
+      `/v1/kpis?metrics=agentAht&from=${DAY}T00:00:00Z&to=${NEXT_DAY}T00:00:00Z&targets=true`,
+    );
+    expect(whole.body.rows[0]?.metrics.agentAht).toMatchObject({
+      value: 180_250,
+      target: 400_000,
+      targetFrom: 'center',
+      met: true,
+    });
+    const plain = await t.admin.get<{ rows: { metrics: Record<string, Cell> }[] }>(
+      `/v1/kpis?metrics=agentAht&from=${DAY}T00:00:00Z&to=${NEXT_DAY}T00:00:00Z`,
+    );
+    expect(plain.body.rows[0]?.metrics.agentAht).not.toHaveProperty('target');
     // A volume has no better side: nothing to suggest.
     const volume = await t.admin.post('/v1/targets/suggest', { metric: 'offered', from: DAY, to: NEXT_DAY });
     expect(expectProblem(volume, 422, 'VALIDATION_FAILED').errors?.[0]?.pointer).toBe('/metric');

@@ -78,6 +78,9 @@ export const KpiQuerySchema = z.object({
     .max(24 * 30)
     .optional()
     .describe("Repeat-caller FCR window for this request, hours (default the tenant's `fcrWindowHours`)."),
+  targets: flag(
+    "Each value with its target (the one in effect on the row's first day: an agent's own, else its team's, else the centre's), the gap and whether it was met.",
+  ),
   csatSatisfiedScore: z.coerce
     .number()
     .int()
@@ -113,6 +116,20 @@ export const KpiValueSchema = z
       .record(z.string(), z.object(MetricValueFields))
       .optional()
       .describe('Away and break metrics per reason code ("" when none was given).'),
+    target: z
+      .number()
+      .nullable()
+      .optional()
+      .describe('With `targets=true`: the target in effect on the row’s first day for whom the row is about (docs/targets.md).'),
+    targetFrom: z.enum(['center', 'team', 'agent']).nullable().optional().describe('Whose target it is.'),
+    gap: z.number().nullable().optional().describe('value − target.'),
+    met: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe(
+        'Whether the value is on the better side of the target (null: no target, no value, or a metric without a better side).',
+      ),
   })
   .meta({ id: 'KpiValue' });
 

@@ -14,6 +14,7 @@ import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
 import { withOverrides } from './policy';
 import { loadMemberships, loadRepeatCallerCalls, maxRangeRecords } from './records';
+import { withTargets } from './targets';
 
 const DAY_MS = 86_400_000;
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
@@ -180,13 +181,17 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       now,
     });
     if (rows.length > MAX_KPI_ROWS) throw tooLarge(rows.length);
+    const dated = rows.map((r) => ({ ...r, start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() }));
+    // Agents' teams over time for the targets' cascade (loaded already when the request involved teams).
+    const periodsOf = !q.targets || involvesTeams ? memberships : await loadMemberships(tx, ctx.tenantId);
+    const teamOf = (agentId: string, at: number) => membershipAt(periodsOf.get(agentId) ?? [], at)?.teamId ?? null;
     return {
       timeZone,
       interval,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       groupBy,
-      rows: rows.map((r) => ({ ...r, start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() })),
+      rows: q.targets ? await withTargets(tx, ctx.tenantId, dated, { metrics, from, to, timeZone, teamOf }) : dated,
     };
   });
 }
