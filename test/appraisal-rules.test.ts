@@ -1,49 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createKey, createTeam, createTenant, type TestTenant } from './factories';
+import { exampleCategories } from './fixtures/appraisal-rule';
 import { expectProblem } from './helpers/api';
 
 const body = (over: Record<string, unknown> = {}) => ({
   name: `Monthly ${crypto.randomUUID().slice(0, 8)}`,
   effectiveFrom: '2026-01-01',
-  categories: [
-    {
-      id: 'efficiency',
-      weight: 60,
-      metrics: [
-        {
-          metric: 'agentAht',
-          weight: 50,
-          target: 280_000,
-          scoring: { type: 'linear', worst: 400_000, best: 'target' },
-          minDenominator: 10,
-        },
-        {
-          metric: 'utilization',
-          weight: 50,
-          scoring: {
-            type: 'bands',
-            bands: [
-              { from: 0.85, points: 100 },
-              { from: 0.7, points: 60 },
-            ],
-          },
-        },
-      ],
-    },
-    {
-      id: 'attitude',
-      weight: 40,
-      gate: 'critical_qa_fail',
-      metrics: [
-        {
-          metric: 'csat',
-          weight: 100,
-          target: { teamAverage: { offsetPercent: -10 } },
-          scoring: { type: 'linear', worst: 0.5, best: 'target' },
-        },
-      ],
-    },
-  ],
+  categories: exampleCategories(),
   ...over,
 });
 

@@ -34,7 +34,7 @@ export const AppraisalRuleVersionSchema = AppraisalRuleBodySchema.omit({ name: t
     version: z.number().int().min(1),
     effectiveFrom,
     createdAt: Timestamp,
-    createdBy: z.string().describe('The API key that wrote it (`platform`: the operator).'),
+    createdBy: z.string().describe('The API key that wrote it.'),
   })
   .meta({ id: 'AppraisalRuleVersion' });
 export type AppraisalRuleVersionOut = z.infer<typeof AppraisalRuleVersionSchema>;
@@ -58,7 +58,7 @@ export const AuditEntrySchema = z
   .object({
     id: z.string(),
     at: Timestamp,
-    actor: z.string().describe('The API key that made the change (`platform`: the operator).'),
+    actor: z.string().describe('The API key that made the change.'),
     action: z.string().describe('e.g. `appraisal_rule.created`, `appraisal_rule.version_added`.'),
     resourceType: z.string(),
     resourceId: z.string(),

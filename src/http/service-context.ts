@@ -14,6 +14,13 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
   return platformContext(c, principal.tenantId);
 }
 
+/** Who makes a change, for the audit log: the API key of the request. */
+export function actorOf(c: Context<AppEnv>): string {
+  const principal = c.get('principal');
+  if (!principal) throw new Error(`route ${c.req.method} ${c.req.path} has no API-key guard`);
+  return principal.keyId;
+}
+
 /** The service context of a platform route acting on the tenant it names. */
 export function platformContext(c: Context<AppEnv>, tenantId: string): ServiceContext {
   const base = requestServices(c);

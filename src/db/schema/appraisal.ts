@@ -37,7 +37,7 @@ export const appraisalRuleVersions = pgTable(
     effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
     body: jsonb('body').$type<Omit<AppraisalRuleBody, 'name'>>().notNull(),
     createdAt: createdAt(),
-    /** The API key that wrote it (`platform` for the operator's token). */
+    /** The API key that wrote it. */
     createdBy: text('created_by').notNull(),
   },
   (t) => [

@@ -9,7 +9,7 @@ import {
 } from '../../contracts/appraisal';
 import { DeleteResultSchema, LocalDate, Timestamp } from '../../contracts/common';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
-import { serviceContext } from '../../http/service-context';
+import { actorOf, serviceContext } from '../../http/service-context';
 import {
   addAppraisalRuleVersion,
   createAppraisalRule,
@@ -25,8 +25,6 @@ import { pageRequest } from '../../services/pagination';
 const tags = ['Appraisal'];
 const ruleParams = IdParam('appraisalRuleId', 'apr_01jx2c8v3m0000000000000000');
 const ruleId = (c: { req: { valid: (t: 'param') => Record<string, unknown> } }) => c.req.valid('param').appraisalRuleId as string;
-/** Who made a change, for the audit log: the request's API key. */
-const actor = (c: { get: (k: 'principal') => { keyId: string } | undefined }) => c.get('principal')?.keyId ?? 'platform';
 
 const AuditQuerySchema = z.object({
   resourceType: z.string().min(1).max(64).optional().openapi({ example: 'appraisal_rule' }),
@@ -71,7 +69,7 @@ export const appraisalRouter = createRouter()
       }),
     ),
     async (c) => {
-      const created = await createAppraisalRule(serviceContext(c), actor(c), c.req.valid('json'));
+      const created = await createAppraisalRule(serviceContext(c), actorOf(c), c.req.valid('json'));
       c.header('Location', `/v1/appraisal-rules/${created.id}`);
       return c.json(created, 201);
     },
@@ -113,7 +111,7 @@ export const appraisalRouter = createRouter()
         responses: { 201: jsonContent(AppraisalRuleSchema, 'The rule, the new version as `current`.') },
       }),
     ),
-    async (c) => c.json(await addAppraisalRuleVersion(serviceContext(c), actor(c), ruleId(c), c.req.valid('json')), 201),
+    async (c) => c.json(await addAppraisalRuleVersion(serviceContext(c), actorOf(c), ruleId(c), c.req.valid('json')), 201),
   )
   .openapi(
     defineRoute(
@@ -155,7 +153,7 @@ export const appraisalRouter = createRouter()
         responses: { 200: jsonContent(AppraisalRuleSchema, 'The rule.') },
       }),
     ),
-    async (c) => c.json(await updateAppraisalRule(serviceContext(c), actor(c), ruleId(c), c.req.valid('json')), 200),
+    async (c) => c.json(await updateAppraisalRule(serviceContext(c), actorOf(c), ruleId(c), c.req.valid('json')), 200),
   )
   .openapi(
     defineRoute(
@@ -171,7 +169,7 @@ export const appraisalRouter = createRouter()
         responses: { 200: jsonContent(DeleteResultSchema, 'Archived.') },
       }),
     ),
-    async (c) => c.json(await deleteAppraisalRule(serviceContext(c), actor(c), ruleId(c)), 200),
+    async (c) => c.json(await deleteAppraisalRule(serviceContext(c), actorOf(c), ruleId(c)), 200),
   )
   .openapi(
     defineRoute(

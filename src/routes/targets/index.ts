@@ -10,7 +10,7 @@ import {
   TargetSuggestRequestSchema,
 } from '../../contracts/targets';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, pageOf } from '../../http/openapi';
-import { serviceContext } from '../../http/service-context';
+import { actorOf, serviceContext } from '../../http/service-context';
 import { pageRequest } from '../../services/pagination';
 import {
   createTarget,
@@ -26,7 +26,6 @@ import {
 const tags = ['Targets'];
 const targetParams = IdParam('targetId', 'tgt_01jx2c8v3m0000000000000000');
 const targetId = (c: { req: { valid: (t: 'param') => Record<string, unknown> } }) => c.req.valid('param').targetId as string;
-const actor = (c: { get: (k: 'principal') => { keyId: string } | undefined }) => c.get('principal')?.keyId ?? 'platform';
 const id64 = z.string().min(1).max(64);
 
 const TargetListQuerySchema = z.object({
@@ -73,7 +72,7 @@ export const targetsRouter = createRouter()
       }),
     ),
     async (c) => {
-      const created = await createTarget(serviceContext(c), actor(c), c.req.valid('json'));
+      const created = await createTarget(serviceContext(c), actorOf(c), c.req.valid('json'));
       c.header('Location', `/v1/targets/${created.id}`);
       return c.json(created, 201);
     },
@@ -157,7 +156,7 @@ export const targetsRouter = createRouter()
         responses: { 200: jsonContent(TargetSchema, 'The target.') },
       }),
     ),
-    async (c) => c.json(await updateTarget(serviceContext(c), actor(c), targetId(c), c.req.valid('json')), 200),
+    async (c) => c.json(await updateTarget(serviceContext(c), actorOf(c), targetId(c), c.req.valid('json')), 200),
   )
   .openapi(
     defineRoute(
@@ -173,5 +172,5 @@ export const targetsRouter = createRouter()
         responses: { 200: jsonContent(z.object({ id: z.string(), outcome: z.literal('deleted') }), 'Deleted.') },
       }),
     ),
-    async (c) => c.json(await deleteTarget(serviceContext(c), actor(c), targetId(c)), 200),
+    async (c) => c.json(await deleteTarget(serviceContext(c), actorOf(c), targetId(c)), 200),
   );

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids';
 import { type ServiceContext, tenantTx } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 
-/** Who acts: the API key of the request (`platform` for the operator's token). */
+/** Who acts: the API key of the request. */
 export type Actor = string;
 
 /** Records a change inside the transaction that makes it: no change without its entry, no entry without its change. */
