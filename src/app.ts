@@ -20,6 +20,7 @@ import { kpisRouter } from './routes/kpis';
 import { kpiExplainRouter } from './routes/kpis/explain';
 import { volumeProfileRouter } from './routes/kpis/volume-profile';
 import { liveRouter } from './routes/live';
+import { qaRouter } from './routes/qa';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { settingsRouter } from './routes/settings';
@@ -96,6 +97,7 @@ export function createApp() {
     .route('/', alertsRouter)
     .route('/', appraisalRouter)
     .route('/', targetsRouter)
+    .route('/', qaRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

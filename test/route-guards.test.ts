@@ -81,7 +81,13 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     agentId: agent.id,
   });
   expect(target.status, target.text).toBe(201);
+  const qaForm = await t.admin.post('/v1/qa/forms', { name: `q-${site.id}`, ...QA_FORM });
+  expect(qaForm.status, qaForm.text).toBe(201);
+  const evaluation = await t.admin.post('/v1/qa/evaluations', { formId: qaForm.body.id, callId: call, agentId: agent.id });
+  expect(evaluation.status, evaluation.text).toBe(201);
   return {
+    formId: qaForm.body.id,
+    evaluationId: evaluation.body.id,
     targetId: target.body.id,
     ruleId: rule.body.id,
     appraisalRuleId: appraisalRule.body.id,
@@ -116,7 +122,14 @@ function fill(path: string, ids: Record<string, string>): string {
 }
 
 /** Bodies for routes whose body has required fields (an empty one would be a 422 before the 404). */
+const QA_FORM = {
+  sections: [{ id: 's', title: 'S', weight: 100, questions: [{ id: 'q', text: 'Q', type: 'yes_no', weight: 100 }] }],
+};
+
 const VALID_BODIES: Record<string, unknown> = {
+  '/v1/qa/forms/{formId}/versions': QA_FORM,
+  '/v1/qa/evaluations/{evaluationId}/dispute': { comment: 'No.' },
+  '/v1/qa/evaluations/{evaluationId}/resolve': { outcome: 'upheld', comment: 'It stands.' },
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
   '/v1/appraisal-rules/{appraisalRuleId}/versions': {
     effectiveFrom: '2026-02-01',

@@ -113,6 +113,17 @@ export const PROBLEM_CATALOG = {
     title: 'Too many targets',
     description: 'The tenant has as many targets as it may; delete old ones first.',
   },
+  TOO_MANY_QA_FORMS: {
+    status: 409,
+    title: 'Too many QA forms',
+    description: 'The tenant has as many QA forms as it may; delete one first.',
+  },
+  EVALUATION_STATUS: {
+    status: 409,
+    title: 'Not in that state',
+    description:
+      'The evaluation is not in a state that allows this (a submitted one cannot be edited; only a disputed one can be resolved).',
+  },
   CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
   RESOURCE_ARCHIVED: {
     status: 409,

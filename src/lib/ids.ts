@@ -15,6 +15,8 @@ export const ID_PREFIXES = {
   appraisalRule: 'apr',
   auditEntry: 'aud',
   target: 'tgt',
+  qaForm: 'qaf',
+  qaEvaluation: 'qae',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',
