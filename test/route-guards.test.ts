@@ -85,7 +85,10 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   expect(qaForm.status, qaForm.text).toBe(201);
   const evaluation = await t.admin.post('/v1/qa/evaluations', { formId: qaForm.body.id, callId: call, agentId: agent.id });
   expect(evaluation.status, evaluation.text).toBe(201);
+  const appraisal = await t.admin.post('/v1/appraisals', { ruleId: appraisalRule.body.id, period: '2026-03' });
+  expect(appraisal.status, appraisal.text).toBe(200);
   return {
+    appraisalId: appraisal.body.appraisal.id,
     formId: qaForm.body.id,
     evaluationId: evaluation.body.id,
     targetId: target.body.id,
@@ -128,6 +131,7 @@ const QA_FORM = {
 
 const VALID_BODIES: Record<string, unknown> = {
   '/v1/qa/forms/{formId}/versions': QA_FORM,
+  '/v1/appraisals/{appraisalId}/reopen': { reason: 'A late call.' },
   '/v1/qa/evaluations/{evaluationId}/dispute': { comment: 'No.' },
   '/v1/qa/evaluations/{evaluationId}/resolve': { outcome: 'upheld', comment: 'It stands.' },
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },

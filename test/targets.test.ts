@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgent, createQueue, createTeam, createTenant, type TestTenant } from './factories';
 import { expectProblem } from './helpers/api';
-import { callId, PAST_T0, sendEvents, settle } from './helpers/ingest';
+import { handledCall as handled, PAST_T0, sendEvents, settle } from './helpers/ingest';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY = day(PAST_T0);
@@ -13,20 +13,6 @@ async function target(t: TestTenant, body: Record<string, unknown>): Promise<Tar
   const res = await t.admin.post<Target>('/v1/targets', { metric: 'agentAht', validFrom: '2026-01-01', ...body });
   expect(res.status, res.text).toBe(201);
   return res.body;
-}
-
-/** An answered call of `talkSeconds` handled by `agentId` (no hold, no wrap-up: its handle time is its talk time). */
-function handled(queueId: string, agentId: string, startSecond: number, talkSeconds: number) {
-  const id = callId('tgt');
-  const at = (s: number) => new Date(PAST_T0 + (startSecond + s) * 1000).toISOString();
-  return [
-    { id: `${id}:s`, type: 'interaction.started', occurredAt: at(0), interactionId: id, direction: 'inbound' },
-    { id: `${id}:j`, type: 'queue.joined', occurredAt: at(1), interactionId: id, queueId },
-    { id: `${id}:l`, type: 'queue.left', occurredAt: at(5), interactionId: id, queueId, agentId, attrs: { outcome: 'answered' } },
-    { id: `${id}:c`, type: 'agent.connected', occurredAt: at(5), interactionId: id, queueId, agentId },
-    { id: `${id}:d`, type: 'agent.disconnected', occurredAt: at(5 + talkSeconds), interactionId: id, agentId },
-    { id: `${id}:e`, type: 'interaction.ended', occurredAt: at(5 + talkSeconds), interactionId: id },
-  ];
 }
 
 describe('KPI targets', () => {

@@ -66,3 +66,61 @@ export const AuditEntrySchema = z
   })
   .meta({ id: 'AuditEntry' });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AppraisalPeriodSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, 'A month (2026-03) or a quarter (2026-Q1).')
+  .describe('A month (`2026-03`) or a quarter (`2026-Q1`), in the tenant’s time zone.');
+
+export const AppraisalRunSchema = z
+  .strictObject({ ruleId: z.string().min(1).max(64), period: AppraisalPeriodSchema })
+  .meta({ id: 'AppraisalRun' });
+export type AppraisalRun = z.infer<typeof AppraisalRunSchema>;
+
+export const AppraisalReopenSchema = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(1000).describe('Why the closed results are opened again (kept in the audit log).'),
+  })
+  .meta({ id: 'AppraisalReopen' });
+
+const MetricResultSchema = z.object({
+  category: z.string(),
+  metric: z.string(),
+  value: z.number().nullable().describe('The agent’s value over the period, in the metric’s unit.'),
+  target: z.number().nullable(),
+  points: z.number().nullable().describe('Points earned, out of `maxPoints` (the metric’s weight within its category).'),
+  maxPoints: z.number(),
+  status: z.enum(['scored', 'incomplete']),
+  warned: z.number().int().describe('Occurrences forgiven as warnings.'),
+  explanation: z.string().describe('e.g. "AHT 312 s against a target of 280 s: 6 of 10 points".'),
+});
+
+export const AgentAppraisalSchema = z
+  .object({
+    agentId: z.string(),
+    teamId: z.string().nullable(),
+    total: z.number().nullable().describe('0..100; null when withheld.'),
+    status: z.enum(['complete', 'reweighted', 'withheld']),
+    categories: z.array(z.object({ id: z.string(), weight: z.number(), score: z.number().nullable(), gated: z.boolean() })),
+    metrics: z.array(MetricResultSchema),
+    rankInTeam: z.number().int().nullable(),
+    rankInTenant: z.number().int().nullable(),
+    explanation: z.array(z.string()),
+  })
+  .meta({ id: 'AgentAppraisal' });
+
+export const AppraisalSchema = z
+  .object({
+    id: z.string(),
+    ruleId: z.string(),
+    ruleVersion: z.number().int().describe('The version in effect on the period’s first day.'),
+    period: z.string(),
+    from: z.string().describe('First day.'),
+    to: z.string().describe('First day after (exclusive).'),
+    status: z.enum(['open', 'closed']).describe('`closed`: frozen — running it again answers these results unchanged.'),
+    computedAt: Timestamp,
+    closedAt: Timestamp.nullable(),
+    results: z.array(AgentAppraisalSchema).describe('One per agent the rule covers, best first.'),
+  })
+  .meta({ id: 'Appraisal' });
+export type AppraisalOut = z.infer<typeof AppraisalSchema>;

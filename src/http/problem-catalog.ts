@@ -124,6 +124,11 @@ export const PROBLEM_CATALOG = {
     description:
       'The evaluation is not in a state that allows this (a submitted one cannot be edited; only a disputed one can be resolved).',
   },
+  APPRAISAL_OPEN: {
+    status: 409,
+    title: 'Appraisal open already',
+    description: 'Only a closed appraisal can be re-opened.',
+  },
   CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
   RESOURCE_ARCHIVED: {
     status: 409,

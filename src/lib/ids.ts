@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   target: 'tgt',
   qaForm: 'qaf',
   qaEvaluation: 'qae',
+  appraisal: 'apl',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',

@@ -48,6 +48,23 @@ export function answeredCall(interactionId: string, queueId: string, agentId: st
   ];
 }
 
+/**
+ * Wire events of a call answered at once and handled by `agentId` for `talkSeconds` (no hold, no wrap-up: its handle
+ * time is its talk time), `startSecond` seconds after `PAST_T0`.
+ */
+export function handledCall(queueId: string, agentId: string, startSecond: number, talkSeconds: number) {
+  const id = callId('handled');
+  const at = (s: number) => new Date(PAST_T0 + (startSecond + s) * 1000).toISOString();
+  return [
+    { id: `${id}:s`, type: 'interaction.started', occurredAt: at(0), interactionId: id, direction: 'inbound' },
+    { id: `${id}:j`, type: 'queue.joined', occurredAt: at(1), interactionId: id, queueId },
+    { id: `${id}:l`, type: 'queue.left', occurredAt: at(5), interactionId: id, queueId, agentId, attrs: { outcome: 'answered' } },
+    { id: `${id}:c`, type: 'agent.connected', occurredAt: at(5), interactionId: id, queueId, agentId },
+    { id: `${id}:d`, type: 'agent.disconnected', occurredAt: at(5 + talkSeconds), interactionId: id, agentId },
+    { id: `${id}:e`, type: 'interaction.ended', occurredAt: at(5 + talkSeconds), interactionId: id },
+  ];
+}
+
 /** Wire events of a call abandoned after `wait` seconds. */
 export function abandonedCall(interactionId: string, queueId: string, wait: number) {
   return [

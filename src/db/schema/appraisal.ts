@@ -1,5 +1,6 @@
-import { date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { AppraisalRuleBody } from '../../domain/appraisal/rules';
+import type { AgentPeriod, AgentResult } from '../../domain/appraisal/score';
 import { createdAt, tenantIdColumn, tenantIsolation } from './common';
 import { resourceColumns, resourceConstraints } from './resource-table';
 import { teams } from './teams';
@@ -47,6 +48,42 @@ export const appraisalRuleVersions = pgTable(
       columns: [t.tenantId, t.ruleId],
       foreignColumns: [appraisalRules.tenantId, appraisalRules.id],
     }).onDelete('cascade'),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/**
+ * A rule run for a period (a month or a quarter): each agent's result, and the inputs it was computed from. While
+ * open, running it again recomputes it; once closed it is frozen (later events, rule or roster changes do not touch
+ * it) until it is explicitly re-opened.
+ */
+export const appraisals = pgTable(
+  'appraisals',
+  {
+    tenantId: tenantIdColumn(),
+    id: text('id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    /** `2026-03` or `2026-Q1`. */
+    period: text('period').notNull(),
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    periodEnd: date('period_end', { mode: 'string' }).notNull(),
+    status: text('status').notNull(),
+    inputs: jsonb('inputs').$type<AgentPeriod[]>().notNull(),
+    results: jsonb('results').$type<AgentResult[]>().notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId], foreignColumns: [tenants.id] }).onDelete('cascade'),
+    foreignKey({
+      name: 'appraisals_rule_version_fk',
+      columns: [t.tenantId, t.ruleId, t.ruleVersion],
+      foreignColumns: [appraisalRuleVersions.tenantId, appraisalRuleVersions.ruleId, appraisalRuleVersions.version],
+    }),
+    uniqueIndex('appraisals_rule_period_unique').on(t.tenantId, t.ruleId, t.period),
     tenantIsolation(),
   ],
 ).enableRLS();

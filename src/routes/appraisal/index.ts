@@ -1,15 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  AppraisalPeriodSchema,
+  AppraisalReopenSchema,
   AppraisalRuleCreateSchema,
   AppraisalRulePatchSchema,
   AppraisalRuleSchema,
   AppraisalRuleVersionCreateSchema,
   AppraisalRuleVersionSchema,
+  AppraisalRunSchema,
+  AppraisalSchema,
   AuditEntrySchema,
 } from '../../contracts/appraisal';
 import { DeleteResultSchema, LocalDate, Timestamp } from '../../contracts/common';
+import { csvResponse, formatQuery, jsonOrCsvContent, wantsCsv } from '../../http/csv';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
+import { closeAppraisal, getAppraisal, listAppraisals, reopenAppraisal, runAppraisal } from '../../services/appraisal/appraisals';
+import { appraisalCsvFilename, appraisalCsvLines } from '../../services/appraisal/csv';
 import {
   addAppraisalRuleVersion,
   createAppraisalRule,
@@ -23,6 +30,9 @@ import { auditEntries } from '../../services/audit/audit';
 import { pageRequest } from '../../services/pagination';
 
 const tags = ['Appraisal'];
+const appraisalParams = IdParam('appraisalId', 'apl_01jx2c8v3m0000000000000000');
+const appraisalId = (c: { req: { valid: (t: 'param') => Record<string, unknown> } }) =>
+  c.req.valid('param').appraisalId as string;
 const ruleParams = IdParam('appraisalRuleId', 'apr_01jx2c8v3m0000000000000000');
 const ruleId = (c: { req: { valid: (t: 'param') => Record<string, unknown> } }) => c.req.valid('param').appraisalRuleId as string;
 
@@ -190,4 +200,120 @@ export const appraisalRouter = createRouter()
       const q = c.req.valid('query');
       return c.json(await auditEntries(serviceContext(c), q, pageRequest(q)), 200);
     },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/appraisals',
+        operationId: 'runAppraisal',
+        tags,
+        summary: 'Run an appraisal rule for a month or a quarter',
+        description:
+          'With the rule’s version in effect on the period’s first day, for every agent it covers (its team that day, or all): each metric’s value over the period from `GET /v1/kpis` by agent, points, category scores, the total, ranks in team and tenant, and a sentence for each number. Run again while open, it is computed again; once closed, it answers the frozen results unchanged (`computed: false`).',
+        request: { body: jsonBody(AppraisalRunSchema) },
+        responses: {
+          200: jsonContent(
+            z.object({
+              computed: z.boolean().describe('false: the appraisal was closed; these are its frozen results.'),
+              appraisal: AppraisalSchema,
+            }),
+            'The appraisal.',
+          ),
+        },
+      }),
+      { idempotencyKey: false },
+    ),
+    async (c) => c.json(await runAppraisal(serviceContext(c), actorOf(c), c.req.valid('json')), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/appraisals',
+        operationId: 'listAppraisals',
+        tags,
+        summary: 'List appraisals',
+        description: 'Newest first, without their results.',
+        request: {
+          query: z.object({
+            ruleId: z.string().min(1).max(64).optional(),
+            period: AppraisalPeriodSchema.optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().min(1).max(400).optional(),
+          }),
+        },
+        responses: {
+          200: jsonContent(
+            pageOf(AppraisalSchema.omit({ results: true }).extend({ agents: z.number().int() }), 'AppraisalPage'),
+            'A page of appraisals.',
+          ),
+        },
+      }),
+    ),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await listAppraisals(serviceContext(c), q, pageRequest(q)), 200);
+    },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/appraisals/{appraisalId}',
+        operationId: 'getAppraisal',
+        tags,
+        summary: 'Get an appraisal',
+        request: { params: appraisalParams, query: z.object({ format: formatQuery }) },
+        responses: {
+          200: jsonOrCsvContent(
+            AppraisalSchema,
+            'The appraisal with every agent’s result.',
+            'one line per agent, best first: `agentId`, `teamId`, `total`, `status`, `rankInTeam`, `rankInTenant`, a column per category (its score), `<category>.<metric>` (the value) and `<category>.<metric>.points` per metric, `explanation`.',
+          ),
+        },
+      }),
+    ),
+    async (c) => {
+      const appraisal = await getAppraisal(serviceContext(c), appraisalId(c));
+      if (!wantsCsv(c, c.req.valid('query').format)) return c.json(appraisal, 200);
+      return csvResponse(c, appraisalCsvFilename(appraisal), appraisalCsvLines(appraisal));
+    },
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/appraisals/{appraisalId}/close',
+        operationId: 'closeAppraisal',
+        tags,
+        summary: 'Close an appraisal: its results are frozen',
+        description: 'Later events, rule versions or team moves no longer change it. Closing twice is harmless.',
+        request: { params: appraisalParams },
+        responses: { 200: jsonContent(AppraisalSchema, 'The appraisal.') },
+      }),
+      { idempotencyKey: false },
+    ),
+    async (c) => c.json(await closeAppraisal(serviceContext(c), actorOf(c), appraisalId(c)), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'admin' },
+      createRoute({
+        method: 'post',
+        path: '/v1/appraisals/{appraisalId}/reopen',
+        operationId: 'reopenAppraisal',
+        tags,
+        summary: 'Re-open a closed appraisal',
+        description: 'Explicit, with a reason kept in the audit log; the next run computes it again.',
+        request: { params: appraisalParams, body: jsonBody(AppraisalReopenSchema) },
+        responses: { 200: jsonContent(AppraisalSchema, 'The appraisal.') },
+      }),
+      { idempotencyKey: false },
+    ),
+    async (c) => c.json(await reopenAppraisal(serviceContext(c), actorOf(c), appraisalId(c), c.req.valid('json').reason), 200),
   );
