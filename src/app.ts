@@ -9,6 +9,7 @@ import { errorFields } from './lib/log';
 import { alertsRouter } from './routes/alerts';
 import { apiKeysRouter } from './routes/api-keys';
 import { appraisalRouter } from './routes/appraisal';
+import { briefingsRouter } from './routes/briefings';
 import { callsRouter } from './routes/calls';
 import { connectorsRouter } from './routes/connectors';
 import { deadLettersRouter } from './routes/dead-letters';
@@ -98,6 +99,7 @@ export function createApp() {
     .route('/', appraisalRouter)
     .route('/', targetsRouter)
     .route('/', qaRouter)
+    .route('/', briefingsRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)
