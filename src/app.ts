@@ -21,6 +21,7 @@ import { kpisRouter } from './routes/kpis';
 import { kpiExplainRouter } from './routes/kpis/explain';
 import { volumeProfileRouter } from './routes/kpis/volume-profile';
 import { liveRouter } from './routes/live';
+import { peopleRouter } from './routes/people';
 import { qaRouter } from './routes/qa';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
@@ -100,6 +101,7 @@ export function createApp() {
     .route('/', targetsRouter)
     .route('/', qaRouter)
     .route('/', briefingsRouter)
+    .route('/', peopleRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalKeySchema, ExternalKeysSchema, IdListSchema, NameSchema, ResourceTimestamps } from './common';
+import { ExternalKeySchema, ExternalKeysSchema, IdListSchema, LocalDate, NameSchema, ResourceTimestamps } from './common';
 
 export const AgentSchema = z
   .object({
@@ -10,6 +10,8 @@ export const AgentSchema = z
     siteId: z.string().nullable(),
     queueIds: z.array(z.string()).describe('Queues the agent serves.'),
     externalKeys: z.array(ExternalKeySchema),
+    hiredOn: LocalDate.nullable().describe('First day of employment (null: not given).'),
+    leftOn: LocalDate.nullable().describe('The day after the last day of employment (null: still employed).'),
     ...ResourceTimestamps,
   })
   .meta({ id: 'Agent' });
@@ -25,6 +27,8 @@ export const AgentCreateSchema = z
     siteId: ref,
     queueIds: IdListSchema.optional(),
     externalKeys: ExternalKeysSchema.optional(),
+    hiredOn: LocalDate.nullable().optional().describe('First day of employment: headcount and attrition (docs/people.md).'),
+    leftOn: LocalDate.nullable().optional().describe('The day after the last day of employment (exclusive).'),
   })
   .meta({ id: 'AgentCreate' });
 export const AgentPatchSchema = AgentCreateSchema.partial()

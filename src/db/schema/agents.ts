@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { date, foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { queues } from './queues';
 import { externalKeysTable, resourceColumns, resourceConstraints } from './resource-table';
@@ -13,6 +13,9 @@ export const agents = pgTable(
     email: text('email'),
     teamId: text('team_id'),
     siteId: text('site_id'),
+    /** Employment (docs/people.md): first day, and the day after the last (null: still employed). */
+    hiredOn: date('hired_on', { mode: 'string' }),
+    leftOn: date('left_on', { mode: 'string' }),
   },
   (t) => [
     // Agents may share a name; their email is what is unique.

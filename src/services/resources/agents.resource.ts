@@ -2,12 +2,22 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Agent, AgentCreate, AgentPatch } from '../../contracts/agents';
 import type { Tx } from '../../db/client';
 import { agentQueues, agents } from '../../db/schema';
+import { invalid } from '../../domain/errors';
 import { recordMembership } from './agent-memberships';
 import { agentKeys } from './external-keys';
 import { resourceTimestamps } from './present';
 import { presentFields, type ResourceSpec, refItems } from './resource-spec';
 
 type Row = typeof agents.$inferSelect;
+
+/** The day employment ends comes after the first (`leftOn` is exclusive). */
+function checkEmployment<T extends { hiredOn?: unknown; leftOn?: unknown }>(values: T): T {
+  const { hiredOn, leftOn } = values;
+  if (typeof hiredOn === 'string' && typeof leftOn === 'string' && leftOn <= hiredOn) {
+    throw invalid([{ in: 'body', pointer: '/leftOn', detail: 'Must be after `hiredOn` (it is the day after the last day).' }]);
+  }
+  return values;
+}
 
 async function queueIdsFor(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string[]>> {
   const byAgent = new Map<string, string[]>(ids.map((id) => [id, []]));
@@ -25,13 +35,20 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
   noun: 'agent',
   idKind: 'agent',
   table: agents,
-  insertValues: (input) => ({
-    name: input.name,
-    email: input.email ?? null,
-    teamId: input.teamId ?? null,
-    siteId: input.siteId ?? null,
-  }),
-  updateValues: (patch) => presentFields(patch, ['name', 'email', 'teamId', 'siteId']),
+  insertValues: (input) =>
+    checkEmployment({
+      name: input.name,
+      email: input.email ?? null,
+      teamId: input.teamId ?? null,
+      siteId: input.siteId ?? null,
+      hiredOn: input.hiredOn ?? null,
+      leftOn: input.leftOn ?? null,
+    }),
+  updateValues: (patch, current) => {
+    const set = presentFields(patch, ['name', 'email', 'teamId', 'siteId', 'hiredOn', 'leftOn']);
+    checkEmployment({ hiredOn: current.hiredOn, leftOn: current.leftOn, ...set });
+    return set;
+  },
   references: (input) => [
     { kind: 'team', items: refItems('/teamId', input.teamId) },
     { kind: 'site', items: refItems('/siteId', input.siteId) },
@@ -64,6 +81,8 @@ export const agentSpec: ResourceSpec<Row, Agent, AgentCreate, AgentPatch> = {
       siteId: r.siteId,
       queueIds: memberships.get(r.id) ?? [],
       externalKeys: keys.get(r.id) ?? [],
+      hiredOn: r.hiredOn,
+      leftOn: r.leftOn,
       ...resourceTimestamps(r),
     }));
   },
