@@ -25,6 +25,7 @@ import { peopleRouter } from './routes/people';
 import { qaRouter } from './routes/qa';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
+import { schedulesRouter } from './routes/schedules';
 import { settingsRouter } from './routes/settings';
 import { targetsRouter } from './routes/targets';
 import { tenantsRouter } from './routes/tenants';
@@ -102,6 +103,7 @@ export function createApp() {
     .route('/', qaRouter)
     .route('/', briefingsRouter)
     .route('/', peopleRouter)
+    .route('/', schedulesRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

@@ -87,7 +87,12 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   expect(evaluation.status, evaluation.text).toBe(201);
   const appraisal = await t.admin.post('/v1/appraisals', { ruleId: appraisalRule.body.id, period: '2026-03' });
   expect(appraisal.status, appraisal.text).toBe(200);
+  const shift = await t.admin.post('/v1/schedules', {
+    shifts: [{ agentId: agent.id, start: '2026-01-05T09:00:00Z', end: '2026-01-05T17:00:00Z' }],
+  });
+  expect(shift.status, shift.text).toBe(200);
   return {
+    shiftId: shift.body.data[0].id,
     appraisalId: appraisal.body.appraisal.id,
     formId: qaForm.body.id,
     evaluationId: evaluation.body.id,

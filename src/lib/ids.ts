@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   qaForm: 'qaf',
   qaEvaluation: 'qae',
   appraisal: 'apl',
+  shift: 'shf',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',

@@ -11,6 +11,7 @@ export * from './kpi-cells';
 export * from './qa';
 export * from './queue-visits';
 export * from './queues';
+export * from './schedules';
 export * from './sites';
 export * from './targets';
 export * from './teams';
