@@ -66,6 +66,23 @@ describe('GET /v1/teams/{teamId}/briefing', () => {
     expect(md.text).toContain('QA dispute: Bo');
     expect(md.text).toContain('Expect about 1 calls handled');
 
+    // A team whose only agent was logged in but took no call: no "best" at calls handled.
+    const quiet = await createTeam(t, { name: 'Team Quiet' });
+    const idle = await createAgent(t, { teamId: quiet.id, name: 'Cy' });
+    const at = (s: number) => new Date(PAST_T0 + s * 1000).toISOString();
+    await sendEvents(t.admin, [
+      { id: `${idle.id}:in`, type: 'agent.state_changed', occurredAt: at(0), agentId: idle.id, attrs: { state: 'available' } },
+      { id: `${idle.id}:out`, type: 'agent.state_changed', occurredAt: at(3600), agentId: idle.id, attrs: { state: 'offline' } },
+    ]);
+    await settle(t);
+    const quietBriefing = await t.admin.get<{
+      agents: { name: string; metrics: Record<string, { value: number | null }> }[];
+      highlights: { metric: string; best: unknown }[];
+    }>(`/v1/teams/${quiet.id}/briefing?date=${SHIFT}&metrics=handled,utilization`);
+    expect(quietBriefing.body.agents.map((p) => [p.name, p.metrics.handled?.value])).toEqual([['Cy', 0]]);
+    expect(quietBriefing.body.highlights.map((h) => h.metric)).toEqual(['handled', 'utilization']);
+    expect(quietBriefing.body.highlights.find((h) => h.metric === 'handled')?.best).toBeNull();
+
     expectProblem(await t.admin.get(`/v1/teams/${team.id}/briefing?metrics=nope`), 422, 'VALIDATION_FAILED');
     expectProblem(await (await createTenant()).admin.get(`/v1/teams/${team.id}/briefing`), 404, 'NOT_FOUND');
   });

@@ -104,7 +104,8 @@ export async function teamBriefing(
       valued.sort((a, b) =>
         higher ? (b.v.value as number) - (a.v.value as number) : (a.v.value as number) - (b.v.value as number),
       );
-      const top = valued[0];
+      // Nobody is best at a higher-is-better number everyone has at 0 (calls handled on a day without calls).
+      const top = valued[0] && !(higher && valued[0].v.value === 0) ? valued[0] : undefined;
       const lagging = valued
         .filter(
           ({ v }) => v.met === false && v.target !== null && v.target !== undefined && v.gap !== null && v.gap !== undefined,
