@@ -87,11 +87,30 @@ describe('schedules and attendance', () => {
     });
     expect(agent(bo.id)).toMatchObject({ shifts: 1, absences: 1, attendanceRate: { value: 0, numerator: 0, denominator: 1 } });
 
-    // A wider grace forgives both.
-    const lenient = await t.admin.get<{ shifts: Shift[] }>(
-      `/v1/attendance?from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(24))}&agentId=${ada.id}&lateGraceMinutes=15&earlyLeaveGraceMinutes=15`,
-    );
-    expect(lenient.body.shifts[0]).toMatchObject({ late: false, leftEarly: false });
+    // A wider grace forgives both: for one request, or as the tenant's setting.
+    const attendanceOfAda = async (extra = '') =>
+      (
+        await t.admin.get<{ shifts: Shift[] }>(
+          `/v1/attendance?from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(24))}&agentId=${ada.id}${extra}`,
+        )
+      ).body.shifts[0];
+    expect(await attendanceOfAda('&lateGraceMinutes=15&earlyLeaveGraceMinutes=15')).toMatchObject({
+      late: false,
+      leftEarly: false,
+    });
+    const settings = await t.admin.patch<{ attendance: Record<string, unknown> }>('/v1/settings', {
+      attendance: { lateGraceMinutes: 15, earlyLeaveGraceMinutes: 15 },
+    });
+    expect(settings.status, settings.text).toBe(200);
+    expect(settings.body.attendance).toEqual({
+      lateGraceMinutes: 15,
+      earlyLeaveGraceMinutes: 15,
+      presentStates: ['available', 'busy', 'wrapup', 'away'],
+    });
+    expect(await attendanceOfAda()).toMatchObject({ late: false, leftEarly: false });
+    expect(await attendanceOfAda('&lateGraceMinutes=5')).toMatchObject({ late: true, leftEarly: false });
+    const nonePresent = await t.admin.patch('/v1/settings', { attendance: { presentStates: [] } });
+    expect(expectProblem(nonePresent, 422, 'VALIDATION_FAILED').errors?.[0]?.pointer).toBe('/attendance/presentStates');
 
     // The same id replaces the shift; listing and deleting.
     await t.admin.post('/v1/schedules', { shifts: [{ ...shift(bo.id, 'bo-1'), start: at(10) }] });

@@ -52,9 +52,11 @@ export const AttendanceQuerySchema = z.object({
     .int()
     .min(0)
     .max(120)
-    .default(5)
-    .describe('Arriving within this many minutes after the start is not late.'),
-  earlyLeaveGraceMinutes: z.coerce.number().int().min(0).max(120).default(5),
+    .optional()
+    .describe(
+      'For this request: arriving within this many minutes after the start is not late (default the tenant’s `attendance` setting).',
+    ),
+  earlyLeaveGraceMinutes: z.coerce.number().int().min(0).max(120).optional().describe('For this request (default the tenant’s).'),
 });
 
 const ratio = z.object({ value: z.number().nullable(), numerator: z.number(), denominator: z.number() });

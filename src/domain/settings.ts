@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_STATES } from './events/event-types';
 
 /**
  * Service-level policy (docs/api.md, Settings). Judgements such as "met the service level" or "short abandon" are
@@ -64,6 +65,36 @@ export const TimeZoneSchema = z
   .refine(isValidTimeZone, { message: 'not an IANA time zone' })
   .meta({ example: 'Europe/Prague' });
 
+/** What counts for attendance (docs/attendance.md): the grace before a shift's start is late and before its end early, and which states are present. */
+export const AttendanceSettingsSchema = z
+  .strictObject({
+    lateGraceMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(120)
+      .describe('Arriving within this many minutes after a shift starts is not late.'),
+    earlyLeaveGraceMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(120)
+      .describe('Leaving within this many minutes before a shift ends is not leaving early.'),
+    presentStates: z
+      .array(z.enum(AGENT_STATES))
+      .min(1)
+      .max(AGENT_STATES.length)
+      .describe('The agent states that count as present (by default every state but offline).'),
+  })
+  .meta({ id: 'AttendanceSettings' });
+export type AttendanceSettings = z.infer<typeof AttendanceSettingsSchema>;
+
+export const DEFAULT_ATTENDANCE_SETTINGS: AttendanceSettings = {
+  lateGraceMinutes: 5,
+  earlyLeaveGraceMinutes: 5,
+  presentStates: ['available', 'busy', 'wrapup', 'away'],
+};
+
 export const TenantSettingsSchema = z
   .strictObject({
     timeZone: TimeZoneSchema.describe('Days, weeks and months are cut in this IANA time zone.'),
@@ -81,6 +112,7 @@ export const TenantSettingsSchema = z
       .max(24 * 60)
       .describe('A queue visit with no event for this long is closed with outcome unknown.'),
     rawRetentionDays: z.number().int().min(1).max(90).describe('Raw webhook deliveries are kept this many days.'),
+    attendance: AttendanceSettingsSchema.default(DEFAULT_ATTENDANCE_SETTINGS),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
@@ -91,6 +123,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   fcrWindowHours: 72,
   staleVisitMinutes: 240,
   rawRetentionDays: 7,
+  attendance: DEFAULT_ATTENDANCE_SETTINGS,
 };
 
 export const TenantSettingsPatchSchema = z
@@ -100,17 +133,19 @@ export const TenantSettingsPatchSchema = z
     fcrWindowHours: TenantSettingsSchema.shape.fcrWindowHours.optional(),
     staleVisitMinutes: TenantSettingsSchema.shape.staleVisitMinutes.optional(),
     rawRetentionDays: TenantSettingsSchema.shape.rawRetentionDays.optional(),
+    attendance: AttendanceSettingsSchema.partial().optional().describe('Fields given replace the tenant’s, one by one.'),
   })
   .meta({ id: 'TenantSettingsPatch' });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatchSchema>;
 
 /** Applies a partial change to complete settings; nested service-level fields merge one by one. */
 export function applySettingsPatch(current: TenantSettings, patch: TenantSettingsPatch): TenantSettings {
-  const { serviceLevel, ...top } = patch;
+  const { serviceLevel, attendance, ...top } = patch;
   return {
     ...current,
     ...definedOnly(top),
     serviceLevel: { ...current.serviceLevel, ...definedOnly(serviceLevel ?? {}) },
+    attendance: { ...current.attendance, ...definedOnly(attendance ?? {}) },
   };
 }
 

@@ -11,6 +11,7 @@ import { newId } from '../../lib/ids';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadMemberships } from '../kpis/records';
 import { assertReferences } from '../resources/crud';
+import { loadTenantRow } from '../tenants/get-tenant';
 
 type Row = typeof shifts.$inferSelect;
 const MAX_SHIFT_MS = 24 * 3_600_000;
@@ -135,16 +136,19 @@ const ratio = (numerator: number, denominator: number) => ({
  */
 export async function attendance(
   ctx: ServiceContext,
-  q: { from: string; to: string; agentId?: string; teamId?: string; lateGraceMinutes: number; earlyLeaveGraceMinutes: number },
+  q: { from: string; to: string; agentId?: string; teamId?: string; lateGraceMinutes?: number; earlyLeaveGraceMinutes?: number },
 ): Promise<Attendance> {
   checkRange(q.from, q.to);
-  const policy = {
-    ...DEFAULT_ATTENDANCE_POLICY,
-    lateGraceMinutes: q.lateGraceMinutes,
-    earlyLeaveGraceMinutes: q.earlyLeaveGraceMinutes,
-  };
   const now = ctx.now.getTime();
   return tenantTx(ctx, async (tx) => {
+    // The tenant's settings (docs/attendance.md), the request's grace minutes over them.
+    const settings = (await loadTenantRow(tx, ctx.tenantId)).settings.attendance;
+    const policy = {
+      ...DEFAULT_ATTENDANCE_POLICY,
+      ...settings,
+      ...(q.lateGraceMinutes !== undefined ? { lateGraceMinutes: q.lateGraceMinutes } : {}),
+      ...(q.earlyLeaveGraceMinutes !== undefined ? { earlyLeaveGraceMinutes: q.earlyLeaveGraceMinutes } : {}),
+    };
     if (q.teamId) await assertReferences(tx, ctx.tenantId, [{ kind: 'team', items: [{ pointer: '/teamId', id: q.teamId }] }]);
     let rows = await tx
       .select()
