@@ -7,6 +7,7 @@ import {
   isValidTimeZone,
   mergeServiceLevelOverride,
   TenantSettingsPatchSchema,
+  TenantSettingsSchema,
 } from './settings';
 
 describe('tenant settings', () => {
@@ -25,7 +26,20 @@ describe('tenant settings', () => {
       fcrWindowHours: 72,
       staleVisitMinutes: 240,
       rawRetentionDays: 7,
+      attendance: { lateGraceMinutes: 5, earlyLeaveGraceMinutes: 5, presentStates: ['available', 'busy', 'wrapup', 'away'] },
     });
+  });
+
+  it('an attendance change replaces the fields it gives, one by one', () => {
+    expect(applySettingsPatch(DEFAULT_TENANT_SETTINGS, { attendance: { lateGraceMinutes: 10 } }).attendance).toEqual({
+      ...DEFAULT_TENANT_SETTINGS.attendance,
+      lateGraceMinutes: 10,
+    });
+  });
+
+  it('settings stored before attendance existed read as its defaults', () => {
+    const { attendance: _attendance, ...stored } = DEFAULT_TENANT_SETTINGS;
+    expect(TenantSettingsSchema.parse(stored)).toEqual(DEFAULT_TENANT_SETTINGS);
   });
 
   it.each([
