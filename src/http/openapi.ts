@@ -150,6 +150,16 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
 }
 
 /** A path parameter `name`, typed by its name so `hono/client` knows it (`{ queueId: string }`). */
+/** The `{version}` path parameter of a resource's versions (appraisal rules, QA forms): 1, 2, … */
+export const versionParam = {
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+};
+
 export const IdParam = <N extends string>(name: N, example: string) =>
   z.object({
     [name]: z

@@ -13,7 +13,16 @@ import {
 } from '../../contracts/appraisal';
 import { DeleteResultSchema, LocalDate, Timestamp } from '../../contracts/common';
 import { csvResponse, formatQuery, jsonOrCsvContent, wantsCsv } from '../../http/csv';
-import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
+import {
+  createRouter,
+  defineRoute,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  ListQuerySchema,
+  pageOf,
+  versionParam,
+} from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
 import { closeAppraisal, getAppraisal, listAppraisals, reopenAppraisal, runAppraisal } from '../../services/appraisal/appraisals';
 import { appraisalCsvFilename, appraisalCsvLines } from '../../services/appraisal/csv';
@@ -133,14 +142,7 @@ export const appraisalRouter = createRouter()
         tags,
         summary: 'One version of an appraisal rule',
         request: {
-          params: ruleParams.extend({
-            version: z.coerce
-              .number()
-              .int()
-              .min(1)
-              .max(1_000_000)
-              .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
-          }),
+          params: ruleParams.extend(versionParam),
         },
         responses: { 200: jsonContent(AppraisalRuleVersionSchema, 'The version as written.') },
       }),

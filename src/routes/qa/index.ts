@@ -13,7 +13,16 @@ import {
   QaFormVersionSchema,
   QaResolutionSchema,
 } from '../../contracts/qa';
-import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
+import {
+  createRouter,
+  defineRoute,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  ListQuerySchema,
+  pageOf,
+  versionParam,
+} from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
 import { pageRequest } from '../../services/pagination';
 import {
@@ -132,14 +141,7 @@ export const qaRouter = createRouter()
         tags,
         summary: 'One version of a QA form',
         request: {
-          params: formParams.extend({
-            version: z.coerce
-              .number()
-              .int()
-              .min(1)
-              .max(1_000_000)
-              .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
-          }),
+          params: formParams.extend(versionParam),
         },
         responses: { 200: jsonContent(QaFormVersionSchema, 'The version as published.') },
       }),

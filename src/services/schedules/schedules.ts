@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Attendance, ShiftInput, ShiftOut } from '../../contracts/schedules';
+import type { Tx } from '../../db/client';
 import { agentStateIntervals, shifts } from '../../db/schema';
 import { membershipAt } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
@@ -89,20 +90,7 @@ export async function upsertShifts(ctx: ServiceContext, input: ShiftInput[]): Pr
 
 export async function listShifts(ctx: ServiceContext, q: { from: string; to: string; agentId?: string }): Promise<ShiftOut[]> {
   checkRange(q.from, q.to);
-  const rows = await tenantTx(ctx, (tx) =>
-    tx
-      .select()
-      .from(shifts)
-      .where(
-        and(
-          eq(shifts.tenantId, ctx.tenantId),
-          gte(shifts.startsAt, new Date(q.from)),
-          lt(shifts.startsAt, new Date(q.to)),
-          q.agentId ? eq(shifts.agentId, q.agentId) : undefined,
-        ),
-      )
-      .orderBy(asc(shifts.startsAt), asc(shifts.id)),
-  );
+  const rows = await tenantTx(ctx, (tx) => shiftsStarting(tx, ctx.tenantId, q));
   return rows.map(present);
 }
 
@@ -115,6 +103,22 @@ export async function deleteShift(ctx: ServiceContext, id: string): Promise<{ id
   );
   if (deleted.length === 0) throw notFound('shift', id);
   return { id, outcome: 'deleted' };
+}
+
+/** The shifts starting in `[from, to)` (of one agent when given), by start. */
+function shiftsStarting(tx: Tx, tenantId: string, q: { from: string; to: string; agentId?: string }): Promise<Row[]> {
+  return tx
+    .select()
+    .from(shifts)
+    .where(
+      and(
+        eq(shifts.tenantId, tenantId),
+        gte(shifts.startsAt, new Date(q.from)),
+        lt(shifts.startsAt, new Date(q.to)),
+        q.agentId ? eq(shifts.agentId, q.agentId) : undefined,
+      ),
+    )
+    .orderBy(asc(shifts.startsAt), asc(shifts.id));
 }
 
 function checkRange(from: string, to: string): void {
@@ -150,18 +154,7 @@ export async function attendance(
       ...(q.earlyLeaveGraceMinutes !== undefined ? { earlyLeaveGraceMinutes: q.earlyLeaveGraceMinutes } : {}),
     };
     if (q.teamId) await assertReferences(tx, ctx.tenantId, [{ kind: 'team', items: [{ pointer: '/teamId', id: q.teamId }] }]);
-    let rows = await tx
-      .select()
-      .from(shifts)
-      .where(
-        and(
-          eq(shifts.tenantId, ctx.tenantId),
-          gte(shifts.startsAt, new Date(q.from)),
-          lt(shifts.startsAt, new Date(q.to)),
-          q.agentId ? eq(shifts.agentId, q.agentId) : undefined,
-        ),
-      )
-      .orderBy(asc(shifts.startsAt), asc(shifts.id));
+    let rows = await shiftsStarting(tx, ctx.tenantId, q);
     if (q.teamId) {
       const memberships = await loadMemberships(tx, ctx.tenantId);
       rows = rows.filter((r) => membershipAt(memberships.get(r.agentId) ?? [], r.startsAt.getTime())?.teamId === q.teamId);
