@@ -5,6 +5,9 @@ export type { RateLimitPolicy } from './rate-limit';
 export const API_KEY_SCOPES = ['admin', 'read', 'ingest'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
+/** What a key is limited to: one team (a team lead) or one agent (the agent); no limit sees the whole tenant. */
+export type ApiKeyLimit = { teamId: string } | { agentId: string };
+
 /** Applies when a key has no policy of its own: bursts of 600, 10 requests per second sustained. */
 export const DEFAULT_RATE_LIMIT: RateLimitPolicy = { limit: 600, windowSeconds: 60 };
 

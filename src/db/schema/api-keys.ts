@@ -1,5 +1,5 @@
 import { foreignKey, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
+import type { ApiKeyLimit, ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
 import { createdAt, tenantIdColumn, tenantIsolation } from './common';
 import { tenants } from './tenants';
 
@@ -15,6 +15,8 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     scopes: text('scopes').array().$type<ApiKeyScope[]>().notNull(),
     rateLimit: jsonb('rate_limit').$type<RateLimitPolicy>(),
+    /** null: the whole tenant; else the one team or agent the key sees (issue 10 §7). */
+    limit: jsonb('limit').$type<ApiKeyLimit>(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     /** `platform` or the id of the admin key that created it. */

@@ -16,4 +16,5 @@ export * from './sites';
 export * from './targets';
 export * from './teams';
 export * from './tenants';
+export * from './training';
 export * from './webhook-endpoints';
