@@ -29,6 +29,7 @@ import { schedulesRouter } from './routes/schedules';
 import { settingsRouter } from './routes/settings';
 import { targetsRouter } from './routes/targets';
 import { tenantsRouter } from './routes/tenants';
+import { trainingRouter } from './routes/training';
 import { wallboardRouter } from './routes/wallboard';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 import { webhooksRouter } from './routes/webhooks';
@@ -104,6 +105,7 @@ export function createApp() {
     .route('/', briefingsRouter)
     .route('/', peopleRouter)
     .route('/', schedulesRouter)
+    .route('/', trainingRouter)
     .route('/', agentsRouter)
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)

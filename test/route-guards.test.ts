@@ -91,8 +91,16 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     shifts: [{ agentId: agent.id, start: '2026-01-05T09:00:00Z', end: '2026-01-05T17:00:00Z' }],
   });
   expect(shift.status, shift.text).toBe(200);
+  const trainingRecord = await t.admin.post('/v1/training-records', {
+    agentId: agent.id,
+    course: 'Onboarding',
+    completedOn: '2026-01-05',
+    hours: 4,
+  });
+  expect(trainingRecord.status, trainingRecord.text).toBe(201);
   return {
     shiftId: shift.body.data[0].id,
+    trainingRecordId: trainingRecord.body.id,
     appraisalId: appraisal.body.appraisal.id,
     formId: qaForm.body.id,
     evaluationId: evaluation.body.id,
@@ -139,6 +147,7 @@ const VALID_BODIES: Record<string, unknown> = {
   '/v1/appraisals/{appraisalId}/reopen': { reason: 'A late call.' },
   '/v1/qa/evaluations/{evaluationId}/dispute': { comment: 'No.' },
   '/v1/qa/evaluations/{evaluationId}/resolve': { outcome: 'upheld', comment: 'It stands.' },
+  '/v1/training-records/{trainingRecordId}': { hours: 2, examScore: 80 },
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
   '/v1/appraisal-rules/{appraisalRuleId}/versions': {
     effectiveFrom: '2026-02-01',

@@ -25,6 +25,20 @@ describe('problems', () => {
     expect(pointers).toEqual(['/name', '/nested/extra', '/nested/n', '/other']);
   });
 
+  it('points into the branch of a union the body was meant for, else at the union', () => {
+    const record = z.strictObject({ agentId: z.string(), hours: z.number() });
+    const schema = z.strictObject({ x: z.union([z.strictObject({ records: z.array(record) }), record]) });
+    const pointers = (x: unknown) => {
+      const result = schema.safeParse({ x });
+      return result.success ? [] : zodFieldIssues(result.error, 'body').map((i) => i.pointer);
+    };
+    expect(pointers({ agentId: 'a' })).toEqual(['/x/hours']);
+    expect(pointers({ records: 5 })).toEqual(['/x/records']);
+    expect(pointers({ records: [{ agentId: 1, hours: 2 }] })).toEqual(['/x/records/0/agentId']);
+    expect(pointers({})).toEqual(['/x']);
+    expect(pointers([])).toEqual(['/x']);
+  });
+
   it('hides unknown errors behind a 500 without details', () => {
     const p = toProblem(new Error('password=hunter2 at db.ts:12'));
     expect(p.status).toBe(500);

@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   qaEvaluation: 'qae',
   appraisal: 'apl',
   shift: 'shf',
+  trainingRecord: 'trn',
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',

@@ -9,23 +9,28 @@ import { type Page, type PageRequest, pageFrom } from '../pagination';
 /** Who acts: the API key of the request. */
 export type Actor = string;
 
+type AuditInput = { action: string; resourceType: string; resourceId: string; details?: Record<string, unknown> };
+
 /** Records a change inside the transaction that makes it: no change without its entry, no entry without its change. */
-export async function audit(
-  tx: Tx,
-  ctx: ServiceContext,
-  actor: Actor,
-  entry: { action: string; resourceType: string; resourceId: string; details?: Record<string, unknown> },
-): Promise<void> {
-  await tx.insert(auditLog).values({
-    tenantId: ctx.tenantId,
-    id: newId('auditEntry', ctx.now.getTime()),
-    at: ctx.now,
-    actor,
-    action: entry.action,
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    details: entry.details ?? {},
-  });
+export async function audit(tx: Tx, ctx: ServiceContext, actor: Actor, entry: AuditInput): Promise<void> {
+  await auditAll(tx, ctx, actor, [entry]);
+}
+
+/** Records the changes of one request (a bulk write) in one statement, an entry each. */
+export async function auditAll(tx: Tx, ctx: ServiceContext, actor: Actor, entries: AuditInput[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(auditLog).values(
+    entries.map((entry) => ({
+      tenantId: ctx.tenantId,
+      id: newId('auditEntry', ctx.now.getTime()),
+      at: ctx.now,
+      actor,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      details: entry.details ?? {},
+    })),
+  );
 }
 
 export interface AuditQuery {
