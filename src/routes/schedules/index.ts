@@ -1,12 +1,30 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Timestamp } from '../../contracts/common';
-import { AttendanceQuerySchema, AttendanceSchema, ShiftSchema, ShiftsUpsertSchema } from '../../contracts/schedules';
-import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
+import {
+  AttendanceQuerySchema,
+  AttendanceSchema,
+  type ShiftInput,
+  ShiftSchema,
+  ShiftsUpsertSchema,
+} from '../../contracts/schedules';
+import { SHIFT_CSV_COLUMNS } from '../../domain/people/shifts-csv';
+import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/openapi';
+import { ProblemError } from '../../http/problem';
 import { serviceContext } from '../../http/service-context';
 import { attendance, deleteShift, listShifts, upsertShifts } from '../../services/schedules/schedules';
+import { MAX_CSV_SHIFTS, upsertShiftsCsv } from '../../services/schedules/shifts-csv';
 
 const tags = ['Schedules'];
 const ShiftListSchema = z.object({ data: z.array(ShiftSchema) }).meta({ id: 'ShiftList' });
+
+const csvColumns = SHIFT_CSV_COLUMNS.map((c) => `- \`${c.name}\`${c.required ? ' (required)' : ''}: ${c.description}`).join('\n');
+const CSV_EXAMPLE = [
+  'shiftId,agent,start,end,activity,activityStart,activityEnd',
+  'ada-0302,agt_01jx2c8v3m0000000000000000,2026-03-02T08:00:00Z,2026-03-02T16:00:00Z,lunch,2026-03-02T11:00:00Z,2026-03-02T12:00:00Z',
+  'ada-0302,,,,break,2026-03-02T14:00:00Z,2026-03-02T14:15:00Z',
+  'bo-0302,sip:1002,2026-03-02T12:00:00Z,2026-03-02T20:00:00Z,,,',
+].join('\n');
+const isCsv = (contentType: string | undefined) => /^text\/csv\s*(;|$)/i.test(contentType ?? '');
 
 export const schedulesRouter = createRouter()
   .openapi(
@@ -18,14 +36,38 @@ export const schedulesRouter = createRouter()
         operationId: 'upsertShifts',
         tags,
         summary: 'Add or replace scheduled shifts',
-        description:
-          'Up to 500 shifts at once, all or none: each an agent’s span (at most 24 h) and the activities within it (break, lunch, training, meeting, offline work; the rest is on queue). A shift sent again with its `id` replaces it. Refused with a pointer for each problem (an end before the start, an activity outside the shift or overlapping another, an unknown agent).',
-        request: { body: jsonBody(ShiftsUpsertSchema) },
+        description: `Up to ${MAX_CSV_SHIFTS} shifts at once, all or none: each an agent’s span (at most 24 h) and the activities within it (break, lunch, training, meeting, offline work; the rest is on queue). A shift sent again with its \`id\` replaces it. Refused with a pointer for each problem (an end before the start, an activity outside the shift or overlapping another, an unknown agent, the same id twice).
+
+As JSON (\`{"shifts": […]}\`), or as CSV (\`Content-Type: text/csv\`, RFC 4180, UTF-8, at most 1 MiB) the way workforce tools export schedules: a header naming the columns in any order, then one row per shift or per activity — rows with the same \`shiftId\` are one shift, the shift’s columns repeated on each (they must agree) or given once. The same checks, all or none; each problem points at \`/rows/<line>/<column>\` (line 1 is the header; \`/header/<column>\` for the header). Columns:
+
+${csvColumns}
+
+\`\`\`csv
+${CSV_EXAMPLE}
+\`\`\``,
+        request: {
+          body: {
+            // Not `required` for the validator's sake: a required JSON body would be checked even when the body is CSV.
+            required: false,
+            content: {
+              'application/json': { schema: ShiftsUpsertSchema },
+              'text/csv': { schema: z.string().openapi({ example: CSV_EXAMPLE }) },
+            },
+          },
+        },
         responses: { 200: jsonContent(ShiftListSchema, 'The shifts as stored.') },
       }),
       { idempotencyKey: false },
     ),
-    async (c) => c.json({ data: await upsertShifts(serviceContext(c), c.req.valid('json').shifts) }, 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      if (isCsv(c.req.header('content-type'))) return c.json({ data: await upsertShiftsCsv(ctx, await c.req.text()) }, 200);
+      const body = c.req.valid('json') as { shifts?: ShiftInput[] };
+      if (!body.shifts) {
+        throw new ProblemError('UNSUPPORTED_MEDIA_TYPE', 'Send the shifts as JSON (`{"shifts": […]}`) or as CSV (`text/csv`).');
+      }
+      return c.json({ data: await upsertShifts(ctx, body.shifts) }, 200);
+    },
   )
   .openapi(
     defineRoute(

@@ -31,7 +31,7 @@ function present(r: Row): ShiftOut {
 }
 
 /** A shift ends after it starts and lasts at most 24 h; its activities lie within it, one at a time. */
-function shiftProblems(s: ShiftInput, at: string): FieldIssue[] {
+export function shiftProblems(s: ShiftInput, at: string): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const start = Date.parse(s.start);
   const end = Date.parse(s.end);
@@ -54,7 +54,16 @@ function shiftProblems(s: ShiftInput, at: string): FieldIssue[] {
 
 /** Adds or replaces shifts (by id), all or none. */
 export async function upsertShifts(ctx: ServiceContext, input: ShiftInput[]): Promise<ShiftOut[]> {
-  const issues = input.flatMap((s, i) => shiftProblems(s, `/shifts/${i}`));
+  // One statement cannot write a row twice: the same id twice in a request is the client's mistake, not a 500.
+  const firstOf = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  input.forEach((s, i) => {
+    if (s.id === undefined) return;
+    const first = firstOf.get(s.id);
+    if (first === undefined) firstOf.set(s.id, i);
+    else issues.push({ in: 'body', pointer: `/shifts/${i}/id`, detail: `The same id as /shifts/${first}.` });
+  });
+  issues.push(...input.flatMap((s, i) => shiftProblems(s, `/shifts/${i}`)));
   if (issues.length > 0) throw invalid(issues, 'Some shifts are not valid.');
   return tenantTx(ctx, async (tx) => {
     await assertReferences(tx, ctx.tenantId, [
