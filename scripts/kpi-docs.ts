@@ -24,6 +24,8 @@ const QUALITY_IDS: readonly string[] = [
   'csat',
   'csatMean',
   'surveyResponses',
+  'complaints',
+  'complaintRate',
   'ivrSelfServiceRate',
 ];
 
@@ -45,7 +47,7 @@ const GROUPS: readonly { title: string; intro: string; members: (m: MetricDefini
   {
     title: 'IVR and quality metrics',
     intro:
-      "First-contact resolution, surveys and the IVR. A call's disposition and survey count once, with the queue and agent of " +
+      "First-contact resolution, surveys, complaints and the IVR. A call's disposition and survey count once, with the queue and agent of " +
       'its last agent segment, in the period where that segment connected. IVR sessions come before any queue: they are ' +
       'tenant metrics, grouped by direction at most.',
     members: (m) => QUALITY_IDS.includes(m.id) || m.scope === 'tenant',
@@ -82,6 +84,13 @@ function policyRows(): string[][] {
     slRow('flowOutsInDenominator', ''),
     slRow('abandonsWithinThresholdMet', ''),
     ['`csatSatisfiedScore`', '—', 'none: top-2-box', '`csatSatisfiedScore`', q.csatSatisfiedScore.description ?? ''],
+    [
+      '`complaintCategories`',
+      '`complaintCategories`',
+      `\`${JSON.stringify(DEFAULT_TENANT_SETTINGS.complaintCategories)}\``,
+      '—',
+      TenantSettingsSchema.shape.complaintCategories.description ?? '',
+    ],
     [
       '`fcrWindowHours`',
       '`fcrWindowHours`',

@@ -72,8 +72,24 @@ export const CallSchema = z
     lastEventAt: Timestamp,
     hangupCause: z.string().nullable(),
     endedBy: z.string().nullable(),
-    disposition: z.object({ resolved: z.boolean(), code: z.string().nullable(), at: Timestamp }).nullable(),
-    survey: z.object({ score: z.number(), scaleMin: z.number(), scaleMax: z.number(), at: Timestamp }).nullable(),
+    disposition: z
+      .object({
+        resolved: z.boolean(),
+        code: z.string().nullable(),
+        category: z.string().optional().describe('The disposition category, when one was given.'),
+        at: Timestamp,
+      })
+      .nullable(),
+    survey: z
+      .object({
+        score: z.number(),
+        scaleMin: z.number(),
+        scaleMax: z.number(),
+        satisfiedScore: z.number().optional().describe("The survey's own satisfied threshold, when it gave one."),
+        comment: z.string().optional().describe("The customer's comment, when there was one."),
+        at: Timestamp,
+      })
+      .nullable(),
     enqueuedAt: Timestamp.nullable().describe('When the call first entered a queue; null if it never did.'),
     outcome: z
       .enum(QUEUE_OUTCOMES)

@@ -128,8 +128,15 @@ export const ExplainInteractionSchema = z
     queueId: z.string().nullable().describe('The queue it is attributed to (of its last agent segment, else its last visit).'),
     agentId: z.string().nullable(),
     direction,
-    disposition: z.object({ resolved: z.boolean(), code: z.string().nullable() }).nullable(),
-    survey: z.object({ score: z.number(), scaleMin: z.number(), scaleMax: z.number() }).nullable(),
+    disposition: z.object({ resolved: z.boolean(), code: z.string().nullable(), category: z.string().nullable() }).nullable(),
+    survey: z
+      .object({
+        score: z.number(),
+        scaleMin: z.number(),
+        scaleMax: z.number(),
+        satisfiedScore: z.number().nullable().describe("The survey's own satisfied threshold (null: none given)."),
+      })
+      .nullable(),
     ivr: z.object({ selfServed: z.boolean() }).nullable(),
     ...judgement,
   })
@@ -176,7 +183,11 @@ export const KpiExplainResponseSchema = z
         excludeShortAbandons: z.boolean(),
         flowOutsInDenominator: z.boolean(),
         abandonsWithinThresholdMet: z.boolean(),
-        csatSatisfiedScore: z.number().nullable().describe('null: top-2-box on each response scale.'),
+        csatSatisfiedScore: z
+          .number()
+          .nullable()
+          .describe("For responses without a threshold of their own; null: top-2-box on each response's scale."),
+        complaintCategories: z.array(z.string()).describe("The tenant's complaint categories."),
       })
       .describe("The policy the cell was judged under: the queue's (or the tenant's), with the request's overrides."),
     value: z.number().nullable(),

@@ -87,7 +87,9 @@ export const KpiQuerySchema = z.object({
     .min(0)
     .max(100)
     .optional()
-    .describe('CSAT: a response at or above this score is satisfied (default: the top two scores of its scale).'),
+    .describe(
+      "CSAT: a response at or above this score is satisfied, unless the survey gave its own `satisfiedScore`, which wins (default: the top two scores of the response's scale).",
+    ),
 });
 export type KpiQuery = z.infer<typeof KpiQuerySchema>;
 
@@ -116,6 +118,10 @@ export const KpiValueSchema = z
       .record(z.string(), z.object(MetricValueFields))
       .optional()
       .describe('Away and break metrics per reason code ("" when none was given).'),
+    byCategory: z
+      .record(z.string(), z.object(MetricValueFields))
+      .optional()
+      .describe("`complaints` and `complaintRate` per complaint category (every one of the tenant's `complaintCategories`)."),
     target: z
       .number()
       .nullable()

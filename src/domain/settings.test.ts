@@ -27,7 +27,20 @@ describe('tenant settings', () => {
       staleVisitMinutes: 240,
       rawRetentionDays: 7,
       attendance: { lateGraceMinutes: 5, earlyLeaveGraceMinutes: 5, presentStates: ['available', 'busy', 'wrapup', 'away'] },
+      complaintCategories: [],
     });
+  });
+
+  it('complaint categories: replaced whole by a change, none by default, and settings stored before them read as none', () => {
+    const next = applySettingsPatch(DEFAULT_TENANT_SETTINGS, { complaintCategories: ['billing', 'rude_agent'] });
+    expect(next.complaintCategories).toEqual(['billing', 'rude_agent']);
+    expect(applySettingsPatch(next, { complaintCategories: ['info'] }).complaintCategories).toEqual(['info']);
+    expect(applySettingsPatch(next, { fcrWindowHours: 24 }).complaintCategories).toEqual(['billing', 'rude_agent']);
+    const { complaintCategories: _, ...stored } = DEFAULT_TENANT_SETTINGS;
+    expect(TenantSettingsSchema.parse(stored).complaintCategories).toEqual([]);
+    const repeated = TenantSettingsPatchSchema.safeParse({ complaintCategories: ['a', ' b', 'a'] });
+    expect(repeated.success).toBe(false);
+    expect(repeated.error?.issues.map((i) => i.path)).toEqual([['complaintCategories', 2]]);
   });
 
   it('an attendance change replaces the fields it gives, one by one', () => {

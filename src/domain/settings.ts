@@ -95,6 +95,28 @@ export const DEFAULT_ATTENDANCE_SETTINGS: AttendanceSettings = {
   presentStates: ['available', 'busy', 'wrapup', 'away'],
 };
 
+/** The most complaint categories a tenant may name. */
+export const MAX_COMPLAINT_CATEGORIES = 100;
+
+/**
+ * The disposition categories that are complaints (客户抱怨, docs/kpis.md `complaints`): applied at query time to the
+ * dispositions counted by category, so a change applies to all history.
+ */
+const COMPLAINT_CATEGORIES_DESCRIPTION =
+  "Disposition categories (`call.dispositioned` attrs.category) that make a call a complaint: `complaints`, `complaintRate` and QA evaluations' `complaint` read them when asked, so a change applies to all history.";
+
+export const ComplaintCategoriesSchema = z
+  .array(z.string().trim().min(1).max(100))
+  .max(MAX_COMPLAINT_CATEGORIES)
+  .superRefine((codes, ctx) => {
+    const seen = new Set<string>();
+    codes.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `'${c}' is listed twice.` });
+      seen.add(c);
+    });
+  })
+  .meta({ description: COMPLAINT_CATEGORIES_DESCRIPTION, example: ['complaint', 'billing_dispute'] });
+
 export const TenantSettingsSchema = z
   .strictObject({
     timeZone: TimeZoneSchema.describe('Days, weeks and months are cut in this IANA time zone.'),
@@ -113,6 +135,7 @@ export const TenantSettingsSchema = z
       .describe('A queue visit with no event for this long is closed with outcome unknown.'),
     rawRetentionDays: z.number().int().min(1).max(90).describe('Raw webhook deliveries are kept this many days.'),
     attendance: AttendanceSettingsSchema.default(DEFAULT_ATTENDANCE_SETTINGS),
+    complaintCategories: ComplaintCategoriesSchema.default([]).describe(COMPLAINT_CATEGORIES_DESCRIPTION),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
@@ -124,6 +147,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   staleVisitMinutes: 240,
   rawRetentionDays: 7,
   attendance: DEFAULT_ATTENDANCE_SETTINGS,
+  complaintCategories: [],
 };
 
 export const TenantSettingsPatchSchema = z
@@ -134,6 +158,9 @@ export const TenantSettingsPatchSchema = z
     staleVisitMinutes: TenantSettingsSchema.shape.staleVisitMinutes.optional(),
     rawRetentionDays: TenantSettingsSchema.shape.rawRetentionDays.optional(),
     attendance: AttendanceSettingsSchema.partial().optional().describe('Fields given replace the tenant’s, one by one.'),
+    complaintCategories: ComplaintCategoriesSchema.optional().describe(
+      `${COMPLAINT_CATEGORIES_DESCRIPTION} A change replaces the whole list.`,
+    ),
   })
   .meta({ id: 'TenantSettingsPatch' });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatchSchema>;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { InteractionFacts } from '../../domain/calls/records';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { tenants } from './tenants';
 
@@ -22,8 +23,8 @@ export const interactions = pgTable(
     endedAt: ts('ended_at'),
     hangupCause: text('hangup_cause'),
     endedBy: text('ended_by'),
-    disposition: jsonb('disposition').$type<{ resolved: boolean; code: string | null; at: number }>(),
-    survey: jsonb('survey').$type<{ score: number; scaleMin: number; scaleMax: number; at: number }>(),
+    disposition: jsonb('disposition').$type<NonNullable<InteractionFacts['disposition']>>(),
+    survey: jsonb('survey').$type<NonNullable<InteractionFacts['survey']>>(),
     ivr: jsonb('ivr').$type<{ selfServed: boolean; at: number }>(),
     /** The earliest instant any event of this interaction happened (start when no start event was seen). */
     firstEventAt: ts('first_event_at').notNull(),

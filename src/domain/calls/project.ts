@@ -266,10 +266,23 @@ export function projectInteraction(input: {
         break;
       }
       case 'call.dispositioned':
-        facts.disposition = { resolved: e.attrs.resolved, code: e.attrs.code ?? null, at: t };
+        // Optional fields only when given, so records of events without them stay as they were.
+        facts.disposition = {
+          resolved: e.attrs.resolved,
+          code: e.attrs.code ?? null,
+          ...(e.attrs.category ? { category: e.attrs.category } : {}),
+          at: t,
+        };
         break;
       case 'survey.completed':
-        facts.survey = { score: e.attrs.score, scaleMin: e.attrs.scaleMin, scaleMax: e.attrs.scaleMax, at: t };
+        facts.survey = {
+          score: e.attrs.score,
+          scaleMin: e.attrs.scaleMin,
+          scaleMax: e.attrs.scaleMax,
+          ...(e.attrs.satisfiedScore !== undefined ? { satisfiedScore: e.attrs.satisfiedScore } : {}),
+          ...(e.attrs.comment ? { comment: e.attrs.comment } : {}),
+          at: t,
+        };
         break;
       case 'ivr.completed':
         facts.ivr = { selfServed: e.attrs.selfServed, at: t };

@@ -14,8 +14,10 @@ export interface InteractionFacts {
   endedAt: number | null;
   hangupCause: string | null;
   endedBy: string | null;
-  disposition: { resolved: boolean; code: string | null; at: number } | null;
-  survey: { score: number; scaleMin: number; scaleMax: number; at: number } | null;
+  /** `category` only when the disposition gave one (records stored before categories have none). */
+  disposition: { resolved: boolean; code: string | null; category?: string; at: number } | null;
+  /** `satisfiedScore` and `comment` only when the survey gave them. */
+  survey: { score: number; scaleMin: number; scaleMax: number; satisfiedScore?: number; comment?: string; at: number } | null;
   ivr: { selfServed: boolean; at: number } | null;
 }
 

@@ -56,6 +56,9 @@ const ms = z
   .max(7 * 24 * 3600 * 1000);
 const ref = z.string().trim().min(1).max(200);
 
+/** The longest survey comment kept, in UTF-16 code units. */
+export const MAX_SURVEY_COMMENT = 1000;
+
 /** Typed attributes per event type (durations in ms). Unknown attributes are refused. */
 export const ATTRS = {
   'interaction.started': z.strictObject({}),
@@ -88,11 +91,33 @@ export const ATTRS = {
       .optional()
       .describe('The change only ends a pause or break (an unpause): an agent who is offline stays offline.'),
   }),
-  'call.dispositioned': z.strictObject({ resolved: z.boolean(), code: z.string().max(100).optional() }),
+  'call.dispositioned': z.strictObject({
+    resolved: z.boolean(),
+    code: z.string().max(100).optional(),
+    category: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("The disposition's category code; a call is a complaint when it is one of the tenant's `complaintCategories`."),
+  }),
   'survey.completed': z.strictObject({
     score: z.number().min(0).max(100),
     scaleMin: z.number().int().min(0).max(10).default(1),
     scaleMax: z.number().int().min(1).max(100).default(5),
+    satisfiedScore: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('This survey\'s own "satisfied" threshold: a score at or above it is satisfied (csat, docs/kpis.md).'),
+    comment: z
+      .string()
+      .trim()
+      .max(MAX_SURVEY_COMMENT)
+      .optional()
+      .describe(`The customer's comment, at most ${MAX_SURVEY_COMMENT} characters (trimmed; kept with the call, never in KPIs).`),
   }),
   'ivr.completed': z.strictObject({ selfServed: z.boolean(), menu: z.string().max(100).optional() }),
 } satisfies Record<EventType, z.ZodType>;

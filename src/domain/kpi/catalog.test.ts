@@ -97,7 +97,12 @@ describe('policy dependencies the catalog declares', () => {
       {
         visits,
         segments: [segment({ interactionId: 'c1' })],
-        interactions: [interaction('c1', { survey: { score: 4, scaleMin: 1, scaleMax: 5, at: T0 } })],
+        interactions: [
+          interaction('c1', {
+            survey: { score: 4, scaleMin: 1, scaleMax: 5, at: T0 },
+            disposition: { resolved: false, code: null, category: 'billing', at: T0 },
+          }),
+        ],
         intervals: [interval('available', T0, T0 + MIN)],
       },
       { asOf: T0 },
@@ -111,6 +116,7 @@ describe('policy dependencies the catalog declares', () => {
     flowOutsInDenominator: (p) => ({ ...p, flowOutsInDenominator: !p.flowOutsInDenominator }),
     abandonsWithinThresholdMet: (p) => ({ ...p, abandonsWithinThresholdMet: !p.abandonsWithinThresholdMet }),
     csatSatisfiedScore: (p) => ({ ...p, csatSatisfiedScore: p.csatSatisfiedScore ? null : 5 }),
+    complaintCategories: (p) => ({ ...p, complaintCategories: p.complaintCategories?.length ? [] : ['billing'] }),
     fcrWindowHours: (p) => p,
   };
 

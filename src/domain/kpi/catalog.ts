@@ -20,7 +20,7 @@ export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max';
  */
 export type MetricScope = 'queue' | 'agent' | 'tenant';
 
-/** Settings a metric's value depends on: the service-level policy's fields, and the CSAT satisfied score. */
+/** Settings a metric's value depends on: the service-level policy's fields, the CSAT satisfied score, the complaint categories. */
 export type PolicySetting =
   | 'thresholdSeconds'
   | 'shortAbandonSeconds'
@@ -29,6 +29,7 @@ export type PolicySetting =
   | 'flowOutsInDenominator'
   | 'abandonsWithinThresholdMet'
   | 'csatSatisfiedScore'
+  | 'complaintCategories'
   | 'fcrWindowHours';
 
 export interface MetricDefinition {
@@ -465,7 +466,7 @@ export const METRICS = [
     kind: 'ratio',
     scope: 'queue',
     definition:
-      "Survey responses with a satisfied score / responses. Satisfied: score ≥ `csatSatisfiedScore` when set, else top-2-box on the response's own scale (score ≥ scaleMax − 1: 4 or 5 on 1–5). A response counts with the call's last agent segment, like fcrDisposition.",
+      "Survey responses with a satisfied score / responses. Satisfied: score ≥ the survey's own `satisfiedScore` when it gave one (`POST /v1/surveys`, or the `survey.completed` event), else ≥ `csatSatisfiedScore` when the request sets it, else top-2-box on the response's own scale (score ≥ scaleMax − 1: 4 or 5 on 1–5). A response counts with the call's last agent segment, like fcrDisposition.",
     numerator: 'satisfied responses',
     denominator: 'survey responses',
     facts: ['quality.surveyScores', 'quality.surveys'],
@@ -497,6 +498,34 @@ export const METRICS = [
     facts: ['quality.surveys'],
     policy: [],
     higherIsBetter: null,
+  }),
+  def({
+    id: 'complaints',
+    label: 'Complaints',
+    unit: 'count',
+    kind: 'count',
+    scope: 'queue',
+    definition:
+      "Complaints (客户抱怨): calls dispositioned with a category that is one of the tenant's `complaintCategories` (settings), counted once, with the queue and agent of the call's last agent segment, like fcrDisposition. The setting is applied when the KPI is asked for, so a change applies to all history. Also given per complaint category (`byCategory`).",
+    numerator: 'dispositioned calls of a complaint category',
+    denominator: null,
+    facts: ['quality.dispositionsByCategory'],
+    policy: ['complaintCategories'],
+    higherIsBetter: false,
+  }),
+  def({
+    id: 'complaintRate',
+    label: 'Complaint rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'queue',
+    definition:
+      "Complaints / handled calls with a disposition (a complaint is known only from a disposition, so the calls that could be one are the dispositioned ones; where every handled call is dispositioned, as wrap-up codes usually make it, that is every handled call). Both are attributed like fcrDisposition, to the call's last agent segment, so the rate works per queue, agent, team and site. Also given per complaint category (`byCategory`).",
+    numerator: 'complaints',
+    denominator: 'dispositioned calls',
+    facts: ['quality.dispositionsByCategory', 'quality.dispositioned'],
+    policy: ['complaintCategories'],
+    higherIsBetter: false,
   }),
   def({
     id: 'ivrSelfServiceRate',
@@ -695,3 +724,7 @@ export function metricDefinition(id: MetricId): MetricDefinition {
 /** Metrics whose value can be broken down by the agent's reason code. */
 export const BY_REASON_METRICS = ['awayTime', 'breaks', 'breakTime', 'avgBreakTime'] as const;
 export type ByReasonMetricId = (typeof BY_REASON_METRICS)[number];
+
+/** Metrics whose value can be broken down by complaint category (`byCategory`). */
+export const BY_CATEGORY_METRICS = ['complaints', 'complaintRate'] as const;
+export type ByCategoryMetricId = (typeof BY_CATEGORY_METRICS)[number];

@@ -1,22 +1,28 @@
 import { FLOW_OUT_OUTCOMES, QUEUE_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import type { ServiceLevelPolicy } from '../settings';
 import {
+  BY_CATEGORY_METRICS,
   BY_REASON_METRICS,
+  type ByCategoryMetricId,
   type ByReasonMetricId,
   type FactMetricId,
   type MetricId,
   type MetricUnit,
   metricDefinition,
 } from './catalog';
-import { type CellFacts, MAX_THRESHOLD_SECONDS, type WaitFacts } from './facts';
+import { type CellFacts, MAX_THRESHOLD_SECONDS, parseSurveyScoreKey, type WaitFacts } from './facts';
 import type { WaitProbe } from './packed';
 
 /**
  * The policy a computation runs under: the service-level policy (the tenant's, a queue's, or a request's
- * override of any field; thresholds may be any whole second 0..3600), and the CSAT satisfied score (null or
- * absent: top-2-box on each response's scale).
+ * override of any field; thresholds may be any whole second 0..3600), the CSAT satisfied score for responses
+ * that gave no threshold of their own (null or absent: top-2-box on each response's scale; see
+ * {@link satisfiedFloor}), and the disposition categories that are complaints (absent: none).
  */
-export type KpiPolicy = ServiceLevelPolicy & { csatSatisfiedScore?: number | null };
+export type KpiPolicy = ServiceLevelPolicy & {
+  csatSatisfiedScore?: number | null;
+  complaintCategories?: readonly string[];
+};
 
 export interface MetricValue {
   /** null when the denominator is 0 (or, for the longest wait, when no visit was timed). */
@@ -77,13 +83,27 @@ function serviceLevel(f: CellFacts, p: KpiPolicy): Parts {
   return { numerator, denominator };
 }
 
-/** Satisfied responses: score ≥ the policy's satisfied score, else top-2-box on the response's own scale. */
+/**
+ * The score at or above which a response is satisfied, in this order: the survey's own `satisfiedScore` when it
+ * gave one (it knows its scale and question), else the policy's `csatSatisfiedScore` (a request's override),
+ * else top-2-box on the response's own scale (scaleMax − 1).
+ */
+export function satisfiedFloor(
+  survey: { scaleMax: number; satisfiedScore?: number | null },
+  p: Pick<KpiPolicy, 'csatSatisfiedScore'>,
+): { floor: number; by: 'survey' | 'policy' | 'top2box' } {
+  if (survey.satisfiedScore !== undefined && survey.satisfiedScore !== null)
+    return { floor: survey.satisfiedScore, by: 'survey' };
+  if (p.csatSatisfiedScore !== undefined && p.csatSatisfiedScore !== null) return { floor: p.csatSatisfiedScore, by: 'policy' };
+  return { floor: survey.scaleMax - 1, by: 'top2box' };
+}
+
+/** Satisfied responses: score ≥ its {@link satisfiedFloor}. */
 function satisfied(f: CellFacts, p: KpiPolicy): number {
   let n = 0;
   for (const [key, responses] of Object.entries(f.quality.surveyScores)) {
-    const [, scaleMax, score] = key.split('|').map(Number) as [number, number, number];
-    const floor = p.csatSatisfiedScore ?? scaleMax - 1;
-    if (score >= floor) n += responses;
+    const s = parseSurveyScoreKey(key);
+    if (s.score >= satisfiedFloor(s, p).floor) n += responses;
   }
   return n;
 }
@@ -92,10 +112,16 @@ function satisfied(f: CellFacts, p: KpiPolicy): number {
 function scoreSum(f: CellFacts): number {
   let sum = 0;
   for (const key of Object.keys(f.quality.surveyScores).sort()) {
-    const [, , score] = key.split('|').map(Number) as [number, number, number];
-    sum += score * (f.quality.surveyScores[key] as number);
+    sum += parseSurveyScoreKey(key).score * (f.quality.surveyScores[key] as number);
   }
   return sum;
+}
+
+/** Dispositioned calls whose category is one of the policy's complaint categories. */
+function complaints(f: CellFacts, p: KpiPolicy): number {
+  let n = 0;
+  for (const category of new Set(p.complaintCategories ?? [])) n += f.quality.dispositionsByCategory[category] ?? 0;
+  return n;
 }
 
 const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
@@ -139,6 +165,8 @@ const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   fcrDisposition: (f) => ratio(f.quality.resolved, f.quality.dispositioned),
   csat: (f, p) => ratio(satisfied(f, p), f.quality.surveys),
   csatMean: (f) => ratio(scoreSum(f), f.quality.surveys),
+  complaints: (f, p) => count(complaints(f, p)),
+  complaintRate: (f, p) => ratio(complaints(f, p), f.quality.dispositioned),
   surveyResponses: (f) => count(f.quality.surveys),
   ivrSelfServiceRate: (f) => ratio(f.quality.ivrSelfServed, f.quality.ivrSessions),
   handled: (f) => count(f.segments.handled),
@@ -258,6 +286,24 @@ export function computeByReason(id: ByReasonMetricId, facts: CellFacts): Record<
     const parts =
       id === 'awayTime' ? count(away) : id === 'breaks' ? count(b.n) : id === 'breakTime' ? count(b.ms) : ratio(b.ms, b.n);
     out[reason] = toValue(parts, unit);
+  }
+  return out;
+}
+
+export function isByCategoryMetric(id: string): id is ByCategoryMetricId {
+  return (BY_CATEGORY_METRICS as readonly string[]).includes(id);
+}
+
+/**
+ * A complaint metric per complaint category of the policy (every one of them, 0 when none was seen, so a chart
+ * gets its zeros): complaints of that category, or their share of the dispositioned calls.
+ */
+export function computeByCategory(id: ByCategoryMetricId, facts: CellFacts, policy: KpiPolicy): Record<string, MetricValue> {
+  const { unit } = metricDefinition(id);
+  const out: Record<string, MetricValue> = {};
+  for (const category of [...new Set(policy.complaintCategories ?? [])].sort()) {
+    const n = facts.quality.dispositionsByCategory[category] ?? 0;
+    out[category] = toValue(id === 'complaints' ? count(n) : ratio(n, facts.quality.dispositioned), unit);
   }
   return out;
 }

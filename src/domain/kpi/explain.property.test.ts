@@ -114,11 +114,31 @@ const interactionArb = (id: string) =>
   fc
     .record({
       direction: fc.constantFrom('inbound', 'outbound', null),
-      disposition: fc.option(fc.record({ resolved: fc.boolean(), code: fc.constantFrom(null, 'fixed'), at: instant })),
+      disposition: fc.option(
+        fc
+          .record({
+            resolved: fc.boolean(),
+            code: fc.constantFrom(null, 'fixed'),
+            category: fc.option(fc.constantFrom('billing', 'rude_agent', 'info')),
+            at: instant,
+          })
+          .map(({ category, ...d }) => (category === null ? d : { ...d, category })),
+      ),
       survey: fc.option(
         fc
-          .record({ scaleMax: fc.constantFrom(5, 10), score: fc.integer({ min: 1, max: 10 }), at: instant })
-          .map((s) => ({ score: Math.min(s.score, s.scaleMax), scaleMin: 1, scaleMax: s.scaleMax, at: s.at })),
+          .record({
+            scaleMax: fc.constantFrom(5, 10),
+            score: fc.integer({ min: 1, max: 10 }),
+            satisfiedScore: fc.option(fc.integer({ min: 1, max: 10 })),
+            at: instant,
+          })
+          .map((s) => ({
+            score: Math.min(s.score, s.scaleMax),
+            scaleMin: 1,
+            scaleMax: s.scaleMax,
+            ...(s.satisfiedScore === null ? {} : { satisfiedScore: s.satisfiedScore }),
+            at: s.at,
+          })),
       ),
       ivr: fc.option(fc.record({ selfServed: fc.boolean(), at: instant })),
     })
@@ -181,6 +201,7 @@ const policyArb = fc.record({
   flowOutsInDenominator: fc.boolean(),
   abandonsWithinThresholdMet: fc.boolean(),
   csatSatisfiedScore: fc.option(fc.integer({ min: 1, max: 10 })),
+  complaintCategories: fc.subarray(['billing', 'rude_agent', 'other']),
 }) satisfies fc.Arbitrary<KpiPolicy>;
 
 /** A cell: some buckets, maybe about people (some agents, each in the group from some bucket on), maybe one direction. */

@@ -2,7 +2,7 @@ import type { StateInterval } from '../agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/records';
 import { type Direction, FLOW_OUT_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import { type FactMetricId, metricDefinition } from './catalog';
-import type { KpiPolicy, MetricValue } from './compute';
+import { type KpiPolicy, type MetricValue, satisfiedFloor } from './compute';
 import { BUCKET_MS, bucketStartOf, qualityCellOf, type RecordsInput, waitSlot } from './facts';
 
 /**
@@ -323,10 +323,19 @@ function decideInteraction(id: FactMetricId, i: InteractionFacts, p: KpiPolicy):
       const code = disposition.code ? ` (code ${disposition.code})` : '';
       return disposition.resolved ? both(`dispositioned resolved${code}`) : denominatorOnly(`dispositioned not resolved${code}`);
     }
+    case 'complaints':
+    case 'complaintRate': {
+      if (!disposition) return neither('no disposition');
+      const category = disposition.category;
+      const complaint = category !== undefined && (p.complaintCategories ?? []).includes(category);
+      const words = category === undefined ? 'dispositioned without a category' : `dispositioned with category ${category}`;
+      if (id === 'complaints') return counted(complaint, complaint ? `${words}: a complaint` : `${words}: not a complaint`);
+      return complaint ? both(`${words}: a complaint`) : denominatorOnly(`${words}: not a complaint`);
+    }
     case 'csat': {
       if (!survey) return neither('no survey response');
-      const floor = p.csatSatisfiedScore ?? survey.scaleMax - 1;
-      const how = p.csatSatisfiedScore == null ? ' (top-2-box)' : '';
+      const { floor, by } = satisfiedFloor(survey, p);
+      const how = by === 'top2box' ? ' (top-2-box)' : by === 'survey' ? " (the survey's own threshold)" : '';
       const score = `score ${survey.score} on ${survey.scaleMin}–${survey.scaleMax}`;
       return survey.score >= floor
         ? both(`${score} ≥ ${floor}${how}: satisfied`)
@@ -500,7 +509,7 @@ export function recordsOfCell(id: FactMetricId, input: RecordsInput, c: CellSele
           out.push({ kind: 'interaction', id: i.id, at: i.ivr.at, interaction: i, direction, attribution });
           continue;
         }
-        const fact = id === 'fcrDisposition' ? i.disposition : i.survey;
+        const fact = id === 'fcrDisposition' || id === 'complaints' || id === 'complaintRate' ? i.disposition : i.survey;
         if (!fact) continue;
         const t = qualityCellOf(fact.at, segmentsOf.get(i.id) ?? [], visitsOf.get(i.id) ?? []);
         // A queue metric reads queue cells (queue × agent ones in a cell about people); the tenant's are apart.

@@ -26,6 +26,7 @@ const BUCKETS = 12;
 const END = T0 + BUCKETS * BUCKET_MS;
 const QUEUES = ['q1', 'q2'];
 const AGENTS = ['a1', 'a2', 'a3'];
+const CATEGORIES = ['billing', 'rude_agent', 'info', 'sales'];
 const FACT_METRICS = METRICS.filter((m) => m.fromFacts).map((m) => m.id as FactMetricId);
 
 type Rand = ReturnType<typeof prng>;
@@ -108,8 +109,23 @@ function randomRecords(r: Rand): Records {
         endedAt: null,
         hangupCause: null,
         endedBy: null,
-        disposition: r.bool(0.4) ? { resolved: r.bool(), code: null, at: at() } : null,
-        survey: r.bool(0.4) ? { score: r.int(1, scaleMax), scaleMin: 1, scaleMax, at: at() } : null,
+        disposition: r.bool(0.4)
+          ? {
+              resolved: r.bool(),
+              code: null,
+              ...(r.bool(0.6) ? { category: r.pick(CATEGORIES) } : {}),
+              at: at(),
+            }
+          : null,
+        survey: r.bool(0.4)
+          ? {
+              score: r.int(1, scaleMax),
+              scaleMin: 1,
+              scaleMax,
+              ...(r.bool(0.4) ? { satisfiedScore: r.int(1, scaleMax) } : {}),
+              at: at(),
+            }
+          : null,
         ivr: r.bool(0.3) ? { selfServed: r.bool(), at: at() } : null,
       });
     }
@@ -146,6 +162,7 @@ function randomPolicy(r: Rand): KpiPolicy {
     flowOutsInDenominator: r.bool(),
     abandonsWithinThresholdMet: r.bool(),
     csatSatisfiedScore: r.pick([null, undefined, r.int(1, 10)]),
+    complaintCategories: r.pick([undefined, [], ['billing'], ['billing', 'rude_agent', 'nowhere']]),
   };
 }
 
@@ -260,7 +277,11 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
   const avail = stateMs('available');
   const work = stateMs('busy') + stateMs('wrapup');
   const logged = avail + work + stateMs('away');
-  const satisfied = surveys.filter((i) => i.survey && i.survey.score >= (p.csatSatisfiedScore ?? i.survey.scaleMax - 1));
+  // The survey's own threshold, else the request's, else top-2-box (compute.ts satisfiedFloor).
+  const satisfied = surveys.filter(
+    (i) => i.survey && i.survey.score >= (i.survey.satisfiedScore ?? p.csatSatisfiedScore ?? i.survey.scaleMax - 1),
+  );
+  const complained = dispositions.filter((i) => (p.complaintCategories ?? []).includes(i.disposition?.category ?? '\u0000'));
 
   const c = (n: number, unit: MetricValue['unit'] = 'count'): MetricValue => ({
     value: n,
@@ -316,6 +337,8 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
       'count',
     ),
     surveyResponses: c(surveys.length),
+    complaints: c(complained.length),
+    complaintRate: q(complained.length, dispositions.length),
     ivrSelfServiceRate: q(ivr.filter((i) => i.ivr?.selfServed).length, ivr.length),
     handled: c(handled.length),
     agentAht: q(talk + hold + acw, handled.length, 'ms'),

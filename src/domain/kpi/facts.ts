@@ -90,10 +90,18 @@ export interface SegmentFacts {
 export interface QualityFacts {
   dispositioned: number;
   resolved: number;
+  /**
+   * Category code → dispositioned calls of that category (calls without a category are not listed). Which
+   * categories are complaints is a tenant setting applied at query time (`complaintCategories`), so a change
+   * of the setting applies to all history.
+   */
+  dispositionsByCategory: Record<string, number>;
   surveys: number;
   /**
-   * `${scaleMin}|${scaleMax}|${score}` → responses: any satisfied-score threshold is exact, and the mean is
-   * summed from it in key order, so it is the same however cells were merged (scores need not be integers).
+   * `${scaleMin}|${scaleMax}|${score}` → responses, or `${scaleMin}|${scaleMax}|${score}|${satisfiedScore}` for a
+   * survey that gave its own satisfied threshold (rollups stored before it hold only the first form, which reads
+   * as before): any satisfied-score threshold is exact, and the mean is summed from it in key order, so it is
+   * the same however cells were merged (scores need not be integers). See {@link surveyScoreKey}.
    */
   surveyScores: Record<string, number>;
   ivrSessions: number;
@@ -149,6 +157,7 @@ export function emptyFacts(): CellFacts {
     quality: {
       dispositioned: 0,
       resolved: 0,
+      dispositionsByCategory: {},
       surveys: 0,
       surveyScores: {},
       ivrSessions: 0,
@@ -204,6 +213,7 @@ function accumulate(acc: CellFacts, b: CellFacts, addHistogram: HistogramSink): 
   q.ivrSessions += r.ivrSessions;
   q.ivrSelfServed += r.ivrSelfServed;
   addInto(q.surveyScores, r.surveyScores);
+  addInto(q.dispositionsByCategory, r.dispositionsByCategory);
   addInto(acc.states.ms, b.states.ms);
   addInto(acc.states.awayMsByReason, b.states.awayMsByReason);
   const breaks = b.states.breaksByReason;
@@ -417,13 +427,15 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
     };
     const { disposition, survey } = i;
     if (disposition) {
+      const { category } = disposition;
       for (const f of cellsOf(disposition.at)) {
         f.quality.dispositioned += 1;
         if (disposition.resolved) f.quality.resolved += 1;
+        if (category) f.quality.dispositionsByCategory[category] = (f.quality.dispositionsByCategory[category] ?? 0) + 1;
       }
     }
     if (survey) {
-      const k = `${survey.scaleMin}|${survey.scaleMax}|${survey.score}`;
+      const k = surveyScoreKey(survey);
       for (const f of cellsOf(survey.at)) {
         f.quality.surveys += 1;
         f.quality.surveyScores[k] = (f.quality.surveyScores[k] ?? 0) + 1;
@@ -431,6 +443,28 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
     }
   }
   return [...cells.values()].sort(compareCells);
+}
+
+/** A survey response's key in `surveyScores`: its scale and score, and its own satisfied threshold when it gave one. */
+export function surveyScoreKey(s: { scaleMin: number; scaleMax: number; score: number; satisfiedScore?: number | null }): string {
+  const base = `${s.scaleMin}|${s.scaleMax}|${s.score}`;
+  return s.satisfiedScore === undefined || s.satisfiedScore === null ? base : `${base}|${s.satisfiedScore}`;
+}
+
+/** A `surveyScores` key read back: three parts (no threshold of its own) or four. */
+export function parseSurveyScoreKey(key: string): {
+  scaleMin: number;
+  scaleMax: number;
+  score: number;
+  satisfiedScore: number | null;
+} {
+  const [scaleMin, scaleMax, score, satisfiedScore] = key.split('|');
+  return {
+    scaleMin: Number(scaleMin),
+    scaleMax: Number(scaleMax),
+    score: Number(score),
+    satisfiedScore: satisfiedScore === undefined ? null : Number(satisfiedScore),
+  };
 }
 
 const compareNullable = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);

@@ -76,6 +76,8 @@ describe('packed cells', () => {
     fillLeaves(f as unknown as Record<string, unknown>);
     for (const o of QUEUE_OUTCOMES) f.visits.byOutcome[o].bySecond = { '3': next++, '3601': next++ };
     f.quality.surveyScores['1|5|4'] = next++;
+    f.quality.surveyScores['1|10|7|8'] = next++;
+    f.quality.dispositionsByCategory.billing = next++;
     f.states.awayMsByReason.lunch = next++;
     f.states.breaksByReason.lunch = { n: next++, ms: next++ };
     expect(next).toBeGreaterThan(70);
@@ -136,6 +138,8 @@ describe('packed cells', () => {
     full.states.breaksByReason.lunch = { n: 2, ms: 60_000 };
     full.states.awayMsByReason.lunch = 60_000;
     full.quality.surveyScores['1|5|4'] = 3;
+    full.quality.surveyScores['0|10|9|9'] = 2;
+    full.quality.dispositionsByCategory.billing = 4;
     for (const seed of [1, 2, 3]) {
       const rows = [...randomCells(seed).map((c) => c.facts), full, full].map(stored);
       const unpacked = mergeAll(rows.map((r) => unpacker.unpack(r.tree, r.totals)));

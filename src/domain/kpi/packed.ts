@@ -260,6 +260,7 @@ function unpackTree(packed: PackedFacts): CellFacts {
     quality: {
       dispositioned: num(q.dispositioned),
       resolved: num(q.resolved),
+      dispositionsByCategory: counts(q.dispositionsByCategory),
       surveys: num(q.surveys),
       surveyScores: counts(q.surveyScores),
       ivrSessions: num(q.ivrSessions),

@@ -1,6 +1,14 @@
 import { type Period, periodIndex } from '../time/intervals';
 import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
-import { computeByReason, computeMetric, isByReasonMetric, type KpiPolicy, type MetricValue } from './compute';
+import {
+  computeByCategory,
+  computeByReason,
+  computeMetric,
+  isByCategoryMetric,
+  isByReasonMetric,
+  type KpiPolicy,
+  type MetricValue,
+} from './compute';
 import { type Cell, type CellDirection, type CellFacts, emptyFacts, mergeCells } from './facts';
 import type { RepeatCallerCounts, RepeatCallerVerdict } from './repeat-caller';
 
@@ -26,6 +34,8 @@ export type MetricStatus = 'complete' | 'partial';
 export type ReportValue = MetricValue & {
   status: MetricStatus;
   byReason?: Record<string, MetricValue>;
+  /** Complaint metrics per complaint category of the policy. */
+  byCategory?: Record<string, MetricValue>;
   /** `fcrRepeatCaller`: handled calls whose window is still open (in neither count). */
   pending?: number;
 };
@@ -160,6 +170,7 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
         const f = facts.get(scope) ?? emptyFacts();
         const value: ReportValue = { ...computeMetric(id, f, policy), status: statusOf(scope, f, period, req.now) };
         if (isByReasonMetric(id)) value.byReason = computeByReason(id, f);
+        if (isByCategoryMetric(id)) value.byCategory = computeByCategory(id, f, policy);
         metrics[id] = value;
       }
       rows.push({ start: period.start, end: period.end, group, metrics });

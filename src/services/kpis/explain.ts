@@ -107,7 +107,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
         .where(and(eq(queues.tenantId, ctx.tenantId), eq(queues.id, q.queueId)));
       if (row) base = effectiveServiceLevel(base, row.serviceLevel);
     }
-    const policy = withOverrides(base, q);
+    const policy = withOverrides(base, q, tenant.settings.complaintCategories);
 
     const byPeople = q.agentId !== undefined || q.teamId !== undefined || q.siteId !== undefined;
     const byMembership = q.teamId !== undefined || q.siteId !== undefined;
@@ -133,7 +133,11 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
       start: iso(start),
       end: iso(end),
       group,
-      policy: { ...policy, csatSatisfiedScore: policy.csatSatisfiedScore ?? null },
+      policy: {
+        ...policy,
+        csatSatisfiedScore: policy.csatSatisfiedScore ?? null,
+        complaintCategories: [...(policy.complaintCategories ?? [])],
+      },
     };
 
     if (metric === 'fcrRepeatCaller') {
@@ -339,8 +343,17 @@ function itemOf(r: ExplainRecord, d: Decision): KpiExplainItem {
         queueId: r.attribution.queueId,
         agentId: r.attribution.agentId,
         direction: r.direction,
-        disposition: disposition ? { resolved: disposition.resolved, code: disposition.code } : null,
-        survey: survey ? { score: survey.score, scaleMin: survey.scaleMin, scaleMax: survey.scaleMax } : null,
+        disposition: disposition
+          ? { resolved: disposition.resolved, code: disposition.code, category: disposition.category ?? null }
+          : null,
+        survey: survey
+          ? {
+              score: survey.score,
+              scaleMin: survey.scaleMin,
+              scaleMax: survey.scaleMax,
+              satisfiedScore: survey.satisfiedScore ?? null,
+            }
+          : null,
         ivr: ivr ? { selfServed: ivr.selfServed } : null,
         ...judgement,
       };

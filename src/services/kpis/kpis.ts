@@ -102,9 +102,16 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
         .from(queues)
         .where(and(eq(queues.tenantId, ctx.tenantId), q.queueIds?.length ? inArray(queues.id, q.queueIds) : undefined));
       for (const r of rows)
-        overrides.set(r.id, withOverrides(effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel), q));
+        overrides.set(
+          r.id,
+          withOverrides(
+            effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel),
+            q,
+            tenant.settings.complaintCategories,
+          ),
+        );
     }
-    const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q);
+    const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q, tenant.settings.complaintCategories);
     // Teams and sites over time, only when the request involves them.
     const involvesTeams = groupBy.includes('team') || groupBy.includes('site') || !!q.teamIds?.length || !!q.siteIds?.length;
     const memberships = involvesTeams ? await loadMemberships(tx, ctx.tenantId) : new Map<string, Membership[]>();

@@ -14,8 +14,22 @@ export type PolicyOverrides = Pick<
   | 'csatSatisfiedScore'
 >;
 
-/** The request's service-level fields and CSAT score over a base policy (the tenant's, or a queue's). */
-export function withOverrides(base: ServiceLevelPolicy, q: PolicyOverrides): KpiPolicy {
+/**
+ * The request's service-level fields and CSAT score over a base policy (the tenant's, or a queue's), with the
+ * tenant's complaint categories.
+ *
+ * CSAT's satisfied threshold, per response, in this order (`satisfiedFloor`, src/domain/kpi/compute.ts):
+ * 1. the survey's own `satisfiedScore` (`POST /v1/surveys`, or the event's attrs): it was given on the survey's
+ *    scale, for its question, so a request's single number does not override it;
+ * 2. the request's `csatSatisfiedScore`, for responses that gave none (a tenant mixing scales should set the
+ *    threshold per survey instead);
+ * 3. top-2-box on the response's own scale (score ≥ scaleMax − 1).
+ */
+export function withOverrides(
+  base: ServiceLevelPolicy,
+  q: PolicyOverrides,
+  complaintCategories: readonly string[] = [],
+): KpiPolicy {
   const o = {
     thresholdSeconds: q['serviceLevel.thresholdSeconds'],
     shortAbandonSeconds: q['serviceLevel.shortAbandonSeconds'],
@@ -24,7 +38,7 @@ export function withOverrides(base: ServiceLevelPolicy, q: PolicyOverrides): Kpi
     flowOutsInDenominator: q['serviceLevel.flowOutsInDenominator'],
     abandonsWithinThresholdMet: q['serviceLevel.abandonsWithinThresholdMet'],
   };
-  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null };
+  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null, complaintCategories };
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (policy as Record<string, unknown>)[k] = v;
   return policy;
 }
