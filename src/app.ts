@@ -27,6 +27,7 @@ import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/r
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { schedulesRouter } from './routes/schedules';
 import { settingsRouter } from './routes/settings';
+import { surveysRouter } from './routes/surveys';
 import { targetsRouter } from './routes/targets';
 import { tenantsRouter } from './routes/tenants';
 import { trainingRouter } from './routes/training';
@@ -110,6 +111,7 @@ export function createApp() {
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)
     .route('/', eventsRouter)
+    .route('/', surveysRouter)
     .route('/', webhooksRouter)
     .route('/', webhookEndpointsRouter)
     .route('/', callsRouter)

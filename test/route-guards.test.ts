@@ -148,6 +148,7 @@ const VALID_BODIES: Record<string, unknown> = {
   '/v1/qa/evaluations/{evaluationId}/dispute': { comment: 'No.' },
   '/v1/qa/evaluations/{evaluationId}/resolve': { outcome: 'upheld', comment: 'It stands.' },
   '/v1/training-records/{trainingRecordId}': { hours: 2, examScore: 80 },
+  '/v1/surveys': { callId: 'route-guard-call', score: 4 },
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
   '/v1/appraisal-rules/{appraisalRuleId}/versions': {
     effectiveFrom: '2026-02-01',

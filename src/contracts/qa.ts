@@ -104,6 +104,12 @@ export const QaEvaluationSchema = z
       .nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    complaint: z
+      .boolean()
+      .describe(
+        "The evaluated call is a complaint: its disposition's category is one of the tenant's `complaintCategories` (as they are now).",
+      ),
+    complaintCategory: z.string().nullable().describe('The complaint category of the call, when it is a complaint.'),
   })
   .meta({ id: 'QaEvaluation' });
 export type QaEvaluationOut = z.infer<typeof QaEvaluationSchema>;

@@ -183,6 +183,13 @@ export const qaRouter = createRouter()
             formId: id64.optional(),
             callId: z.string().min(1).max(200).optional(),
             status: z.enum(QA_STATUSES).optional(),
+            complaint: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional()
+              .describe(
+                "`true`: only evaluations of calls that are complaints (their disposition's category is one of the tenant's `complaintCategories`); `false`: only of calls that are not.",
+              ),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             cursor: z.string().min(1).max(400).optional(),
           }),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import type {
   QA_STATUSES,
   QaCalibration,
@@ -16,13 +16,17 @@ import { type Actor, audit } from '../audit/audit';
 import { type ServiceContext, tenantTx } from '../context';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import { assertReferences } from '../resources/crud';
+import { loadTenantRow } from '../tenants/get-tenant';
 import { formVersion } from './forms';
 
 type Row = typeof qaEvaluations.$inferSelect;
 type Status = (typeof QA_STATUSES)[number];
 const RESOURCE = 'qa_evaluation';
 
-function present(r: Row): QaEvaluationOut {
+/** The evaluated call's complaint category when the call is a complaint (its category one of the tenant's), else null. */
+type Complaint = string | null;
+
+function present(r: Row, complaint: Complaint): QaEvaluationOut {
   return {
     id: r.id,
     formId: r.formId,
@@ -45,7 +49,33 @@ function present(r: Row): QaEvaluationOut {
     resolution: r.resolution ?? null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
+    complaint: complaint !== null,
+    complaintCategory: complaint,
   };
+}
+
+/** The disposition category of an evaluation's call, as SQL (null: no disposition, or none given). */
+const callCategory = sql<string | null>`(SELECT ${interactions.disposition}->>'category' FROM ${interactions}
+  WHERE ${interactions.tenantId} = ${qaEvaluations.tenantId} AND ${interactions.id} = ${qaEvaluations.interactionId})`;
+
+/**
+ * Whether an evaluation's call is a complaint is read when the evaluation is: the call's disposition category
+ * against the tenant's `complaintCategories` now, so a settings change or a late disposition shows at once.
+ */
+async function complaintCategories(tx: Tx, tenantId: string): Promise<readonly string[]> {
+  return (await loadTenantRow(tx, tenantId)).settings.complaintCategories;
+}
+
+async function presentOne(tx: Tx, tenantId: string, r: Row): Promise<QaEvaluationOut> {
+  const [categories, [call]] = await Promise.all([
+    complaintCategories(tx, tenantId),
+    tx
+      .select({ category: sql<string | null>`${interactions.disposition}->>'category'` })
+      .from(interactions)
+      .where(and(eq(interactions.tenantId, tenantId), eq(interactions.id, r.interactionId))),
+  ]);
+  const category = call?.category ?? null;
+  return present(r, category !== null && categories.includes(category) ? category : null);
 }
 
 const wrongStatus = (r: Row, action: string, allowed: Status[]) =>
@@ -144,7 +174,7 @@ export async function createEvaluation(ctx: ServiceContext, actor: Actor, input:
         score: row.score,
       },
     });
-    return present(row);
+    return presentOne(tx, ctx.tenantId, row);
   });
 }
 
@@ -153,7 +183,9 @@ export async function updateEvaluation(ctx: ServiceContext, id: string, patch: Q
   return tenantTx(ctx, async (tx) => {
     const r = await load(tx, ctx.tenantId, id, true);
     if (r.status !== 'draft') throw wrongStatus(r, 'edited', ['draft']);
-    return present(
+    return presentOne(
+      tx,
+      ctx.tenantId,
       await save(tx, ctx, id, {
         ...(patch.answers ? { answers: { ...r.answers, ...patch.answers } } : {}),
         ...(patch.comment !== undefined ? { comment: patch.comment } : {}),
@@ -175,7 +207,7 @@ export async function submitEvaluation(ctx: ServiceContext, actor: Actor, id: st
       resourceId: id,
       details: { score: row.score },
     });
-    return present(row);
+    return presentOne(tx, ctx.tenantId, row);
   });
 }
 
@@ -183,11 +215,11 @@ export async function submitEvaluation(ctx: ServiceContext, actor: Actor, id: st
 export async function acknowledgeEvaluation(ctx: ServiceContext, actor: Actor, id: string): Promise<QaEvaluationOut> {
   return tenantTx(ctx, async (tx) => {
     const r = await load(tx, ctx.tenantId, id, true);
-    if (r.status === 'acknowledged') return present(r);
+    if (r.status === 'acknowledged') return presentOne(tx, ctx.tenantId, r);
     if (r.status !== 'submitted') throw wrongStatus(r, 'acknowledged', ['submitted']);
     const row = await save(tx, ctx, id, { status: 'acknowledged', acknowledgedAt: ctx.now });
     await audit(tx, ctx, actor, { action: 'qa_evaluation.acknowledged', resourceType: RESOURCE, resourceId: id });
-    return present(row);
+    return presentOne(tx, ctx.tenantId, row);
   });
 }
 
@@ -209,7 +241,7 @@ export async function disputeEvaluation(
       resourceId: id,
       details: { comment },
     });
-    return present(row);
+    return presentOne(tx, ctx.tenantId, row);
   });
 }
 
@@ -244,12 +276,12 @@ export async function resolveDispute(
       resourceId: id,
       details: { outcome: input.outcome, previousScore: r.score, score: row.score },
     });
-    return present(row);
+    return presentOne(tx, ctx.tenantId, row);
   });
 }
 
 export async function getEvaluation(ctx: ServiceContext, id: string): Promise<QaEvaluationOut> {
-  return present(await tenantTx(ctx, (tx) => load(tx, ctx.tenantId, id)));
+  return tenantTx(ctx, async (tx) => presentOne(tx, ctx.tenantId, await load(tx, ctx.tenantId, id)));
 }
 
 export interface EvaluationQuery {
@@ -257,6 +289,8 @@ export interface EvaluationQuery {
   formId?: string;
   callId?: string;
   status?: Status;
+  /** true: only evaluations of calls that are complaints; false: only of calls that are not. */
+  complaint?: boolean;
 }
 
 /** Newest first. */
@@ -265,9 +299,11 @@ export async function listEvaluations(
   q: EvaluationQuery,
   page: PageRequest,
 ): Promise<Page<QaEvaluationOut>> {
-  const rows = await tenantTx(ctx, (tx) =>
-    tx
-      .select()
+  return tenantTx(ctx, async (tx) => {
+    const categories = await complaintCategories(tx, ctx.tenantId);
+    const isComplaint: SQL = categories.length > 0 ? inArray(callCategory, [...categories]) : sql`false`;
+    const rows = await tx
+      .select({ e: qaEvaluations, category: callCategory })
       .from(qaEvaluations)
       .where(
         and(
@@ -276,13 +312,16 @@ export async function listEvaluations(
           q.formId ? eq(qaEvaluations.formId, q.formId) : undefined,
           q.callId ? eq(qaEvaluations.interactionId, q.callId) : undefined,
           q.status ? eq(qaEvaluations.status, q.status) : undefined,
+          q.complaint === true ? isComplaint : undefined,
+          q.complaint === false ? or(sql`${callCategory} IS NULL`, not(isComplaint)) : undefined,
           page.afterId ? lt(qaEvaluations.id, page.afterId) : undefined,
         ),
       )
       .orderBy(desc(qaEvaluations.id))
-      .limit(page.limit + 1),
-  );
-  return pageFrom(rows.map(present), page.limit);
+      .limit(page.limit + 1);
+    const out = rows.map(({ e, category }) => present(e, category !== null && categories.includes(category) ? category : null));
+    return pageFrom(out, page.limit);
+  });
 }
 
 /**
