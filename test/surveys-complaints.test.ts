@@ -152,6 +152,27 @@ describe('POST /v1/surveys, CSAT per survey, complaints by category', () => {
     expect(total?.complaints).toMatchObject({ value: 2 });
     expect(total?.complaintRate?.byCategory?.billing).toMatchObject({ numerator: 1, denominator: 4 });
 
+    // The cell explained call by call: Ada's complaint and her other dispositioned call.
+    const explain = await t.admin.get(
+      `/v1/kpis/explain?${new URLSearchParams({ metric: 'complaintRate', start: RANGE.from, end: RANGE.to, agentId: ada.id })}`,
+    );
+    expect(explain.status, explain.text).toBe(200);
+    expect(explain.body).toMatchObject({
+      numerator: 1,
+      denominator: 2,
+      policy: { complaintCategories: ['billing', 'rude_agent'] },
+    });
+    expect(
+      (explain.body.items as { disposition: { category: string }; inNumerator: boolean; reason: string }[]).map((i) => [
+        i.disposition.category,
+        i.inNumerator,
+        i.reason,
+      ]),
+    ).toEqual([
+      ['billing', true, 'dispositioned with category billing: a complaint'],
+      ['info', false, 'dispositioned with category info: not a complaint'],
+    ]);
+
     // Another complaint set: the same history, judged again.
     expect((await t.admin.patch('/v1/settings', { complaintCategories: ['info'] })).status).toBe(200);
     rows = await kpis(t, metrics);
