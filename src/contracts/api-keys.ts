@@ -9,6 +9,19 @@ export const RateLimitSchema = z
   })
   .meta({ id: 'RateLimit' });
 
+export const ApiKeyLimitSchema = z
+  .union([
+    z.strictObject({
+      teamId: z.string().min(1).max(64).describe('A team lead: the agents of this team, at the time of each record.'),
+    }),
+    z.strictObject({ agentId: z.string().min(1).max(64).describe('An agent: its own results only.') }),
+  ])
+  .meta({
+    id: 'ApiKeyLimit',
+    description:
+      'What a `read` key may see: one team or one agent. Routes that do not honour limits refuse the key (403 `KEY_LIMITED`); docs/roles.md lists them.',
+  });
+
 export const ApiKeySchema = z
   .object({
     id: z.string(),
@@ -16,6 +29,7 @@ export const ApiKeySchema = z
     prefix: z.string().describe('The first characters of the key, to recognise it.'),
     scopes: z.array(z.enum(API_KEY_SCOPES)),
     rateLimit: RateLimitSchema.describe('The token bucket that applies (the default when none was set).'),
+    limit: ApiKeyLimitSchema.nullable().describe('The team or agent the key is limited to; null: the whole tenant.'),
     expiresAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),
     createdAt: Timestamp,
@@ -38,6 +52,11 @@ export const ApiKeyCreateSchema = z
       .describe('`admin` may do everything; `read` reads; `ingest` posts events.'),
     expiresAt: Timestamp.nullable().optional().describe('After this instant the key answers 401.'),
     rateLimit: RateLimitSchema.nullable().optional(),
+    limit: ApiKeyLimitSchema.nullable()
+      .optional()
+      .describe(
+        'Limits the key to one team (`{"teamId"}`) or one agent (`{"agentId"}`); such a key holds only the `read` scope.',
+      ),
   })
   .meta({ id: 'ApiKeyCreate' });
 export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;

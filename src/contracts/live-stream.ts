@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AlertSchema } from './alerts';
+import { ApiKeyLimitSchema } from './api-keys';
 import { Timestamp } from './common';
 import { LiveSnapshotSchema } from './live';
 
@@ -116,6 +117,9 @@ export const LiveTokenSchema = z
     token: z.string().describe('Pass as `?token=` to `GET /v1/live/stream` (and to `/wallboard`).'),
     expiresAt: Timestamp,
     queueIds: z.array(z.string()).nullable(),
+    limit: ApiKeyLimitSchema.nullable().describe(
+      'The team or agent of the key that asked for it: the token carries it, and routes refuse or apply it as they do for the key.',
+    ),
     streamUrl: z.string().describe('The stream URL with the token, ready for `new WebSocket(…)`.'),
     wallboardUrl: z.string().describe('The wallboard page, showing what the token may watch.'),
   })

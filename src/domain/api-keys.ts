@@ -1,3 +1,4 @@
+import type { FieldIssue } from './errors';
 import type { RateLimitPolicy } from './rate-limit';
 
 export type { RateLimitPolicy } from './rate-limit';
@@ -7,6 +8,20 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** What a key is limited to: one team (a team lead) or one agent (the agent); no limit sees the whole tenant. */
 export type ApiKeyLimit = { teamId: string } | { agentId: string };
+
+/**
+ * Why a key's scopes and limit do not go together: a limited key is a person's (a team lead's, an agent's), and
+ * people limited to a team or to themselves only read — they never administer the tenant or post its events.
+ */
+export function limitProblems(scopes: readonly ApiKeyScope[], limit: ApiKeyLimit | null): FieldIssue[] {
+  if (!limit || (scopes.length === 1 && scopes[0] === 'read')) return [];
+  return [{ in: 'body', pointer: '/scopes', detail: "A key limited to a team or an agent holds only the 'read' scope." }];
+}
+
+/** The team or agent a limit names, in words (for problems and logs). */
+export function describeLimit(limit: ApiKeyLimit): string {
+  return 'teamId' in limit ? `team '${limit.teamId}'` : `agent '${limit.agentId}'`;
+}
 
 /** Applies when a key has no policy of its own: bursts of 600, 10 requests per second sustained. */
 export const DEFAULT_RATE_LIMIT: RateLimitPolicy = { limit: 600, windowSeconds: 60 };

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { type ApiKeyScope, parseApiKey, scopeAllows } from '../domain/api-keys';
+import { type ApiKeyScope, describeLimit, parseApiKey, scopeAllows } from '../domain/api-keys';
 import { callTenantDO } from '../durable-objects/tenant/tenant.client';
 import { sha256Hex, timingSafeEqualStrings } from '../lib/crypto';
 import { verifyLiveToken } from '../lib/live-token';
@@ -15,18 +15,38 @@ function bearer(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** How a guarded route treats keys limited to a team or an agent (docs/roles.md). */
+export interface KeyLimitOptions {
+  /**
+   * The route applies a key's limit itself (src/http/key-limits.ts). Without it a limited key is refused with 403
+   * `KEY_LIMITED`: a route added later shows nothing to a team lead or an agent until someone makes it honour limits.
+   */
+  honoursLimits?: boolean;
+}
+
+/** A limited principal on a route that does not honour limits is refused: safe by default. */
+function checkLimit(principal: Principal, options: KeyLimitOptions): void {
+  if (principal.limit && !options.honoursLimits) {
+    throw new ProblemError(
+      'KEY_LIMITED',
+      `This key is limited to ${describeLimit(principal.limit)}, and this route does not apply such limits: use a key of the whole tenant.`,
+    );
+  }
+}
+
 /**
  * API-key authentication, rate limiting and scope check. The key names its tenant, so one RPC to
  * that tenant's TenantDO answers everything (Postgres is not involved): key known, not revoked,
  * not expired, a token left in its bucket. Revocation takes effect on the next request.
  */
-export function requireApiKey(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
+export function requireApiKey(scope: ApiKeyScope, options: KeyLimitOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('guard', scope);
     const principal = await authenticate(c, c.req.header('Authorization'));
     if (!scopeAllows(principal.scopes, scope)) {
       throw new ProblemError('INSUFFICIENT_SCOPE', `This route needs an API key with the '${scope}' scope.`);
     }
+    checkLimit(principal, options);
     await next();
   };
 }
@@ -36,8 +56,8 @@ export function requireApiKey(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
  * (a browser cannot set headers on a WebSocket). A token is checked for its signature and expiry, and the key
  * that asked for it must still be live: revoking the key ends its tokens.
  */
-export function requireApiKeyOrLiveToken(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
-  const byKey = requireApiKey(scope);
+export function requireApiKeyOrLiveToken(scope: ApiKeyScope, options: KeyLimitOptions = {}): MiddlewareHandler<AppEnv> {
+  const byKey = requireApiKey(scope, options);
   return async (c, next) => {
     const token = c.req.query('token');
     if (token === undefined) return byKey(c, next);
@@ -51,7 +71,16 @@ export function requireApiKeyOrLiveToken(scope: ApiKeyScope): MiddlewareHandler<
     const live = await callTenantDO(c.env, claims.tenantId, (stub) => stub.liveKeys([claims.keyId]));
     if (live.length === 0)
       throw new ProblemError('LIVE_TOKEN_INVALID', 'The API key that issued this live token is no longer valid.');
-    c.set('principal', { tenantId: claims.tenantId, keyId: claims.keyId, scopes: ['read'], configVersion: 0 });
+    // A token minted by a limited key carries its limit (signed with the rest of the claims).
+    const principal: Principal = {
+      tenantId: claims.tenantId,
+      keyId: claims.keyId,
+      scopes: ['read'],
+      limit: claims.limit ?? null,
+      configVersion: 0,
+    };
+    checkLimit(principal, options);
+    c.set('principal', principal);
     c.set('liveToken', claims);
     await next();
   };
@@ -89,6 +118,7 @@ export async function authenticate(c: Context<AppEnv>, authorization: string | u
     tenantId: result.tenantId,
     keyId: result.keyId,
     scopes: result.scopes,
+    limit: result.limit ?? null,
     configVersion: result.configVersion,
   };
   c.set('principal', principal);

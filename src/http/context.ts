@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import type { ApiKeyScope } from '../domain/api-keys';
+import type { ApiKeyLimit, ApiKeyScope } from '../domain/api-keys';
 import type { Env } from '../env';
 import type { LiveTokenClaims } from '../lib/live-token';
 import type { Logger } from '../lib/log';
@@ -9,6 +9,11 @@ export interface Principal {
   tenantId: string;
   keyId: string;
   scopes: ApiKeyScope[];
+  /**
+   * The team or agent the key (or the key behind a live token) is limited to; null: the whole tenant. Only routes
+   * declared with `keyLimits` let a limited principal through, and they apply it (src/http/key-limits.ts).
+   */
+  limit: ApiKeyLimit | null;
   /** The TenantDO configuration version at authentication (for the Worker's config cache). */
   configVersion: number;
 }

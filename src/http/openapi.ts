@@ -57,7 +57,7 @@ export const ProblemSchema = z
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON or an unreadable header.',
   401: 'Missing, unknown, revoked or expired credentials.',
-  403: 'The API key lacks the required scope.',
+  403: 'The API key lacks the required scope, or is limited to a team or an agent this request reaches beyond (`KEY_LIMITED`).',
   404: 'No such resource in your tenant.',
   409: 'Conflict: a unique value is taken, the resource is archived, or the Idempotency-Key was used for another request.',
   413: 'Body too large.',
@@ -79,6 +79,8 @@ function problemResponses(statuses: number[]) {
 export type Guard = { scope: ApiKeyScope } | 'platform' | 'public';
 
 export const SCOPE_EXTENSION = 'x-required-scope';
+/** Set on operations that let keys limited to a team or an agent through, saying how they apply the limit (docs/roles.md). */
+export const KEY_LIMITS_EXTENSION = 'x-key-limits';
 
 /**
  * A route with its guard (API-key scope, platform token or public), the Idempotency-Key handling
@@ -88,15 +90,22 @@ export const SCOPE_EXTENSION = 'x-required-scope';
 export function defineRoute<R extends RouteConfig>(
   guard: Guard,
   route: R,
-  /** `idempotencyKey: false` for a route idempotent by its content (the header would make it buffer its body). */
-  options: { idempotencyKey?: boolean; liveToken?: boolean } = {},
+  /**
+   * `idempotencyKey: false` for a route idempotent by its content (the header would make it buffer its body).
+   * `keyLimits`: the route honours keys limited to a team or an agent, and how, in a sentence (the `x-key-limits`
+   * extension); without it such keys are refused with 403 `KEY_LIMITED` (docs/roles.md).
+   */
+  options: { idempotencyKey?: boolean; liveToken?: boolean; keyLimits?: string } = {},
 ): R {
   const mutating = route.method !== 'get' && route.method !== 'head';
   const replays = mutating && options.idempotencyKey !== false;
   const keyScope = typeof guard === 'object' && 'scope' in guard ? guard.scope : null;
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   if (guard === 'platform') middleware.push(requirePlatformToken());
-  else if (keyScope) middleware.push(options.liveToken ? requireApiKeyOrLiveToken(keyScope) : requireApiKey(keyScope));
+  else if (keyScope) {
+    const limits = { honoursLimits: options.keyLimits !== undefined };
+    middleware.push(options.liveToken ? requireApiKeyOrLiveToken(keyScope, limits) : requireApiKey(keyScope, limits));
+  }
   // Webhooks are idempotent by event id; the header is for API clients.
   if (replays && (guard === 'platform' || keyScope)) middleware.push(idempotency());
 
@@ -126,6 +135,7 @@ export function defineRoute<R extends RouteConfig>(
     middleware: [...middleware, ...((route.middleware as MiddlewareHandler<AppEnv>[] | undefined) ?? [])],
     security: guard === 'platform' ? [{ platformToken: [] }] : guard === 'public' ? [] : [{ apiKey: [] }],
     ...(keyScope ? { [SCOPE_EXTENSION]: keyScope } : {}),
+    ...(keyScope && options.keyLimits !== undefined ? { [KEY_LIMITS_EXTENSION]: options.keyLimits } : {}),
     responses: { ...problemResponses([...statuses].sort()), ...route.responses },
   };
 }

@@ -59,6 +59,12 @@ export const PROBLEM_CATALOG = {
     description: "The signed timestamp is outside the provider's tolerance (stale or in the future): a replay or a wrong clock.",
   },
   INSUFFICIENT_SCOPE: { status: 403, title: 'Insufficient scope', description: 'The API key lacks the scope this route needs.' },
+  KEY_LIMITED: {
+    status: 403,
+    title: 'Key limited',
+    description:
+      'The API key (or the live token it issued) is limited to a team or an agent, and the route does not apply such limits or the request asks for what lies outside it (another team, another agent, a metric counted before a call reaches an agent). docs/roles.md lists what each route does.',
+  },
   QUEUE_NOT_ALLOWED: {
     status: 403,
     title: 'Queue not allowed',

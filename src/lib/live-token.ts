@@ -1,3 +1,4 @@
+import type { ApiKeyLimit } from '../domain/api-keys';
 import { base64Decode, base64UrlEncode } from './base64';
 import type { PlatformKeys } from './secret-box';
 
@@ -14,6 +15,8 @@ export interface LiveTokenClaims {
   queueIds: string[] | null;
   /** Epoch ms. */
   expiresAt: number;
+  /** The limit of the key that asked for it (docs/roles.md): the token never sees more than its key. */
+  limit?: ApiKeyLimit | null;
 }
 
 const PURPOSE = 'callboard live token v1';
@@ -25,7 +28,15 @@ export async function signLiveToken(keys: PlatformKeys, claims: LiveTokenClaims)
   const key = await keys.hmacKey(version, PURPOSE);
   if (!key) throw new Error('the current platform key is missing');
   const payload = base64UrlEncode(
-    encoder.encode(JSON.stringify({ t: claims.tenantId, k: claims.keyId, q: claims.queueIds, e: claims.expiresAt })),
+    encoder.encode(
+      JSON.stringify({
+        t: claims.tenantId,
+        k: claims.keyId,
+        q: claims.queueIds,
+        e: claims.expiresAt,
+        ...(claims.limit ? { l: claims.limit } : {}),
+      }),
+    ),
   );
   const signed = `cbl_${version}.${payload}`;
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(signed)));
@@ -46,9 +57,15 @@ export async function verifyLiveToken(keys: PlatformKeys, token: string, now: nu
   if (!valid) return { ok: false, reason: 'malformed' };
   const bytes = fromBase64Url(payload);
   if (!bytes) return { ok: false, reason: 'malformed' };
-  const body = JSON.parse(new TextDecoder().decode(bytes)) as { t: string; k: string; q: string[] | null; e: number };
+  const body = JSON.parse(new TextDecoder().decode(bytes)) as {
+    t: string;
+    k: string;
+    q: string[] | null;
+    e: number;
+    l?: ApiKeyLimit;
+  };
   if (body.e <= now) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { tenantId: body.t, keyId: body.k, queueIds: body.q, expiresAt: body.e } };
+  return { ok: true, claims: { tenantId: body.t, keyId: body.k, queueIds: body.q, expiresAt: body.e, limit: body.l ?? null } };
 }
 
 function fromBase64Url(value: string): Uint8Array | null {

@@ -9,6 +9,7 @@ type KeyRow = {
   expires_at: number | null;
   revoked_at: number | null;
   rate_limit: string | null;
+  key_limit: string | null;
 };
 
 /** API key hashes and scopes (`api_keys`) and each key's token bucket. */
@@ -73,6 +74,7 @@ export class ApiKeyStore {
       tenantId: config.tenantId,
       keyId: row.id,
       scopes: JSON.parse(row.scopes),
+      limit: row.key_limit ? JSON.parse(row.key_limit) : null,
       configVersion: config.version,
       rateLimit: { limit: policy.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds },
     };
@@ -80,13 +82,14 @@ export class ApiKeyStore {
 
   private insert(key: KeyRecord): void {
     this.sql.exec(
-      'INSERT INTO api_keys (hash, id, scopes, expires_at, revoked_at, rate_limit) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO api_keys (hash, id, scopes, expires_at, revoked_at, rate_limit, key_limit) VALUES (?, ?, ?, ?, ?, ?, ?)',
       key.hash,
       key.id,
       JSON.stringify(key.scopes),
       key.expiresAtMs,
       key.revokedAtMs,
       key.rateLimit ? JSON.stringify(key.rateLimit) : null,
+      key.limit ? JSON.stringify(key.limit) : null,
     );
   }
 }

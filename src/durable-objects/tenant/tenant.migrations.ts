@@ -85,4 +85,6 @@ export const TENANT_MIGRATIONS = [
    INSERT INTO forward_by_id SELECT id, queue_id, body, created_at FROM forward;
    DROP TABLE forward;
    ALTER TABLE forward_by_id RENAME TO forward;`,
+  // The team or agent a key is limited to (JSON; null: the whole tenant), docs/roles.md.
+  'ALTER TABLE api_keys ADD COLUMN key_limit TEXT',
 ];

@@ -1,5 +1,5 @@
 import type { ConnectorOptions } from '../../contracts/connectors';
-import type { ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
+import type { ApiKeyLimit, ApiKeyScope, RateLimitPolicy } from '../../domain/api-keys';
 import type { DeliveryRecord } from '../../domain/deliveries';
 import type { AnyEvent } from '../../domain/events/normalized';
 import type { EventResult, ResultSlot } from '../../domain/ingest-results';
@@ -16,6 +16,8 @@ export interface KeyRecord {
   expiresAtMs: number | null;
   revokedAtMs: number | null;
   rateLimit: RateLimitPolicy | null;
+  /** The team or agent the key is limited to (docs/roles.md); null or absent: the whole tenant. */
+  limit?: ApiKeyLimit | null;
 }
 
 export interface ExternalKeyRef {
@@ -91,6 +93,7 @@ export type AuthorizeResult =
       tenantId: string;
       keyId: string;
       scopes: ApiKeyScope[];
+      limit: ApiKeyLimit | null;
       configVersion: number;
       rateLimit: { limit: number; remaining: number; resetSeconds: number };
     }

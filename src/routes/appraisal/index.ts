@@ -13,6 +13,7 @@ import {
 } from '../../contracts/appraisal';
 import { DeleteResultSchema, LocalDate, Timestamp } from '../../contracts/common';
 import { csvResponse, formatQuery, jsonOrCsvContent, wantsCsv } from '../../http/csv';
+import { keyLimit } from '../../http/key-limits';
 import {
   createRouter,
   defineRoute,
@@ -54,6 +55,9 @@ const AuditQuerySchema = z.object({
   cursor: z.string().min(1).max(400).optional(),
 });
 
+/** How people are appraised is no one's personal data: team leads and agents read the rules that score them. */
+const RULE_LIMITS = 'Rules are definitions, the same for every key.';
+
 export const appraisalRouter = createRouter()
   .openapi(
     defineRoute(
@@ -69,6 +73,7 @@ export const appraisalRouter = createRouter()
           200: jsonContent(pageOf(AppraisalRuleSchema, 'AppraisalRulePage'), 'A page of rules, each with its newest version.'),
         },
       }),
+      { keyLimits: RULE_LIMITS },
     ),
     async (c) => c.json(await listAppraisalRules(serviceContext(c), pageRequest(c.req.valid('query'))), 200),
   )
@@ -112,6 +117,7 @@ export const appraisalRouter = createRouter()
         },
         responses: { 200: jsonContent(AppraisalRuleSchema, 'The rule.') },
       }),
+      { keyLimits: RULE_LIMITS },
     ),
     async (c) => c.json(await getAppraisalRule(serviceContext(c), ruleId(c), c.req.valid('query').at), 200),
   )
@@ -146,6 +152,7 @@ export const appraisalRouter = createRouter()
         },
         responses: { 200: jsonContent(AppraisalRuleVersionSchema, 'The version as written.') },
       }),
+      { keyLimits: RULE_LIMITS },
     ),
     async (c) => {
       const { appraisalRuleId: id, version } = c.req.valid('param');
@@ -254,10 +261,11 @@ export const appraisalRouter = createRouter()
           ),
         },
       }),
+      { keyLimits: 'Every appraisal (a rule and a period); `agents` counts only the results the key sees.' },
     ),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await listAppraisals(serviceContext(c), q, pageRequest(q)), 200);
+      return c.json(await listAppraisals(serviceContext(c), q, pageRequest(q), keyLimit(c)), 200);
     },
   )
   .openapi(
@@ -278,9 +286,13 @@ export const appraisalRouter = createRouter()
           ),
         },
       }),
+      {
+        keyLimits:
+          "Only the results the key sees (JSON and CSV): a team key's, its team's as of the period's start; an agent key's, its own.",
+      },
     ),
     async (c) => {
-      const appraisal = await getAppraisal(serviceContext(c), appraisalId(c));
+      const appraisal = await getAppraisal(serviceContext(c), appraisalId(c), keyLimit(c));
       if (!wantsCsv(c, c.req.valid('query').format)) return c.json(appraisal, 200);
       return csvResponse(c, appraisalCsvFilename(appraisal), appraisalCsvLines(appraisal));
     },

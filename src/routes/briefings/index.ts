@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BriefingQuerySchema, BriefingSchema } from '../../contracts/briefings';
+import { beyondLimit } from '../../domain/key-limits';
+import { keyLimit, teamKeyOnly } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { briefingMarkdown, teamBriefing } from '../../services/briefings/briefing';
@@ -26,10 +28,14 @@ export const briefingsRouter = createRouter().openapi(
         },
       },
     }),
+    { keyLimits: "A team key: its own team's briefing only (another team's is a 403); an agent key is refused (403)." },
   ),
   async (c) => {
     const q = c.req.valid('query');
-    const briefing = await teamBriefing(serviceContext(c), c.req.valid('param').teamId as string, q);
+    const teamId = c.req.valid('param').teamId as string;
+    const team = teamKeyOnly(keyLimit(c), 'a briefing');
+    if (team && team.teamId !== teamId) throw beyondLimit(team, `team '${teamId}' is not its team`);
+    const briefing = await teamBriefing(serviceContext(c), teamId, q);
     c.header('Vary', 'Accept');
     const markdown = q.format === 'markdown' || (!q.format && (c.req.header('Accept') ?? '').includes('text/markdown'));
     if (!markdown) return c.json(briefing, 200);

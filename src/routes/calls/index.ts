@@ -1,12 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CallDetailSchema, CallSchema } from '../../contracts/calls';
+import { type Call, CallDetailSchema, CallSchema } from '../../contracts/calls';
 import { QUEUE_OUTCOMES } from '../../domain/events/event-types';
+import { limitAgentId } from '../../domain/key-limits';
 import { csvResponse, formatQuery, jsonOrCsvContent, streamingContext, wantsCsv } from '../../http/csv';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, jsonContent, pageOf } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { CALL_SORTS, SORT_ORDERS } from '../../services/calls/call-cursor';
 import { callPages, getCall, listCalls } from '../../services/calls/calls';
 import { CALL_CSV_COLUMNS, callCsvLines } from '../../services/calls/csv';
+import { callWithin } from '../../services/key-limits/calls';
+import { reachFor } from '../../services/key-limits/reach';
 
 const tags = ['Calls'];
 
@@ -66,19 +70,36 @@ export const callsRouter = createRouter()
           ),
         },
       }),
+      {
+        keyLimits:
+          'Only calls one of its agents handled at the time (a team key: its team then; an agent key: itself); other agents’ ids ' +
+          'are left out of each call; `agentId` must be one of its agents (403 otherwise).',
+      },
     ),
     async (c) => {
-      const { format, ...query } = c.req.valid('query');
-      if (!wantsCsv(c, format)) return c.json(await listCalls(serviceContext(c), query), 200);
+      const { format, ...asked } = c.req.valid('query');
+      const limit = keyLimit(c);
+      const reach = await reachFor(serviceContext(c), limit);
+      const query = reach ? { ...asked, agentId: limitAgentId(reach, asked.agentId), keyLimit: limit } : asked;
+      const within = <C extends Call>(calls: C[]) => (reach ? calls.map((call) => callWithin(call, reach)) : calls);
+      if (!wantsCsv(c, format)) {
+        const page = await listCalls(serviceContext(c), query);
+        return c.json({ ...page, data: within(page.data) }, 200);
+      }
       const { limit: _pageSize, ...filters } = query;
       const { ctx, close } = streamingContext(c);
-      const pages = await callPages(ctx, filters).catch(async (err) => {
+      const raw = await callPages(ctx, filters).catch(async (err) => {
         await close();
         throw err;
       });
+      const pages = reach
+        ? (async function* () {
+            for await (const page of raw) yield within(page);
+          })()
+        : raw;
       if (c.req.method === 'HEAD') {
         // The body of a HEAD answer is dropped unread: nothing would ever close the stream's database handle.
-        await pages.return();
+        await raw.return();
         await close();
         return csvResponse(c, 'calls.csv', []);
       }
@@ -107,6 +128,13 @@ export const callsRouter = createRouter()
         },
         responses: { 200: jsonContent(CallDetailSchema, 'The call.') },
       }),
+      { keyLimits: 'A call none of its agents handled is a 404; other agents’ segments and ids are left out.' },
     ),
-    async (c) => c.json(await getCall(serviceContext(c), c.req.valid('param').callId), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const limit = keyLimit(c);
+      const call = await getCall(ctx, c.req.valid('param').callId, limit);
+      const reach = await reachFor(ctx, limit);
+      return c.json(reach ? callWithin(call, reach) : call, 200);
+    },
   );

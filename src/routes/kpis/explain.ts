@@ -1,7 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { KpiExplainQuerySchema, KpiExplainResponseSchema } from '../../contracts/kpis-explain';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
+import { limitExplainQuery } from '../../services/key-limits/kpis';
 import { explainKpi } from '../../services/kpis/explain';
 
 export const kpiExplainRouter = createRouter().openapi(
@@ -24,6 +26,13 @@ export const kpiExplainRouter = createRouter().openapi(
       request: { query: KpiExplainQuerySchema },
       responses: { 200: jsonContent(KpiExplainResponseSchema, 'The cell and a page of its records.') },
     }),
+    {
+      keyLimits:
+        "As `GET /v1/kpis`: a team key's cell is its team's (`teamId` set to it), an agent key's its own (`agentId` set to it).",
+    },
   ),
-  async (c) => c.json(await explainKpi(serviceContext(c), c.req.valid('query')), 200),
+  async (c) => {
+    const ctx = serviceContext(c);
+    return c.json(await explainKpi(ctx, await limitExplainQuery(ctx, keyLimit(c), c.req.valid('query'))), 200);
+  },
 );

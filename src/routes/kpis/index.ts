@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { KpiCatalogSchema, KpiQuerySchema, KpiResponseSchema, MAX_KPI_ROWS, MAX_RANGE_DAYS } from '../../contracts/kpis';
 import { csvResponse, formatQuery, jsonOrCsvContent, wantsCsv } from '../../http/csv';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
+import { limitKpiQuery } from '../../services/key-limits/kpis';
 import { KPI_CSV_COLUMNS, kpiCsvFilename, kpiCsvLines, requestedMetrics } from '../../services/kpis/csv';
 import { kpiCatalog, queryKpis } from '../../services/kpis/kpis';
 import { rebuildRollups } from '../../services/kpis/rollups';
@@ -31,6 +33,7 @@ export const kpisRouter = createRouter()
           'Id, label, unit, how it re-aggregates, what its numerator and denominator count, and which policy settings change it.',
         responses: { 200: jsonContent(KpiCatalogSchema, 'The catalog.') },
       }),
+      { keyLimits: 'Definitions only: the same for every key.' },
     ),
     async (c) => c.json(kpiCatalog(), 200),
   )
@@ -60,10 +63,16 @@ export const kpisRouter = createRouter()
           ),
         },
       }),
+      {
+        keyLimits:
+          "A team key's rows are its team's agents at the time of each record, an agent key's its own; another team or agent " +
+          'asked for, or a metric counted before a call reaches an agent, is a 403.',
+      },
     ),
     async (c) => {
-      const q = c.req.valid('query');
-      const report = await queryKpis(serviceContext(c), q);
+      const ctx = serviceContext(c);
+      const q = await limitKpiQuery(ctx, keyLimit(c), c.req.valid('query'));
+      const report = await queryKpis(ctx, q);
       if (!wantsCsv(c, q.format)) return c.json(report, 200);
       return csvResponse(c, kpiCsvFilename(report), kpiCsvLines(report, requestedMetrics(q.metrics), q.columns));
     },

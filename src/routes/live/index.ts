@@ -64,6 +64,7 @@ export const liveRouter = createRouter()
         request: { body: jsonBody(LiveTokenRequestSchema) },
         responses: { 201: jsonContent(LiveTokenSchema, 'The token, with the stream and wallboard URLs.') },
       }),
+      { keyLimits: 'The token carries the key’s limit; the stream refuses limited tokens as it refuses limited keys.' },
     ),
     async (c) => {
       const body = c.req.valid('json');
@@ -75,6 +76,7 @@ export const liveRouter = createRouter()
         queueIds: body.queueIds,
         ttlSeconds: body.ttlSeconds,
         origin,
+        limit: principal.limit,
       });
       return c.json(token, 201);
     },

@@ -13,6 +13,8 @@ import {
   QaFormVersionSchema,
   QaResolutionSchema,
 } from '../../contracts/qa';
+import { limitAgentId } from '../../domain/key-limits';
+import { keyLimit } from '../../http/key-limits';
 import {
   createRouter,
   defineRoute,
@@ -24,6 +26,8 @@ import {
   versionParam,
 } from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
+import { assertEvaluationWithin, assertMayAnswerEvaluation } from '../../services/key-limits/qa';
+import { reachFor } from '../../services/key-limits/reach';
 import { pageRequest } from '../../services/pagination';
 import {
   acknowledgeEvaluation,
@@ -47,7 +51,14 @@ const evaluationId = (c: { req: { valid: (t: 'param') => Record<string, unknown>
 const id64 = z.string().min(1).max(64);
 
 /** One step of an evaluation's life: `POST /v1/qa/evaluations/{evaluationId}/<step>`. */
-const step = (path: string, operationId: string, summary: string, description: string, scope: 'read' | 'admin') =>
+const step = (
+  path: string,
+  operationId: string,
+  summary: string,
+  description: string,
+  scope: 'read' | 'admin',
+  keyLimits?: string,
+) =>
   defineRoute(
     { scope },
     createRoute({
@@ -60,8 +71,12 @@ const step = (path: string, operationId: string, summary: string, description: s
       request: { params: evaluationParams },
       responses: { 200: jsonContent(QaEvaluationSchema, 'The evaluation.') },
     }),
-    { idempotencyKey: false },
+    { idempotencyKey: false, ...(keyLimits !== undefined ? { keyLimits } : {}) },
   );
+
+const FORM_LIMITS = 'Forms are definitions, the same for every key.';
+const ANSWER_LIMITS =
+  'An agent key on its own evaluations only (another’s is a 404); a team key is refused (403): only the agent answers.';
 
 export const qaRouter = createRouter()
   .openapi(
@@ -76,6 +91,7 @@ export const qaRouter = createRouter()
         request: { query: ListQuerySchema.omit({ includeArchived: true }) },
         responses: { 200: jsonContent(pageOf(QaFormSchema, 'QaFormPage'), 'A page of forms, each with its newest version.') },
       }),
+      { keyLimits: FORM_LIMITS },
     ),
     async (c) => c.json(await listQaForms(serviceContext(c), pageRequest(c.req.valid('query'))), 200),
   )
@@ -112,6 +128,7 @@ export const qaRouter = createRouter()
         request: { params: formParams },
         responses: { 200: jsonContent(QaFormSchema, 'The form.') },
       }),
+      { keyLimits: FORM_LIMITS },
     ),
     async (c) => c.json(await getQaForm(serviceContext(c), formId(c)), 200),
   )
@@ -145,6 +162,7 @@ export const qaRouter = createRouter()
         },
         responses: { 200: jsonContent(QaFormVersionSchema, 'The version as published.') },
       }),
+      { keyLimits: FORM_LIMITS },
     ),
     async (c) => {
       const { formId: id, version } = c.req.valid('param');
@@ -196,10 +214,18 @@ export const qaRouter = createRouter()
         },
         responses: { 200: jsonContent(pageOf(QaEvaluationSchema, 'QaEvaluationPage'), 'A page of evaluations.') },
       }),
+      {
+        keyLimits:
+          "A team key's: its team's agents at the time of the call; an agent key's: its own. `agentId` must be one of its agents (403).",
+      },
     ),
     async (c) => {
+      const ctx = serviceContext(c);
       const q = c.req.valid('query');
-      return c.json(await listEvaluations(serviceContext(c), q, pageRequest(q)), 200);
+      const limit = keyLimit(c);
+      const reach = await reachFor(ctx, limit);
+      const limited = reach ? { ...q, agentId: limitAgentId(reach, q.agentId), keyLimit: limit } : q;
+      return c.json(await listEvaluations(ctx, limited, pageRequest(q)), 200);
     },
   )
   .openapi(
@@ -252,8 +278,13 @@ export const qaRouter = createRouter()
         request: { params: evaluationParams },
         responses: { 200: jsonContent(QaEvaluationSchema, 'The evaluation.') },
       }),
+      { keyLimits: 'One the key does not see (as `GET /v1/qa/evaluations` would list it) is a 404.' },
     ),
-    async (c) => c.json(await getEvaluation(serviceContext(c), evaluationId(c)), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      await assertEvaluationWithin(ctx, evaluationId(c), keyLimit(c));
+      return c.json(await getEvaluation(ctx, evaluationId(c)), 200);
+    },
   )
   .openapi(
     defineRoute(
@@ -289,8 +320,13 @@ export const qaRouter = createRouter()
       'The agent acknowledges an evaluation',
       'Acknowledging twice is harmless.',
       'read',
+      ANSWER_LIMITS,
     ),
-    async (c) => c.json(await acknowledgeEvaluation(serviceContext(c), actorOf(c), evaluationId(c)), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      await assertMayAnswerEvaluation(ctx, evaluationId(c), keyLimit(c), 'acknowledge');
+      return c.json(await acknowledgeEvaluation(ctx, actorOf(c), evaluationId(c)), 200);
+    },
   )
   .openapi(
     defineRoute(
@@ -305,10 +341,13 @@ export const qaRouter = createRouter()
         request: { params: evaluationParams, body: jsonBody(QaDisputeSchema) },
         responses: { 200: jsonContent(QaEvaluationSchema, 'The evaluation.') },
       }),
-      { idempotencyKey: false },
+      { idempotencyKey: false, keyLimits: ANSWER_LIMITS },
     ),
-    async (c) =>
-      c.json(await disputeEvaluation(serviceContext(c), actorOf(c), evaluationId(c), c.req.valid('json').comment), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      await assertMayAnswerEvaluation(ctx, evaluationId(c), keyLimit(c), 'dispute');
+      return c.json(await disputeEvaluation(ctx, actorOf(c), evaluationId(c), c.req.valid('json').comment), 200);
+    },
   )
   .openapi(
     defineRoute(

@@ -1,7 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AgentMembershipsSchema } from '../../contracts/agents';
+import { notFound } from '../../domain/errors';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
+import { resourceIdsWithin } from '../../services/key-limits/reach';
 import { getAgentMemberships } from '../../services/resources/agent-memberships';
 
 export const agentMembershipsRouter = createRouter().openapi(
@@ -19,6 +22,13 @@ export const agentMembershipsRouter = createRouter().openapi(
       request: { params: IdParam('agentId', 'agt_01jx2c8v3m0000000000000000') },
       responses: { 200: jsonContent(AgentMembershipsSchema, 'The periods.') },
     }),
+    { keyLimits: 'Only of an agent the key may see (a team key: ever in its team; an agent key: itself), else a 404.' },
   ),
-  async (c) => c.json(await getAgentMemberships(serviceContext(c), c.req.valid('param').agentId as string), 200),
+  async (c) => {
+    const ctx = serviceContext(c);
+    const agentId = c.req.valid('param').agentId as string;
+    const limit = keyLimit(c);
+    if (limit && !(await resourceIdsWithin(ctx, limit, 'agent')).includes(agentId)) throw notFound('agent', agentId);
+    return c.json(await getAgentMemberships(ctx, agentId), 200);
+  },
 );

@@ -26,6 +26,7 @@ export const teamsRouter = resourceRoutes({
   idExample: 'tem_01jx2c8v3m0000000000000000',
   spec: teamSpec,
   schemas: { item: TeamSchema, create: TeamCreateSchema, patch: TeamPatchSchema },
+  keyLimits: 'team',
 });
 
 export const queuesRouter = resourceRoutes({
@@ -46,4 +47,5 @@ export const agentsRouter = resourceRoutes({
   idExample: 'agt_01jx2c8v3m0000000000000000',
   spec: agentSpec,
   schemas: { item: AgentSchema, create: AgentCreateSchema, patch: AgentPatchSchema },
+  keyLimits: 'agent',
 });

@@ -1,7 +1,12 @@
 import { createRoute, type z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { DeleteResultSchema } from '../../contracts/common';
+import { notFound } from '../../domain/errors';
+import type { AppEnv } from '../../http/context';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, ListQuerySchema, pageOf } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
+import { resourceIdsWithin } from '../../services/key-limits/reach';
 import { pageRequest } from '../../services/pagination';
 import { createResource, deleteResource, getResource, listResources, updateResource } from '../../services/resources/crud';
 import type { AnyResourceSpec } from '../../services/resources/resource-spec';
@@ -22,6 +27,11 @@ interface ResourceRoutesOptions<
   idExample: string;
   spec: AnyResourceSpec;
   schemas: { item: Item; create: Create; patch: Patch };
+  /**
+   * Which of them a key limited to a team or an agent may list and get (docs/roles.md); without it such keys are
+   * refused on this resource's reads, as everywhere.
+   */
+  keyLimits?: 'agent' | 'team';
 }
 
 /** The validated part of a request: inside this generic factory TypeScript cannot resolve a route's input type. */
@@ -45,6 +55,19 @@ export function resourceRoutes<
   const itemPath = `${o.path}/{${o.idParam}}` as `${Path}/{${Id}}`;
   const params = IdParam(o.idParam, o.idExample);
   const item = jsonContent(o.schemas.item, `The ${noun}.`);
+  const limits = o.keyLimits
+    ? {
+        keyLimits:
+          o.keyLimits === 'agent'
+            ? 'A team key: the agents ever in its team; an agent key: itself. Others are left out of the list, and a 404.'
+            : 'A team key: its team; an agent key: the teams it has been in. Others are left out of the list, and a 404.',
+      }
+    : {};
+  /** The ids a limited key may see, or undefined for a key of the whole tenant. */
+  const within = async (c: Context<AppEnv>): Promise<string[] | undefined> => {
+    const limit = keyLimit(c);
+    return limit && o.keyLimits ? resourceIdsWithin(serviceContext(c), limit, o.keyLimits) : undefined;
+  };
 
   return createRouter()
     .openapi(
@@ -60,12 +83,14 @@ export function resourceRoutes<
           request: { query: ListQuerySchema },
           responses: { 200: jsonContent(pageOf(o.schemas.item, `${o.name}Page`), `A page of ${noun}s.`) },
         }),
+        limits,
       ),
       async (c) => {
         const query = c.req.valid('query');
         const page = await listResources(serviceContext(c), o.spec, {
           ...pageRequest(query),
           includeArchived: query.includeArchived === 'true',
+          onlyIds: await within(c),
         });
         return c.json(page, 200);
       },
@@ -101,8 +126,14 @@ export function resourceRoutes<
           request: { params },
           responses: { 200: item },
         }),
+        limits,
       ),
-      async (c) => c.json(await getResource(serviceContext(c), o.spec, validated(c, 'param')[o.idParam] as string), 200),
+      async (c) => {
+        const id = validated(c, 'param')[o.idParam] as string;
+        const ids = await within(c);
+        if (ids && !ids.includes(id)) throw notFound(noun, id);
+        return c.json(await getResource(serviceContext(c), o.spec, id), 200);
+      },
     )
     .openapi(
       defineRoute(

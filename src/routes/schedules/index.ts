@@ -7,10 +7,13 @@ import {
   ShiftSchema,
   ShiftsUpsertSchema,
 } from '../../contracts/schedules';
+import { limitAgentId, limitTeamId } from '../../domain/key-limits';
 import { SHIFT_CSV_COLUMNS } from '../../domain/people/shifts-csv';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam, jsonContent } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
 import { serviceContext } from '../../http/service-context';
+import { reachFor } from '../../services/key-limits/reach';
 import { attendance, deleteShift, listShifts, upsertShifts } from '../../services/schedules/schedules';
 import { MAX_CSV_SHIFTS, upsertShiftsCsv } from '../../services/schedules/shifts-csv';
 
@@ -87,8 +90,19 @@ ${CSV_EXAMPLE}
         },
         responses: { 200: jsonContent(ShiftListSchema, 'The shifts, by start.') },
       }),
+      {
+        keyLimits:
+          "A team key's: shifts of its team's agents as of each shift's start; an agent key's: its own. `agentId` must be one of its agents (403).",
+      },
     ),
-    async (c) => c.json({ data: await listShifts(serviceContext(c), c.req.valid('query')) }, 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const q = c.req.valid('query');
+      const reach = await reachFor(ctx, keyLimit(c));
+      if (!reach) return c.json({ data: await listShifts(ctx, q) }, 200);
+      const shifts = await listShifts(ctx, { ...q, agentId: limitAgentId(reach, q.agentId) });
+      return c.json({ data: shifts.filter((s) => reach.sees(s.agentId, Date.parse(s.start))) }, 200);
+    },
   )
   .openapi(
     defineRoute(
@@ -119,6 +133,16 @@ ${CSV_EXAMPLE}
         request: { query: AttendanceQuerySchema },
         responses: { 200: jsonContent(AttendanceSchema, 'The shifts and the agents’ totals.') },
       }),
+      {
+        keyLimits:
+          "A team key's: its team (`teamId` set to it; another is a 403); an agent key's: its own shifts. `agentId` must be one of its agents (403).",
+      },
     ),
-    async (c) => c.json(await attendance(serviceContext(c), c.req.valid('query')), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const q = c.req.valid('query');
+      const reach = await reachFor(ctx, keyLimit(c));
+      const limited = reach ? { ...q, teamId: limitTeamId(reach, q.teamId), agentId: limitAgentId(reach, q.agentId) } : q;
+      return c.json(await attendance(ctx, limited), 200);
+    },
   );

@@ -23,6 +23,7 @@ export const settingsRouter = createRouter()
           ),
         },
       }),
+      { keyLimits: 'Configuration (time zone, policies), no one’s personal data: the same for every key.' },
     ),
     async (c) => c.json(await getSettings(serviceContext(c)), 200),
   )

@@ -9,8 +9,11 @@ import {
   TargetSuggestionSchema,
   TargetSuggestRequestSchema,
 } from '../../contracts/targets';
+import { limitAgentId } from '../../domain/key-limits';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, pageOf } from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
+import { reachFor } from '../../services/key-limits/reach';
 import { pageRequest } from '../../services/pagination';
 import {
   createTarget,
@@ -90,8 +93,14 @@ export const targetsRouter = createRouter()
         request: { query: z.object({ metric: id64, agentId: id64, date: LocalDate }) },
         responses: { 200: jsonContent(EffectiveTargetSchema, 'The target and whose it is.') },
       }),
+      { keyLimits: '`agentId` must be one of its agents (a team key: one ever in its team; an agent key: itself), else a 403.' },
     ),
-    async (c) => c.json(await effectiveTarget(serviceContext(c), c.req.valid('query')), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const q = c.req.valid('query');
+      const reach = await reachFor(ctx, keyLimit(c));
+      return c.json(await effectiveTarget(ctx, reach ? { ...q, agentId: limitAgentId(reach, q.agentId) ?? q.agentId } : q), 200);
+    },
   )
   .openapi(
     defineRoute(

@@ -25,6 +25,7 @@ export async function issueApiKey(tenantId: string, input: ApiKeyCreate, now: Da
     prefix: apiKeyPrefix(key),
     scopes: input.scopes,
     rateLimit: input.rateLimit ?? null,
+    limit: input.limit ?? null,
     expiresAt,
     revokedAt: null,
     createdBy,
@@ -45,6 +46,7 @@ export function keyRecord(row: typeof apiKeys.$inferSelect | IssuedKey['row']): 
     expiresAtMs: row.expiresAt ? row.expiresAt.getTime() : null,
     revokedAtMs: row.revokedAt ? row.revokedAt.getTime() : null,
     rateLimit: row.rateLimit ?? null,
+    limit: row.limit ?? null,
   };
 }
 
@@ -55,6 +57,7 @@ export function presentApiKey(row: typeof apiKeys.$inferSelect | IssuedKey['row'
     prefix: row.prefix,
     scopes: row.scopes,
     rateLimit: row.rateLimit ?? DEFAULT_RATE_LIMIT,
+    limit: row.limit ?? null,
     expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
     revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
     createdAt: (row.createdAt ?? new Date()).toISOString(),

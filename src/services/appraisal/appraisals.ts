@@ -3,9 +3,11 @@ import type { AppraisalOut, AppraisalRun } from '../../contracts/appraisal';
 import type { Tx } from '../../db/client';
 import { agents, appraisalRules, appraisals, qaEvaluations } from '../../db/schema';
 import { membershipAt } from '../../domain/agents/memberships';
+import type { ApiKeyLimit } from '../../domain/api-keys';
 import type { AppraisalRuleBody } from '../../domain/appraisal/rules';
 import { type AgentPeriod, type AgentResult, scoreAppraisal } from '../../domain/appraisal/score';
 import { AppError, invalid, notFound } from '../../domain/errors';
+import { seesResult } from '../../domain/key-limits';
 import { startOfDate } from '../../domain/time/zones';
 import { newId } from '../../lib/ids';
 import { type Actor, audit } from '../audit/audit';
@@ -248,15 +250,19 @@ async function setStatus(
   });
 }
 
-export async function getAppraisal(ctx: ServiceContext, id: string): Promise<AppraisalOut> {
-  return present(await tenantTx(ctx, (tx) => load(tx, ctx.tenantId, id)));
+/** An appraisal; for a key limited to a team or an agent (docs/roles.md), with only the results it sees. */
+export async function getAppraisal(ctx: ServiceContext, id: string, keyLimit: ApiKeyLimit | null = null): Promise<AppraisalOut> {
+  const appraisal = present(await tenantTx(ctx, (tx) => load(tx, ctx.tenantId, id)));
+  if (!keyLimit) return appraisal;
+  return { ...appraisal, results: appraisal.results.filter((r) => seesResult(keyLimit, r)) };
 }
 
-/** Newest first, without their results (`GET /v1/appraisals/{id}` has them). */
+/** Newest first, without their results (`GET /v1/appraisals/{id}` has them); `agents` counts those the key sees. */
 export async function listAppraisals(
   ctx: ServiceContext,
   q: { ruleId?: string; period?: string },
   page: PageRequest,
+  keyLimit: ApiKeyLimit | null = null,
 ): Promise<Page<Omit<AppraisalOut, 'results'> & { agents: number }>> {
   const rows = await tenantTx(ctx, (tx) =>
     tx
@@ -276,7 +282,7 @@ export async function listAppraisals(
   return pageFrom(
     rows.map((r) => {
       const { results, ...rest } = present(r);
-      return { ...rest, agents: results.length };
+      return { ...rest, agents: keyLimit ? results.filter((r) => seesResult(keyLimit, r)).length : results.length };
     }),
     page.limit,
   );

@@ -2,9 +2,11 @@ import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Call, CallDetail } from '../../contracts/calls';
 import { agentSegments, events, interactions, queueVisits } from '../../db/schema';
+import type { ApiKeyLimit } from '../../domain/api-keys';
 import { notFound } from '../../domain/errors';
 import type { QueueOutcome } from '../../domain/events/event-types';
 import { type ServiceContext, tenantTx } from '../context';
+import { agentInLimit } from '../key-limits/reach';
 import type { Page } from '../pagination';
 import { type CallSort, checkCursorFits, decodeCallCursor, encodeCallCursor, type SortOrder } from './call-cursor';
 
@@ -20,6 +22,16 @@ export interface CallFilters {
   order?: SortOrder | undefined;
   limit: number;
   cursor?: string | undefined;
+  /** A limited key's team or agent: only calls one of its agents answered or talked in (docs/roles.md). */
+  keyLimit?: ApiKeyLimit | null | undefined;
+}
+
+/** The call `interactionId` was handled by an agent the limit sees at the time: a segment, or a visit it answered. */
+function handledWithin(tenantId: string, limit: ApiKeyLimit, interactionId: SQL): SQL {
+  return sql`(EXISTS (SELECT 1 FROM agent_segments ks WHERE ks.tenant_id = ${tenantId} AND ks.interaction_id = ${interactionId}
+      AND ${agentInLimit(tenantId, limit, sql`ks.agent_id`, sql`ks.connected_at`)})
+    OR EXISTS (SELECT 1 FROM queue_visits kv WHERE kv.tenant_id = ${tenantId} AND kv.interaction_id = ${interactionId}
+      AND kv.agent_id IS NOT NULL AND ${agentInLimit(tenantId, limit, sql`kv.agent_id`, sql`coalesce(kv.answered_at, kv.enqueued_at)`)}))`;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -79,6 +91,7 @@ export async function listCalls(ctx: ServiceContext, f: CallFilters): Promise<Pa
         OR EXISTS (SELECT 1 FROM queue_visits v WHERE v.tenant_id = ${ctx.tenantId} AND v.interaction_id = ${interactions.id}
           AND v.agent_id = ${f.agentId}))`);
     }
+    if (f.keyLimit) conditions.push(handledWithin(ctx.tenantId, f.keyLimit, sql`${interactions.id}`));
     const direction = order === 'desc' ? desc : asc;
     const base = tx.select(callColumns).from(interactions).$dynamic();
     const rows = await (byEnqueue
@@ -99,13 +112,19 @@ export async function listCalls(ctx: ServiceContext, f: CallFilters): Promise<Pa
   });
 }
 
-/** One call with its visits, agent segments and event timeline. */
-export async function getCall(ctx: ServiceContext, id: string): Promise<CallDetail> {
+/** One call with its visits, agent segments and event timeline (for a limited key, only a call its agents handled). */
+export async function getCall(ctx: ServiceContext, id: string, keyLimit: ApiKeyLimit | null = null): Promise<CallDetail> {
   return tenantTx(ctx, async (tx) => {
     const [row] = await tx
       .select(callColumns)
       .from(interactions)
-      .where(and(eq(interactions.tenantId, ctx.tenantId), eq(interactions.id, id)));
+      .where(
+        and(
+          eq(interactions.tenantId, ctx.tenantId),
+          eq(interactions.id, id),
+          keyLimit ? handledWithin(ctx.tenantId, keyLimit, sql`${interactions.id}`) : undefined,
+        ),
+      );
     if (!row) throw notFound('call', id);
     const segments = await tx
       .select()

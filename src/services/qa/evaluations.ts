@@ -9,11 +9,13 @@ import type {
 } from '../../contracts/qa';
 import type { Tx } from '../../db/client';
 import { interactions, qaEvaluations, qaFormVersions } from '../../db/schema';
+import type { ApiKeyLimit } from '../../domain/api-keys';
 import { AppError, invalid, notFound } from '../../domain/errors';
 import { type Answer, answerProblems, type QaFormBody, scoreEvaluation } from '../../domain/people/qa';
 import { newId } from '../../lib/ids';
 import { type Actor, audit } from '../audit/audit';
 import { type ServiceContext, tenantTx } from '../context';
+import { evaluationWithin } from '../key-limits/qa';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import { assertReferences } from '../resources/crud';
 import { loadTenantRow } from '../tenants/get-tenant';
@@ -289,6 +291,8 @@ export interface EvaluationQuery {
   formId?: string;
   callId?: string;
   status?: Status;
+  /** A limited key's team or agent (docs/roles.md): only the evaluations it sees. */
+  keyLimit?: ApiKeyLimit | null;
   /** true: only evaluations of calls that are complaints; false: only of calls that are not. */
   complaint?: boolean;
 }
@@ -312,6 +316,7 @@ export async function listEvaluations(
           q.formId ? eq(qaEvaluations.formId, q.formId) : undefined,
           q.callId ? eq(qaEvaluations.interactionId, q.callId) : undefined,
           q.status ? eq(qaEvaluations.status, q.status) : undefined,
+          q.keyLimit ? evaluationWithin(ctx.tenantId, q.keyLimit) : undefined,
           q.complaint === true ? isComplaint : undefined,
           q.complaint === false ? or(sql`${callCategory} IS NULL`, not(isComplaint)) : undefined,
           page.afterId ? lt(qaEvaluations.id, page.afterId) : undefined,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DeleteResult } from '../../contracts/common';
 import type { Tx } from '../../db/client';
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, violatedConstraint } from '../../db/errors';
@@ -19,7 +19,8 @@ function byId(table: ResourceTable, tenantId: string, id: string): SQL {
 export async function listResources<Row extends BaseRow, Out, C, P>(
   ctx: ServiceContext,
   spec: ResourceSpec<Row, Out, C, P>,
-  page: PageRequest & { includeArchived: boolean },
+  /** `onlyIds`: the resources a key limited to a team or an agent may see (docs/roles.md). */
+  page: PageRequest & { includeArchived: boolean; onlyIds?: readonly string[] | undefined },
 ): Promise<Page<Out & { id: string }>> {
   return tenantTx(ctx, async (tx) => {
     const rows = (await tx
@@ -30,6 +31,7 @@ export async function listResources<Row extends BaseRow, Out, C, P>(
           eq(spec.table.tenantId, ctx.tenantId),
           page.afterId ? gt(spec.table.id, page.afterId) : undefined,
           page.includeArchived ? undefined : isNull(spec.table.archivedAt),
+          page.onlyIds ? (page.onlyIds.length ? inArray(spec.table.id, [...page.onlyIds]) : sql`false`) : undefined,
         ),
       )
       .orderBy(asc(spec.table.id))
