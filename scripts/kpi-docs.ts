@@ -42,7 +42,17 @@ const GROUPS: readonly { title: string; intro: string; members: (m: MetricDefini
     intro:
       "Read from the agents' segments over all queues and from their state intervals, which are split across periods by " +
       'overlap (offline time is not kept). Agent time is not split by queue or direction: group these by agent, team or site.',
-    members: (m) => m.scope === 'agent',
+    members: (m) => m.scope === 'agent' && m.source === 'facts',
+  },
+  {
+    title: 'People metrics',
+    intro:
+      "Read from the people records beside the calls: scheduled shifts against the agents' states (docs/attendance.md), " +
+      'QA evaluations (docs/qa.md), training records (docs/training.md) and employment days (docs/people.md). Each agent ' +
+      'contributes where the record falls (a shift where it starts, an evaluation where it was submitted, a training on ' +
+      'its day; headcount and attrition per period), in the team and site of that time. Like agent time, they are not ' +
+      'split by queue or direction, and they take no policy.',
+    members: (m) => m.source !== 'facts' && m.source !== 'calls',
   },
   {
     title: 'IVR and quality metrics',
@@ -60,9 +70,10 @@ const KIND_RULE: Record<MetricKind, string> = {
   mean: 'sum the numerators, sum the denominators, divide',
   ratio: 'sum the numerators, sum the denominators, divide',
   max: 'take the largest numerator; sum the denominators',
+  snapshot: 'sum the numerators across groups of one period; across periods, take the last',
 };
 
-const UNIT_WORDS = { count: 'a number', ms: 'milliseconds', ratio: 'a ratio, 0..1' } as const;
+const UNIT_WORDS = { count: 'a number', ms: 'milliseconds', hours: 'hours', ratio: 'a ratio, 0..1' } as const;
 
 /** Where each policy setting lives, its default, and whether a request can override it. */
 function policyRows(): string[][] {

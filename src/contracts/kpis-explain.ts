@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METRIC_IDS } from '../domain/kpi/catalog';
 import { Timestamp } from './common';
-import { KpiQuerySchema, MAX_RANGE_DAYS } from './kpis';
+import { KpiQuerySchema, MAX_RANGE_DAYS, MetricUnitSchema } from './kpis';
 
 /** The most records one page of an explanation holds. */
 export const MAX_EXPLAIN_LIMIT = 1000;
@@ -193,7 +193,7 @@ export const KpiExplainResponseSchema = z
     value: z.number().nullable(),
     numerator: z.number(),
     denominator: z.number().nullable(),
-    unit: z.enum(['count', 'ms', 'ratio']),
+    unit: MetricUnitSchema,
     records: z
       .enum(['visit', 'segment', 'interval', 'interaction', 'call'])
       .describe('The kind of record the metric is explained by (`call`: handled calls judged for a repeat, `fcrRepeatCaller`).'),

@@ -93,6 +93,9 @@ export const KpiQuerySchema = z.object({
 });
 export type KpiQuery = z.infer<typeof KpiQuerySchema>;
 
+/** The unit of a metric's value (src/domain/kpi/catalog.ts `MetricUnit`). */
+export const MetricUnitSchema = z.enum(['count', 'ms', 'hours', 'ratio']);
+
 export const MetricValueFields = {
   value: z
     .number()
@@ -100,7 +103,7 @@ export const MetricValueFields = {
     .describe('numerator / denominator (the numerator itself for counts, totals and maxima); null when the denominator is 0.'),
   numerator: z.number(),
   denominator: z.number().nullable().describe('null for counts, totals and maxima.'),
-  unit: z.enum(['count', 'ms', 'ratio']),
+  unit: MetricUnitSchema,
 };
 
 export const KpiValueSchema = z
@@ -166,8 +169,13 @@ export const KpiCatalogEntrySchema = z
   .object({
     id: z.string(),
     label: z.string(),
-    unit: z.enum(['count', 'ms', 'ratio']),
-    kind: z.enum(['count', 'total', 'mean', 'ratio', 'max']).describe('How it re-aggregates across rows.'),
+    unit: MetricUnitSchema,
+    kind: z.enum(['count', 'total', 'mean', 'ratio', 'max', 'snapshot']).describe('How it re-aggregates across rows.'),
+    source: z
+      .enum(['facts', 'calls', 'shifts', 'evaluations', 'training', 'employment'])
+      .describe(
+        'What it is computed from: call history (facts, calls) or people records (shifts, evaluations, training, employment).',
+      ),
     scope: z.enum(['queue', 'agent', 'tenant']),
     definition: z.string(),
     numerator: z.string(),

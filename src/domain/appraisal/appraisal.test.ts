@@ -227,6 +227,7 @@ describe('scoring agents', () => {
     expect(formatValue(312_400, 'ms')).toBe('312 s');
     expect(formatValue(0.8567, 'ratio')).toBe('85.7 %');
     expect(formatValue(3, 'count')).toBe('3');
+    expect(formatValue(7.25, 'hours')).toBe('7.3 h');
   });
 });
 

@@ -66,6 +66,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export function formatValue(value: number, unit: MetricUnit): string {
   if (unit === 'ms') return `${Math.round(value / 1000)} s`;
   if (unit === 'ratio') return `${(Math.round(value * 1000) / 10).toFixed(1)} %`;
+  if (unit === 'hours') return `${Math.round(value * 10) / 10} h`;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type FactMetricId, isMetricId, METRIC_IDS, METRICS, metricDefinition, type PolicySetting } from './catalog';
+import {
+  type FactMetricId,
+  isMetricId,
+  isPersonMetric,
+  METRIC_IDS,
+  METRICS,
+  metricDefinition,
+  PERSON_METRICS,
+  PERSON_SOURCES,
+  type PolicySetting,
+} from './catalog';
 import { computeMetric, isPartial, type KpiPolicy } from './compute';
 import { emptyFacts, factsFromRecords, mergeAll } from './facts';
 import { interaction, interval, MIN, POLICY, prng, segment, T0, visit } from './test-records';
@@ -67,16 +77,25 @@ describe('the catalog', () => {
     expect(m.label.length).toBeGreaterThan(0);
     expect(m.definition.length).toBeGreaterThan(20);
     expect(m.numerator.length).toBeGreaterThan(0);
-    expect(m.denominator === null).toBe(m.kind === 'count' || m.kind === 'total');
+    expect(m.denominator === null).toBe(m.kind === 'count' || m.kind === 'total' || m.kind === 'snapshot');
     if (m.kind === 'ratio') expect(m.unit).toBe('ratio');
     if (m.kind === 'count') expect(m.unit).toBe('count');
-    if (m.kind === 'total' || m.kind === 'max') expect(m.unit).toBe('ms');
+    if (m.kind === 'total' || m.kind === 'max') expect(['ms', 'hours']).toContain(m.unit);
+    if (m.kind === 'snapshot') expect(m.unit).toBe('count');
+    expect(m.fromFacts).toBe(m.source === 'facts');
     expect(m.facts.length > 0).toBe(m.fromFacts);
     for (const path of m.facts) expect(resolves(path, emptyFacts()), path).toBe(true);
   });
 
-  it('only the repeat-caller FCR is computed outside cell facts', () => {
-    expect(METRICS.filter((m) => !m.fromFacts).map((m) => m.id)).toEqual(['fcrRepeatCaller']);
+  it('outside cell facts: the repeat-caller FCR, and the person metrics from people records', () => {
+    expect(METRICS.filter((m) => !m.fromFacts).map((m) => m.id)).toEqual(['fcrRepeatCaller', ...PERSON_METRICS]);
+    for (const id of PERSON_METRICS) {
+      const m = metricDefinition(id);
+      expect(isPersonMetric(id)).toBe(true);
+      expect((PERSON_SOURCES as readonly string[]).includes(m.source), id).toBe(true);
+      expect([m.scope, m.facts, m.policy], id).toEqual(['agent', [], []]);
+    }
+    expect(isPersonMetric('aht')).toBe(false);
   });
 
   it('is plain JSON (it is served as it is)', () => {

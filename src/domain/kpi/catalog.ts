@@ -4,15 +4,15 @@
  * so a definition here is the contract.
  */
 
-/** `count` of things, a duration in `ms`, or a `ratio` in 0..1 (not a percent). */
-export type MetricUnit = 'count' | 'ms' | 'ratio';
+/** `count` of things, a duration in `ms` or in `hours` (training), or a `ratio` in 0..1 (not a percent). */
+export type MetricUnit = 'count' | 'ms' | 'hours' | 'ratio';
 
 /**
  * How a metric's value combines across cells, so a client can re-aggregate rows: `count` and `total` add their
  * numerators; `mean` and `ratio` divide the summed numerator by the summed denominator; `max` takes the largest
- * numerator.
+ * numerator; `snapshot` is a level at the period's end (headcount): it adds across groups, not across periods.
  */
-export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max';
+export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max' | 'snapshot';
 
 /**
  * `queue`: read from queue cells (and queue × agent cells when grouped by agent); `agent`: from agent cells;
@@ -32,6 +32,17 @@ export type PolicySetting =
   | 'complaintCategories'
   | 'fcrWindowHours';
 
+/**
+ * What a metric is computed from: `facts`, the cell facts of the history records (rollups or records); `calls`,
+ * handled calls judged at query time (repeat-caller FCR); or the people records beside the calls — `shifts` (against
+ * agent states), `evaluations` (QA), `training` (training records), `employment` (agents' hired and left days).
+ */
+export type MetricSource = 'facts' | 'calls' | 'shifts' | 'evaluations' | 'training' | 'employment';
+
+/** The sources of person metrics: per-agent contributions summed into rows (people.ts). */
+export const PERSON_SOURCES = ['shifts', 'evaluations', 'training', 'employment'] as const;
+export type PersonSource = (typeof PERSON_SOURCES)[number];
+
 export interface MetricDefinition {
   id: string;
   label: string;
@@ -49,6 +60,7 @@ export interface MetricDefinition {
   higherIsBetter: boolean | null;
   /** false: needs data across calls that cell facts do not hold (computed elsewhere, see its definition). */
   fromFacts: boolean;
+  source: MetricSource;
 }
 
 const FLOW_OUT_IDS = {
@@ -67,8 +79,16 @@ const SHORT_ABANDON =
   'A short abandon is an abandoned visit that waited at most `shortAbandonSeconds` (wait ≤ S × 1000 ms, exact for any whole second 0..3600).';
 
 const def = <I extends string>(
-  d: Omit<MetricDefinition, 'fromFacts' | 'id'> & { id: I; fromFacts?: boolean },
-): MetricDefinition & { id: I } => ({ fromFacts: true, ...d });
+  d: Omit<MetricDefinition, 'fromFacts' | 'id' | 'source'> & { id: I; source?: MetricSource },
+): MetricDefinition & { id: I } => ({ ...d, source: d.source ?? 'facts', fromFacts: (d.source ?? 'facts') === 'facts' });
+
+/** A person metric: an agent's contributions from people records (no cell facts, no policy). */
+const person = <I extends string>(
+  d: Omit<MetricDefinition, 'fromFacts' | 'id' | 'source' | 'facts' | 'policy' | 'scope'> & {
+    id: I;
+    source: PersonSource;
+  },
+): MetricDefinition & { id: I } => def({ ...d, scope: 'agent', facts: [], policy: [] });
 
 const flowOut = <I extends keyof typeof FLOW_OUT_IDS>(id: I) => {
   const [outcome, label, words] = FLOW_OUT_IDS[id];
@@ -457,7 +477,7 @@ export const METRICS = [
     facts: [],
     policy: ['fcrWindowHours'],
     higherIsBetter: true,
-    fromFacts: false,
+    source: 'calls',
   }),
   def({
     id: 'csat',
@@ -702,17 +722,178 @@ export const METRICS = [
     policy: [],
     higherIsBetter: true,
   }),
+  person({
+    id: 'attendanceRate',
+    label: 'Attendance rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    source: 'shifts',
+    definition:
+      "出勤率: scheduled shifts attended / scheduled shifts ended, a shift counting where it starts. Attended: present (in a state the tenant's `attendance.presentStates` counts) at some time of the shift, from `leadMinutes` before its start (docs/attendance.md). Shifts not yet ended are in neither count.",
+    numerator: 'shifts attended',
+    denominator: 'shifts ended',
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'lateArrivals',
+    label: 'Late arrivals',
+    unit: 'count',
+    kind: 'count',
+    source: 'shifts',
+    definition:
+      "Shifts whose first presence came more than the tenant's `attendance.lateGraceMinutes` after the shift's start (a shift counting where it starts).",
+    numerator: 'shifts started late',
+    denominator: null,
+    higherIsBetter: false,
+  }),
+  person({
+    id: 'earlyLeaves',
+    label: 'Early leaves',
+    unit: 'count',
+    kind: 'count',
+    source: 'shifts',
+    definition:
+      "Shifts whose last presence ended more than the tenant's `attendance.earlyLeaveGraceMinutes` before the shift's end.",
+    numerator: 'shifts left early',
+    denominator: null,
+    higherIsBetter: false,
+  }),
+  person({
+    id: 'absences',
+    label: 'Absences',
+    unit: 'count',
+    kind: 'count',
+    source: 'shifts',
+    definition: 'Scheduled shifts that ended with no presence of the agent at any time of them.',
+    numerator: 'shifts absent',
+    denominator: null,
+    higherIsBetter: false,
+  }),
+  person({
+    id: 'adherence',
+    label: 'Schedule adherence',
+    unit: 'ratio',
+    kind: 'ratio',
+    source: 'shifts',
+    definition:
+      'Time in a state the scheduled activity allows (on queue: available, busy, wrap-up; break and lunch: away or offline; training, meeting, offline work: away) / scheduled time so far (Genesys adherence). GET /v1/attendance lists the exceptions.',
+    numerator: 'scheduled time in adherence (ms)',
+    denominator: 'scheduled time elapsed (ms)',
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'conformance',
+    label: 'Schedule conformance',
+    unit: 'ratio',
+    kind: 'ratio',
+    source: 'shifts',
+    definition:
+      '实际工作率: on-queue time worked (available, busy, wrap-up) around the shift, from `leadMinutes` before to after it / on-queue time scheduled. Overtime takes it above 1.',
+    numerator: 'on-queue time worked (ms)',
+    denominator: 'on-queue time scheduled (ms)',
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'qaScore',
+    label: 'QA score',
+    unit: 'ratio',
+    kind: 'ratio',
+    source: 'evaluations',
+    definition:
+      'Quality (监听分值): points earned / points possible over the submitted review evaluations of the agent (acknowledged, disputed and resolved ones included; calibration and drafts not), each where it was submitted. N/A answers drop out of the points possible; a failed critical item makes the evaluation earn 0 (docs/qa.md).',
+    numerator: 'points earned',
+    denominator: 'points possible',
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'qaEvaluations',
+    label: 'QA evaluations',
+    unit: 'count',
+    kind: 'count',
+    source: 'evaluations',
+    definition: 'Submitted review evaluations of the agent, counted where they were submitted (the sample behind qaScore).',
+    numerator: 'evaluations submitted',
+    denominator: null,
+    higherIsBetter: null,
+  }),
+  person({
+    id: 'trainingHours',
+    label: 'Training hours',
+    unit: 'hours',
+    kind: 'total',
+    source: 'training',
+    definition: 'Hours of the training records of the agent, each counted on the day it was completed (docs/training.md).',
+    numerator: 'training hours',
+    denominator: null,
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'examScore',
+    label: 'Exam score',
+    unit: 'ratio',
+    kind: 'mean',
+    source: 'training',
+    definition: 'Mean of the exam results of the training records (score / the exam’s maximum), on the day each was completed.',
+    numerator: 'sum of exam results (score / maximum)',
+    denominator: 'exams taken',
+    higherIsBetter: true,
+  }),
+  person({
+    id: 'headcount',
+    label: 'Headcount',
+    unit: 'count',
+    kind: 'snapshot',
+    source: 'employment',
+    definition:
+      "Agents employed at the period's end — on the day that starts there: hired on or before it and `leftOn` after it (`leftOn` is the first day no longer employed; an agent deleted without one left the day it was deleted) — in the team and site of their last day in the period. A level: it adds across teams, not across periods (GET /v1/people/headcount's headcountEnd).",
+    numerator: "agents employed at the period's end",
+    denominator: null,
+    higherIsBetter: null,
+  }),
+  person({
+    id: 'attritionRate',
+    label: 'Attrition rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    source: 'employment',
+    definition:
+      "员工流失率: agents who left in the period / the average headcount ((employed on the period's first day + employed on the day after it) / 2). A leaver counts in the team of their last day.",
+    numerator: 'leavers',
+    denominator: 'average headcount',
+    higherIsBetter: false,
+  }),
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricId = (typeof METRICS)[number]['id'];
-/** The metrics computed from cell facts (all but those marked `fromFacts: false`). */
-export type FactMetricId = Exclude<MetricId, 'fcrRepeatCaller'>;
+/** The metrics computed from people records, per agent (`source` shifts, evaluations, training, employment). */
+export const PERSON_METRICS = [
+  'attendanceRate',
+  'lateArrivals',
+  'earlyLeaves',
+  'absences',
+  'adherence',
+  'conformance',
+  'qaScore',
+  'qaEvaluations',
+  'trainingHours',
+  'examScore',
+  'headcount',
+  'attritionRate',
+] as const satisfies readonly MetricId[];
+export type PersonMetricId = (typeof PERSON_METRICS)[number];
+
+/** The metrics computed from cell facts (`source: 'facts'`). */
+export type FactMetricId = Exclude<MetricId, 'fcrRepeatCaller' | PersonMetricId>;
 
 export const METRIC_IDS: readonly MetricId[] = METRICS.map((m) => m.id);
 const BY_ID = new Map<string, MetricDefinition>(METRICS.map((m) => [m.id, m]));
 
 export function isMetricId(id: string): id is MetricId {
   return BY_ID.has(id);
+}
+
+export function isPersonMetric(id: string): id is PersonMetricId {
+  return (PERSON_METRICS as readonly string[]).includes(id);
 }
 
 export function metricDefinition(id: MetricId): MetricDefinition {

@@ -1,5 +1,12 @@
 import { type Period, periodIndex } from '../time/intervals';
-import { type FactMetricId, type MetricDefinition, type MetricScope, metricDefinition } from './catalog';
+import {
+  type FactMetricId,
+  isPersonMetric,
+  type MetricDefinition,
+  type MetricScope,
+  metricDefinition,
+  type PersonMetricId,
+} from './catalog';
 import {
   computeByCategory,
   computeByReason,
@@ -10,6 +17,7 @@ import {
   type MetricValue,
 } from './compute';
 import { type Cell, type CellDirection, type CellFacts, emptyFacts, mergeCells } from './facts';
+import type { Contribution } from './people';
 import type { RepeatCallerCounts, RepeatCallerVerdict } from './repeat-caller';
 
 /** What a report's rows can be grouped by. */
@@ -48,8 +56,8 @@ export interface ReportRow {
 }
 
 export interface ReportRequest {
-  /** Metrics computed from cell facts, and `fcrRepeatCaller` (from `repeatCallers`). */
-  metrics: readonly (FactMetricId | 'fcrRepeatCaller')[];
+  /** Metrics computed from cell facts, `fcrRepeatCaller` (from `repeatCallers`) and person metrics (from `contributions`). */
+  metrics: readonly (FactMetricId | 'fcrRepeatCaller' | PersonMetricId)[];
   /** Repeat-caller verdicts of the handled calls (src/domain/kpi/repeat-caller.ts), each where its last segment connected. */
   repeatCallers?: readonly {
     bucketStart: number;
@@ -58,6 +66,8 @@ export interface ReportRequest {
     direction: CellDirection;
     verdict: RepeatCallerVerdict;
   }[];
+  /** The people records' contributions to person metrics (people.ts), summed per period and group. */
+  contributions?: readonly Contribution[];
   periods: readonly Period[];
   groupBy: readonly GroupDimension[];
   /** Queue metrics from queue × agent cells even when not grouped by person (a request filtered on people). */
@@ -98,7 +108,7 @@ function readsCell(scope: MetricScope, byPerson: boolean, c: ReportCell): boolea
  */
 export function buildReport(cells: readonly ReportCell[], req: ReportRequest): ReportRow[] {
   const byPerson = req.byPerson === true || req.groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
-  const scopes = new Set(req.metrics.map((id) => metricDefinition(id).scope));
+  const scopes = new Set(req.metrics.filter((id) => !isPersonMetric(id)).map((id) => metricDefinition(id).scope));
   const groups = new Map<string, Record<string, string | null>>();
   // period index → group key → scope → the cells (merged once, below)
   const merged = new Map<number, Map<string, Map<MetricScope, ReportCell[]>>>();
@@ -140,6 +150,25 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
     counts[r.verdict] += 1;
     inPeriod.set(key, counts);
   }
+  // period index → group key → person metric → the summed contributions.
+  const sums = new Map<number, Map<string, Map<PersonMetricId, { n: number; d: number; partial: boolean }>>>();
+  for (const c of req.contributions ?? []) {
+    if (!req.metrics.includes(c.metric)) continue;
+    const p = periodIndex(req.periods, c.at);
+    if (p < 0) continue;
+    const group = groupOf({ bucketStart: c.at, queueId: null, agentId: c.agentId, direction: null } as ReportCell, req);
+    const key = JSON.stringify(group);
+    if (!groups.has(key)) groups.set(key, group);
+    const inPeriod = sums.get(p) ?? new Map<string, Map<PersonMetricId, { n: number; d: number; partial: boolean }>>();
+    sums.set(p, inPeriod);
+    const inGroup = inPeriod.get(key) ?? new Map<PersonMetricId, { n: number; d: number; partial: boolean }>();
+    inPeriod.set(key, inGroup);
+    const sum = inGroup.get(c.metric) ?? { n: 0, d: 0, partial: false };
+    sum.n += c.numerator;
+    sum.d += c.denominator;
+    sum.partial ||= c.partial === true;
+    inGroup.set(c.metric, sum);
+  }
   if (req.groupBy.length === 0 && groups.size === 0) groups.set('{}', {});
 
   const rows: ReportRow[] = [];
@@ -150,7 +179,11 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
       const facts = new Map<MetricScope, CellFacts>();
       // One cell (a day cell in a daily report) is read as it is; several are added into one accumulator.
       for (const [scope, list] of lists ?? []) facts.set(scope, mergeCells(list));
-      const policy = req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
+      let policy: KpiPolicy | undefined; // asked for only by metrics that have one
+      const policyOf = () => {
+        policy ??= req.policyFor(req.groupBy.includes('queue') ? (group.queueId ?? null) : null);
+        return policy;
+      };
       const metrics: Record<string, ReportValue> = {};
       for (const id of req.metrics) {
         if (id === 'fcrRepeatCaller') {
@@ -166,17 +199,41 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
           };
           continue;
         }
+        if (isPersonMetric(id)) {
+          metrics[id] = personValue(id, sums.get(p)?.get(key)?.get(id), period, req.now);
+          continue;
+        }
         const scope = metricDefinition(id).scope;
         const f = facts.get(scope) ?? emptyFacts();
-        const value: ReportValue = { ...computeMetric(id, f, policy), status: statusOf(scope, f, period, req.now) };
+        const value: ReportValue = { ...computeMetric(id, f, policyOf()), status: statusOf(scope, f, period, req.now) };
         if (isByReasonMetric(id)) value.byReason = computeByReason(id, f);
-        if (isByCategoryMetric(id)) value.byCategory = computeByCategory(id, f, policy);
+        if (isByCategoryMetric(id)) value.byCategory = computeByCategory(id, f, policyOf());
         metrics[id] = value;
       }
       rows.push({ start: period.start, end: period.end, group, metrics });
     }
   });
   return rows;
+}
+
+/** A person metric's value from its summed contributions: counts, totals and levels are the numerator. */
+function personValue(
+  id: PersonMetricId,
+  sum: { n: number; d: number; partial: boolean } | undefined,
+  period: Period,
+  now: number,
+): ReportValue {
+  const def = metricDefinition(id);
+  const n = sum?.n ?? 0;
+  const d = sum?.d ?? 0;
+  const counted = def.denominator === null;
+  return {
+    value: counted ? n : d === 0 ? null : n / d,
+    numerator: n,
+    denominator: counted ? null : d,
+    unit: def.unit,
+    status: period.end > now || sum?.partial ? 'partial' : 'complete',
+  };
 }
 
 function statusOf(scope: MetricScope, f: CellFacts, period: Period, now: number): MetricStatus {

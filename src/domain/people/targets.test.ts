@@ -32,6 +32,8 @@ describe('suggested targets: the team average, 10 % easier, rounded to the easie
     // Handled calls: 412.5 → 371.25 → 371; a margin of 0 keeps the average, still rounded down.
     [[400, 425], { higherIsBetter: true, unit: 'count' as const }, 371],
     [[400, 425], { higherIsBetter: true, unit: 'count' as const, marginPercent: 0 }, 412],
+    // Training hours 13.7 → 12.33 → down to 12 (half hours).
+    [[12.4, 15], { higherIsBetter: true, unit: 'hours' as const }, 12],
   ])('%j with %j → %d', (values, opts, expected) => expect(suggestTarget(values, opts)).toBe(expected));
   it('nothing to suggest from nothing', () => expect(suggestTarget([], { higherIsBetter: true, unit: 'ratio' })).toBeNull());
 });

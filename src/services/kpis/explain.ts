@@ -26,6 +26,13 @@ import { withOverrides } from './policy';
 import { loadMemberships, loadRangeRecords, loadRepeatCallerCalls, maxRangeRecords, type RangeRecords } from './records';
 
 const DAY_MS = 86_400_000;
+/** Where the records behind a person metric are listed, by catalog source. */
+const PEOPLE_RECORDS: Record<string, string> = {
+  shifts: 'GET /v1/attendance',
+  evaluations: 'GET /v1/qa/evaluations',
+  training: 'GET /v1/training-records',
+  employment: 'GET /v1/people/headcount (and GET /v1/agents)',
+};
 const query = (pointer: string, detail: string): FieldIssue => ({ pointer, in: 'query', detail });
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -36,7 +43,10 @@ function parseRequest(q: KpiExplainQuery) {
   let metric: FactMetricId | 'fcrRepeatCaller' | null = null;
   if (!isMetricId(q.metric)) issues.push(query('/metric', `Unknown metric '${q.metric}' (see GET /v1/kpis/catalog).`));
   else if (!metricDefinition(q.metric).fromFacts && q.metric !== 'fcrRepeatCaller') {
-    issues.push(query('/metric', `${q.metric} is defined but not computed yet.`));
+    const where = PEOPLE_RECORDS[metricDefinition(q.metric).source] ?? 'its own route';
+    issues.push(
+      query('/metric', `${q.metric} is computed from people records, not calls: ${where} lists the records behind it.`),
+    );
   } else metric = q.metric as FactMetricId | 'fcrRepeatCaller';
 
   // The dimensions the filters stand for: explain only cells GET /v1/kpis can produce.

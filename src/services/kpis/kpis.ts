@@ -3,7 +3,14 @@ import { type KpiCatalog, type KpiQuery, type KpiResponse, MAX_KPI_ROWS, MAX_RAN
 import { queues } from '../../db/schema';
 import { type Membership, membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
-import { type FactMetricId, isMetricId, METRICS, metricDefinition } from '../../domain/kpi/catalog';
+import {
+  type FactMetricId,
+  isMetricId,
+  isPersonMetric,
+  METRICS,
+  metricDefinition,
+  type PersonMetricId,
+} from '../../domain/kpi/catalog';
 import { factBranchesFor, type KpiPolicy, waitProbeFor } from '../../domain/kpi/compute';
 import { judgeRepeatCaller } from '../../domain/kpi/repeat-caller';
 import { buildReport, GROUP_DIMENSIONS, type GroupDimension, groupingProblem } from '../../domain/kpi/report';
@@ -12,6 +19,7 @@ import { BUCKET_MS, bucket15Of, countPeriods, periods } from '../../domain/time/
 import { type ServiceContext, tenantTx } from '../context';
 import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
+import { loadContributions } from './people-source';
 import { withOverrides } from './policy';
 import { loadMemberships, loadRepeatCallerCalls, maxRangeRecords } from './records';
 import { withTargets } from './targets';
@@ -33,7 +41,8 @@ export function kpiCatalog(): KpiCatalog {
       denominator: m.denominator,
       policy: [...m.policy],
       higherIsBetter: m.higherIsBetter,
-      available: m.fromFacts || m.id === 'fcrRepeatCaller',
+      source: m.source,
+      available: true,
     })),
   };
 }
@@ -41,16 +50,14 @@ export function kpiCatalog(): KpiCatalog {
 /** What a request asks for, checked: 422 with a pointer for each problem, before anything is read. */
 function parseRequest(q: KpiQuery) {
   const issues: FieldIssue[] = [];
-  const metrics: (FactMetricId | 'fcrRepeatCaller')[] = [];
+  const metrics: (FactMetricId | 'fcrRepeatCaller' | PersonMetricId)[] = [];
   for (const id of q.metrics
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
     if (!isMetricId(id))
       issues.push(query('/metrics', `Unknown metric '${String(id).slice(0, 64)}' (see GET /v1/kpis/catalog).`));
-    else if (!metricDefinition(id).fromFacts && id !== 'fcrRepeatCaller') {
-      issues.push(query('/metrics', `${id} is defined but not computed yet.`));
-    } else if (!metrics.includes(id as FactMetricId)) metrics.push(id as FactMetricId);
+    else if (!metrics.includes(id)) metrics.push(id);
   }
   const groupBy: GroupDimension[] = [];
   for (const d of q.groupBy ?? []) {
@@ -121,10 +128,13 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     // Filters on people keep only their cells (a person's queue metrics are the calls they answered).
     const byPeople = teams !== null || sites !== null || agents !== null;
     const perPerson = byPeople || groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
-    const scopes = new Set(metrics.map((id) => metricDefinition(id).scope));
+    // Call history is read for the metrics computed from it; people records for the person metrics.
+    const callMetrics = metrics.filter((id): id is FactMetricId | 'fcrRepeatCaller' => !isPersonMetric(id));
+    const personMetrics = metrics.filter(isPersonMetric);
+    const scopes = new Set(callMetrics.map((id) => metricDefinition(id).scope));
     const loaded = await loadCells(tx, ctx.tenantId, q.source, {
-      waits: waitProbeFor(metrics, [tenantPolicy, ...overrides.values()]),
-      branches: factBranchesFor(metrics),
+      waits: waitProbeFor(callMetrics, [tenantPolicy, ...overrides.values()]),
+      branches: factBranchesFor(callMetrics),
       maxRecords: maxRangeRecords(ctx.env),
       kinds: {
         queue: scopes.has('queue') && !perPerson,
@@ -177,9 +187,27 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
           }))
           .filter(admits);
 
+    const reportPeriods = periods(from, to, interval, timeZone);
+    const contributions = personMetrics.length
+      ? (
+          await loadContributions(tx, ctx.tenantId, {
+            metrics: personMetrics,
+            from,
+            to,
+            periods: reportPeriods,
+            timeZone,
+            settings: tenant.settings,
+            agentIds: q.agentIds,
+            now,
+            maxRecords: maxRangeRecords(ctx.env),
+          })
+        ).filter((c) => admits({ agentId: c.agentId, bucketStart: c.at }))
+      : [];
+
     const rows = buildReport(cells, {
       metrics,
-      periods: periods(from, to, interval, timeZone),
+      contributions,
+      periods: reportPeriods,
       groupBy,
       byPerson: byPeople,
       repeatCallers,

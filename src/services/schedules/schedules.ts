@@ -7,14 +7,23 @@ import type { StateInterval } from '../../domain/agents/presence';
 import type { FieldIssue } from '../../domain/errors';
 import { invalid, notFound } from '../../domain/errors';
 import type { AgentState } from '../../domain/events/event-types';
-import { DEFAULT_ATTENDANCE_POLICY, type Shift, shiftAdherence, shiftAttendance } from '../../domain/people/attendance';
+import {
+  type AttendancePolicy,
+  DEFAULT_ATTENDANCE_POLICY,
+  type Shift,
+  type ShiftAdherence,
+  type ShiftAttendance,
+  shiftAdherence,
+  shiftAttendance,
+} from '../../domain/people/attendance';
 import { newId } from '../../lib/ids';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadMemberships } from '../kpis/records';
 import { assertReferences } from '../resources/crud';
 import { loadTenantRow } from '../tenants/get-tenant';
 
-type Row = typeof shifts.$inferSelect;
+export type ShiftRow = typeof shifts.$inferSelect;
+type Row = ShiftRow;
 const MAX_SHIFT_MS = 24 * 3_600_000;
 const MAX_RANGE_MS = 62 * 86_400_000;
 
@@ -115,7 +124,7 @@ export async function deleteShift(ctx: ServiceContext, id: string): Promise<{ id
 }
 
 /** The shifts starting in `[from, to)` (of one agent when given), by start. */
-function shiftsStarting(tx: Tx, tenantId: string, q: { from: string; to: string; agentId?: string }): Promise<Row[]> {
+export function shiftsStarting(tx: Tx, tenantId: string, q: { from: string; to: string; agentId?: string }): Promise<Row[]> {
   return tx
     .select()
     .from(shifts)
@@ -168,48 +177,8 @@ export async function attendance(
       const memberships = await loadMemberships(tx, ctx.tenantId);
       rows = rows.filter((r) => membershipAt(memberships.get(r.agentId) ?? [], r.startsAt.getTime())?.teamId === q.teamId);
     }
+    const perShift = await shiftOutcomes(tx, ctx.tenantId, rows, policy, now);
     const agentIds = [...new Set(rows.map((r) => r.agentId))];
-    const lead = policy.leadMinutes * 60_000;
-    const earliest = Math.min(...rows.map((r) => r.startsAt.getTime())) - lead;
-    const latest = Math.max(...rows.map((r) => r.endsAt.getTime())) + lead;
-    const intervals: StateInterval[] = agentIds.length
-      ? (
-          await tx
-            .select()
-            .from(agentStateIntervals)
-            .where(
-              and(
-                eq(agentStateIntervals.tenantId, ctx.tenantId),
-                inArray(agentStateIntervals.agentId, agentIds),
-                lt(agentStateIntervals.startedAt, new Date(latest)),
-                sql`(${agentStateIntervals.endedAt} IS NULL OR ${agentStateIntervals.endedAt} > ${new Date(earliest)})`,
-              ),
-            )
-        ).map((i) => ({
-          id: i.id,
-          agentId: i.agentId,
-          state: i.state as AgentState,
-          reason: i.reason,
-          startedAt: i.startedAt.getTime(),
-          endedAt: i.endedAt?.getTime() ?? null,
-        }))
-      : [];
-    const byAgent = new Map<string, StateInterval[]>();
-    for (const i of intervals) byAgent.set(i.agentId, [...(byAgent.get(i.agentId) ?? []), i]);
-
-    const perShift = rows.map((r) => {
-      const shift: Shift = {
-        id: r.id,
-        agentId: r.agentId,
-        start: r.startsAt.getTime(),
-        end: r.endsAt.getTime(),
-        activities: r.activities,
-      };
-      const mine = byAgent.get(r.agentId) ?? [];
-      const a = shiftAttendance(shift, mine, policy, now);
-      const adh = shiftAdherence(shift, mine, policy, now);
-      return { r, a, adh };
-    });
     const agents = agentIds.map((agentId) => {
       const mine = perShift.filter((s) => s.r.agentId === agentId);
       const ended = mine.filter((s) => s.a.status === 'attended' || s.a.status === 'absent');
@@ -255,5 +224,64 @@ export async function attendance(
       })),
       agents,
     };
+  });
+}
+
+/**
+ * Each shift with its attendance and adherence (src/domain/people/attendance.ts), from the state intervals of its
+ * agent around it: what GET /v1/attendance lists and the catalog's attendance metrics add up.
+ */
+export async function shiftOutcomes(
+  tx: Tx,
+  tenantId: string,
+  rows: Row[],
+  policy: AttendancePolicy,
+  now: number,
+): Promise<{ r: Row; a: ShiftAttendance; adh: ShiftAdherence }[]> {
+  const agentIds = [...new Set(rows.map((r) => r.agentId))];
+  const lead = policy.leadMinutes * 60_000;
+  const earliest = Math.min(...rows.map((r) => r.startsAt.getTime())) - lead;
+  const latest = Math.max(...rows.map((r) => r.endsAt.getTime())) + lead;
+  const intervals: StateInterval[] = agentIds.length
+    ? (
+        await tx
+          .select()
+          .from(agentStateIntervals)
+          .where(
+            and(
+              eq(agentStateIntervals.tenantId, tenantId),
+              inArray(agentStateIntervals.agentId, agentIds),
+              lt(agentStateIntervals.startedAt, new Date(latest)),
+              sql`(${agentStateIntervals.endedAt} IS NULL OR ${agentStateIntervals.endedAt} > ${new Date(earliest)})`,
+            ),
+          )
+      ).map((i) => ({
+        id: i.id,
+        agentId: i.agentId,
+        state: i.state as AgentState,
+        reason: i.reason,
+        startedAt: i.startedAt.getTime(),
+        endedAt: i.endedAt?.getTime() ?? null,
+      }))
+    : [];
+  const byAgent = new Map<string, StateInterval[]>();
+  for (const i of intervals) {
+    const list = byAgent.get(i.agentId);
+    if (list) list.push(i);
+    else byAgent.set(i.agentId, [i]);
+  }
+
+  return rows.map((r) => {
+    const shift: Shift = {
+      id: r.id,
+      agentId: r.agentId,
+      start: r.startsAt.getTime(),
+      end: r.endsAt.getTime(),
+      activities: r.activities,
+    };
+    const mine = byAgent.get(r.agentId) ?? [];
+    const a = shiftAttendance(shift, mine, policy, now);
+    const adh = shiftAdherence(shift, mine, policy, now);
+    return { r, a, adh };
   });
 }
