@@ -34,6 +34,16 @@ describe('GET /v1/teams/{teamId}/briefing', () => {
       submit: true,
     });
     await t.admin.post(`/v1/qa/evaluations/${evaluation.body.id}/dispute`, { comment: 'I did answer it.' });
+    // The shift day's schedule: Bo 08:00–16:00 with lunch, Ada 10:00–18:00; Ada's shift of the day before is not today's.
+    const on = (h: number) => `${SHIFT}T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const planned = await t.admin.post('/v1/schedules', {
+      shifts: [
+        { id: 'ada-today', agentId: a.id, start: on(10), end: on(18), activities: [] },
+        { id: 'bo-today', agentId: b.id, start: on(8), end: on(16), activities: [{ type: 'lunch', start: on(12), end: on(13) }] },
+        { id: 'ada-before', agentId: a.id, start: `${DAY}T10:00:00.000Z`, end: `${DAY}T18:00:00.000Z`, activities: [] },
+      ],
+    });
+    expect(planned.status, planned.text).toBe(200);
 
     const res = await t.admin.get<{
       day: string;
@@ -43,6 +53,7 @@ describe('GET /v1/teams/{teamId}/briefing', () => {
       disputes: { evaluationId: string; name: string; comment: string }[];
       openAlerts: unknown[];
       expected: { handled: number | null; weeks: number };
+      schedule: { shiftId: string; name: string; start: string; activities: { type: string }[] }[];
     }>(`/v1/teams/${team.id}/briefing?date=${SHIFT}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.day).toBe(DAY);
@@ -58,6 +69,10 @@ describe('GET /v1/teams/{teamId}/briefing', () => {
     ]);
     expect(res.body.openAlerts).toEqual([]);
     expect(res.body.expected).toEqual({ handled: 1, weeks: 1 });
+    expect(res.body.schedule.map((x) => [x.shiftId, x.name, x.start, x.activities.map((y) => y.type)])).toEqual([
+      ['bo-today', 'Bo', on(8), ['lunch']],
+      ['ada-today', 'Ada', on(10), []],
+    ]);
 
     const md = await t.admin.get(`/v1/teams/${team.id}/briefing?date=${SHIFT}&format=markdown`);
     expect(md.headers.get('Content-Type')).toMatch(/^text\/markdown/);
@@ -65,6 +80,7 @@ describe('GET /v1/teams/{teamId}/briefing', () => {
     expect(md.text).toMatch(/to work on: Bo, 300 s against 200 s/);
     expect(md.text).toContain('QA dispute: Bo');
     expect(md.text).toContain('Expect about 1 calls handled');
+    expect(md.text).toContain('- On shift: Bo, 08:00–16:00 (lunch 12:00–13:00)\n- On shift: Ada, 10:00–18:00\n');
 
     // A team whose only agent was logged in but took no call: no "best" at calls handled.
     const quiet = await createTeam(t, { name: 'Team Quiet' });

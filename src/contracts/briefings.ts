@@ -24,6 +24,7 @@ export const BriefingSchema = z
   .object({
     teamId: z.string(),
     teamName: z.string(),
+    timeZone: z.string().describe('The tenant’s time zone: the days and the Markdown’s times are in it.'),
     date: LocalDate,
     day: LocalDate.describe('The day the numbers are of (the day before `date`).'),
     team: z
@@ -55,6 +56,16 @@ export const BriefingSchema = z
         }),
       )
       .describe('QA evaluations of the team’s agents disputed and not yet resolved.'),
+    schedule: z
+      .array(
+        PersonSchema.extend({
+          shiftId: z.string(),
+          start: z.string(),
+          end: z.string(),
+          activities: z.array(z.object({ type: z.string(), start: z.string(), end: z.string() })),
+        }),
+      )
+      .describe('Today’s shifts of the team’s agents (GET /v1/schedules), by start.'),
     expected: z
       .object({
         handled: z.number().nullable().describe('The team’s calls handled on this weekday, on average over the last 4 weeks.'),

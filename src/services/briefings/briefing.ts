@@ -1,10 +1,10 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt } from 'drizzle-orm';
 import { BRIEFING_DEFAULT_METRICS, type Briefing } from '../../contracts/briefings';
-import { agents, qaEvaluations, teams } from '../../db/schema';
+import { agents, qaEvaluations, shifts, teams } from '../../db/schema';
 import { formatValue } from '../../domain/appraisal/score';
 import { invalid, notFound } from '../../domain/errors';
 import { isMetricId, metricDefinition } from '../../domain/kpi/catalog';
-import { startOfDate, startOfLocalDay } from '../../domain/time/zones';
+import { localParts, startOfDate, startOfLocalDay } from '../../domain/time/zones';
 import { listAlerts } from '../alerts/alerts';
 import { type ServiceContext, tenantTx } from '../context';
 import { queryKpis } from '../kpis/kpis';
@@ -20,7 +20,8 @@ const addDays = (date: string, n: number) => {
 
 /**
  * What a team lead needs before a shift (班前会): the day before's team and agent KPIs against their targets, the best
- * and the lagging, open alerts and disputed QA evaluations, and how many calls this weekday usually brings.
+ * and the lagging, open alerts and disputed QA evaluations, today's shifts of the team, and how many calls this
+ * weekday usually brings.
  */
 export async function teamBriefing(
   ctx: ServiceContext,
@@ -68,7 +69,8 @@ export async function teamBriefing(
     listAlerts(ctx, { status: 'open', limit: 200 }),
   ]);
   const agentIds = agentReport.rows.map((r) => r.group.agentId).filter((id): id is string => !!id);
-  const { names, disputes } = await tenantTx(ctx, async (tx) => {
+  const today = { from: startOfDate(date, timeZone), to: startOfDate(addDays(date, 1), timeZone) };
+  const { names, disputes, schedule } = await tenantTx(ctx, async (tx) => {
     const members = await tx
       .select({ id: agents.id, name: agents.name, teamId: agents.teamId })
       .from(agents)
@@ -86,7 +88,22 @@ export async function teamBriefing(
             ),
           )
       : [];
-    return { names: new Map(members.map((m) => [m.id, m.name])), disputes: disputed, inTeam };
+    // Today's shifts of the team's agents (members now, and those who worked the day before).
+    const planned = inTeam.size
+      ? await tx
+          .select()
+          .from(shifts)
+          .where(
+            and(
+              eq(shifts.tenantId, ctx.tenantId),
+              inArray(shifts.agentId, [...inTeam]),
+              gte(shifts.startsAt, new Date(today.from)),
+              lt(shifts.startsAt, new Date(today.to)),
+            ),
+          )
+          .orderBy(asc(shifts.startsAt), asc(shifts.agentId))
+      : [];
+    return { names: new Map(members.map((m) => [m.id, m.name])), disputes: disputed, schedule: planned };
   });
   const nameOf = (id: string) => names.get(id) ?? id;
   const people = agentReport.rows
@@ -130,6 +147,7 @@ export async function teamBriefing(
   return {
     teamId,
     teamName: team.name,
+    timeZone,
     date,
     day,
     team: teamReport.rows[0]?.metrics ?? {},
@@ -148,6 +166,18 @@ export async function teamBriefing(
       score: d.score,
       comment: d.dispute?.comment ?? '',
     })),
+    schedule: schedule.map((r) => ({
+      shiftId: r.id,
+      agentId: r.agentId,
+      name: nameOf(r.agentId),
+      start: r.startsAt.toISOString(),
+      end: r.endsAt.toISOString(),
+      activities: r.activities.map((a) => ({
+        type: a.type,
+        start: new Date(a.start).toISOString(),
+        end: new Date(a.end).toISOString(),
+      })),
+    })),
     expected: {
       handled: sameDays.length ? Math.round(sameDays.reduce((a, b) => a + b, 0) / sameDays.length) : null,
       weeks: sameDays.length,
@@ -155,7 +185,13 @@ export async function teamBriefing(
   };
 }
 
-/** The briefing as a short text a team lead reads out. */
+/** HH:MM of an instant in the tenant's zone. */
+function clock(iso: string, timeZone: string): string {
+  const p = localParts(Date.parse(iso), timeZone);
+  return `${String(p.hour % 24).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}
+
+/** The briefing as a short text a team lead reads out (times in the tenant's zone). */
 export function briefingMarkdown(b: Briefing): string {
   const fmt = (metric: string, value: number | null | undefined) =>
     value === null || value === undefined
@@ -192,5 +228,11 @@ export function briefingMarkdown(b: Briefing): string {
       ? '- No history for this weekday yet.'
       : `- Expect about ${b.expected.handled} calls handled (this weekday, last ${b.expected.weeks} week${b.expected.weeks === 1 ? '' : 's'}).`,
   );
+  if (b.schedule.length === 0) lines.push('- Nobody of the team is scheduled.');
+  for (const s of b.schedule) {
+    const time = (iso: string) => clock(iso, b.timeZone);
+    const activities = s.activities.map((a) => `${a.type.replace('_', ' ')} ${time(a.start)}–${time(a.end)}`).join(', ');
+    lines.push(`- On shift: ${s.name}, ${time(s.start)}–${time(s.end)}${activities ? ` (${activities})` : ''}`);
+  }
   return `${lines.join('\n')}\n`;
 }
