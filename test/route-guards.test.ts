@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgent, createKey, createQueue, createSite, createTeam, createTenant, type TestTenant } from './factories';
 import { type ApiResponse, call, client, expectProblem, platform } from './helpers/api';
-import { abandonedCall, callId, sendEvents, settle } from './helpers/ingest';
+import { abandonedCall, callId, handledCall, PAST_T0, sendEvents, settle } from './helpers/ingest';
 
 /**
  * Runs the same checks over every route of the OpenAPI document, so a new route is covered the day
@@ -12,6 +12,8 @@ interface Operation {
   method: string;
   path: string;
   scope?: 'admin' | 'read' | 'ingest';
+  /** How the route applies a key limited to a team or an agent; absent: it refuses such keys (docs/roles.md). */
+  keyLimits?: string;
   platform: boolean;
   webhook: boolean;
   hasBody: boolean;
@@ -26,6 +28,7 @@ async function operations(): Promise<Operation[]> {
         method: method.toUpperCase(),
         path,
         scope: op['x-required-scope'],
+        keyLimits: op['x-key-limits'],
         platform: JSON.stringify(op.security ?? []).includes('platformToken'),
         webhook: JSON.stringify(op.security ?? []).includes('webhookSignature'),
         hasBody: Boolean(op.requestBody),
@@ -49,7 +52,9 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   });
   expect(webhookEndpoint.status, webhookEndpoint.text).toBe(201);
   const call = callId();
-  await sendEvents(t.admin, abandonedCall(call, queue.id, 3));
+  // The agent has history of its own: a call it handled, besides the abandoned one its evaluation is about.
+  const handled = handledCall(queue.id, agent.id, 60, 90);
+  await sendEvents(t.admin, [...abandonedCall(call, queue.id, 3), ...handled]);
   await settle(t);
   const imported = await t.admin.post('/v1/imports', undefined, {
     rawBody: 'rowKey,queue,enqueuedAt,leftAt,outcome\n',
@@ -101,6 +106,7 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
   return {
     shiftId: shift.body.data[0].id,
     trainingRecordId: trainingRecord.body.id,
+    handledCallId: handled[0]?.interactionId as string,
     appraisalId: appraisal.body.appraisal.id,
     formId: qaForm.body.id,
     evaluationId: evaluation.body.id,
@@ -193,6 +199,81 @@ describe('every route', () => {
         expectProblem(await send(op, path, keys[op.scope]), 403, 'INSUFFICIENT_SCOPE');
       }
     }
+  });
+
+  it('refuses keys limited to a team or an agent unless the route applies the limit, which then never shows another team', async () => {
+    const t = await createTenant();
+    const mine = await fixtures(t);
+    const theirs = await fixtures(t); // another team of the same tenant, with an agent, a call, an evaluation, a shift…
+    const keys = {
+      team: (await createKey(t, { scopes: ['read'], limit: { teamId: mine.teamId } })).key,
+      agent: (await createKey(t, { scopes: ['read'], limit: { agentId: mine.agentId } })).key,
+    };
+    // Queries that make each read answer with data (both teams' agents, when a key of the whole tenant asks).
+    const from = new Date(PAST_T0 - 86_400_000).toISOString();
+    const to = new Date(PAST_T0 + 2 * 86_400_000).toISOString();
+    const queries: Record<string, string> = {
+      '/v1/kpis': `metrics=handled,aht&from=${from}&to=${to}&groupBy=agent`,
+      '/v1/kpis/explain': `metric=handled&start=${from}&end=${to}`,
+      '/v1/schedules': 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+      '/v1/attendance': 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+      '/v1/people/headcount': 'from=2026-01&to=2026-03&groupBy=team',
+      '/v1/targets/effective': `metric=agentAht&agentId=${mine.agentId}&date=2026-03-01`,
+      '/v1/training-records': 'from=2026-01-01&to=2026-02-01',
+    };
+    const other = {
+      agent: theirs.agentId as string,
+      call: theirs.handledCallId as string,
+      evaluation: theirs.evaluationId as string,
+    };
+    // The other team's appraisal ran after both agents existed: it holds both results.
+    const ids = { ...mine, appraisalId: theirs.appraisalId as string };
+    const ops = (await operations()).filter((op) => op.scope);
+    const honouring = ops.filter((op) => op.keyLimits);
+    expect(honouring.length).toBeGreaterThanOrEqual(20);
+    // Only reads may honour limits: a limited key never holds another scope.
+    expect(honouring.filter((op) => op.scope !== 'read')).toEqual([]);
+    const failures: string[] = [];
+    const leaky: string[] = []; // routes whose answer to a key of the whole tenant names the other team's agent
+    for (const op of ops) {
+      const query = queries[op.path];
+      const path = `${fill(op.path, ids)}${query ? `?${query}` : ''}`;
+      const whole = op.keyLimits && op.method === 'GET' ? (await send(op, path, t.adminKey)).text : '';
+      if (whole.includes(other.agent)) leaky.push(op.path);
+      if (whole.includes(other.call)) leaky.push(`${op.path} (call)`);
+      for (const [kind, key] of Object.entries(keys)) {
+        const res = await send(op, path, key);
+        const code = (res.body as { code?: string } | undefined)?.code;
+        const where = `${kind} key: ${op.method} ${op.path}`;
+        if (op.scope !== 'read') {
+          if (res.status !== 403 || code !== 'INSUFFICIENT_SCOPE') failures.push(`${where}: ${res.status} ${code}`);
+        } else if (!op.keyLimits) {
+          if (res.status !== 403 || code !== 'KEY_LIMITED') failures.push(`${where}: ${res.status} ${code}`);
+        } else if (res.status >= 500 || res.status === 401) {
+          failures.push(`${where}: ${res.status} ${res.text.slice(0, 200)}`);
+        } else if (res.text.includes(other.agent) || res.text.includes(other.call)) {
+          failures.push(`${where} shows the other team's agent or its call: ${res.text.slice(0, 200)}`);
+        } else if (kind === 'agent' && res.status < 300 && res.text.includes(other.evaluation)) {
+          failures.push(`${where} shows another agent's evaluation`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // The check above means something: these answers do name the other team's agent to a key of the whole tenant.
+    expect(leaky).toEqual(
+      expect.arrayContaining([
+        '/v1/kpis',
+        '/v1/kpis/explain',
+        '/v1/calls',
+        '/v1/calls (call)',
+        '/v1/qa/evaluations',
+        '/v1/appraisals/{appraisalId}',
+        '/v1/schedules',
+        '/v1/attendance',
+        '/v1/agents',
+        '/v1/training-records',
+      ]),
+    );
   });
 
   it("answers 404 for another tenant's ids and leaves them untouched", async () => {

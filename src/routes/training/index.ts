@@ -7,8 +7,12 @@ import {
   TrainingRecordSchema,
   TrainingRecordsPostSchema,
 } from '../../contracts/training';
+import { notFound } from '../../domain/errors';
+import { limitAgentId, limitTeamId } from '../../domain/key-limits';
+import { keyLimit } from '../../http/key-limits';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent, pageOf } from '../../http/openapi';
 import { actorOf, serviceContext } from '../../http/service-context';
+import { reachFor } from '../../services/key-limits/reach';
 import {
   deleteTrainingRecord,
   getTrainingRecord,
@@ -73,8 +77,18 @@ export const trainingRouter = createRouter()
         request: { query: TrainingRecordListQuerySchema },
         responses: { 200: jsonContent(pageOf(TrainingRecordSchema, 'TrainingRecordPage'), 'A page of records.') },
       }),
+      {
+        keyLimits:
+          "A team key's: its team's agents on each record's day (`teamId` set to it; another is a 403); an agent key's: its own. `agentId` must be one of its agents (403).",
+      },
     ),
-    async (c) => c.json(await listTrainingRecords(serviceContext(c), c.req.valid('query')), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const q = c.req.valid('query');
+      const reach = await reachFor(ctx, keyLimit(c));
+      const limited = reach ? { ...q, teamId: limitTeamId(reach, q.teamId), agentId: limitAgentId(reach, q.agentId) } : q;
+      return c.json(await listTrainingRecords(ctx, limited), 200);
+    },
   )
   .openapi(
     defineRoute(
@@ -88,8 +102,28 @@ export const trainingRouter = createRouter()
         request: { params: recordParams },
         responses: { 200: jsonContent(TrainingRecordSchema, 'The record.') },
       }),
+      { keyLimits: 'One `GET /v1/training-records` would not list to the key is a 404.' },
     ),
-    async (c) => c.json(await getTrainingRecord(serviceContext(c), recordId(c)), 200),
+    async (c) => {
+      const ctx = serviceContext(c);
+      const record = await getTrainingRecord(ctx, recordId(c));
+      const reach = await reachFor(ctx, keyLimit(c));
+      if (reach) {
+        // Exactly what the listing shows the key for that agent and day.
+        const next = new Date(Date.parse(`${record.completedOn}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        const listed = await listTrainingRecords(ctx, {
+          from: record.completedOn,
+          to: next,
+          agentId: limitAgentId(reach, reach.seesAgent(record.agentId) ? record.agentId : undefined),
+          teamId: limitTeamId(reach, undefined),
+          limit: 500,
+        });
+        if (!reach.seesAgent(record.agentId) || !listed.data.some((r) => r.id === record.id)) {
+          throw notFound('training record', record.id);
+        }
+      }
+      return c.json(record, 200);
+    },
   )
   .openapi(
     defineRoute(
