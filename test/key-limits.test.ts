@@ -121,6 +121,10 @@ describe('a key limited to a team or an agent', () => {
       expect(problem.detail).toContain(c.teamA);
     }
     expectProblem(await lead.client.post('/v1/queues', { name: 'x' }), 403, 'INSUFFICIENT_SCOPE');
+    // The TenantDO's mirror rebuilt from Postgres keeps the limit.
+    expect((await platform.post(`/v1/tenants/${c.t.id}/resync`)).status).toBe(200);
+    expectProblem(await lead.client.get('/v1/queues'), 403, 'KEY_LIMITED');
+    expect((await lead.client.get('/v1/qa/evaluations')).body.data.map((e: { id: string }) => e.id)).toEqual([c.evaluationA]);
     // The same key of the whole tenant reads them.
     const reader = await createKey(c.t, { scopes: ['read'] });
     expect((await reader.client.get('/v1/queues')).status).toBe(200);
@@ -258,6 +262,12 @@ describe('a key limited to a team or an agent', () => {
     });
     const problem = expectProblem(stream, 403, 'KEY_LIMITED');
     expect(problem.detail).toContain(c.teamA);
+    // Another key's Idempotency-Key never replays that key's token (nor its limit, or lack of one) to this one.
+    const first = await c.t.admin.post('/v1/live/tokens', {}, { headers: { 'Idempotency-Key': 'token-1' } });
+    expect(first.body.limit).toBeNull();
+    const replayed = await lead.client.post('/v1/live/tokens', {}, { headers: { 'Idempotency-Key': 'token-1' } });
+    expect(replayed.body.token).not.toBe(first.body.token);
+    expectProblem(replayed, 409, 'IDEMPOTENCY_KEY_REUSED');
     // A token of a key of the whole tenant carries no limit and opens the stream as before.
     const reader = await createKey(c.t, { scopes: ['read'] });
     const open = await reader.client.post('/v1/live/tokens', {});

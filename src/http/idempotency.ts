@@ -9,7 +9,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['content-type', 'location'];
 
 /**
- * `Idempotency-Key` on mutating requests: the same key with the same request (method, path, body)
+ * `Idempotency-Key` on mutating requests: the same key with the same request (API key, method, path, body)
  * within 24 h gets the first response again (`Idempotent-Replayed: true`); with a different request
  * it gets 409. Records live in the tenant's TenantDO (the platform's own for platform routes).
  * 5xx answers are not recorded, so a retry after a transient failure really runs again.
@@ -21,9 +21,12 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     if (!KEY.test(key)) {
       throw new ProblemError('BAD_REQUEST', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
     }
-    const scope = c.get('principal')?.tenantId ?? PLATFORM_DO_NAME;
+    const principal = c.get('principal');
+    const scope = principal?.tenantId ?? PLATFORM_DO_NAME;
     const url = new URL(c.req.url);
-    const fingerprint = `${c.req.method} ${url.pathname}${url.search} ${await sha256Hex(await c.req.text())}`;
+    // The key that asked is part of the request: another key of the tenant reusing the Idempotency-Key gets a 409, never
+    // the first key's answer (a key limited to a team must not be handed what an unlimited key was given).
+    const fingerprint = `${principal?.keyId ?? 'platform'} ${c.req.method} ${url.pathname}${url.search} ${await sha256Hex(await c.req.text())}`;
     const begin = await callTenantDO(c.env, scope, (s) => s.idempotencyBegin(key, fingerprint));
     if (begin.state === 'mismatch') {
       throw new ProblemError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.');
