@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PERSON_METRICS } from '../src/domain/kpi/catalog';
 import { createAgent, createQueue, createTeam, createTenant, type TestTenant } from './factories';
 import { expectProblem } from './helpers/api';
 import { answeredCall, callId, PAST_T0, sendEvents, settle } from './helpers/ingest';
@@ -32,20 +33,7 @@ const FORM = {
 type Value = { value: number | null; numerator: number; denominator: number | null; status: string; unit: string };
 type Row = { group: Record<string, string | null>; metrics: Record<string, Value> };
 
-const PEOPLE = [
-  'attendanceRate',
-  'lateArrivals',
-  'earlyLeaves',
-  'absences',
-  'adherence',
-  'conformance',
-  'qaScore',
-  'qaEvaluations',
-  'trainingHours',
-  'examScore',
-  'headcount',
-  'attritionRate',
-];
+const PEOPLE: readonly string[] = PERSON_METRICS;
 
 async function world() {
   const t = await createTenant();
