@@ -28,7 +28,22 @@ describe('tenant settings', () => {
       rawRetentionDays: 7,
       attendance: { lateGraceMinutes: 5, earlyLeaveGraceMinutes: 5, presentStates: ['available', 'busy', 'wrapup', 'away'] },
       complaintCategories: [],
+      holidays: [],
     });
+  });
+
+  it('holidays: replaced whole by a change, none by default, settings stored before them read as none, a date once', () => {
+    const days = [{ date: '2026-12-25', name: 'Christmas Day' }, { date: '2026-12-26' }];
+    const next = applySettingsPatch(DEFAULT_TENANT_SETTINGS, TenantSettingsPatchSchema.parse({ holidays: days }));
+    expect(next.holidays).toEqual(days);
+    expect(applySettingsPatch(next, { fcrWindowHours: 24 }).holidays).toEqual(days);
+    expect(applySettingsPatch(next, { holidays: [] }).holidays).toEqual([]);
+    const { holidays: _, ...stored } = DEFAULT_TENANT_SETTINGS;
+    expect(TenantSettingsSchema.parse(stored).holidays).toEqual([]);
+    const twice = TenantSettingsPatchSchema.safeParse({ holidays: [...days, { date: '2026-12-25' }] });
+    expect(twice.error?.issues.map((i) => i.path)).toEqual([['holidays', 2, 'date']]);
+    const notADate = TenantSettingsPatchSchema.safeParse({ holidays: [{ date: '2026-02-30' }] });
+    expect(notADate.error?.issues.map((i) => i.path)).toEqual([['holidays', 0, 'date']]);
   });
 
   it('complaint categories: replaced whole by a change, none by default, and settings stored before them read as none', () => {

@@ -117,6 +117,32 @@ export const ComplaintCategoriesSchema = z
   })
   .meta({ description: COMPLAINT_CATEGORIES_DESCRIPTION, example: ['complaint', 'billing_dispute'] });
 
+/** The most dates a tenant's holiday calendar holds. */
+export const MAX_HOLIDAYS = 500;
+
+const HOLIDAYS_DESCRIPTION =
+  "The tenant's holidays, dates in its time zone: forecasts leave them out of training and flag the intervals that fall on one (docs/forecasts.md).";
+
+export const HolidaySchema = z
+  .strictObject({
+    date: z.iso.date().describe('A local date (YYYY-MM-DD) in the tenant’s time zone.'),
+    name: z.string().trim().min(1).max(100).optional().describe('What the day is, for people.'),
+  })
+  .meta({ id: 'Holiday' });
+export type Holiday = z.infer<typeof HolidaySchema>;
+
+export const HolidaysSchema = z
+  .array(HolidaySchema)
+  .max(MAX_HOLIDAYS)
+  .superRefine((days, ctx) => {
+    const seen = new Set<string>();
+    days.forEach((d, i) => {
+      if (seen.has(d.date)) ctx.addIssue({ code: 'custom', path: [i, 'date'], message: `${d.date} is listed twice.` });
+      seen.add(d.date);
+    });
+  })
+  .meta({ description: HOLIDAYS_DESCRIPTION, example: [{ date: '2026-12-25', name: 'Christmas Day' }] });
+
 export const TenantSettingsSchema = z
   .strictObject({
     timeZone: TimeZoneSchema.describe('Days, weeks and months are cut in this IANA time zone.'),
@@ -136,6 +162,7 @@ export const TenantSettingsSchema = z
     rawRetentionDays: z.number().int().min(1).max(90).describe('Raw webhook deliveries are kept this many days.'),
     attendance: AttendanceSettingsSchema.default(DEFAULT_ATTENDANCE_SETTINGS),
     complaintCategories: ComplaintCategoriesSchema.default([]).describe(COMPLAINT_CATEGORIES_DESCRIPTION),
+    holidays: HolidaysSchema.default([]).describe(HOLIDAYS_DESCRIPTION),
   })
   .meta({ id: 'TenantSettings' });
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
@@ -148,6 +175,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   rawRetentionDays: 7,
   attendance: DEFAULT_ATTENDANCE_SETTINGS,
   complaintCategories: [],
+  holidays: [],
 };
 
 export const TenantSettingsPatchSchema = z
@@ -161,6 +189,7 @@ export const TenantSettingsPatchSchema = z
     complaintCategories: ComplaintCategoriesSchema.optional().describe(
       `${COMPLAINT_CATEGORIES_DESCRIPTION} A change replaces the whole list.`,
     ),
+    holidays: HolidaysSchema.optional().describe(`${HOLIDAYS_DESCRIPTION} A change replaces the whole calendar.`),
   })
   .meta({ id: 'TenantSettingsPatch' });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatchSchema>;
