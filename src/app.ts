@@ -15,6 +15,7 @@ import { connectorsRouter } from './routes/connectors';
 import { deadLettersRouter } from './routes/dead-letters';
 import { docsRouter } from './routes/docs';
 import { eventsRouter } from './routes/events';
+import { forecastsRouter } from './routes/forecasts';
 import { healthRouter } from './routes/health';
 import { importsRouter } from './routes/imports';
 import { kpisRouter } from './routes/kpis';
@@ -118,6 +119,7 @@ export function createApp() {
     .route('/', kpisRouter)
     .route('/', kpiExplainRouter)
     .route('/', volumeProfileRouter)
+    .route('/', forecastsRouter)
     .route('/', importsRouter)
     .route('/', deadLettersRouter)
     .route('/', docsRouter)
