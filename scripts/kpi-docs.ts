@@ -5,6 +5,7 @@
  * `npm test` fails when the committed page is not what this renders.
  */
 import { KpiQuerySchema, MAX_KPI_ROWS, MAX_RANGE_DAYS } from '../src/contracts/kpis';
+import { INTERVAL_LEVEL, MAX_BACKTEST_WEEKS } from '../src/domain/forecast/forecast';
 import {
   BY_REASON_METRICS,
   METRICS,
@@ -249,6 +250,42 @@ export function kpiDocsMarkdown(): string {
       'no row had hours. Peak and trough compare averages, not counts, so a range of ten days (two Mondays, one Friday) ' +
       `or one with a DST change compares fairly. The range is rounded outward to whole local hours (at most ${MAX_RANGE_DAYS} ` +
       'days); `status` is `partial` when it reaches past now or a visit in it still waits.',
+    '',
+    '## Forecast accuracy',
+    '',
+    "`GET /v1/forecasts` ([forecasts.md](forecasts.md)) gives beside each queue's forecast how well its method forecast " +
+      `the last weeks of its training: a rolling-origin backtest holds out each of the last ${MAX_BACKTEST_WEEKS} weeks ` +
+      '(fewer in a short history) in turn, forecasts it from the days before, and compares it with what happened, ' +
+      'quarter hour by quarter hour of `offered`. Holidays and outlier days are not scored; the sums run over every ' +
+      'other quarter hour of the held-out weeks, quiet ones included.',
+    '',
+    table(
+      ['measure', 'definition', 'reads'],
+      [
+        [
+          '`wape`',
+          'Σ \\|actual − forecast\\| / Σ actual',
+          'Weighted absolute percentage error: the share of the volume the forecast put in the wrong quarter hour or ' +
+            'missed. 0 is perfect. Busy intervals weigh most, and an interval with no call is no division by zero (as it ' +
+            'is for MAPE). The method with the least WAPE is chosen.',
+        ],
+        [
+          '`bias`',
+          'Σ (forecast − actual) / Σ actual',
+          'Above 0 the forecast is too high (staffing for calls that do not come), below 0 too low; between −WAPE and WAPE.',
+        ],
+        [
+          '`ahtWape`',
+          'Σ \\|handled × forecast AHT − handle time\\| / Σ handle time',
+          'The AHT forecast weighed by the calls actually handled: the share of the handle time (the workload) it misplaced.',
+        ],
+      ],
+    ),
+    '',
+    'All three are null when the held-out quarter hours had nothing to compare with (no call offered, or none handled). ' +
+      'Calls arrive at random, so no forecast reaches 0 in 15-minute intervals: at λ calls an interval, even the true ' +
+      'rate leaves a WAPE of about √(2 / (πλ)) — 0.25 at 10 calls, 0.56 at 2. The prediction intervals ' +
+      `(${Math.round(INTERVAL_LEVEL * 100)} %) come from the same backtest's errors.`,
     '',
   );
   return out.join('\n');
