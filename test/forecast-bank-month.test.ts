@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { bias, FORECAST_METHODS, type ForecastMethod, forecastQueue, wape } from '../src/domain/forecast';
 import { BANK, BANK_QUEUES, bankBuckets } from './fixtures/bank-buckets';
@@ -11,6 +12,13 @@ import { BANK, BANK_QUEUES, bankBuckets } from './fixtures/bank-buckets';
  * rounding of the figures the docs quote.
  */
 const WEEK = 7 * 86_400_000;
+
+/** The data set itself, when it is next to the checkout (as test/bank-month.test.ts looks for it); CI may not have it. */
+const files = import.meta.glob(
+  ['../../shared/data/anonymous-bank-1999-02.tsv', '../../../shared/data/anonymous-bank-1999-02.tsv'],
+  { query: '?raw', import: 'default' },
+);
+const load = Object.values(files)[0] as (() => Promise<string>) | undefined;
 const trainTo = BANK.from + 3 * WEEK;
 
 function fourthWeek(queue: string, methods?: readonly ForecastMethod[]) {
@@ -84,5 +92,46 @@ describe('forecasting the real month: three weeks of training, the fourth foreca
     const byMethod = Object.fromEntries(FORECAST_METHODS.map((m) => [m, pooled([m])]));
     expect(byMethod.seasonalNaive).toBeCloseTo(0.5499, 3);
     expect(pooled()).toBeLessThan(byMethod.seasonalNaive as number);
+  });
+});
+
+describe.skipIf(!load)('the fixture', () => {
+  it('holds per queue and quarter hour what the data set gives (offered where a visit joined, handled where it was answered)', async () => {
+    const tsv = await (load as () => Promise<string>)();
+    const lines = tsv.split('\n').map((l) => l.replace(/\r$/, ''));
+    const names = (lines[0] ?? '').split('\t');
+    const seconds = (t: string) => t.split(':').reduce((a, p) => a * 60 + Number(p), 0);
+    // yymmdd and a wall-clock time in Israel's winter time (+02:00), a day later when past midnight.
+    const at = (date: string, vru: string, time: string) =>
+      Date.UTC(1900 + Number(date.slice(0, 2)), Number(date.slice(2, 4)) - 1, Number(date.slice(4, 6))) +
+      (seconds(time) + (seconds(time) < seconds(vru) - 12 * 3600 ? 86_400 : 0) - 7200) * 1000;
+    const want = new Map<string, { offered: number; handled: number; handleSeconds: number }>();
+    const cell = (queue: string, instant: number) => {
+      const key = `${queue}|${Math.floor((instant - BANK.from) / 900_000)}`;
+      let c = want.get(key);
+      if (!c) want.set(key, (c = { offered: 0, handled: 0, handleSeconds: 0 }));
+      return c;
+    };
+    for (const line of lines.slice(1)) {
+      if (!line) continue;
+      const f = line.split('\t');
+      const get = (n: string) => f[names.indexOf(n)] as string;
+      const queued = get('q_start') !== '0:00:00';
+      if (get('outcome') === 'PHANTOM' || !(queued || get('outcome') === 'AGENT')) continue;
+      const joined = at(get('date'), get('vru_entry'), queued ? get('q_start') : get('ser_start'));
+      if (joined >= BANK.to) continue;
+      cell(get('type'), joined).offered += 1;
+      if (get('outcome') === 'AGENT' && get('server') !== 'NO_SERVER') {
+        const c = cell(get('type'), queued ? at(get('date'), get('vru_entry'), get('q_exit')) : joined);
+        c.handled += 1;
+        c.handleSeconds += Number(get('ser_time'));
+      }
+    }
+    for (const q of BANK_QUEUES) {
+      bankBuckets(q).forEach((b, i) => {
+        const w = want.get(`${q}|${i}`) ?? { offered: 0, handled: 0, handleSeconds: 0 };
+        expect({ offered: b.offered, handled: b.handled, handleSeconds: b.handleSeconds }, `${q} ${i}`).toEqual(w);
+      });
+    }
   });
 });
