@@ -109,7 +109,10 @@ describe.skipIf(!load)('the fixture', () => {
     const cell = (queue: string, instant: number) => {
       const key = `${queue}|${Math.floor((instant - BANK.from) / 900_000)}`;
       let c = want.get(key);
-      if (!c) want.set(key, (c = { offered: 0, handled: 0, handleSeconds: 0 }));
+      if (!c) {
+        c = { offered: 0, handled: 0, handleSeconds: 0 };
+        want.set(key, c);
+      }
       return c;
     };
     for (const line of lines.slice(1)) {
