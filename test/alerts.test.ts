@@ -269,13 +269,57 @@ describe('alert rules', () => {
     const r = await t.admin.post('/v1/alert-rules', {
       name: 'quiet',
       scope: { kind: 'queue', id: q.id },
-      condition: { type: 'anomaly', measure: 'offered', direction: 'below', factor: 2 },
+      condition: { type: 'anomaly', measure: 'offered', direction: 'below', factor: 2, against: 'history' },
     });
     expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({ forecastUntil: null });
     expect(r.body.baselineComputedAt).not.toBeNull();
     const hub = liveHubStub(env, t.id);
     await expect.poll(async () => (await hub.openAlerts()).map((a) => a.value)).toEqual([0]);
     // The history is quiet at other hours: no baseline there, so no alert (checked in the engine's tests).
+  });
+
+  it('an anomaly rule against the forecast: the last hour below the prediction interval of the queue’s forecast', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    // Three weeks running, 12 callers in the hour before this time of the week; now, none. The forecast expects
+    // 12 in that quarter hour, at least about 6 (a Poisson interval: the history is too short for its own errors).
+    const calls = [1, 2, 3].flatMap((week) =>
+      Array.from({ length: 12 }, (_, i) => {
+        const at = Date.now() - week * 7 * 86_400_000 - 20 * 60_000 + i * 1000;
+        const id = callId('weekly');
+        return [
+          { id: `${id}:j`, type: 'queue.joined', occurredAt: iso(at), interactionId: id, queueId: q.id },
+          {
+            id: `${id}:l`,
+            type: 'queue.left',
+            occurredAt: iso(at + 5000),
+            interactionId: id,
+            queueId: q.id,
+            attrs: { outcome: 'abandoned' },
+          },
+        ];
+      }),
+    );
+    await sendEvents(t.admin, calls.flat());
+    await settle(t);
+    const r = await t.admin.post('/v1/alert-rules', {
+      name: 'quiet against the forecast',
+      scope: { kind: 'queue', id: q.id },
+      condition: { type: 'anomaly', measure: 'offered', direction: 'below' },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(Date.parse(r.body.forecastUntil)).toBeGreaterThan(Date.now() + 30 * 86_400_000);
+    const hub = liveHubStub(env, t.id);
+    await expect.poll(async () => (await hub.openAlerts()).map((a) => [a.ruleId, a.value])).toEqual([[r.body.id, 0]]);
+    // A rule that asks for the forecast where none is given is refused with a pointer.
+    const asa = await t.admin.post('/v1/alert-rules', {
+      name: 'asa',
+      scope: { kind: 'queue', id: q.id },
+      condition: { type: 'anomaly', measure: 'asa', against: 'forecast' },
+    });
+    expectProblem(asa, 422, 'VALIDATION_FAILED');
+    expect(asa.text).toContain('/condition/against');
   });
 
   it('a tenant never sees another tenant’s alerts', async () => {

@@ -7,6 +7,9 @@ export { AlertRuleCreateSchema };
 export const AlertRuleSchema = AlertRuleCreateSchema.extend({
   id: z.string(),
   baselineComputedAt: Timestamp.nullable().describe('Anomaly rules: when the normal values were last computed from history.'),
+  forecastUntil: Timestamp.nullable().describe(
+    'Anomaly rules judged against the forecast: the end of the forecast they hold (computed with the baseline; after it, history is used until the baseline is refreshed).',
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }).meta({ id: 'AlertRule' });

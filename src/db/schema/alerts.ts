@@ -11,7 +11,7 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
-import type { AlertCondition, AlertScope } from '../../domain/alerts/rules';
+import type { AlertCondition, AlertForecast, AlertScope } from '../../domain/alerts/rules';
 import { createdAt, tenantIdColumn, tenantIsolation, updatedAt } from './common';
 import { resourceColumns, resourceConstraints } from './resource-table';
 import { tenants } from './tenants';
@@ -30,6 +30,8 @@ export const alertRules = pgTable(
     /** Anomaly rules: the normal value per 15-minute slot of the week, computed from the rollups. */
     baseline: jsonb('baseline').$type<(number | null)[]>(),
     baselineComputedAt: timestamp('baseline_computed_at', { withTimezone: true, mode: 'date' }),
+    /** Anomaly rules: the forecast's prediction intervals per 15 minutes ahead, computed with the baseline. */
+    forecast: jsonb('forecast').$type<AlertForecast>(),
   },
   (t) => resourceConstraints('alert_rules', t, false),
 ).enableRLS();

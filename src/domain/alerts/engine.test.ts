@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveMetrics } from '../kpi/live';
-import { type AgentView, observe, QUIET, type QueueView, type SubjectState, step, type TenantView } from './engine';
+import { type AgentView, forecastBand, observe, QUIET, type QueueView, type SubjectState, step, type TenantView } from './engine';
 import { type AlertRule, AlertRuleCreateSchema, ruleProblem } from './rules';
 import { POLICY, queueFacts_ } from './test-view';
 
@@ -110,7 +110,61 @@ describe('observe', () => {
     expect(observe({ ...r, baseline: null }, view([queue('q1', { windows: { 60: hour } })]))[0]).toMatchObject({ holds: false });
   });
 
+  it('against the forecast: the last hour outside the prediction interval of the intervals it spans', () => {
+    const calls = (n: number) =>
+      liveMetrics(
+        queueFacts_(
+          Array.from({ length: n }, () => ['answered', 1000] as const),
+          [],
+        ),
+        POLICY,
+      );
+    // From two hours before T: 5 calls a quarter hour expected, between 2 and 9.
+    const forecast = { from: T - 2 * 3_600_000, bands: Array.from({ length: 16 }, () => [2, 5, 9] as [number, number, number]) };
+    const r: AlertRule = {
+      ...rule({ condition: { type: 'anomaly', measure: 'offered', factor: 2 } }),
+      // A baseline that would say otherwise: the forecast wins.
+      baseline: Array.from({ length: 672 }, () => 1000),
+      forecast,
+    };
+    const seen = (n: number, now = T) => observe(r, view([queue('q1', { windows: { 60: calls(n) } })], [], now))[0];
+    // The hour expects 20, between 8 and 36.
+    expect(seen(37)).toMatchObject({ value: 37, holds: true });
+    expect(seen(36)).toMatchObject({ holds: false });
+    expect(seen(8)).toMatchObject({ holds: false });
+    expect(seen(7)).toMatchObject({ holds: true });
+    // Past the forecast's end: back to the baseline (1000 an hour; 37 is far below it).
+    expect(seen(37, T + 3 * 3_600_000)).toMatchObject({ holds: true, value: 37 });
+    expect(seen(3000, T + 3 * 3_600_000)).toMatchObject({ holds: true });
+    // `against: history` ignores the forecast.
+    const history = { ...r, condition: { ...r.condition, against: 'history' as const } } as AlertRule;
+    expect(observe(history, view([queue('q1', { windows: { 60: calls(37) } })]))[0]).toMatchObject({ holds: true });
+    expect(observe(history, view([queue('q1', { windows: { 60: calls(700) } })]))[0]).toMatchObject({ holds: false });
+  });
+
+  it('a forecast band spans the rolling hour in proportion', () => {
+    const forecast = {
+      from: T,
+      bands: [
+        [0, 4, 8],
+        [1, 8, 12],
+        [0, 0, 0],
+        [2, 2, 2],
+        [4, 4, 4],
+      ] as [number, number, number][],
+    };
+    // 07:30 into the first interval to 07:30 into the fifth: half of the first, all of 2–4, half of the fifth.
+    const from = T + 7.5 * 60_000;
+    expect(forecastBand(forecast, from, from + 3_600_000)).toEqual({ lower: 5, point: 14, upper: 20 });
+    expect(forecastBand(forecast, T - 1, T + 3_600_000)).toBeNull();
+    expect(forecastBand(forecast, T + 30 * 60_000, T + 90 * 60_000)).toBeNull();
+    expect(forecastBand(null, T, T + 1)).toBeNull();
+  });
+
   it('refuses rules whose scope and condition do not fit', () => {
+    expect(ruleProblem(rule({ condition: { type: 'anomaly', measure: 'asa', against: 'forecast' } }))).toMatchObject({
+      pointer: '/condition/against',
+    });
     expect(ruleProblem(rule({ scope: { kind: 'team', id: 't' } }))).toMatchObject({ pointer: '/condition/metric' });
     expect(ruleProblem(rule({ scope: { kind: 'queue' } }))).toMatchObject({ pointer: '/scope/id' });
     expect(ruleProblem(rule({ scope: { kind: 'tenant' } }))).toBeNull();

@@ -1,7 +1,7 @@
 import type { AgentState } from '../events/event-types';
 import type { MetricValue } from '../kpi/compute';
 import { type LiveMetricId, sumLiveMetrics } from '../kpi/live';
-import type { AlertRule, Comparator } from './rules';
+import { type AlertForecast, type AlertRule, type Comparator, judgedByForecast } from './rules';
 
 /**
  * Alert evaluation, pure: what each rule observes in the tenant's live state, and the lifecycle of each
@@ -97,8 +97,16 @@ export function observe(rule: AlertRule, view: TenantView): Observation[] {
   }
   if (c.type === 'anomaly') {
     const q = queuesIn(rule, view)[0];
-    const normal = rule.baseline?.[view.weekSlot] ?? null;
     const value = q?.windows[60]?.[c.measure]?.value ?? null;
+    // Against the forecast where the rule has one covering the last hour; else against past weeks.
+    const band = judgedByForecast(c) ? forecastBand(rule.forecast ?? null, view.now - HOUR_MS, view.now) : null;
+    if (band) {
+      const above = value !== null && value > band.upper;
+      const below = value !== null && band.point >= c.minBaseline && value < band.lower;
+      const holds = c.direction === 'above' ? above : c.direction === 'below' ? below : above || below;
+      return q ? [{ subject: scopeKey(rule), agentId: null, value, holds, holdsFrom: null }] : [];
+    }
+    const normal = rule.baseline?.[view.weekSlot] ?? null;
     let holds = false;
     if (value !== null && normal !== null) {
       const above = value > normal * c.factor;
@@ -117,6 +125,34 @@ export function observe(rule: AlertRule, view: TenantView): Observation[] {
       holdsFrom: null,
     },
   ];
+}
+
+const HOUR_MS = 3_600_000;
+const INTERVAL_MS = 900_000;
+
+/**
+ * What a forecast expects over [from, to): each 15-minute interval's lower bound, point and upper bound, in
+ * proportion to its overlap with the window (a count over a rolling hour spans five intervals). Null when the
+ * forecast does not cover the whole window. The bounds are sums of the intervals' bounds: wider than the
+ * prediction interval of the sum, so the judgement errs on the quiet side.
+ */
+export function forecastBand(
+  forecast: AlertForecast | null,
+  from: number,
+  to: number,
+): { lower: number; point: number; upper: number } | null {
+  if (!forecast || from < forecast.from || to > forecast.from + forecast.bands.length * INTERVAL_MS) return null;
+  const band = { lower: 0, point: 0, upper: 0 };
+  for (let i = Math.floor((from - forecast.from) / INTERVAL_MS); i < forecast.bands.length; i++) {
+    const start = forecast.from + i * INTERVAL_MS;
+    if (start >= to) break;
+    const share = (Math.min(to, start + INTERVAL_MS) - Math.max(from, start)) / INTERVAL_MS;
+    const [lower, point, upper] = forecast.bands[i] as [number, number, number];
+    band.lower += lower * share;
+    band.point += point * share;
+    band.upper += upper * share;
+  }
+  return band;
 }
 
 function metricValue(

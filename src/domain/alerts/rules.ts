@@ -88,6 +88,12 @@ export const AnomalyConditionSchema = z
       .min(0)
       .default(1)
       .describe('Hours whose normal is under this never trigger "below" (a quiet hour is not an anomaly).'),
+    against: z
+      .enum(['forecast', 'history'])
+      .optional()
+      .describe(
+        '`forecast` (the default for `offered`): the hour leaves the prediction interval of the queue’s forecast (GET /v1/forecasts) — above its upper or below its lower bound; `factor` does not apply. `history`: `factor` times the same hour of past weeks. Other measures are judged against history.',
+      ),
   })
   .meta({ id: 'AlertAnomalyCondition' });
 
@@ -122,8 +128,26 @@ export const AlertRuleCreateSchema = z.strictObject(ruleFields).meta({ id: 'Aler
 export type AlertRuleCreate = z.infer<typeof AlertRuleCreateSchema>;
 
 /** A rule as the hub evaluates it. */
+/**
+ * An anomaly rule's forecast of its measure: for each 15-minute interval from `from` on, the prediction interval's
+ * lower bound, the point forecast and the upper bound.
+ */
+export interface AlertForecast {
+  from: number;
+  bands: [number, number, number][];
+}
+
+/** The anomaly measures a forecast gives (GET /v1/forecasts: offered volume). */
+export const FORECAST_MEASURES: readonly string[] = ['offered'];
+
+/** Whether an anomaly condition is judged against the forecast (else against past weeks). */
+export const judgedByForecast = (c: { measure: string; against?: 'forecast' | 'history' | undefined }) =>
+  c.against !== 'history' && FORECAST_MEASURES.includes(c.measure);
+
 export interface AlertRule extends AlertRuleCreate {
   id: string;
+  /** Anomaly rules against the forecast: its bands ahead (null: none, history is used). */
+  forecast?: AlertForecast | null;
   /** Anomaly rules: the normal value of the measure for each 15-minute slot of the week (Monday 00:00 local first). */
   baseline?: (number | null)[] | null;
   /** The tenant's time zone the baseline's weeks are cut in. */
@@ -150,6 +174,9 @@ export function ruleProblem(rule: Pick<AlertRuleCreate, 'scope' | 'condition'>):
   }
   if (condition.type === 'anomaly' && scope.kind !== 'queue') {
     return { pointer: '/scope/kind', detail: 'anomaly rules watch one queue against its own history' };
+  }
+  if (condition.type === 'anomaly' && condition.against === 'forecast' && !FORECAST_MEASURES.includes(condition.measure)) {
+    return { pointer: '/condition/against', detail: `the forecast gives ${FORECAST_MEASURES.join(', ')} only` };
   }
   return null;
 }

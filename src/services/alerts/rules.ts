@@ -1,13 +1,24 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { AlertRuleOut } from '../../contracts/alerts';
+import { MAX_FORECAST_DAYS } from '../../contracts/forecasts';
 import type { Tx } from '../../db/client';
 import { alertRules } from '../../db/schema';
 import { hourlyBaseline } from '../../domain/alerts/baseline';
-import { type AlertRule, type AlertRuleCreate, AlertRuleCreateSchema, ruleProblem } from '../../domain/alerts/rules';
+import {
+  type AlertForecast,
+  type AlertRule,
+  type AlertRuleCreate,
+  AlertRuleCreateSchema,
+  judgedByForecast,
+  ruleProblem,
+} from '../../domain/alerts/rules';
 import { AppError, invalid, notFound } from '../../domain/errors';
+import type { TenantSettings } from '../../domain/settings';
+import { startOfLocalDay } from '../../domain/time/zones';
 import { callLiveHub } from '../../durable-objects/live/live-hub.client';
 import { newId } from '../../lib/ids';
 import { type ServiceContext, tenantTx, writeThrough } from '../context';
+import { loadQueueForecast } from '../forecasts/forecasts';
 import { queryKpis } from '../kpis/kpis';
 import { type Page, type PageRequest, pageFrom } from '../pagination';
 import { assertReferences } from '../resources/crud';
@@ -20,6 +31,8 @@ export const MAX_ALERT_RULES = 200;
 /** Weeks of history an anomaly rule's normal values are computed from. */
 const BASELINE_WEEKS = 8;
 const WEEK_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
+const INTERVAL_MS = 900_000;
 
 export function presentRule(r: Row): AlertRuleOut {
   return {
@@ -32,6 +45,7 @@ export function presentRule(r: Row): AlertRuleOut {
     forSeconds: r.forSeconds,
     cooldownSeconds: r.cooldownSeconds,
     baselineComputedAt: r.baselineComputedAt?.toISOString() ?? null,
+    forecastUntil: r.forecast ? new Date(r.forecast.from + r.forecast.bands.length * INTERVAL_MS).toISOString() : null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -39,7 +53,7 @@ export function presentRule(r: Row): AlertRuleOut {
 
 /** The rule as the hub evaluates it. */
 export function hubRule(r: Row, timeZone: string | null): AlertRule {
-  return { ...presentRule(r), baseline: r.baseline ?? null, baselineTimeZone: timeZone };
+  return { ...presentRule(r), baseline: r.baseline ?? null, baselineTimeZone: timeZone, forecast: r.forecast ?? null };
 }
 
 const mirror = (ctx: ServiceContext, rule: AlertRule | null, id: string) =>
@@ -78,10 +92,30 @@ async function baselineOf(ctx: ServiceContext, rule: AlertRuleCreate, timeZone: 
   return hourlyBaseline(periods, timeZone, weekOf);
 }
 
+/**
+ * An anomaly rule's forecast (docs/forecasts.md): the queue's offered volume per 15 minutes, from the hour before now
+ * to as far ahead as a forecast goes (35 days from today's start), with its prediction intervals — what the hub
+ * judges the last hour against (src/domain/alerts/engine.ts `forecastBand`). Null for rules judged against history.
+ */
+async function forecastOf(ctx: ServiceContext, rule: AlertRuleCreate, settings: TenantSettings): Promise<AlertForecast | null> {
+  if (rule.condition.type !== 'anomaly' || !rule.scope.id || !judgedByForecast(rule.condition)) return null;
+  const queueId = rule.scope.id;
+  const from = Math.floor(ctx.now.getTime() / INTERVAL_MS) * INTERVAL_MS - 3_600_000;
+  const to = startOfLocalDay(from, settings.timeZone).start + MAX_FORECAST_DAYS * DAY_MS;
+  const f = await tenantTx(ctx, (tx) => loadQueueForecast(tx, ctx, settings, { queueId, from, to }));
+  // No history, no forecast: nothing is judged (like a baseline with no past week).
+  if (f.training.from === null) return null;
+  return { from: f.from, bands: f.intervals.map((i) => [round2(i.lower), round2(i.offered), round2(i.upper)]) };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 export async function createAlertRule(ctx: ServiceContext, input: AlertRuleCreate): Promise<AlertRuleOut> {
   const id = newId('alertRule', ctx.now.getTime());
-  const timeZone = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings.timeZone;
+  const settings = (await tenantTx(ctx, (tx) => loadTenantRow(tx, ctx.tenantId))).settings;
+  const timeZone = settings.timeZone;
   const baseline = await baselineOf(ctx, input, timeZone);
+  const forecast = await forecastOf(ctx, input, settings);
   const row = await writeThrough(ctx, {
     postgres: async (tx) => {
       await checkRule(tx, ctx.tenantId, input);
@@ -97,6 +131,7 @@ export async function createAlertRule(ctx: ServiceContext, input: AlertRuleCreat
           ...input,
           baseline,
           baselineComputedAt: baseline ? ctx.now : null,
+          forecast,
           createdAt: ctx.now,
           updatedAt: ctx.now,
         })
@@ -152,14 +187,16 @@ export async function updateAlertRule(
   patch: Partial<AlertRuleCreate>,
   opts: { refreshBaseline?: boolean } = {},
 ): Promise<AlertRuleOut> {
-  const { current, timeZone } = await tenantTx(ctx, async (tx) => ({
+  const { current, settings } = await tenantTx(ctx, async (tx) => ({
     current: await loadRule(tx, ctx.tenantId, id),
-    timeZone: (await loadTenantRow(tx, ctx.tenantId)).settings.timeZone,
+    settings: (await loadTenantRow(tx, ctx.tenantId)).settings,
   }));
+  const timeZone = settings.timeZone;
   const { name, enabled, severity, scope, condition, forSeconds, cooldownSeconds } = presentRule(current);
   const next = AlertRuleCreateSchema.parse({ name, enabled, severity, scope, condition, forSeconds, cooldownSeconds, ...patch });
   const rebase = opts.refreshBaseline || patch.condition !== undefined || patch.scope !== undefined;
   const baseline = rebase ? await baselineOf(ctx, next, timeZone) : current.baseline;
+  const forecast = rebase ? await forecastOf(ctx, next, settings) : current.forecast;
   const row = await writeThrough(ctx, {
     postgres: async (tx) => {
       await loadRule(tx, ctx.tenantId, id, true);
@@ -170,6 +207,7 @@ export async function updateAlertRule(
           ...next,
           baseline,
           baselineComputedAt: rebase ? (baseline ? ctx.now : null) : current.baselineComputedAt,
+          forecast,
           updatedAt: ctx.now,
         })
         .where(and(eq(alertRules.tenantId, ctx.tenantId), eq(alertRules.id, id)))
