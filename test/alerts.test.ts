@@ -313,13 +313,66 @@ describe('alert rules', () => {
     const hub = liveHubStub(env, t.id);
     await expect.poll(async () => (await hub.openAlerts()).map((a) => [a.ruleId, a.value])).toEqual([[r.body.id, 0]]);
     // A rule that asks for the forecast where none is given is refused with a pointer.
-    const asa = await t.admin.post('/v1/alert-rules', {
-      name: 'asa',
+    const abandoned = await t.admin.post('/v1/alert-rules', {
+      name: 'abandons',
       scope: { kind: 'queue', id: q.id },
-      condition: { type: 'anomaly', measure: 'asa', against: 'forecast' },
+      condition: { type: 'anomaly', measure: 'abandoned', against: 'forecast' },
     });
-    expectProblem(asa, 422, 'VALIDATION_FAILED');
-    expect(asa.text).toContain('/condition/against');
+    expectProblem(abandoned, 422, 'VALIDATION_FAILED');
+    expect(abandoned.text).toContain('/condition/against');
+  });
+
+  it('an anomaly rule on waits against what Erlang C expects of the forecast with the agents scheduled', async () => {
+    const t = await createTenant();
+    const q = await createQueue(t);
+    const agents = await Promise.all(Array.from({ length: 6 }, () => createAgent(t, { queueIds: [q.id] })));
+    const [ada] = agents;
+    // Three weeks running, 12 calls in the hour before this time of the week, each answered after 5 s and handled
+    // for 180 s; now 3 calls answered after 400 s, with 6 agents on shift — far beyond the few seconds they imply, but
+    // not 100 times the 5 s of past weeks: only the forecast judges it an anomaly.
+    const call = (joinedAt: number, waitS: number) => {
+      const id = callId('wait');
+      const e = (type: string, at: number, extra: Record<string, unknown> = {}) => ({
+        id: `${id}:${type}`,
+        type,
+        occurredAt: iso(at),
+        interactionId: id,
+        ...extra,
+      });
+      const answered = joinedAt + waitS * 1000;
+      return [
+        e('queue.joined', joinedAt, { queueId: q.id }),
+        e('queue.left', answered, { queueId: q.id, agentId: ada?.id, attrs: { outcome: 'answered' } }),
+        e('agent.connected', answered, { queueId: q.id, agentId: ada?.id }),
+        e('agent.disconnected', answered + 180_000, { agentId: ada?.id }),
+      ];
+    };
+    const now = Date.now();
+    const history = [1, 2, 3].flatMap((week) =>
+      Array.from({ length: 12 }, (_, i) => call(now - week * 7 * 86_400_000 - 40 * 60_000 + i * 2000, 5)),
+    );
+    const current = Array.from({ length: 3 }, (_, i) => call(now - 45 * 60_000 + i * 1000, 400));
+    await sendEvents(t.admin, [...history, ...current].flat());
+    const planned = await t.admin.post('/v1/schedules', {
+      shifts: agents.map((a) => ({
+        id: `s-${a.id}`,
+        agentId: a.id,
+        start: iso(now - 4 * 3_600_000),
+        end: iso(now + 4 * 3_600_000),
+        activities: [],
+      })),
+    });
+    expect(planned.status, planned.text).toBe(200);
+    await settle(t);
+    const r = await t.admin.post('/v1/alert-rules', {
+      name: 'waits against the forecast',
+      scope: { kind: 'queue', id: q.id },
+      condition: { type: 'anomaly', measure: 'asa', direction: 'above', factor: 100 },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.forecastUntil).not.toBeNull();
+    const hub = liveHubStub(env, t.id);
+    await expect.poll(async () => (await hub.openAlerts()).map((a) => [a.ruleId, a.value])).toEqual([[r.body.id, 400_000]]);
   });
 
   it('a tenant never sees another tenant’s alerts', async () => {

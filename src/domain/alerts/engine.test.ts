@@ -162,7 +162,7 @@ describe('observe', () => {
   });
 
   it('refuses rules whose scope and condition do not fit', () => {
-    expect(ruleProblem(rule({ condition: { type: 'anomaly', measure: 'asa', against: 'forecast' } }))).toMatchObject({
+    expect(ruleProblem(rule({ condition: { type: 'anomaly', measure: 'abandoned', against: 'forecast' } }))).toMatchObject({
       pointer: '/condition/against',
     });
     expect(ruleProblem(rule({ scope: { kind: 'team', id: 't' } }))).toMatchObject({ pointer: '/condition/metric' });

@@ -131,10 +131,11 @@ const HOUR_MS = 3_600_000;
 const INTERVAL_MS = 900_000;
 
 /**
- * What a forecast expects over [from, to): each 15-minute interval's lower bound, point and upper bound, in
- * proportion to its overlap with the window (a count over a rolling hour spans five intervals). Null when the
- * forecast does not cover the whole window. The bounds are sums of the intervals' bounds: wider than the
- * prediction interval of the sum, so the judgement errs on the quiet side.
+ * What a forecast expects over [from, to): each 15-minute interval's lower bound, point and upper bound, taken in
+ * proportion to its overlap with the window (a rolling hour spans five intervals) — added up for a count, averaged
+ * by the calls each interval expects for a mean. Null when the forecast does not cover the whole window, an
+ * interval of it has no forecast, or (a mean) no call is expected. A count's bounds are sums of the intervals'
+ * bounds: wider than the prediction interval of the sum, so the judgement errs on the quiet side.
  */
 export function forecastBand(
   forecast: AlertForecast | null,
@@ -142,17 +143,26 @@ export function forecastBand(
   to: number,
 ): { lower: number; point: number; upper: number } | null {
   if (!forecast || from < forecast.from || to > forecast.from + forecast.bands.length * INTERVAL_MS) return null;
-  const band = { lower: 0, point: 0, upper: 0 };
+  const mean = forecast.weights !== undefined;
+  let lower = 0;
+  let point = 0;
+  let upper = 0;
+  let weight = 0;
   for (let i = Math.floor((from - forecast.from) / INTERVAL_MS); i < forecast.bands.length; i++) {
     const start = forecast.from + i * INTERVAL_MS;
     if (start >= to) break;
+    const band = forecast.bands[i];
+    if (!band) return null;
     const share = (Math.min(to, start + INTERVAL_MS) - Math.max(from, start)) / INTERVAL_MS;
-    const [lower, point, upper] = forecast.bands[i] as [number, number, number];
-    band.lower += lower * share;
-    band.point += point * share;
-    band.upper += upper * share;
+    const w = share * (mean ? (forecast.weights?.[i] ?? 0) : 1);
+    if (w === 0) continue;
+    lower += band[0] * w;
+    point += band[1] * w;
+    upper += (band[2] ?? Number.POSITIVE_INFINITY) * w;
+    weight += w;
   }
-  return band;
+  if (!mean) return { lower, point, upper };
+  return weight > 0 ? { lower: lower / weight, point: point / weight, upper: upper / weight } : null;
 }
 
 function metricValue(

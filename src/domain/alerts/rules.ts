@@ -92,7 +92,7 @@ export const AnomalyConditionSchema = z
       .enum(['forecast', 'history'])
       .optional()
       .describe(
-        '`forecast` (the default for `offered`): the hour leaves the prediction interval of the queue’s forecast (GET /v1/forecasts) — above its upper or below its lower bound; `factor` does not apply. `history`: `factor` times the same hour of past weeks. Other measures are judged against history.',
+        '`forecast` (the default for `offered`, `asa` and `avgQueueTime`): the hour leaves the prediction interval of the queue’s forecast — its volume (GET /v1/forecasts), or the wait Erlang C expects of that volume and AHT with the agents the schedules put on the queue — above its upper or below its lower bound; `factor` does not apply. `history`: `factor` times the same hour of past weeks (always for `abandoned`).',
       ),
   })
   .meta({ id: 'AlertAnomalyCondition' });
@@ -130,15 +130,24 @@ export type AlertRuleCreate = z.infer<typeof AlertRuleCreateSchema>;
 /** A rule as the hub evaluates it. */
 /**
  * An anomaly rule's forecast of its measure: for each 15-minute interval from `from` on, the prediction interval's
- * lower bound, the point forecast and the upper bound.
+ * lower bound, the point forecast and the upper bound (null: unbounded — a wait when the schedule cannot keep up
+ * with the upper volume), or null where the interval has no forecast. A mean (a wait) carries `weights`, the
+ * calls each interval expects, to average intervals by.
  */
 export interface AlertForecast {
   from: number;
-  bands: [number, number, number][];
+  bands: ([number, number, number | null] | null)[];
+  weights?: number[];
 }
 
-/** The anomaly measures a forecast gives (GET /v1/forecasts: offered volume). */
-export const FORECAST_MEASURES: readonly string[] = ['offered'];
+/**
+ * The anomaly measures a forecast gives: offered volume (GET /v1/forecasts), and the waits Erlang C expects of the
+ * forecast volume and AHT with the agents the schedules put on the queue (docs/alerts.md).
+ */
+export const FORECAST_MEASURES: readonly string[] = ['offered', 'asa', 'avgQueueTime'];
+
+/** The forecast measures that are means (averaged over intervals by expected calls), not counts. */
+export const MEAN_MEASURES: readonly string[] = ['asa', 'avgQueueTime'];
 
 /** Whether an anomaly condition is judged against the forecast (else against past weeks). */
 export const judgedByForecast = (c: { measure: string; against?: 'forecast' | 'history' | undefined }) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onQueueAgents, type PlanDemand, type PlanPolicy, planDay } from './plan';
+import { expectedWaitBand, onQueueAgents, type PlanDemand, type PlanPolicy, planDay } from './plan';
 
 const Q = 15 * 60_000;
 const H = 4 * Q;
@@ -73,5 +73,23 @@ describe('a day’s plan', () => {
       planDay([interval(0, 50)], [], { ...POLICY, targetServiceLevel: t }).intervals[0]?.requiredAgents as number;
     expect(goal(0.9)).toBeGreaterThanOrEqual(goal(0.8));
     expect(goal(1)).toBeGreaterThanOrEqual(goal(0.95));
+  });
+});
+
+describe('the wait a forecast and a schedule imply', () => {
+  it('Erlang C’s mean wait at the lower, point and upper volumes', () => {
+    // 50 calls in 15 minutes at 180 s is 10 Erlangs; 14 agents: the reference case's ASA.
+    const band = expectedWaitBand({ lower: 40, point: 50, upper: 60 }, 180, 14, 900);
+    const [lower, point, upper] = band as [number, number, number];
+    // ASA = C·AHT/(N − A) = 0.174 × 180 s / 4 ≈ 7.83 s (P(wait) 0.174 to three digits).
+    expect(Math.abs(point - 7830)).toBeLessThan(25);
+    expect(lower).toBeLessThan(point);
+    expect(upper).toBeGreaterThan(point);
+  });
+  it('unbounded above when the upper volume overwhelms the agents; none when the point does, or without AHT', () => {
+    expect(expectedWaitBand({ lower: 40, point: 50, upper: 80 }, 180, 14, 900)?.[2]).toBeNull();
+    expect(expectedWaitBand({ lower: 40, point: 80, upper: 90 }, 180, 14, 900)).toBeNull();
+    expect(expectedWaitBand({ lower: 0, point: 5, upper: 9 }, null, 14, 900)).toBeNull();
+    expect(expectedWaitBand({ lower: 0, point: 0, upper: 2 }, 180, 0, 900)).toEqual([0, 0, null]);
   });
 });

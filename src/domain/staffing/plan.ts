@@ -156,3 +156,26 @@ export function planDay(
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * The mean wait (ms) Erlang C expects in an interval of `seconds` for `offered` calls of `ahtSeconds` with `agents`
+ * on the queue, at the forecast's lower bound, point and upper bound of volume (waits grow with volume): null when
+ * there is nothing to expect it from (no handle time, or the point volume overwhelms the agents); an upper bound of
+ * null when only the upper volume does (unbounded). What an anomaly rule on waits is judged against.
+ */
+export function expectedWaitBand(
+  offered: { lower: number; point: number; upper: number },
+  ahtSeconds: number | null,
+  agents: number,
+  seconds: number,
+): [number, number, number | null] | null {
+  if (ahtSeconds === null || ahtSeconds <= 0) return null;
+  const asaMs = (calls: number): number | null => {
+    if (calls <= 0) return 0;
+    const q = erlangCQueue({ arrivalRate: calls / seconds, aht: ahtSeconds }, agents);
+    return q.asa === null ? null : Math.round(q.asa * 1000);
+  };
+  const point = asaMs(offered.point);
+  if (point === null) return null;
+  return [asaMs(offered.lower) ?? point, point, asaMs(offered.upper)];
+}

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type { AlertRuleOut } from '../../contracts/alerts';
 import { MAX_FORECAST_DAYS } from '../../contracts/forecasts';
 import type { Tx } from '../../db/client';
-import { alertRules } from '../../db/schema';
+import { agentQueues, alertRules, shifts } from '../../db/schema';
 import { hourlyBaseline } from '../../domain/alerts/baseline';
 import {
   type AlertForecast,
@@ -10,10 +10,12 @@ import {
   type AlertRuleCreate,
   AlertRuleCreateSchema,
   judgedByForecast,
+  MEAN_MEASURES,
   ruleProblem,
 } from '../../domain/alerts/rules';
 import { AppError, invalid, notFound } from '../../domain/errors';
 import type { TenantSettings } from '../../domain/settings';
+import { expectedWaitBand, onQueueAgents, type PlanShift } from '../../domain/staffing/plan';
 import { startOfLocalDay } from '../../domain/time/zones';
 import { callLiveHub } from '../../durable-objects/live/live-hub.client';
 import { newId } from '../../lib/ids';
@@ -93,19 +95,57 @@ async function baselineOf(ctx: ServiceContext, rule: AlertRuleCreate, timeZone: 
 }
 
 /**
- * An anomaly rule's forecast (docs/forecasts.md): the queue's offered volume per 15 minutes, from the hour before now
- * to as far ahead as a forecast goes (35 days from today's start), with its prediction intervals — what the hub
- * judges the last hour against (src/domain/alerts/engine.ts `forecastBand`). Null for rules judged against history.
+ * An anomaly rule's forecast (docs/forecasts.md), from the hour before now to as far ahead as a forecast goes (35
+ * days from today's start), per 15 minutes with its prediction interval: of the queue's offered volume, or of the
+ * wait Erlang C expects of that volume and AHT with the agents the queue's schedules put on it — what the hub
+ * judges the last hour against (src/domain/alerts/engine.ts `forecastBand`). Null for rules judged against history,
+ * and for a queue with no history.
  */
 async function forecastOf(ctx: ServiceContext, rule: AlertRuleCreate, settings: TenantSettings): Promise<AlertForecast | null> {
-  if (rule.condition.type !== 'anomaly' || !rule.scope.id || !judgedByForecast(rule.condition)) return null;
+  const c = rule.condition;
+  if (c.type !== 'anomaly' || !rule.scope.id || !judgedByForecast(c)) return null;
   const queueId = rule.scope.id;
   const from = Math.floor(ctx.now.getTime() / INTERVAL_MS) * INTERVAL_MS - 3_600_000;
   const to = startOfLocalDay(from, settings.timeZone).start + MAX_FORECAST_DAYS * DAY_MS;
-  const f = await tenantTx(ctx, (tx) => loadQueueForecast(tx, ctx, settings, { queueId, from, to }));
-  // No history, no forecast: nothing is judged (like a baseline with no past week).
-  if (f.training.from === null) return null;
-  return { from: f.from, bands: f.intervals.map((i) => [round2(i.lower), round2(i.offered), round2(i.upper)]) };
+  return tenantTx(ctx, async (tx) => {
+    const f = await loadQueueForecast(tx, ctx, settings, { queueId, from, to });
+    if (f.training.from === null) return null;
+    if (!MEAN_MEASURES.includes(c.measure)) {
+      return { from: f.from, bands: f.intervals.map((i) => [round2(i.lower), round2(i.offered), round2(i.upper)]) };
+    }
+    const shifts = await scheduledShifts(tx, ctx.tenantId, queueId, f.from, f.to);
+    return {
+      from: f.from,
+      bands: f.intervals.map((i) => {
+        const agents = Math.floor(onQueueAgents(shifts, i.start, i.start + INTERVAL_MS) + 1e-9);
+        return expectedWaitBand({ lower: i.lower, point: i.offered, upper: i.upper }, i.ahtSeconds, agents, INTERVAL_MS / 1000);
+      }),
+      weights: f.intervals.map((i) => round2(i.offered)),
+    };
+  });
+}
+
+/** The shifts of the agents who serve a queue that overlap [from, to). */
+async function scheduledShifts(tx: Tx, tenantId: string, queueId: string, from: number, to: number): Promise<PlanShift[]> {
+  const serving = (
+    await tx
+      .select({ agentId: agentQueues.agentId })
+      .from(agentQueues)
+      .where(and(eq(agentQueues.tenantId, tenantId), eq(agentQueues.queueId, queueId)))
+  ).map((r) => r.agentId);
+  if (serving.length === 0) return [];
+  const rows = await tx
+    .select({ startsAt: shifts.startsAt, endsAt: shifts.endsAt, activities: shifts.activities })
+    .from(shifts)
+    .where(
+      and(
+        eq(shifts.tenantId, tenantId),
+        inArray(shifts.agentId, serving),
+        lt(shifts.startsAt, new Date(to)),
+        gt(shifts.endsAt, new Date(from)),
+      ),
+    );
+  return rows.map((s) => ({ start: s.startsAt.getTime(), end: s.endsAt.getTime(), activities: s.activities }));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
