@@ -154,3 +154,62 @@ export const TenantLiveSchema = z
     queues: z.array(LiveSnapshotSchema),
   })
   .meta({ id: 'TenantLive' });
+
+const SiteServiceLevelSchema = z
+  .object({
+    today: LiveMetricValueSchema.describe("Today's (the tenant's day), its queues' numerators and denominators summed."),
+    lastHour: LiveMetricValueSchema.nullable().describe('The last 60 minutes’, the same way (null: the site has no queue).'),
+  })
+  .describe('The service level as `GET /v1/live` totals it: each queue judged under its own policy.');
+
+const AgentCountsSchema = z.object({
+  available: z.number().int(),
+  staffed: z.number().int().describe('Available, busy or in after-call work.'),
+});
+
+export const OverflowSuggestionSchema = z
+  .object({
+    queueId: z.string(),
+    fromSiteId: z
+      .string()
+      .describe('The queue’s own site: callers wait there and none of its agents serving the queue is available.'),
+    toSiteId: z.string().describe('A site with agents serving the queue (`queueIds` of the agent) available now.'),
+    waiting: z.number().int(),
+    longestWaitMs: z.number().int().nullable(),
+    availableAgents: z.number().int(),
+    agentIds: z.array(z.string()).describe('Those agents, ids sorted.'),
+    reason: z.string().describe('The suggestion in a sentence.'),
+  })
+  .meta({ id: 'OverflowSuggestion' });
+
+export const SitesLiveSchema = z
+  .object({
+    asOf: Timestamp,
+    sites: z.array(
+      z.object({
+        siteId: z.string(),
+        waiting: z.number().int().describe('Callers waiting in the site’s queues.'),
+        longestWaitMs: z.number().int().nullable(),
+        agents: AgentCountsSchema.extend({ byState: AgentsByStateSchema }).describe(
+          'The site’s agents now (each once, in its newest state), whichever queues they serve.',
+        ),
+        serviceLevel: SiteServiceLevelSchema,
+        queues: z.array(
+          z.object({
+            queueId: z.string(),
+            name: z.string().nullable(),
+            waiting: z.number().int(),
+            longestWaitMs: z.number().int().nullable(),
+            agents: AgentCountsSchema.describe('Agents of this site who serve the queue.'),
+            serviceLevel: SiteServiceLevelSchema,
+          }),
+        ),
+      }),
+    ),
+    overflow: z
+      .array(OverflowSuggestionSchema)
+      .describe(
+        'For each queue with callers waiting and no agent of its own site available to it, each other site whose agents serving it are available now: queues by longest wait, sites by available agents. Queues without a site are never here.',
+      ),
+  })
+  .meta({ id: 'SitesLive' });

@@ -162,12 +162,18 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
     return this.ready ? this.entities.queueIds() : [];
   }
 
-  /** The queues (with site) and agents (with team and site) as live totals group them. */
+  /** The queues (with site) and agents (with team, site and the queues they serve) as live totals group them. */
   liveDirectory(): LiveDirectory {
     if (!this.ready) return { queues: [], agents: [], settings: null };
     return {
       queues: this.entities.queues().map((q) => ({ id: q.id, name: q.name, siteId: q.siteId ?? null, archived: q.archived })),
-      agents: this.entities.agents().map((a) => ({ id: a.id, teamId: a.teamId ?? null, siteId: a.siteId ?? null })),
+      agents: this.entities.agents().map((a) => ({
+        id: a.id,
+        teamId: a.teamId ?? null,
+        siteId: a.siteId ?? null,
+        queueIds: a.queueIds,
+        archived: a.archived,
+      })),
       settings: this.getConfig()?.settings ?? null,
     };
   }

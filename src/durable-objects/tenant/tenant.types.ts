@@ -181,7 +181,7 @@ export interface DeliveryReceipt {
 /** The tenant's queues and agents as live totals group them (`TenantDO.liveDirectory`). */
 export interface LiveDirectory {
   queues: { id: string; name: string; siteId: string | null; archived: boolean }[];
-  agents: { id: string; teamId: string | null; siteId: string | null }[];
+  agents: { id: string; teamId: string | null; siteId: string | null; queueIds: string[]; archived: boolean }[];
   /** null: the tenant is not configured. */
   settings: TenantSettings | null;
 }

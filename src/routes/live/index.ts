@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { LiveSnapshotSchema, TenantLiveSchema } from '../../contracts/live';
+import { LiveSnapshotSchema, SitesLiveSchema, TenantLiveSchema } from '../../contracts/live';
 import { LiveServerMessageSchema, LiveTokenRequestSchema, LiveTokenSchema } from '../../contracts/live-stream';
 import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
-import { openLiveStream, queueLive, tenantLive } from '../../services/live/live';
+import { openLiveStream, queueLive, sitesLive, tenantLive } from '../../services/live/live';
 import { issueLiveToken } from '../../services/live/tokens';
 
 const StreamQuerySchema = z.object({
@@ -49,6 +49,22 @@ export const liveRouter = createRouter()
       }),
     ),
     async (c) => c.json(await tenantLive(serviceContext(c)), 200),
+  )
+  .openapi(
+    defineRoute(
+      { scope: 'read' },
+      createRoute({
+        method: 'get',
+        path: '/v1/live/sites',
+        operationId: 'getLiveSites',
+        tags: ['Live'],
+        summary: 'Cross-site load: each site now, and where to overflow',
+        description:
+          "Per site: its queues' callers waiting and longest wait, its agents available and staffed, today's and the last hour's service level (the totals of `GET /v1/live`); and overflow suggestions — for each queue with callers waiting and no agent of its own site available to it, the other sites whose agents serving it are available now, each explained in a sentence. From the Durable Objects (works while Postgres is down). Keys limited to a team or an agent are refused: the load of a site is every team's.",
+        responses: { 200: jsonContent(SitesLiveSchema, 'Each site and the overflow suggestions.') },
+      }),
+    ),
+    async (c) => c.json(await sitesLive(serviceContext(c)), 200),
   )
   .openapi(
     defineRoute(

@@ -2,6 +2,7 @@ import { AppError, notFound } from '../../domain/errors';
 import { AGENT_STATES, type AgentState } from '../../domain/events/event-types';
 import type { MetricValue } from '../../domain/kpi/compute';
 import { type LiveMetricId, sumLiveMetrics } from '../../domain/kpi/live';
+import { overflowSuggestions, type SiteLoadAgent, type SiteLoadQueue, siteAgentCounts } from '../../domain/live/sites';
 import { callLiveHub, liveHubStub } from '../../durable-objects/live/live-hub.client';
 import { LIVE_HEADERS, maxConnections } from '../../durable-objects/live/live-hub.do';
 import { callQueueDO } from '../../durable-objects/queue/queue.client';
@@ -33,13 +34,8 @@ export interface LiveTotals {
   windows: { minutes: number; metrics: Metrics }[];
 }
 
-/**
- * Every live (not archived) queue of the tenant, fanned in from the QueueDOs in parallel (bounded), with totals
- * for the tenant, each site (its queues, and its agents) and each team (its agents). A total sums its queues'
- * numerators and denominators (`sumLiveMetrics`); agents are counted once however many queues they serve, in
- * their newest state.
- */
-export async function tenantLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 'now'>) {
+/** Every live (not archived) queue's snapshot, fanned in from the QueueDOs in parallel (bounded), with the directory. */
+async function gatherLive(ctx: Pick<ServiceContext, 'env' | 'tenantId'>) {
   const dir = await callTenantDO(ctx.env, ctx.tenantId, (s) => s.liveDirectory());
   const queues = dir.queues.filter((q) => !q.archived);
   const snaps: LiveSnapshot[] = [];
@@ -70,6 +66,7 @@ export async function tenantLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 
     for (const [id, a] of agents) if (keep(id)) out[a.state] += 1;
     return out;
   };
+  /** Totals of some queues and agents: what `GET /v1/live` and `GET /v1/live/sites` both answer (one definition). */
   const totals = (part: LiveSnapshot[], keepAgent: (agentId: string) => boolean): LiveTotals => ({
     queues: part.length,
     waiting: part.reduce((n, s) => n + s.waiting, 0),
@@ -84,6 +81,17 @@ export async function tenantLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 
   const siteIds = [
     ...new Set([...queues.map((q) => q.siteId), ...dir.agents.map((a) => a.siteId)].filter((s): s is string => s !== null)),
   ].sort();
+  return { dir, snaps, agents, agentOf, agentStates, totals, siteIds };
+}
+
+/**
+ * Every live (not archived) queue of the tenant, fanned in from the QueueDOs in parallel (bounded), with totals
+ * for the tenant, each site (its queues, and its agents) and each team (its agents). A total sums its queues'
+ * numerators and denominators (`sumLiveMetrics`); agents are counted once however many queues they serve, in
+ * their newest state.
+ */
+export async function tenantLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 'now'>) {
+  const { dir, snaps, agentOf, agentStates, totals, siteIds } = await gatherLive(ctx);
   const teamIds = [...new Set(dir.agents.map((a) => a.teamId).filter((t): t is string => t !== null))].sort();
   return {
     asOf: ctx.now.toISOString(),
@@ -101,6 +109,59 @@ export async function tenantLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 
     })),
     queues: snaps,
   };
+}
+
+/** The rolling window a site's "last hour" service level is. */
+const LAST_HOUR_MINUTES = 60;
+
+/**
+ * Cross-site load (docs/live.md): per site its queues' callers waiting and longest wait, its agents available and
+ * staffed, today's and the last hour's service level (the same totals as `GET /v1/live`'s sites), and overflow
+ * suggestions (`src/domain/live/sites.ts`): for each queue with callers waiting and no agent of its own site
+ * available to it, the other sites whose agents serving it are available now.
+ */
+export async function sitesLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | 'now'>) {
+  const { dir, snaps, agents, agentOf, totals, siteIds } = await gatherLive(ctx);
+  const loadAgents: SiteLoadAgent[] = dir.agents
+    .filter((a) => !a.archived)
+    .map((a) => ({
+      agentId: a.id,
+      siteId: a.siteId,
+      queueIds: a.queueIds,
+      state: agents.get(a.id)?.state ?? null,
+    }));
+  const serviceLevel = (t: LiveTotals) => ({
+    today: t.today.serviceLevel,
+    lastHour: t.windows.find((w) => w.minutes === LAST_HOUR_MINUTES)?.metrics.serviceLevel ?? null,
+  });
+  const sites = siteIds.map((siteId) => {
+    const mine = snaps.filter((s) => s.siteId === siteId);
+    const total = totals(mine, (id) => agentOf.get(id)?.siteId === siteId);
+    const counts = siteAgentCounts(loadAgents, siteId);
+    return {
+      siteId,
+      waiting: total.waiting,
+      longestWaitMs: total.longestWaitMs,
+      agents: { ...counts, byState: total.agents },
+      serviceLevel: serviceLevel(total),
+      queues: mine.map((s) => ({
+        queueId: s.queueId,
+        name: s.name,
+        waiting: s.waiting,
+        longestWaitMs: s.longestWaitMs,
+        agents: siteAgentCounts(loadAgents, siteId, s.queueId),
+        serviceLevel: serviceLevel(totals([s], () => false)),
+      })),
+    };
+  });
+  const loadQueues: SiteLoadQueue[] = snaps.map((s) => ({
+    queueId: s.queueId,
+    name: s.name,
+    siteId: s.siteId,
+    waiting: s.waiting,
+    longestWaitMs: s.longestWaitMs,
+  }));
+  return { asOf: ctx.now.toISOString(), sites, overflow: overflowSuggestions(loadQueues, loadAgents) };
 }
 
 /**
