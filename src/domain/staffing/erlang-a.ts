@@ -17,7 +17,7 @@ import { offeredLoad, type Traffic } from './erlang';
  *   ahead (a service, or one ahead abandons) and abandons at θ; it is answered with probability
  *   ∏_{k=0..j} a_k/(a_k + θ) after a time whose mean, given it is answered, is Σ_{k=0..j} 1/(a_k + θ);
  * - service level (answered within t, over all arrivals: an abandon counts as not answered in time) =
- *   P(no wait) + Σ_j p_{N+j}·P(that caller is answered by t), by uniformization of the tagged caller's chain.
+ *   P(no wait) + Σ_j p_{N+j}·P(that caller is answered by t), in closed form (`answeredWithin`).
  *
  * Unit-agnostic like `erlang.ts`: the rate, AHT, patience and threshold in one time unit.
  */
@@ -50,6 +50,8 @@ export interface ErlangA {
 export interface ImpatientStaffingTarget {
   /** At least `target` (0 ≤ target < 1) of all callers answered within `threshold` (in the traffic's time unit). */
   serviceLevel?: { target: number; threshold: number };
+  /** ASA of the answered callers at most this (> 0, in the traffic's time unit). */
+  asa?: number;
   /** P(abandon) at most this (0 < max ≤ 1). */
   maxAbandonment?: number;
   /** Occupancy at most this (0 < max ≤ 1). */
@@ -82,8 +84,9 @@ function chainOf(traffic: ImpatientTraffic, agents: number): Chain {
   const mu = 1 / traffic.aht;
   const theta = 1 / patience;
   const death = (n: number) => Math.min(n, agents) * mu + Math.max(n - agents, 0) * theta;
-  let q: number[] = [1];
+  const q: number[] = [1];
   let total = 1;
+  let live = 0;
   if (load > 0) {
     for (let n = 1; ; n++) {
       const term = ((q[n - 1] as number) * lambda) / death(n);
@@ -96,7 +99,10 @@ function chainOf(traffic: ImpatientTraffic, agents: number): Chain {
         throw new RangeError(`the queue would hold more than ${MAX_STATES} callers: patience too long for this load`);
       }
       if (term > 1e250) {
-        q = q.map((x) => x / 1e250);
+        // Terms only grow while they overflow, so the smallest are a prefix: two rescalings take them to 0, and
+        // skipping those keeps each rescaling to the last few hundred terms (not the whole chain every time).
+        for (let k = live; k < q.length; k++) q[k] = (q[k] as number) / 1e250;
+        while (live < q.length && q[live] === 0) live++;
         total /= 1e250;
       }
     }
@@ -145,45 +151,39 @@ export function erlangAQueue(traffic: ImpatientTraffic, agents: number): ErlangA
   return measuresOf(chainOf(traffic, agents), offeredLoad(traffic));
 }
 
-/** Poisson steps per uniformization slice: small enough that e^(−Λ·Δt) stays far from underflow. */
-const SLICE = 40;
-
 /**
- * Σ_j weight_j · P(a caller with j ahead is answered within t), by uniformization: the caller's chain (j ahead
- * → j − 1 at a_j, → answered from 0 at N·μ, → abandoned at θ) is made a discrete chain stepping at the
- * constant rate Λ = N·μ + (J + 1)·θ, and t is cut in slices with Λ·Δt ≤ SLICE so the Poisson weights of each
- * slice never underflow. All starting positions are carried at once, each with its weight.
+ * Σ_j p_{N+j} · P(a caller with j ahead is answered within t). From k ahead the caller advances at
+ * a_k = N·μ + k·θ and abandons at θ, so with S_j = Σ_{k=0..j} Exp(a_k) and its own patience τ ~ Exp(θ):
+ *
+ *   P(answered by t | j) = E[e^(−θ·S_j); S_j ≤ t] = ∏_k a_k/(a_k + θ) · P(S'_j ≤ t),
+ *
+ * where tilting each stage by e^(−θx) adds θ to its rate: S'_j = Σ_{m=1..n} Exp(θ·(α + m)), n = j + 1,
+ * α = N·μ/θ. That sum is distributed as −ln Y/θ with Y ~ Beta(α + 1, n) (Rényi's representation of exponential
+ * order statistics), so P(S'_j ≤ t) = P(Y ≥ e^(−θt)) = I_x(n, α + 1) with x = 1 − e^(−θt), the regularized
+ * incomplete beta function. It is carried from one n to the next by I_x(n + 1, b) = I_x(n, b) − T_n, with
+ * T_n = xⁿ(1 − x)^b / (n·B(n, b)) kept in logs (e^(−θt(α+1)) underflows from a few hundred agent-thresholds on),
+ * so the whole sum costs one pass over the chain, whatever N and t.
  */
 function answeredWithin(c: Chain, threshold: number): number {
   const { agents, mu, theta, p } = c;
-  const dist = p.slice(agents);
-  const top = dist.length - 1;
+  const top = p.length - 1 - agents;
   if (top < 0 || threshold === 0) return 0;
-  const rate = agents * mu + (top + 1) * theta;
-  const slices = Math.max(1, Math.ceil((rate * threshold) / SLICE));
-  const mean = (rate * threshold) / slices;
-  const steps = Math.ceil(mean + 12 * Math.sqrt(mean) + 30);
-  const advance = (j: number) => (agents * mu + j * theta) / rate;
-  const stay = (j: number) => 1 - advance(j) - theta / rate;
+  const alpha = (agents * mu) / theta;
+  const b = alpha + 1;
+  const logX = Math.log(-Math.expm1(-theta * threshold));
+  const log1mX = -theta * threshold;
+  // I_x(1, b) = 1 − (1 − x)^b; T_1 = b·x·(1 − x)^b; T_{n+1} = T_n · x·(n + b)/(n + 1).
+  let cdf = -Math.expm1(log1mX * b);
+  let logT = Math.log(b) + logX + log1mX * b;
   let answered = 0;
-  const mixed = new Float64Array(dist.length);
-  for (let s = 0; s < slices; s++) {
-    // After the slice: the mixture over n of the state after n steps, weighted by Poisson(n; mean).
-    let weight = Math.exp(-mean);
-    let stepAnswered = 0;
-    let sliceAnswered = weight * stepAnswered;
-    mixed.fill(0);
-    for (let j = 0; j <= top; j++) mixed[j] = weight * (dist[j] as number);
-    for (let n = 1; n <= steps; n++) {
-      stepAnswered += (dist[0] as number) * advance(0);
-      for (let j = 0; j < top; j++) dist[j] = (dist[j] as number) * stay(j) + (dist[j + 1] as number) * advance(j + 1);
-      dist[top] = (dist[top] as number) * stay(top);
-      weight *= mean / n;
-      sliceAnswered += weight * stepAnswered;
-      for (let j = 0; j <= top; j++) mixed[j] = (mixed[j] as number) + weight * (dist[j] as number);
-    }
-    answered += sliceAnswered;
-    dist.set(mixed);
+  let survive = 1;
+  for (let j = 0; j <= top; j++) {
+    const a = agents * mu + j * theta;
+    survive *= a / (a + theta);
+    answered += (p[agents + j] as number) * survive * Math.min(1, Math.max(0, cdf));
+    const n = j + 1;
+    cdf -= Math.exp(logT);
+    logT += logX + Math.log((n + b) / (n + 1));
   }
   return answered;
 }
@@ -206,6 +206,9 @@ function checkTarget(target: ImpatientStaffingTarget): void {
   if (sl && !(Number.isFinite(sl.threshold) && sl.threshold >= 0)) {
     throw new RangeError(`serviceLevel.threshold must be a finite number ≥ 0, got ${sl.threshold}`);
   }
+  if (target.asa !== undefined && !(Number.isFinite(target.asa) && target.asa > 0)) {
+    throw new RangeError(`asa must be a finite number > 0, got ${target.asa}`);
+  }
   for (const key of ['maxAbandonment', 'maxOccupancy'] as const) {
     const v = target[key];
     if (v !== undefined && !(v > 0 && v <= 1)) throw new RangeError(`${key} must be in (0, 1], got ${v}`);
@@ -215,16 +218,25 @@ function checkTarget(target: ImpatientStaffingTarget): void {
 /**
  * The fewest agents (at least 1) with which Erlang A meets every constraint of the target. Unlike Erlang C this
  * may be fewer than the load: callers who hang up take no agent time. Every measure improves with more agents,
- * so the answer is found by doubling, then bisecting.
+ * so the answer is found by doubling, then bisecting; counts so far below the load that the chain would pass its
+ * state limit count as missing the target.
  */
 export function erlangAAgentsRequired(traffic: ImpatientTraffic, target: ImpatientStaffingTarget): number {
   checkTarget(target);
   const load = offeredLoad(traffic);
   const meets = (agents: number) => {
-    const c = chainOf(traffic, agents);
+    let c: Chain;
+    try {
+      c = chainOf(traffic, agents);
+    } catch (error) {
+      // So few agents that millions would wait: no target worth asking for is met there; search above.
+      if (error instanceof RangeError && agents < load) return false;
+      throw error;
+    }
     const m = measuresOf(c, load);
     if (target.maxAbandonment !== undefined && m.probabilityOfAbandoning > target.maxAbandonment) return false;
     if (target.maxOccupancy !== undefined && m.occupancy > target.maxOccupancy) return false;
+    if (target.asa !== undefined && (m.asa === null || m.asa > target.asa)) return false;
     const sl = target.serviceLevel;
     return !sl || 1 - m.probabilityOfWaiting + answeredWithin(c, sl.threshold) >= sl.target;
   };
