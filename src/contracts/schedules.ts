@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_TYPES } from '../domain/people/attendance';
-import { Timestamp } from './common';
+import { LocalDate, Timestamp } from './common';
 
 const ActivitySchema = z.strictObject({
   type: z.enum(ACTIVITY_TYPES),
@@ -42,10 +42,19 @@ export const ShiftSchema = z
   .meta({ id: 'Shift' });
 export type ShiftOut = z.infer<typeof ShiftSchema>;
 
-export const AttendanceQuerySchema = z.object({
-  from: Timestamp.describe('Shifts starting at or after.'),
-  to: Timestamp.describe('Shifts starting before; at most 62 days after `from`.'),
+/** Which shifts: a range of start instants, or a local date — each shift's in the zone of its agent's site (docs/attendance.md). */
+export const ShiftSelectionFields = {
+  from: Timestamp.optional().describe('Shifts starting at or after (with `to`; or give `date`).'),
+  to: Timestamp.optional().describe('Shifts starting before; at most 62 days after `from`.'),
+  date: LocalDate.optional().describe(
+    'Instead of `from`/`to`: the shifts of this local date, each in the zone of its agent’s site as of its start (the site’s `timeZone`, else the tenant’s).',
+  ),
   agentId: z.string().min(1).max(64).optional(),
+  siteId: z.string().min(1).max(64).optional().describe('The agents of this site (as of each shift’s start).'),
+};
+
+export const AttendanceQuerySchema = z.object({
+  ...ShiftSelectionFields,
   teamId: z.string().min(1).max(64).optional().describe('The agents of this team (as of each shift’s start).'),
   lateGraceMinutes: z.coerce
     .number()
@@ -69,6 +78,9 @@ export const AttendanceSchema = z
         agentId: z.string(),
         start: Timestamp,
         end: Timestamp,
+        date: LocalDate.describe('The local date of the start in `timeZone`: the day the shift belongs to.'),
+        timeZone: z.string().describe('The zone of the agent’s site as of the start (the site’s `timeZone`), else the tenant’s.'),
+        siteId: z.string().nullable().describe('The agent’s site as of the start.'),
         status: z.enum(['upcoming', 'in_progress', 'attended', 'absent']),
         firstPresentAt: Timestamp.nullable(),
         lastPresentAt: Timestamp.nullable(),

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Timestamp } from '../../contracts/common';
 import {
   AttendanceQuerySchema,
   AttendanceSchema,
   type ShiftInput,
   ShiftSchema,
+  ShiftSelectionFields,
   ShiftsUpsertSchema,
 } from '../../contracts/schedules';
 import { limitAgentId, limitTeamId } from '../../domain/key-limits';
@@ -80,13 +80,11 @@ ${CSV_EXAMPLE}
         path: '/v1/schedules',
         operationId: 'listShifts',
         tags,
-        summary: 'Scheduled shifts starting in a range',
+        summary: 'Scheduled shifts starting in a range, or of a local date',
+        description:
+          'Shifts starting in `[from, to)`, or with `date` those of that local date — each shift’s in the zone of its agent’s site as of its start (the site’s `timeZone`, else the tenant’s); `siteId` keeps the agents of a site as of each start (docs/attendance.md).',
         request: {
-          query: z.object({
-            from: Timestamp,
-            to: Timestamp.openapi({ description: 'Exclusive; at most 62 days after `from`.' }),
-            agentId: z.string().min(1).max(64).optional(),
-          }),
+          query: z.object(ShiftSelectionFields),
         },
         responses: { 200: jsonContent(ShiftListSchema, 'The shifts, by start.') },
       }),
@@ -129,7 +127,7 @@ ${CSV_EXAMPLE}
         tags,
         summary: 'Attendance, adherence and conformance of scheduled shifts',
         description:
-          'For each shift starting in the range, from the agent’s state intervals: attended or absent, minutes late and left early (beyond the grace), adherence (time in the state the schedule asks for, Genesys-style, with the exceptions) and conformance (实际工作率: on-queue time worked / scheduled, may exceed 100 %); and per agent 出勤率 (shifts attended / ended), late arrivals, early leaves, absences, adherence and conformance (docs/attendance.md).',
+          'For each shift starting in the range (or, with `date`, of that local date in the zone of its agent’s site, else the tenant’s — each shift says its `date` and `timeZone`), from the agent’s state intervals: attended or absent, minutes late and left early (beyond the grace), adherence (time in the state the schedule asks for, Genesys-style, with the exceptions) and conformance (实际工作率: on-queue time worked / scheduled, may exceed 100 %); and per agent 出勤率 (shifts attended / ended), late arrivals, early leaves, absences, adherence and conformance (docs/attendance.md).',
         request: { query: AttendanceQuerySchema },
         responses: { 200: jsonContent(AttendanceSchema, 'The shifts and the agents’ totals.') },
       }),

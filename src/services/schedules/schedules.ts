@@ -1,8 +1,8 @@
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Attendance, ShiftInput, ShiftOut } from '../../contracts/schedules';
 import type { Tx } from '../../db/client';
-import { agentStateIntervals, shifts } from '../../db/schema';
-import { membershipAt } from '../../domain/agents/memberships';
+import { agentStateIntervals, shifts, sites } from '../../db/schema';
+import { type Membership, membershipAt } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { FieldIssue } from '../../domain/errors';
 import { invalid, notFound } from '../../domain/errors';
@@ -16,6 +16,7 @@ import {
   shiftAdherence,
   shiftAttendance,
 } from '../../domain/people/attendance';
+import { dateStartRange, localDate, shiftZone } from '../../domain/people/shift-days';
 import { newId } from '../../lib/ids';
 import { type ServiceContext, tenantTx } from '../context';
 import { loadMemberships } from '../kpis/records';
@@ -106,10 +107,56 @@ export async function upsertShifts(ctx: ServiceContext, input: ShiftInput[]): Pr
   });
 }
 
-export async function listShifts(ctx: ServiceContext, q: { from: string; to: string; agentId?: string }): Promise<ShiftOut[]> {
-  checkRange(q.from, q.to);
-  const rows = await tenantTx(ctx, (tx) => shiftsStarting(tx, ctx.tenantId, q));
+/** Which shifts a listing asks for: starting in [from, to), or of a local date (each in its own zone), maybe of a site's agents. */
+export interface ShiftSelection {
+  from?: string;
+  to?: string;
+  date?: string;
+  agentId?: string;
+  siteId?: string;
+}
+
+export async function listShifts(ctx: ServiceContext, q: ShiftSelection): Promise<ShiftOut[]> {
+  const range = rangeOf(q);
+  const rows = await tenantTx(ctx, async (tx) => {
+    if (q.siteId) await assertReferences(tx, ctx.tenantId, [{ kind: 'site', items: [{ pointer: '/siteId', id: q.siteId }] }]);
+    const all = await shiftsStarting(tx, ctx.tenantId, { ...range, agentId: q.agentId });
+    if (!q.date && !q.siteId) return all;
+    const days = await shiftDays(tx, ctx.tenantId, all);
+    return all.filter((r) => selected(days.get(r.id), q));
+  });
   return rows.map(present);
+}
+
+/** The zone, local date and site of each shift (by id): its agent's site as of its start (src/domain/people/shift-days.ts). */
+export async function shiftDays(
+  tx: Tx,
+  tenantId: string,
+  rows: readonly Row[],
+  memberships?: Map<string, Membership[]>,
+): Promise<Map<string, { timeZone: string; date: string; siteId: string | null }>> {
+  const out = new Map<string, { timeZone: string; date: string; siteId: string | null }>();
+  if (rows.length === 0) return out;
+  const members = memberships ?? (await loadMemberships(tx, tenantId));
+  const tenantZone = (await loadTenantRow(tx, tenantId)).settings.timeZone;
+  const siteZones = new Map(
+    (await tx.select({ id: sites.id, timeZone: sites.timeZone }).from(sites).where(eq(sites.tenantId, tenantId))).map((s) => [
+      s.id,
+      s.timeZone,
+    ]),
+  );
+  for (const r of rows) {
+    const start = r.startsAt.getTime();
+    const mine = members.get(r.agentId) ?? [];
+    const timeZone = shiftZone(mine, start, siteZones, tenantZone);
+    out.set(r.id, { timeZone, date: localDate(start, timeZone), siteId: membershipAt(mine, start)?.siteId ?? null });
+  }
+  return out;
+}
+
+/** Whether a shift's day and site are the ones asked for. */
+function selected(day: { date: string; siteId: string | null } | undefined, q: { date?: string; siteId?: string }): boolean {
+  return day !== undefined && (!q.date || day.date === q.date) && (!q.siteId || day.siteId === q.siteId);
 }
 
 export async function deleteShift(ctx: ServiceContext, id: string): Promise<{ id: string; outcome: 'deleted' }> {
@@ -145,6 +192,23 @@ function checkRange(from: string, to: string): void {
   if (span > MAX_RANGE_MS) throw invalid([{ in: 'query', pointer: '/to', detail: 'At most 62 days after `from`.' }]);
 }
 
+/** The start instants to read: `from`–`to`, or every instant a shift of `date` can start at in any zone (one or the other). */
+function rangeOf(q: { from?: string; to?: string; date?: string }): { from: string; to: string } {
+  if (q.date !== undefined) {
+    if (q.from !== undefined || q.to !== undefined) {
+      throw invalid([{ in: 'query', pointer: '/date', detail: 'Give either `date` or `from` and `to`, not both.' }]);
+    }
+    const r = dateStartRange(q.date);
+    return { from: iso(r.from), to: iso(r.to) };
+  }
+  const missing = (['from', 'to'] as const).filter((k) => q[k] === undefined);
+  if (missing.length > 0) {
+    throw invalid(missing.map((k) => ({ in: 'query' as const, pointer: `/${k}`, detail: 'Required (or give `date`).' })));
+  }
+  checkRange(q.from as string, q.to as string);
+  return { from: q.from as string, to: q.to as string };
+}
+
 const ratio = (numerator: number, denominator: number) => ({
   value: denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000,
   numerator,
@@ -158,9 +222,9 @@ const ratio = (numerator: number, denominator: number) => ({
  */
 export async function attendance(
   ctx: ServiceContext,
-  q: { from: string; to: string; agentId?: string; teamId?: string; lateGraceMinutes?: number; earlyLeaveGraceMinutes?: number },
+  q: ShiftSelection & { teamId?: string; lateGraceMinutes?: number; earlyLeaveGraceMinutes?: number },
 ): Promise<Attendance> {
-  checkRange(q.from, q.to);
+  const range = rangeOf(q);
   const now = ctx.now.getTime();
   return tenantTx(ctx, async (tx) => {
     // The tenant's settings (docs/attendance.md), the request's grace minutes over them.
@@ -172,11 +236,14 @@ export async function attendance(
       ...(q.earlyLeaveGraceMinutes !== undefined ? { earlyLeaveGraceMinutes: q.earlyLeaveGraceMinutes } : {}),
     };
     if (q.teamId) await assertReferences(tx, ctx.tenantId, [{ kind: 'team', items: [{ pointer: '/teamId', id: q.teamId }] }]);
-    let rows = await shiftsStarting(tx, ctx.tenantId, q);
+    if (q.siteId) await assertReferences(tx, ctx.tenantId, [{ kind: 'site', items: [{ pointer: '/siteId', id: q.siteId }] }]);
+    let rows = await shiftsStarting(tx, ctx.tenantId, { ...range, agentId: q.agentId });
+    const memberships = await loadMemberships(tx, ctx.tenantId);
     if (q.teamId) {
-      const memberships = await loadMemberships(tx, ctx.tenantId);
       rows = rows.filter((r) => membershipAt(memberships.get(r.agentId) ?? [], r.startsAt.getTime())?.teamId === q.teamId);
     }
+    const days = await shiftDays(tx, ctx.tenantId, rows, memberships);
+    rows = rows.filter((r) => selected(days.get(r.id), q));
     const perShift = await shiftOutcomes(tx, ctx.tenantId, rows, policy, now);
     const agentIds = [...new Set(rows.map((r) => r.agentId))];
     const agents = agentIds.map((agentId) => {
@@ -206,6 +273,9 @@ export async function attendance(
         agentId: r.agentId,
         start: r.startsAt.toISOString(),
         end: r.endsAt.toISOString(),
+        date: days.get(r.id)?.date as string,
+        timeZone: days.get(r.id)?.timeZone as string,
+        siteId: days.get(r.id)?.siteId ?? null,
         status: a.status,
         firstPresentAt: a.firstPresentAt === null ? null : iso(a.firstPresentAt),
         lastPresentAt: a.lastPresentAt === null ? null : iso(a.lastPresentAt),
