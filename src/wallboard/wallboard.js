@@ -1,4 +1,5 @@
-// The wallboard page (GET /wallboard): the live stream (docs/live.md, protocol v1) drawn as one tile per queue.
+// The wallboard page (GET /wallboard): the live stream (docs/live.md, protocol v1) drawn as one tile per queue,
+// of every site or of one (`?site=`, the selector).
 // A plain browser script with no dependency, served by the Worker with a strict Content-Security-Policy (its own
 // origin only, no inline code, Trusted Types: the DOM is built from the page's <template> and textContent, never
 // from HTML strings). It holds no data of its own: everything comes through the live token in the URL.
@@ -49,6 +50,8 @@
     amberSeconds: seconds(query.get('amber')),
     redSeconds: seconds(query.get('red')),
     queues: /^[\w-]+(,[\w-]+)*$/.test(query.get('queues') ?? '') ? query.get('queues') : null,
+    /** One site's queues only (a snapshot's `siteId`); null: every queue. */
+    site: /^[\w-]+$/.test(query.get('site') ?? '') ? query.get('site') : null,
   };
 
   // ---- formatting ----
@@ -96,6 +99,7 @@
   const clockEl = byId('clock');
   const statusEl = byId('status-line');
   const expiryEl = byId('expiry');
+  const siteSelect = /** @type {HTMLSelectElement} */ (byId('site'));
 
   /** Sets text only when it changed (a wall TV repaints nothing that did not change). */
   function setText(/** @type {Element | null | undefined} */ el, /** @type {string} */ text) {
@@ -110,6 +114,41 @@
    * @type {Map<string, QueueView>}
    */
   const queues = new Map();
+  /** The sites the queues belong to, as their snapshots say: the site selector's choices. */
+  const sites = new Set();
+
+  /** Whether a queue's tile is shown: every queue, or the chosen site's. */
+  const shown = (/** @type {QueueView} */ view) => options.site === null || view.snap?.siteId === options.site;
+  const shownViews = () => [...queues.values()].filter(shown);
+
+  /** Hides the tiles of other sites' queues (they stay known, so choosing another site shows them at once). */
+  function applySite() {
+    for (const view of queues.values()) {
+      if (view.tile.hidden !== !shown(view)) view.tile.hidden = !shown(view);
+    }
+    document.body.dataset.site = options.site ?? '';
+    fitColumns();
+  }
+
+  /** The selector lists "All sites" and every site seen, by id, plus the chosen one even before its first snapshot. */
+  function renderSiteOptions() {
+    const ids = [...new Set([...sites, ...(options.site ? [options.site] : [])])].sort();
+    const wanted = ['', ...ids];
+    const have = [...siteSelect.options].map((o) => o.value);
+    if (have.join('\n') !== wanted.join('\n')) {
+      siteSelect.replaceChildren(
+        ...wanted.map((id) => {
+          const o = document.createElement('option');
+          o.value = id;
+          o.textContent = id === '' ? 'All sites' : `Site ${id}`;
+          return o;
+        }),
+      );
+    }
+    if (siteSelect.value !== (options.site ?? '')) siteSelect.value = options.site ?? '';
+    siteSelect.hidden = ids.length === 0;
+  }
+
   /** Server clock minus this screen's clock, from each snapshot's `snapshotAt` (a TV's clock may be off). */
   let skewMs = 0;
 
@@ -152,7 +191,7 @@
    * column ignores it.
    */
   function fitColumns() {
-    const n = queues.size;
+    const n = shownViews().length;
     const width = tilesEl.clientWidth;
     const height = tilesEl.clientHeight;
     if (n === 0 || width === 0 || height === 0) return;
@@ -278,7 +317,8 @@
     let met = 0;
     let judged = 0;
     const targets = new Set();
-    for (const { snap } of queues.values()) {
+    const views = shownViews();
+    for (const { snap } of views) {
       waiting += numberOrNull(snap.waiting) ?? 0;
       offered += numberOrNull(snap.today?.offered) ?? 0;
       answered += numberOrNull(snap.today?.answered) ?? 0;
@@ -288,7 +328,7 @@
       judged += numberOrNull(sl?.denominator) ?? 0;
       targets.add(numberOrNull(snap.serviceLevelPolicy?.targetPercent));
     }
-    const any = queues.size > 0;
+    const any = views.length > 0;
     const total = (/** @type {string} */ name) => document.querySelector(`[data-total="${name}"]`);
     setText(total('waiting'), any ? String(waiting) : '—');
     setText(total('offered'), any ? String(offered) : '—');
@@ -476,6 +516,11 @@
     const renamed = view.snap?.name !== m.data.name;
     view.snap = m.data;
     view.seq = seq;
+    if (typeof m.data.siteId === 'string' && !sites.has(m.data.siteId)) {
+      sites.add(m.data.siteId);
+      renderSiteOptions();
+    }
+    if (view.tile.hidden !== !shown(view)) applySite();
     renderTile(view);
     if (renamed) sortTiles();
     renderTotals();
@@ -583,6 +628,19 @@
     });
   }
   setWindow(options.window);
+
+  siteSelect.addEventListener('change', () => {
+    options.site = siteSelect.value === '' ? null : siteSelect.value;
+    applySite();
+    renderTotals();
+    // Kept in the address like the window, so the screen shows the same site after a reload; the hash stays.
+    const url = new URL(location.href);
+    if (options.site === null) url.searchParams.delete('site');
+    else url.searchParams.set('site', options.site);
+    history.replaceState(null, '', url);
+  });
+  renderSiteOptions();
+  applySite();
 
   if (!token) {
     document.body.classList.remove('connecting');

@@ -360,6 +360,62 @@ if (!HAVE_CHROMIUM && IN_CI) {
         await page.context().close();
       });
 
+      it('shows one site’s queues with ?site= or the selector, the strip summing that site only', async () => {
+        const page = await browser.newContext(TV).then((c) => c.newPage());
+        const stream = await playStream(page);
+        await page.goto(`${base}/wallboard?site=sit_prague#token=played`);
+        const conn = await stream.next(1);
+        const now = Date.now();
+        const sl = (numerator: number, denominator: number) => ({
+          ...snapshot.today.metrics.serviceLevel,
+          value: numerator / denominator,
+          numerator,
+          denominator,
+        });
+        const queue = (queueId: string, name: string, siteId: string | null, waiting: number, met: number, judged: number) => ({
+          type: 'snapshot',
+          queueId,
+          seq: 1,
+          snapshotAt: new Date(now).toISOString(),
+          initial: true,
+          data: {
+            ...snapshot,
+            queueId,
+            name,
+            siteId,
+            waiting,
+            seq: 1,
+            today: { ...snapshot.today, offered: judged, metrics: { ...snapshot.today.metrics, serviceLevel: sl(met, judged) } },
+          },
+        });
+        conn.send(hello);
+        conn.send(queue('que_p1', 'Prague sales', 'sit_prague', 3, 8, 10));
+        conn.send(queue('que_p2', 'Prague support', 'sit_prague', 1, 1, 10));
+        conn.send(queue('que_k1', 'KL sales', 'sit_kl', 7, 5, 5));
+        conn.send(queue('que_n', 'Nowhere', null, 2, 0, 0));
+        const names = () => page.locator('.tile:not([hidden]) [data-field="name"]').allTextContents();
+        await expect.poll(names).toEqual(['Prague sales', 'Prague support']);
+        const total = (name: string) => page.locator(`[data-total="${name}"]`);
+        await expectText(total('waiting'), '4');
+        await expectText(total('serviceLevel'), '45%'); // (8 + 1) / (10 + 10)
+        expect(await page.locator('#site').inputValue()).toBe('sit_prague');
+        expect(await page.locator('#site option').allTextContents()).toEqual(['All sites', 'Site sit_kl', 'Site sit_prague']);
+
+        await page.locator('#site').selectOption('sit_kl');
+        await expect.poll(names).toEqual(['KL sales']);
+        await expectText(total('waiting'), '7');
+        await expectText(total('serviceLevel'), '100%');
+        expect(new URL(page.url()).searchParams.get('site')).toBe('sit_kl');
+        expect(new URL(page.url()).hash).toBe('#token=played');
+
+        await page.locator('#site').selectOption('');
+        await expect.poll(names).toEqual(['KL sales', 'Nowhere', 'Prague sales', 'Prague support']);
+        await expectText(total('waiting'), '13');
+        expect(new URL(page.url()).searchParams.has('site')).toBe(false);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'wallboard-sites.png') });
+        await page.context().close();
+      });
+
       it('goes stale and reconnects with backoff when the socket closes or falls silent', async () => {
         const page = await browser.newContext(TV).then((c) => c.newPage());
         await page.clock.install({ time: new Date('2026-11-30T09:15:00Z') });
