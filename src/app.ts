@@ -28,6 +28,7 @@ import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/r
 import { agentMembershipsRouter } from './routes/resources/agent-memberships.routes';
 import { schedulesRouter } from './routes/schedules';
 import { settingsRouter } from './routes/settings';
+import { staffingRouter } from './routes/staffing';
 import { staffingPlanRouter } from './routes/staffing-plan';
 import { surveysRouter } from './routes/surveys';
 import { targetsRouter } from './routes/targets';
@@ -120,6 +121,7 @@ export function createApp() {
     .route('/', kpisRouter)
     .route('/', kpiExplainRouter)
     .route('/', volumeProfileRouter)
+    .route('/', staffingRouter)
     .route('/', forecastsRouter)
     .route('/', staffingPlanRouter)
     .route('/', importsRouter)

@@ -155,6 +155,7 @@ const VALID_BODIES: Record<string, unknown> = {
   '/v1/qa/evaluations/{evaluationId}/resolve': { outcome: 'upheld', comment: 'It stands.' },
   '/v1/training-records/{trainingRecordId}': { hours: 2, examScore: 80 },
   '/v1/surveys': { callId: 'route-guard-call', score: 4 },
+  ...staffingBodies(),
   '/v1/connectors/{connectorId}/renormalize': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
   '/v1/appraisal-rules/{appraisalRuleId}/versions': {
     effectiveFrom: '2026-02-01',
@@ -167,6 +168,22 @@ const VALID_BODIES: Record<string, unknown> = {
     ],
   },
 };
+
+/** The staffing calculator's bodies, single and batch (a team lead's key may use them: they read no tenant data). */
+function staffingBodies(): Record<string, unknown> {
+  const interval = { arrivals: 100, intervalSeconds: 900, ahtSeconds: 180, agents: 24, targetSeconds: 20 };
+  const required = { arrivals: 100, intervalSeconds: 900, ahtSeconds: 180, targetSeconds: 20, targetServiceLevel: 0.8 };
+  const single: Record<string, unknown> = {
+    '/v1/staffing/erlang-b': { agents: 24, erlangs: 20 },
+    '/v1/staffing/erlang-c': interval,
+    '/v1/staffing/erlang-a': { ...interval, patienceSeconds: 120 },
+    '/v1/staffing/required-agents': required,
+  };
+  return {
+    ...single,
+    ...Object.fromEntries(Object.entries(single).map(([path, body]) => [`${path}/batch`, { intervals: [body, body] }])),
+  };
+}
 
 const send = (op: Operation, path: string, token: string | null): Promise<ApiResponse> =>
   call(op.method, path, { token, ...(op.hasBody ? { body: VALID_BODIES[op.path] ?? {} } : {}) });
