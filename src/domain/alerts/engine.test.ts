@@ -142,6 +142,37 @@ describe('observe', () => {
     expect(observe(history, view([queue('q1', { windows: { 60: calls(700) } })]))[0]).toMatchObject({ holds: false });
   });
 
+  it("an anomaly rule over a site sums its queues' last hour and judges it against the site's past weeks, never a forecast", () => {
+    const hour = (waits: number[]) =>
+      liveMetrics(
+        queueFacts_(
+          waits.map((w) => ['answered', w] as const),
+          [],
+        ),
+        POLICY,
+      );
+    const r: AlertRule = {
+      ...rule({ scope: { kind: 'site', id: 's1' }, condition: { type: 'anomaly', measure: 'asa', factor: 2 } }),
+      baseline: Array.from({ length: 672 }, (_, i) => (i === 36 ? 10_000 : null)),
+      // A forecast a site rule never has; were it read, 25 s would be inside [0, 60 s].
+      forecast: {
+        from: T - 2 * 3_600_000,
+        bands: Array.from({ length: 16 }, () => [0, 30_000, 60_000] as [number, number, number]),
+      },
+    };
+    const queues = [
+      queue('q1', { siteId: 's1', windows: { 60: hour([10_000, 20_000]) } }),
+      queue('q2', { siteId: 's1', windows: { 60: hour([40_000, 30_000]) } }),
+      queue('q3', { siteId: 's2', windows: { 60: hour([1_000_000]) } }),
+    ];
+    // (10 + 20 + 40 + 30) / 4 = 25 s, more than twice the normal 10 s; q3 of another site is not in it.
+    expect(observe(r, view(queues))).toEqual([
+      { subject: 'site:s1', agentId: null, value: 25_000, holds: true, holdsFrom: null },
+    ]);
+    expect(observe(r, view(queues.slice(0, 1)))[0]).toMatchObject({ value: 15_000, holds: false });
+    expect(observe({ ...r, scope: { kind: 'site', id: 's3' } }, view(queues))).toEqual([]);
+  });
+
   it('a forecast band spans the rolling hour in proportion', () => {
     const forecast = {
       from: T,
@@ -169,8 +200,17 @@ describe('observe', () => {
     expect(ruleProblem(rule({ scope: { kind: 'queue' } }))).toMatchObject({ pointer: '/scope/id' });
     expect(ruleProblem(rule({ scope: { kind: 'tenant' } }))).toBeNull();
     expect(
-      ruleProblem(rule({ scope: { kind: 'site', id: 's' }, condition: { type: 'anomaly', measure: 'offered' } })),
+      ruleProblem(rule({ scope: { kind: 'team', id: 't' }, condition: { type: 'anomaly', measure: 'offered' } })),
     ).toMatchObject({ pointer: '/scope/kind' });
+    // A site's queues together, against their history only: forecasts are per queue.
+    expect(
+      ruleProblem(rule({ scope: { kind: 'site', id: 's' }, condition: { type: 'anomaly', measure: 'offered' } })),
+    ).toBeNull();
+    expect(
+      ruleProblem(
+        rule({ scope: { kind: 'site', id: 's' }, condition: { type: 'anomaly', measure: 'asa', against: 'forecast' } }),
+      ),
+    ).toMatchObject({ pointer: '/condition/against' });
   });
 });
 

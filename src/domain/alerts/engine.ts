@@ -96,10 +96,18 @@ export function observe(rule: AlertRule, view: TenantView): Observation[] {
     return out;
   }
   if (c.type === 'anomaly') {
-    const q = queuesIn(rule, view)[0];
-    const value = q?.windows[60]?.[c.measure]?.value ?? null;
+    const qs = queuesIn(rule, view);
+    const q = qs[0];
+    // A site's queues together: their numerators and denominators summed, as in GET /v1/live's totals.
+    const hours = qs.map((x) => x.windows[60]).filter((w): w is Record<LiveMetricId, MetricValue> => w !== undefined);
+    const value =
+      qs.length === 1
+        ? (q?.windows[60]?.[c.measure]?.value ?? null)
+        : hours.length > 0
+          ? sumLiveMetrics(hours)[c.measure].value
+          : null;
     // Against the forecast where the rule has one covering the last hour; else against past weeks.
-    const band = judgedByForecast(c) ? forecastBand(rule.forecast ?? null, view.now - HOUR_MS, view.now) : null;
+    const band = judgedByForecast(c, rule.scope.kind) ? forecastBand(rule.forecast ?? null, view.now - HOUR_MS, view.now) : null;
     if (band) {
       const above = value !== null && value > band.upper;
       const below = value !== null && band.point >= c.minBaseline && value < band.lower;

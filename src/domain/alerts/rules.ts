@@ -92,7 +92,7 @@ export const AnomalyConditionSchema = z
       .enum(['forecast', 'history'])
       .optional()
       .describe(
-        '`forecast` (the default for `offered`, `asa` and `avgQueueTime`): the hour leaves the prediction interval of the queue’s forecast — its volume (GET /v1/forecasts), or the wait Erlang C expects of that volume and AHT with the agents the schedules put on the queue — above its upper or below its lower bound; `factor` does not apply. `history`: `factor` times the same hour of past weeks (always for `abandoned`).',
+        '`forecast` (the default for `offered`, `asa` and `avgQueueTime`): the hour leaves the prediction interval of the queue’s forecast — its volume (GET /v1/forecasts), or the wait Erlang C expects of that volume and AHT with the agents the schedules put on the queue — above its upper or below its lower bound; `factor` does not apply. `history`: `factor` times the same hour of past weeks (always for `abandoned`, and for a `site` scope: its queues together).',
       ),
   })
   .meta({ id: 'AlertAnomalyCondition' });
@@ -149,9 +149,11 @@ export const FORECAST_MEASURES: readonly string[] = ['offered', 'asa', 'avgQueue
 /** The forecast measures that are means (averaged over intervals by expected calls), not counts. */
 export const MEAN_MEASURES: readonly string[] = ['asa', 'avgQueueTime'];
 
-/** Whether an anomaly condition is judged against the forecast (else against past weeks). */
-export const judgedByForecast = (c: { measure: string; against?: 'forecast' | 'history' | undefined }) =>
-  c.against !== 'history' && FORECAST_MEASURES.includes(c.measure);
+/** Whether an anomaly condition is judged against the forecast (else against past weeks); a site's always against past weeks. */
+export const judgedByForecast = (
+  c: { measure: string; against?: 'forecast' | 'history' | undefined },
+  scopeKind: ScopeKind = 'queue',
+) => scopeKind === 'queue' && c.against !== 'history' && FORECAST_MEASURES.includes(c.measure);
 
 export interface AlertRule extends AlertRuleCreate {
   id: string;
@@ -181,8 +183,14 @@ export function ruleProblem(rule: Pick<AlertRuleCreate, 'scope' | 'condition'>):
       return { pointer: '/condition/metric', detail: 'a team scope watches its agents: agentsAvailable or agentsStaffed' };
     }
   }
-  if (condition.type === 'anomaly' && scope.kind !== 'queue') {
-    return { pointer: '/scope/kind', detail: 'anomaly rules watch one queue against its own history' };
+  if (condition.type === 'anomaly' && scope.kind !== 'queue' && scope.kind !== 'site') {
+    return {
+      pointer: '/scope/kind',
+      detail: 'anomaly rules watch one queue, or one site’s queues together, against their own history',
+    };
+  }
+  if (condition.type === 'anomaly' && scope.kind === 'site' && condition.against === 'forecast') {
+    return { pointer: '/condition/against', detail: 'a site is judged against its own history: forecasts are per queue' };
   }
   if (condition.type === 'anomaly' && condition.against === 'forecast' && !FORECAST_MEASURES.includes(condition.measure)) {
     return { pointer: '/condition/against', detail: `the forecast gives ${FORECAST_MEASURES.join(', ')} only` };

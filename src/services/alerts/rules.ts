@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type { AlertRuleOut } from '../../contracts/alerts';
 import { MAX_FORECAST_DAYS } from '../../contracts/forecasts';
 import type { Tx } from '../../db/client';
-import { agentQueues, alertRules, shifts } from '../../db/schema';
+import { agentQueues, alertRules, queues, shifts } from '../../db/schema';
 import { hourlyBaseline } from '../../domain/alerts/baseline';
 import {
   type AlertForecast,
@@ -77,19 +77,39 @@ async function baselineOf(ctx: ServiceContext, rule: AlertRuleCreate, timeZone: 
   if (rule.condition.type !== 'anomaly' || !rule.scope.id) return null;
   const end = Math.floor(ctx.now.getTime() / 900_000) * 900_000;
   const from = end - BASELINE_WEEKS * WEEK_MS;
+  const siteId = rule.scope.kind === 'site' ? rule.scope.id : null;
+  // A site's queues now, their history together (a queue moved to the site brings its past weeks with it).
+  const queueIds =
+    siteId === null
+      ? [rule.scope.id]
+      : (
+          await tenantTx(ctx, (tx) =>
+            tx
+              .select({ id: queues.id })
+              .from(queues)
+              .where(and(eq(queues.tenantId, ctx.tenantId), eq(queues.siteId, siteId), isNull(queues.archivedAt))),
+          )
+        ).map((q) => q.id);
+  if (queueIds.length === 0) return null;
   const report = await queryKpis(ctx, {
     metrics: rule.condition.measure,
     from: new Date(from).toISOString(),
     to: new Date(end).toISOString(),
     interval: '15m',
     groupBy: ['queue'],
-    queueIds: [rule.scope.id],
+    queueIds,
     source: 'rollups',
   } as unknown as Parameters<typeof queryKpis>[1]);
-  const periods = report.rows.map((r) => {
+  const byStart = new Map<number, { start: number; numerator: number; denominator: number | null }>();
+  for (const r of report.rows) {
     const m = r.metrics[(rule.condition as { measure: string }).measure];
-    return { start: Date.parse(r.start), numerator: m?.numerator ?? 0, denominator: m?.denominator ?? null };
-  });
+    const start = Date.parse(r.start);
+    const sum = byStart.get(start) ?? { start, numerator: 0, denominator: null };
+    sum.numerator += m?.numerator ?? 0;
+    if (m?.denominator != null) sum.denominator = (sum.denominator ?? 0) + m.denominator;
+    byStart.set(start, sum);
+  }
+  const periods = [...byStart.values()];
   const weekOf = (t: number) => from + Math.floor((t - from) / WEEK_MS) * WEEK_MS;
   return hourlyBaseline(periods, timeZone, weekOf);
 }
@@ -103,7 +123,7 @@ async function baselineOf(ctx: ServiceContext, rule: AlertRuleCreate, timeZone: 
  */
 async function forecastOf(ctx: ServiceContext, rule: AlertRuleCreate, settings: TenantSettings): Promise<AlertForecast | null> {
   const c = rule.condition;
-  if (c.type !== 'anomaly' || !rule.scope.id || !judgedByForecast(c)) return null;
+  if (c.type !== 'anomaly' || !rule.scope.id || !judgedByForecast(c, rule.scope.kind)) return null;
   const queueId = rule.scope.id;
   const from = Math.floor(ctx.now.getTime() / INTERVAL_MS) * INTERVAL_MS - 3_600_000;
   const to = startOfLocalDay(from, settings.timeZone).start + MAX_FORECAST_DAYS * DAY_MS;
