@@ -22,6 +22,7 @@ import { kpisRouter } from './routes/kpis';
 import { kpiExplainRouter } from './routes/kpis/explain';
 import { volumeProfileRouter } from './routes/kpis/volume-profile';
 import { liveRouter } from './routes/live';
+import { outboundRouter } from './routes/outbound';
 import { peopleRouter } from './routes/people';
 import { qaRouter } from './routes/qa';
 import { agentsRouter, queuesRouter, sitesRouter, teamsRouter } from './routes/resources';
@@ -114,6 +115,7 @@ export function createApp() {
     .route('/', agentMembershipsRouter)
     .route('/', connectorsRouter)
     .route('/', eventsRouter)
+    .route('/', outboundRouter)
     .route('/', surveysRouter)
     .route('/', webhooksRouter)
     .route('/', webhookEndpointsRouter)
@@ -206,6 +208,10 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
         name: 'Webhook endpoints',
         description:
           'Events out: where Callboard sends alerts and notices, signed per Standard Webhooks, with their delivery log.',
+      },
+      {
+        name: 'Outbound',
+        description: 'The outbound contact policy: campaigns, the dialer’s check, do-not-call list, quiet days.',
       },
       { name: 'Live', description: 'Live state per queue and totals, and the WebSocket stream that pushes them.' },
       { name: 'Calls', description: 'History: calls with their queue visits, agent segments and events.' },

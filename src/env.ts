@@ -1,4 +1,5 @@
 import type { LiveHubDO } from './durable-objects/live/live-hub.do';
+import type { OutboundDO } from './durable-objects/outbound/outbound.do';
 import type { QueueDO } from './durable-objects/queue/queue.do';
 import type { TenantDO } from './durable-objects/tenant/tenant.do';
 import type { WebhookSenderDO } from './durable-objects/webhooks/webhook-sender.do';
@@ -41,4 +42,5 @@ export interface Env {
   QUEUE_DO: DurableObjectNamespace<QueueDO>;
   LIVE_HUB: DurableObjectNamespace<LiveHubDO>;
   WEBHOOK_SENDER: DurableObjectNamespace<WebhookSenderDO>;
+  OUTBOUND_DO: DurableObjectNamespace<OutboundDO>;
 }

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { postgresHistorySink } from './db/history-sink';
 import { postgresWebhookLogSink } from './db/webhook-log';
 import { LiveHubDO as LiveHubObject } from './durable-objects/live/live-hub.do';
+import { OutboundDO as OutboundObject } from './durable-objects/outbound/outbound.do';
 import { QueueDO as QueueObject } from './durable-objects/queue/queue.do';
 import { TenantDO as TenantObject } from './durable-objects/tenant/tenant.do';
 import { WebhookSenderDO as WebhookSenderObject } from './durable-objects/webhooks/webhook-sender.do';
@@ -30,6 +31,12 @@ export class LiveHubDO extends LiveHubObject {
 export class WebhookSenderDO extends WebhookSenderObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, postgresWebhookLogSink(env));
+  }
+}
+
+export class OutboundDO extends OutboundObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, postgresHistorySink(env));
   }
 }
 

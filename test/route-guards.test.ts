@@ -103,7 +103,13 @@ async function fixtures(t: TestTenant): Promise<Record<string, string>> {
     hours: 4,
   });
   expect(trainingRecord.status, trainingRecord.text).toBe(201);
+  const campaign = await t.admin.post('/v1/outbound/campaigns', {
+    name: `o-${site.id}`,
+    windows: [{ days: ['mon'], start: '09:00', end: '17:00' }],
+  });
+  expect(campaign.status, campaign.text).toBe(201);
   return {
+    campaignId: campaign.body.id,
     shiftId: shift.body.data[0].id,
     trainingRecordId: trainingRecord.body.id,
     handledCallId: handled[0]?.interactionId as string,

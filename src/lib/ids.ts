@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'whe',
   webhookAttempt: 'wha',
   webhookMessage: 'msg',
+  campaign: 'cmp',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

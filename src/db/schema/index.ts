@@ -8,6 +8,7 @@ export * from './events';
 export * from './imports';
 export * from './interactions';
 export * from './kpi-cells';
+export * from './outbound';
 export * from './qa';
 export * from './queue-visits';
 export * from './queues';
