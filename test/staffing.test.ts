@@ -257,6 +257,16 @@ describe('batches', () => {
     const tooMany = Array.from({ length: 673 }, () => good);
     expect(pointers(await post('/v1/staffing/erlang-c/batch', { intervals: tooMany }))).toEqual(['/intervals']);
   });
+
+  it('a batch too heavy to compute at once is refused before any interval is: at most 100,000 Erlangs together', async () => {
+    // 12 intervals of 9,000 Erlangs (seconds of CPU for Erlang A staffing) in one request: refused, in parts it is fine.
+    const huge = { arrivals: 9000, intervalSeconds: 900, ahtSeconds: 900, targetSeconds: 20, targetServiceLevel: 0.8 };
+    const heavy = await post('/v1/staffing/required-agents/batch', { intervals: Array.from({ length: 12 }, () => huge) });
+    expect(pointers(heavy)).toEqual(['/intervals']);
+    expect(heavy.text).toContain('108000 Erlangs');
+    const part = await post('/v1/staffing/required-agents/batch', { intervals: Array.from({ length: 2 }, () => huge) });
+    expect(part.status, part.text).toBe(200);
+  });
 });
 
 describe('validation', () => {

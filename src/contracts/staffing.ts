@@ -207,6 +207,24 @@ export const RequiredAgentsResultSchema = z
   .meta({ id: 'RequiredAgentsResult' });
 export type RequiredAgentsResult = z.infer<typeof RequiredAgentsResultSchema>;
 
+/**
+ * The most a batch may hold, in Erlangs (or agents, whichever is larger per interval) summed over its intervals: a
+ * busy week of 15-minute intervals is far below it, while 672 intervals of thousands of Erlangs (seconds of CPU for
+ * Erlang A) are refused before any is computed.
+ */
+export const MAX_BATCH_ERLANGS = 100_000;
+
+/** An interval's size for the batch budget: its offered load or its agents, whichever is larger. */
+function workOf(i: unknown): number {
+  const q = i as { agents?: number; erlangs?: number; arrivals?: number; ahtSeconds?: number; intervalSeconds?: number };
+  const load =
+    q.erlangs ??
+    (q.arrivals !== undefined && q.ahtSeconds !== undefined && q.intervalSeconds
+      ? (q.arrivals * q.ahtSeconds) / q.intervalSeconds
+      : 0);
+  return Math.max(load, q.agents ?? 0);
+}
+
 /** A batch: the single form's body for each interval (a day or a week of them), answered in the same order. */
 function batchOf<T extends z.ZodType>(item: T, id: string) {
   return z
@@ -215,7 +233,19 @@ function batchOf<T extends z.ZodType>(item: T, id: string) {
         .array(item)
         .min(1)
         .max(MAX_STAFFING_INTERVALS)
-        .describe(`1 … ${MAX_STAFFING_INTERVALS} intervals (a week of 15-minute ones), each the single form's body.`),
+        .describe(
+          `1 … ${MAX_STAFFING_INTERVALS} intervals (a week of 15-minute ones), each the single form's body; together at most ${MAX_BATCH_ERLANGS} Erlangs (or agents, the larger of the two per interval).`,
+        ),
+    })
+    .superRefine((b, ctx) => {
+      const work = b.intervals.reduce((n: number, i) => n + workOf(i), 0);
+      if (work > MAX_BATCH_ERLANGS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['intervals'],
+          message: `The intervals add up to ${Math.round(work)} Erlangs (or agents); a batch holds at most ${MAX_BATCH_ERLANGS}: send it in parts.`,
+        });
+      }
     })
     .meta({ id });
 }
