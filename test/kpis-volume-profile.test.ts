@@ -161,6 +161,21 @@ describe('GET /v1/kpis/volume-profile', () => {
     expect(left).toMatchObject({ status: 'complete', total: { count: 1, hours: 1 } });
   });
 
+  it('a team lead’s key reads it (a queue’s volume names no agent); an agent’s key is refused', async () => {
+    const tenant = await createTenant();
+    const q = await createQueue(tenant);
+    await ingestAll(tenant, visit(q.id, '2026-03-02T09:10:00Z', 'answered'));
+    const team = await tenant.admin.post<{ id: string }>('/v1/teams', { name: 'Front' });
+    const agent = await tenant.admin.post<{ id: string }>('/v1/agents', { name: 'Ada', teamId: team.body.id });
+    const params = new URLSearchParams({ from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z', timeZone: 'UTC' });
+    const lead = await createKey(tenant, { scopes: ['read'], limit: { teamId: team.body.id } });
+    const led = await lead.client.get<{ cells: Cell[] }>(`/v1/kpis/volume-profile?${params}`);
+    expect(led.status, led.text).toBe(200);
+    expect(cellOf(led.body, 1, 9)?.count).toBe(1);
+    const own = await createKey(tenant, { scopes: ['read'], limit: { agentId: agent.body.id } });
+    expectProblem(await own.client.get(`/v1/kpis/volume-profile?${params}`), 403, 'KEY_LIMITED');
+  });
+
   it('refuses what it cannot answer with a pointer', async () => {
     const tenant = await createTenant();
     const range = { from: '2026-11-02T00:00:00Z', to: '2026-11-09T00:00:00Z' };

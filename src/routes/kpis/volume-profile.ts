@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { MAX_RANGE_DAYS } from '../../contracts/kpis';
 import { VolumeProfileQuerySchema, VolumeProfileSchema } from '../../contracts/volume-profile';
+import { keyLimit, teamKeyOnly } from '../../http/key-limits';
 import { createRouter, defineRoute, jsonContent } from '../../http/openapi';
 import { serviceContext } from '../../http/service-context';
 import { queryVolumeProfile } from '../../services/kpis/volume-profile';
@@ -23,6 +24,13 @@ export const volumeProfileRouter = createRouter().openapi(
       request: { query: VolumeProfileQuerySchema },
       responses: { 200: jsonContent(VolumeProfileSchema, 'The profile.') },
     }),
+    {
+      keyLimits:
+        'A team key reads any queue’s profile: like its forecast, a queue’s volume by hour names no agent, and a team lead plans staff from it. An agent key is refused (403).',
+    },
   ),
-  async (c) => c.json(await queryVolumeProfile(serviceContext(c), c.req.valid('query')), 200),
+  async (c) => {
+    teamKeyOnly(keyLimit(c), 'a volume profile');
+    return c.json(await queryVolumeProfile(serviceContext(c), c.req.valid('query')), 200);
+  },
 );
