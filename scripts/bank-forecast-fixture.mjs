@@ -10,8 +10,7 @@
 //
 // A line per queue and series: one number per bucket from 1999-02-01T00:00+02:00 (Israel was on standard time all month), with a
 // run of k > 1 zeros written as -k to keep the file small (decoded by test/fixtures/bank-buckets.ts).
-import fs from 'node:fs';
-import readline from 'node:readline';
+import { bankVisits } from './lib/bank-month.mjs';
 
 const file = process.argv[2];
 if (!file) {
@@ -21,15 +20,6 @@ if (!file) {
 
 const FROM = Date.parse('1999-02-01T00:00:00+02:00');
 const BUCKETS = 28 * 96;
-const seconds = (time) => time.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
-/** The instant of a wall-clock time on the row's date (+ days), Israel standard time. */
-function instant(date, time, addDays = 0) {
-  const y = 1900 + Number(date.slice(0, 2)) + (Number(date.slice(0, 2)) < 50 ? 100 : 0);
-  const local = Date.UTC(y, Number(date.slice(2, 4)) - 1, Number(date.slice(4, 6)) + addDays) + seconds(time) * 1000;
-  return local - 2 * 3_600_000;
-}
-/** `later` on the day of `earlier`, or the next one past midnight (as scripts/bank-to-import-csv.mjs). */
-const after = (date, earlier, later) => instant(date, later, seconds(later) < seconds(earlier) - 12 * 3600 ? 1 : 0);
 const bucketOf = (at) => Math.floor((at - FROM) / 900_000);
 
 const queues = new Map();
@@ -41,23 +31,8 @@ const queue = (type) => {
   }
   return q;
 };
-let header = null;
 let outside = 0;
-for await (const raw of readline.createInterface({ input: fs.createReadStream(file) })) {
-  const line = raw.replace(/\r$/, '');
-  if (!line) continue;
-  const f = line.split('\t');
-  if (!header) {
-    header = Object.fromEntries(f.map((name, i) => [name, i]));
-    continue;
-  }
-  const get = (name) => f[header[name]];
-  const outcome = get('outcome');
-  const queued = get('q_start') !== '0:00:00';
-  if (outcome === 'PHANTOM' || !(queued || outcome === 'AGENT')) continue;
-  const date = get('date');
-  const enqueuedAt = after(date, get('vru_entry'), queued ? get('q_start') : get('ser_start'));
-  const leftAt = queued ? after(date, get('vru_entry'), get('q_exit')) : enqueuedAt;
+for await (const { get, outcome, enqueuedAt, leftAt } of bankVisits(file)) {
   const q = queue(get('type'));
   const b = bucketOf(enqueuedAt);
   if (b < 0 || b >= BUCKETS) {
