@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAgent, createKey, createQueue, createTeam, createTenant, type TestTenant } from './factories';
-import { call, client, expectProblem, platform } from './helpers/api';
+import { client, expectProblem, platform } from './helpers/api';
 import { handledCall, PAST_T0, sendEvents, settle } from './helpers/ingest';
+import { openStream } from './helpers/live';
 
 /**
  * Keys limited to a team (a team lead) or to one agent (docs/roles.md): what they see, what they may do, and that
@@ -251,17 +252,50 @@ describe('a key limited to a team or an agent', () => {
     expectProblem(await agentA.client.get('/v1/people/headcount?from=2026-01&to=2026-02'), 403, 'KEY_LIMITED');
   });
 
-  it('survives in a live token: the token carries the limit and is refused where the key is', async () => {
+  it('survives in a live token: the stream it opens lists only the team’s agents, the queue’s numbers whole', async () => {
     const c = await center();
+    const [queue] = (await c.t.admin.get<{ data: { id: string }[] }>('/v1/queues')).body.data;
+    const available = (agentId: string) => ({
+      id: `${agentId}:available`,
+      type: 'agent.state_changed',
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      agentId,
+      attrs: { state: 'available' },
+    });
+    await sendEvents(c.t.admin, [available(c.agentA), available(c.agentB)]);
+    await settle(c.t);
     const lead = await createKey(c.t, { scopes: ['read'], limit: { teamId: c.teamA } });
     const minted = await lead.client.post('/v1/live/tokens', {});
     expect(minted.status, minted.text).toBe(201);
     expect(minted.body.limit).toEqual({ teamId: c.teamA });
-    const stream = await call('GET', `/v1/live/stream?token=${encodeURIComponent(minted.body.token)}`, {
-      headers: { Upgrade: 'websocket' },
+    const listed = (m: any) => (m.data.agents.list as { agentId: string }[]).map((a) => a.agentId).sort();
+    const isSnapshot = (m: any) => m.type === 'snapshot' && m.queueId === queue?.id && m.data.agents.list.length > 0;
+    // Both agents have been available over 30 s: an agent-state rule raises an alert for each.
+    const rule = await c.t.admin.post('/v1/alert-rules', {
+      name: 'available too long',
+      scope: { kind: 'tenant' },
+      condition: { type: 'agent_state', state: 'available', maxSeconds: 30 },
     });
-    const problem = expectProblem(stream, 403, 'KEY_LIMITED');
-    expect(problem.detail).toContain(c.teamA);
+    expect(rule.status, rule.text).toBe(201);
+    const all = await openStream('', c.t.adminKey);
+    const alerted = (ws: Awaited<ReturnType<typeof openStream>>) =>
+      ws.messages.filter((m) => m.type === 'alert').map((m) => m.alert.agentId as string);
+    await all.next((m) => m.type === 'alert' && m.alert.agentId === c.agentB);
+    await all.next((m) => m.type === 'alert' && m.alert.agentId === c.agentA);
+    expect(listed(await all.next(isSnapshot))).toEqual([c.agentA, c.agentB].sort());
+    // The team lead's stream: team A's agent only, and its alert only, while the counts by state stay the queue's.
+    const led = await openStream(`?token=${encodeURIComponent(minted.body.token)}`, null);
+    const ledSnapshot = await led.next(isSnapshot);
+    expect(listed(ledSnapshot)).toEqual([c.agentA]);
+    expect(ledSnapshot.data.agents.byState.available).toBe(2);
+    expect(alerted(led)).toEqual([c.agentA]);
+    led.close();
+    // An agent's own key: itself only. A key of the whole tenant: both.
+    const own = await createKey(c.t, { scopes: ['read'], limit: { agentId: c.agentB } });
+    const mine = await openStream('', own.key);
+    expect(listed(await mine.next(isSnapshot))).toEqual([c.agentB]);
+    mine.close();
+    all.close();
     // Another key's Idempotency-Key never replays that key's token (nor its limit, or lack of one) to this one.
     const first = await c.t.admin.post('/v1/live/tokens', {}, { headers: { 'Idempotency-Key': 'token-1' } });
     expect(first.body.limit).toBeNull();

@@ -50,6 +50,8 @@ export const LIVE_HEADERS = {
   key: 'X-Callboard-Live-Key',
   queues: 'X-Callboard-Live-Queues',
   expires: 'X-Callboard-Live-Expires',
+  /** A key limited to a team or an agent: the agents it may see (JSON array); absent for a key of the whole tenant. */
+  agents: 'X-Callboard-Live-Agents',
 } as const;
 
 /** A connection's state, kept on the socket itself so it survives hibernation. */
@@ -58,6 +60,8 @@ interface Attachment {
   /** null: every queue of the tenant, now and later. */
   queues: string[] | null;
   expiresAt: number | null;
+  /** A limited key's agents (docs/roles.md): snapshots list only them, and alerts about other agents are not sent. */
+  agents?: string[] | null;
   /** Messages sent (the last `n`), and the last one the client acknowledged. */
   sent: number;
   acked: number;
@@ -133,6 +137,8 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     const queues = queuesHeader === '*' ? null : (JSON.parse(queuesHeader) as string[]);
     const expires = request.headers.get(LIVE_HEADERS.expires);
     const expiresAt = expires ? Number(expires) : null;
+    const agentsHeader = request.headers.get(LIVE_HEADERS.agents);
+    const agents = agentsHeader === null ? null : (JSON.parse(agentsHeader) as string[]);
     const now = Date.now();
 
     const pair = new WebSocketPair();
@@ -142,7 +148,7 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     else if (queues.length > MAX_QUEUE_TAGS) tags.push('many');
     else tags.push(...queues.map((q) => `q:${q}`));
     this.ctx.acceptWebSocket(server, tags);
-    const attachment: Attachment = { keyId, queues, expiresAt, sent: 0, acked: 0, lastHeardAt: now };
+    const attachment: Attachment = { keyId, queues, expiresAt, agents, sent: 0, acked: 0, lastHeardAt: now };
     this.save(server, attachment);
     this.send(
       server,
@@ -450,7 +456,8 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
     }
     a.sent += 1;
     this.save(ws, a);
-    ws.send(`{"n":${a.sent},${message.slice(1)}`);
+    const text = a.agents ? onlyAgents(message, a.agents) : message;
+    ws.send(`{"n":${a.sent},${text.slice(1)}`);
     return true;
   }
 
@@ -501,8 +508,23 @@ export class LiveHubDO extends SqlDurableObject implements LiveHubPort {
 
 /** Whether a connection sees an alert: one about a queue if it watches the queue; any other alert always. */
 function covers(a: Attachment, alert: Alert): boolean {
+  if (a.agents && alert.agentId !== null && !a.agents.includes(alert.agentId)) return false;
   if (alert.scope.kind !== 'queue' || a.queues === null) return true;
   return a.queues.includes(alert.scope.id ?? '');
+}
+
+/**
+ * A snapshot for a key limited to a team or an agent: the queue's numbers as they are (counts name nobody), its
+ * agents listed only if they are the key's. Other messages pass unchanged.
+ */
+export function onlyAgents(message: string, agents: readonly string[]): string {
+  if (!message.includes('"type":"snapshot"')) return message;
+  const m = JSON.parse(message) as { data?: { agents?: { list?: { agentId: string }[] } } };
+  const list = m.data?.agents?.list;
+  if (!list) return message;
+  const allowed = new Set(agents);
+  m.data = { ...m.data, agents: { ...m.data?.agents, list: list.filter((x) => allowed.has(x.agentId)) } };
+  return JSON.stringify(m);
 }
 
 function alertMessage(type: AlertEvent['type'], alert: Alert): string {

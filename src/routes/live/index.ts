@@ -80,7 +80,7 @@ export const liveRouter = createRouter()
         request: { body: jsonBody(LiveTokenRequestSchema) },
         responses: { 201: jsonContent(LiveTokenSchema, 'The token, with the stream and wallboard URLs.') },
       }),
-      { keyLimits: 'The token carries the key’s limit; the stream refuses limited tokens as it refuses limited keys.' },
+      { keyLimits: 'The token carries the key’s limit: the stream it opens lists only the key’s agents.' },
     ),
     async (c) => {
       const body = c.req.valid('json');
@@ -121,7 +121,11 @@ export const liveRouter = createRouter()
           },
         },
       }),
-      { liveToken: true },
+      {
+        liveToken: true,
+        keyLimits:
+          "A key (or live token) limited to a team or an agent watches queues like any read key — their numbers are counts that name nobody — but each snapshot lists only its agents (a team's members when the connection opened, or the agent itself), and alerts about other agents are not sent.",
+      },
     ),
     async (c) => {
       const principal = c.get('principal');
@@ -132,6 +136,7 @@ export const liveRouter = createRouter()
         keyId: principal.keyId,
         token: c.get('liveToken') ?? null,
         queues: q.queues ? q.queues.split(',') : null,
+        limit: principal.limit ?? null,
       });
       return res as never;
     },

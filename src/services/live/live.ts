@@ -1,3 +1,4 @@
+import type { ApiKeyLimit } from '../../domain/api-keys';
 import { AppError, notFound } from '../../domain/errors';
 import { AGENT_STATES, type AgentState } from '../../domain/events/event-types';
 import type { MetricValue } from '../../domain/kpi/compute';
@@ -171,7 +172,14 @@ export async function sitesLive(ctx: Pick<ServiceContext, 'env' | 'tenantId' | '
  */
 export async function openLiveStream(
   ctx: Pick<ServiceContext, 'env' | 'tenantId'>,
-  input: { request: Request; keyId: string; token: LiveTokenClaims | null; queues: string[] | null },
+  input: {
+    request: Request;
+    keyId: string;
+    token: LiveTokenClaims | null;
+    queues: string[] | null;
+    /** A key (or its token) limited to a team or an agent: snapshots list only its agents (docs/roles.md). */
+    limit?: ApiKeyLimit | null;
+  },
 ): Promise<Response> {
   if (input.request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
     throw new AppError('invalid', 'UPGRADE_REQUIRED', 'The live stream is a WebSocket: send `Upgrade: websocket`.', {
@@ -189,6 +197,7 @@ export async function openLiveStream(
   headers.set(LIVE_HEADERS.key, input.keyId);
   headers.set(LIVE_HEADERS.queues, queues === null ? '*' : JSON.stringify(queues));
   if (input.token) headers.set(LIVE_HEADERS.expires, String(input.token.expiresAt));
+  if (input.limit) headers.set(LIVE_HEADERS.agents, JSON.stringify(await agentsOf(ctx, input.limit)));
   const res = await liveHubStub(ctx.env, ctx.tenantId).fetch(`https://live-hub${url.pathname}`, { headers });
   if (res.status === 429) {
     throw new AppError(
@@ -201,6 +210,16 @@ export async function openLiveStream(
     );
   }
   return res;
+}
+
+/**
+ * The agents a limited key sees on the live stream: a team's members now (the TenantDO's directory, so the stream
+ * opens while Postgres is down; a move to another team applies from the next connection), or the agent itself.
+ */
+async function agentsOf(ctx: Pick<ServiceContext, 'env' | 'tenantId'>, limit: ApiKeyLimit): Promise<string[]> {
+  if ('agentId' in limit) return [limit.agentId];
+  const dir = await callTenantDO(ctx.env, ctx.tenantId, (s) => s.liveDirectory());
+  return dir.agents.filter((a) => a.teamId === limit.teamId && !a.archived).map((a) => a.id);
 }
 
 /** The queues a connection or token may watch: null for all of the tenant's; each asked for must exist and be allowed. */
