@@ -104,6 +104,13 @@ function policyRows(): string[][] {
       TenantSettingsSchema.shape.complaintCategories.description ?? '',
     ],
     [
+      '`rightPartyCategories`',
+      '`rightPartyCategories`',
+      `\`${JSON.stringify(DEFAULT_TENANT_SETTINGS.rightPartyCategories)}\``,
+      '—',
+      TenantSettingsSchema.shape.rightPartyCategories.description ?? '',
+    ],
+    [
       '`fcrWindowHours`',
       '`fcrWindowHours`',
       `\`${DEFAULT_TENANT_SETTINGS.fcrWindowHours}\``,

@@ -188,6 +188,7 @@ export const KpiExplainResponseSchema = z
           .nullable()
           .describe("For responses without a threshold of their own; null: top-2-box on each response's scale."),
         complaintCategories: z.array(z.string()).describe("The tenant's complaint categories."),
+        rightPartyCategories: z.array(z.string()).describe("The tenant's right-party categories (outbound)."),
       })
       .describe("The policy the cell was judged under: the queue's (or the tenant's), with the request's overrides."),
     value: z.number().nullable(),

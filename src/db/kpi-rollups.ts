@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StateInterval } from '../domain/agents/presence';
+import type { InteractionFacts } from '../domain/calls/records';
 import { BUCKET_MS, type Cell, type CellFacts, factsFromRecords, mergeAll } from '../domain/kpi/facts';
 import { type PackedFacts, packCell, unpackCell } from '../domain/kpi/packed';
 import { periodOf } from '../domain/time/intervals';
@@ -57,7 +58,11 @@ function addBatchBuckets(touch: RollupTouch, batch: HistoryBatch): void {
   const bucket = (at: number) => Math.floor(at / BUCKET_MS) * BUCKET_MS;
   for (const v of batch.visits) touch.buckets.add(bucket(v.enqueuedAt));
   for (const s of batch.segments) touch.buckets.add(bucket(s.connectedAt));
-  for (const i of batch.interactions) for (const f of [i.ivr, i.disposition, i.survey]) if (f) touch.buckets.add(bucket(f.at));
+  for (const i of batch.interactions) {
+    for (const f of [i.ivr, i.disposition, i.survey]) if (f) touch.buckets.add(bucket(f.at));
+    // An outbound attempt counts where it started (the tenant's cell), judged on all its visits and segments.
+    if (i.direction === 'outbound' && i.startedAt !== null) touch.buckets.add(bucket(i.startedAt));
+  }
   for (const i of batch.intervals) addAgentTime(touch, i);
 }
 
@@ -239,7 +244,7 @@ async function deferHotBuckets(tx: Tx, tenantId: string, touch: RollupTouch): Pr
     ON CONFLICT DO NOTHING`);
 }
 
-/** The buckets of the interactions' visits and segments, and of their IVR, disposition and survey instants. */
+/** The buckets of the interactions' visits and segments, of their IVR, disposition and survey instants, and of an outbound one's start. */
 async function addBucketsOf(tx: Tx, tenantId: string, touch: RollupTouch): Promise<void> {
   if (touch.interactionIds.length === 0) return;
   const ids = touch.interactionIds;
@@ -248,7 +253,8 @@ async function addBucketsOf(tx: Tx, tenantId: string, touch: RollupTouch): Promi
     UNION SELECT ${bucketOf('connected_at')} FROM agent_segments WHERE tenant_id = ${tenantId} AND interaction_id = ANY(${texts(ids)})
     UNION SELECT ${atBucket("ivr->>'at'")} FROM interactions WHERE tenant_id = ${tenantId} AND id = ANY(${texts(ids)}) AND ivr IS NOT NULL
     UNION SELECT ${atBucket("disposition->>'at'")} FROM interactions WHERE tenant_id = ${tenantId} AND id = ANY(${texts(ids)}) AND disposition IS NOT NULL
-    UNION SELECT ${atBucket("survey->>'at'")} FROM interactions WHERE tenant_id = ${tenantId} AND id = ANY(${texts(ids)}) AND survey IS NOT NULL`);
+    UNION SELECT ${atBucket("survey->>'at'")} FROM interactions WHERE tenant_id = ${tenantId} AND id = ANY(${texts(ids)}) AND survey IS NOT NULL
+    UNION SELECT ${bucketOf('started_at')} FROM interactions WHERE tenant_id = ${tenantId} AND id = ANY(${texts(ids)}) AND direction = 'outbound' AND started_at IS NOT NULL`);
   for (const r of res.rows as { b: string | number }[]) touch.buckets.add(Number(r.b));
 }
 
@@ -271,16 +277,19 @@ async function recomputeBuckets(tx: Tx, tenantId: string, buckets: number[]): Pr
     sql`${sql.raw(column)} >= ${from} AND ${sql.raw(column)} < ${to} AND ${bucketOf(column)} = ANY(${bigints(buckets)})`;
   const visits = await readVisits(tx, tenantId, inBuckets('v.enqueued_at'));
   const segments = await readSegments(tx, tenantId, inBuckets('s.connected_at'));
-  // The calls of those records, and calls whose IVR, disposition or survey may fall here without a visit or segment.
+  // The calls of those records, calls whose IVR, disposition or survey may fall here without a visit or segment,
+  // and outbound attempts that started here (interactions_outbound_started_idx).
   const callIds = [...new Set([...visits.map((v) => v.interactionId), ...segments.map((s) => s.interactionId)])];
   const interactions = await readInteractions(
     tx,
     tenantId,
     sql`(i.id = ANY(${texts(callIds)}) OR ((i.ivr IS NOT NULL OR i.disposition IS NOT NULL OR i.survey IS NOT NULL)
-      AND i.last_event_at >= ${from} AND i.first_event_at < ${to}))`,
+      AND i.last_event_at >= ${from} AND i.first_event_at < ${to})
+      OR (i.direction = 'outbound' AND i.started_at IS NOT NULL AND i.started_at >= ${from} AND i.started_at < ${to}))`,
   );
-  // A call's disposition and survey go to its last segment (or visit), which may lie in another bucket: all of them.
-  const quality = interactions.filter((i) => i.disposition !== null || i.survey !== null).map((i) => i.id);
+  // A call's disposition and survey go to its last segment (or visit), which may lie in another bucket, and an
+  // outbound attempt is judged on all of its: read them all.
+  const quality = interactions.filter(needsAllRecords).map((i) => i.id);
   const known = new Set([...visits.map((v) => v.id), ...segments.map((s) => s.id)]);
   if (quality.length > 0) {
     for (const v of await readVisits(tx, tenantId, sql`v.interaction_id = ANY(${texts(quality)})`))
@@ -301,6 +310,11 @@ async function recomputeBuckets(tx: Tx, tenantId: string, buckets: number[]): Pr
     DELETE FROM kpi_cells WHERE tenant_id = ${tenantId} AND bucket_start = ANY(${bigints(buckets)}) RETURNING queue_id, agent_id`);
   await insertCells(tx, tenantId, cells);
   return keysOf(old.rows as { queue_id: string; agent_id: string }[], cells);
+}
+
+/** Calls whose every visit and segment a cell needs: a disposition or survey (attributed to the last), an outbound attempt. */
+export function needsAllRecords(i: InteractionFacts): boolean {
+  return i.disposition !== null || i.survey !== null || (i.direction === 'outbound' && i.startedAt !== null);
 }
 
 /** One agent's own cells (its segments and state time) in these buckets. */

@@ -28,6 +28,7 @@ describe('tenant settings', () => {
       rawRetentionDays: 7,
       attendance: { lateGraceMinutes: 5, earlyLeaveGraceMinutes: 5, presentStates: ['available', 'busy', 'wrapup', 'away'] },
       complaintCategories: [],
+      rightPartyCategories: [],
       holidays: [],
     });
   });
@@ -53,6 +54,9 @@ describe('tenant settings', () => {
     expect(applySettingsPatch(next, { fcrWindowHours: 24 }).complaintCategories).toEqual(['billing', 'rude_agent']);
     const { complaintCategories: _, ...stored } = DEFAULT_TENANT_SETTINGS;
     expect(TenantSettingsSchema.parse(stored).complaintCategories).toEqual([]);
+    // Settings stored before right-party categories read as none.
+    const { rightPartyCategories: __, ...older } = DEFAULT_TENANT_SETTINGS;
+    expect(TenantSettingsSchema.parse(older).rightPartyCategories).toEqual([]);
     const repeated = TenantSettingsPatchSchema.safeParse({ complaintCategories: ['a', ' b', 'a'] });
     expect(repeated.success).toBe(false);
     expect(repeated.error?.issues.map((i) => i.path)).toEqual([['complaintCategories', 2]]);

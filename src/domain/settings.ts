@@ -117,6 +117,25 @@ export const ComplaintCategoriesSchema = z
   })
   .meta({ description: COMPLAINT_CATEGORIES_DESCRIPTION, example: ['complaint', 'billing_dispute'] });
 
+/**
+ * The disposition categories of an outbound call that mean the wanted person was reached (docs/kpis.md
+ * `rightPartyContacts`): applied at query time, like the complaint categories, so a change applies to all history.
+ */
+const RIGHT_PARTY_CATEGORIES_DESCRIPTION =
+  'Disposition categories (`call.dispositioned` attrs.category) that make an outbound connect a right-party contact: `rightPartyContacts` and `rightPartyRate` read them when asked, so a change applies to all history.';
+
+export const RightPartyCategoriesSchema = z
+  .array(z.string().trim().min(1).max(100))
+  .max(MAX_COMPLAINT_CATEGORIES)
+  .superRefine((codes, ctx) => {
+    const seen = new Set<string>();
+    codes.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `'${c}' is listed twice.` });
+      seen.add(c);
+    });
+  })
+  .meta({ description: RIGHT_PARTY_CATEGORIES_DESCRIPTION, example: ['rpc_promise_to_pay', 'rpc_refused'] });
+
 /** The most dates a tenant's holiday calendar holds. */
 export const MAX_HOLIDAYS = 500;
 
@@ -162,6 +181,7 @@ export const TenantSettingsSchema = z
     rawRetentionDays: z.number().int().min(1).max(90).describe('Raw webhook deliveries are kept this many days.'),
     attendance: AttendanceSettingsSchema.default(DEFAULT_ATTENDANCE_SETTINGS),
     complaintCategories: ComplaintCategoriesSchema.default([]).describe(COMPLAINT_CATEGORIES_DESCRIPTION),
+    rightPartyCategories: RightPartyCategoriesSchema.default([]).describe(RIGHT_PARTY_CATEGORIES_DESCRIPTION),
     holidays: HolidaysSchema.default([]).describe(HOLIDAYS_DESCRIPTION),
   })
   .meta({ id: 'TenantSettings' });
@@ -175,6 +195,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   rawRetentionDays: 7,
   attendance: DEFAULT_ATTENDANCE_SETTINGS,
   complaintCategories: [],
+  rightPartyCategories: [],
   holidays: [],
 };
 
@@ -188,6 +209,9 @@ export const TenantSettingsPatchSchema = z
     attendance: AttendanceSettingsSchema.partial().optional().describe('Fields given replace the tenant’s, one by one.'),
     complaintCategories: ComplaintCategoriesSchema.optional().describe(
       `${COMPLAINT_CATEGORIES_DESCRIPTION} A change replaces the whole list.`,
+    ),
+    rightPartyCategories: RightPartyCategoriesSchema.optional().describe(
+      `${RIGHT_PARTY_CATEGORIES_DESCRIPTION} A change replaces the whole list.`,
     ),
     holidays: HolidaysSchema.optional().describe(`${HOLIDAYS_DESCRIPTION} A change replaces the whole calendar.`),
   })

@@ -36,5 +36,6 @@ describe('docs/kpis.md', () => {
     expect(policy).toContain(`| \`fcrWindowHours\` | \`fcrWindowHours\` | \`${DEFAULT_TENANT_SETTINGS.fcrWindowHours}\` |`);
     expect(policy).toContain('`csatSatisfiedScore`');
     expect(policy).toContain('| `complaintCategories` | `complaintCategories` | `[]` |');
+    expect(policy).toContain('| `rightPartyCategories` | `rightPartyCategories` | `[]` |');
   });
 });

@@ -43,6 +43,10 @@ export const interactions = pgTable(
     index('interactions_quality_idx')
       .on(t.tenantId, t.lastEventAt)
       .where(sql`ivr IS NOT NULL OR disposition IS NOT NULL OR survey IS NOT NULL`),
+    // Outbound attempts count where they started (KPI rollups and records: src/db/kpi-rollups.ts).
+    index('interactions_outbound_started_idx')
+      .on(t.tenantId, t.startedAt)
+      .where(sql`direction = 'outbound' AND started_at IS NOT NULL`),
     tenantIsolation(),
   ],
 ).enableRLS();

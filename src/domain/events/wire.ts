@@ -28,7 +28,9 @@ const Base = {
     .min(1)
     .max(64)
     .optional()
-    .describe('The caller’s number; stored only as a salted hash and a masked form.'),
+    .describe(
+      'The customer’s number: the caller of an inbound call, the number dialled for an outbound one. Stored only as a salted hash and a masked form.',
+    ),
 };
 
 function variant<T extends EventType>(type: T) {

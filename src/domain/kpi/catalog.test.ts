@@ -115,11 +115,16 @@ describe('policy dependencies the catalog declares', () => {
     factsFromRecords(
       {
         visits,
-        segments: [segment({ interactionId: 'c1' })],
+        segments: [segment({ interactionId: 'c1' }), segment({ interactionId: 'o1' })],
         interactions: [
           interaction('c1', {
             survey: { score: 4, scaleMin: 1, scaleMax: 5, at: T0 },
             disposition: { resolved: false, code: null, category: 'billing', at: T0 },
+          }),
+          interaction('o1', {
+            direction: 'outbound',
+            startedAt: T0,
+            disposition: { resolved: true, code: null, category: 'rpc', at: T0 },
           }),
         ],
         intervals: [interval('available', T0, T0 + MIN)],
@@ -136,6 +141,7 @@ describe('policy dependencies the catalog declares', () => {
     abandonsWithinThresholdMet: (p) => ({ ...p, abandonsWithinThresholdMet: !p.abandonsWithinThresholdMet }),
     csatSatisfiedScore: (p) => ({ ...p, csatSatisfiedScore: p.csatSatisfiedScore ? null : 5 }),
     complaintCategories: (p) => ({ ...p, complaintCategories: p.complaintCategories?.length ? [] : ['billing'] }),
+    rightPartyCategories: (p) => ({ ...p, rightPartyCategories: p.rightPartyCategories?.length ? [] : ['rpc'] }),
     fcrWindowHours: (p) => p,
   };
 

@@ -20,7 +20,7 @@ export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max' | 'snapsho
  */
 export type MetricScope = 'queue' | 'agent' | 'tenant';
 
-/** Settings a metric's value depends on: the service-level policy's fields, the CSAT satisfied score, the complaint categories. */
+/** Settings a metric's value depends on: the service-level policy's fields, the CSAT satisfied score, the complaint and right-party categories. */
 export type PolicySetting =
   | 'thresholdSeconds'
   | 'shortAbandonSeconds'
@@ -30,6 +30,7 @@ export type PolicySetting =
   | 'abandonsWithinThresholdMet'
   | 'csatSatisfiedScore'
   | 'complaintCategories'
+  | 'rightPartyCategories'
   | 'fcrWindowHours';
 
 /**
@@ -560,6 +561,88 @@ export const METRICS = [
     facts: ['quality.ivrSelfServed', 'quality.ivrSessions'],
     policy: [],
     higherIsBetter: true,
+  }),
+  def({
+    id: 'outboundAttempts',
+    label: 'Outbound attempts',
+    unit: 'count',
+    kind: 'count',
+    scope: 'tenant',
+    definition:
+      'Outbound interactions (`interaction.started` with `direction: outbound`) that started in the interval, each counted once where it started, whatever happened next. A dialled number that rang out, was busy or reached a machine is an attempt too. An attempt belongs to no queue or agent until it connects, so this is a tenant metric: queue and agent filters do not apply.',
+    numerator: 'outbound interactions started',
+    denominator: null,
+    facts: ['quality.outboundAttempts'],
+    policy: [],
+    higherIsBetter: null,
+  }),
+  def({
+    id: 'outboundConnects',
+    label: 'Outbound connects',
+    unit: 'count',
+    kind: 'count',
+    scope: 'tenant',
+    definition:
+      'Outbound attempts that reached a person: the interaction has an agent segment (`agent.connected`: the agent is speaking with the callee) or a queue visit (`queue.joined`: a predictive dialer queues only calls a person answered, screened by its answering-machine detection). Counted with the attempt, where it started. A provider must send neither event for a call that rang out, was busy or reached a machine.',
+    numerator: 'outbound attempts with an agent segment or a queue visit',
+    denominator: null,
+    facts: ['quality.outboundConnects'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'connectRate',
+    label: 'Connect rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'tenant',
+    definition: 'Outbound connects / outbound attempts, both counted where the attempt started.',
+    numerator: 'outbound connects',
+    denominator: 'outbound attempts',
+    facts: ['quality.outboundConnects', 'quality.outboundAttempts'],
+    policy: [],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'rightPartyContacts',
+    label: 'Right-party contacts',
+    unit: 'count',
+    kind: 'count',
+    scope: 'tenant',
+    definition:
+      "Outbound connects dispositioned (`call.dispositioned` attrs.category) with a category that is one of the tenant's `rightPartyCategories` (settings): the person the campaign wanted was reached. Counted with the attempt, where it started. The setting is applied when the KPI is asked for, so a change applies to all history; with none set, there are none.",
+    numerator: 'outbound connects of a right-party category',
+    denominator: null,
+    facts: ['quality.outboundConnectsByCategory'],
+    policy: ['rightPartyCategories'],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'rightPartyRate',
+    label: 'Right-party rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'tenant',
+    definition: 'Right-party contacts / outbound connects (of the people reached, the share who were the person wanted).',
+    numerator: 'right-party contacts',
+    denominator: 'outbound connects',
+    facts: ['quality.outboundConnectsByCategory', 'quality.outboundConnects'],
+    policy: ['rightPartyCategories'],
+    higherIsBetter: true,
+  }),
+  def({
+    id: 'predictiveAbandonRate',
+    label: 'Predictive abandon rate',
+    unit: 'ratio',
+    kind: 'ratio',
+    scope: 'tenant',
+    definition:
+      "The dialer's abandoned-call rate under the 3 % rule, as Ofcom (UK) defines it in its persistent-misuse policy: abandoned calls / live calls. An abandoned call is an outbound connect whose person was put in a queue and hung up (or was hung up on) before any agent connected: it has an abandoned queue visit and no agent segment. Live calls are the outbound connects (answered by a person, answering machines excluded). Both are counted where the attempt started; the rule applies per campaign or call centre over 24 hours (Ofcom) or 30 days (US FTC TSR, the same ratio): choose the interval accordingly.",
+    numerator: 'outbound connects with an abandoned queue visit and no agent segment',
+    denominator: 'outbound connects',
+    facts: ['quality.outboundAbandoned', 'quality.outboundConnects'],
+    policy: [],
+    higherIsBetter: false,
   }),
   def({
     id: 'handled',

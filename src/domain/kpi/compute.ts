@@ -17,11 +17,13 @@ import type { WaitProbe } from './packed';
  * The policy a computation runs under: the service-level policy (the tenant's, a queue's, or a request's
  * override of any field; thresholds may be any whole second 0..3600), the CSAT satisfied score for responses
  * that gave no threshold of their own (null or absent: top-2-box on each response's scale; see
- * {@link satisfiedFloor}), and the disposition categories that are complaints (absent: none).
+ * {@link satisfiedFloor}), the disposition categories that are complaints and those that are right-party
+ * contacts of outbound calls (absent: none).
  */
 export type KpiPolicy = ServiceLevelPolicy & {
   csatSatisfiedScore?: number | null;
   complaintCategories?: readonly string[];
+  rightPartyCategories?: readonly string[];
 };
 
 export interface MetricValue {
@@ -124,6 +126,13 @@ function complaints(f: CellFacts, p: KpiPolicy): number {
   return n;
 }
 
+/** Outbound connects whose disposition category is one of the policy's right-party categories. */
+function rightPartyContacts(f: CellFacts, p: KpiPolicy): number {
+  let n = 0;
+  for (const category of new Set(p.rightPartyCategories ?? [])) n += f.quality.outboundConnectsByCategory[category] ?? 0;
+  return n;
+}
+
 const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   offered: (f) => count(offered(f)),
   waiting: (f) => count(f.visits.waiting),
@@ -169,6 +178,12 @@ const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   complaintRate: (f, p) => ratio(complaints(f, p), f.quality.dispositioned),
   surveyResponses: (f) => count(f.quality.surveys),
   ivrSelfServiceRate: (f) => ratio(f.quality.ivrSelfServed, f.quality.ivrSessions),
+  outboundAttempts: (f) => count(f.quality.outboundAttempts),
+  outboundConnects: (f) => count(f.quality.outboundConnects),
+  connectRate: (f) => ratio(f.quality.outboundConnects, f.quality.outboundAttempts),
+  rightPartyContacts: (f, p) => count(rightPartyContacts(f, p)),
+  rightPartyRate: (f, p) => ratio(rightPartyContacts(f, p), f.quality.outboundConnects),
+  predictiveAbandonRate: (f) => ratio(f.quality.outboundAbandoned, f.quality.outboundConnects),
   handled: (f) => count(f.segments.handled),
   agentAht: (f) => ratio(handle(f), f.segments.handled),
   loggedInTime: (f) => count(loggedIn(f)),

@@ -114,6 +114,8 @@ const interactionArb = (id: string) =>
   fc
     .record({
       direction: fc.constantFrom('inbound', 'outbound', null),
+      // An outbound call with a start is an attempt (outbound metrics); without one it is not.
+      startedAt: fc.option(instant),
       disposition: fc.option(
         fc
           .record({
@@ -147,7 +149,6 @@ const interactionArb = (id: string) =>
         id,
         callerHash: null,
         callerMasked: null,
-        startedAt: null,
         endedAt: null,
         hangupCause: null,
         endedBy: null,
@@ -202,6 +203,7 @@ const policyArb = fc.record({
   abandonsWithinThresholdMet: fc.boolean(),
   csatSatisfiedScore: fc.option(fc.integer({ min: 1, max: 10 })),
   complaintCategories: fc.subarray(['billing', 'rude_agent', 'other']),
+  rightPartyCategories: fc.subarray(['info', 'billing', 'other']),
 }) satisfies fc.Arbitrary<KpiPolicy>;
 
 /** A cell: some buckets, maybe about people (some agents, each in the group from some bucket on), maybe one direction. */

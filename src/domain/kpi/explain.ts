@@ -3,7 +3,7 @@ import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/reco
 import { type Direction, FLOW_OUT_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import { type FactMetricId, metricDefinition } from './catalog';
 import { type KpiPolicy, type MetricValue, satisfiedFloor } from './compute';
-import { BUCKET_MS, bucketStartOf, qualityCellOf, type RecordsInput, waitSlot } from './facts';
+import { BUCKET_MS, bucketStartOf, judgeAttempt, qualityCellOf, type RecordsInput, waitSlot } from './facts';
 
 /**
  * Explaining a cell: which records are behind one metric of one cell, and for each whether it is in the
@@ -51,6 +51,8 @@ export type ExplainRecord =
       interaction: InteractionFacts;
       direction: CellDirection;
       attribution: QualityAttribution;
+      /** For outbound metrics: the attempt judged on all its segments and visits (`judgeAttempt`). */
+      attempt?: { connected: boolean; abandoned: boolean };
     };
 
 /** A record's judgement for one metric. An amount is 0 whenever its flag is false. */
@@ -315,8 +317,62 @@ function decideInterval(id: FactMetricId, i: StateInterval, share: IntervalShare
 // ---------------------------------------------------------------------------------------------------------------
 // Calls: dispositions, surveys, IVR
 
-function decideInteraction(id: FactMetricId, i: InteractionFacts, p: KpiPolicy): Decision {
+const OUTBOUND_METRICS: ReadonlySet<FactMetricId> = new Set([
+  'outboundAttempts',
+  'outboundConnects',
+  'connectRate',
+  'rightPartyContacts',
+  'rightPartyRate',
+  'predictiveAbandonRate',
+]);
+
+function decideAttempt(
+  id: FactMetricId,
+  i: InteractionFacts,
+  a: { connected: boolean; abandoned: boolean },
+  p: KpiPolicy,
+): Decision {
+  const category = i.disposition?.category;
+  const rpc = a.connected && category !== undefined && (p.rightPartyCategories ?? []).includes(category);
+  const reached = a.connected
+    ? 'reached a person (an agent segment or a queue visit)'
+    : 'reached no one (no agent segment, no queue visit)';
+  const catWords = category === undefined ? 'no disposition category' : `category ${category}`;
+  switch (id) {
+    case 'outboundAttempts':
+      return yes(`outbound attempt that started in the cell, ${reached}`);
+    case 'outboundConnects':
+      return counted(a.connected, reached);
+    case 'connectRate':
+      return a.connected ? both(reached) : denominatorOnly(reached);
+    case 'rightPartyContacts':
+      return counted(rpc, a.connected ? `connect, ${catWords}: ${rpc ? 'right party' : 'not a right-party category'}` : reached);
+    case 'rightPartyRate':
+      if (!a.connected) return neither(reached);
+      return rpc
+        ? both(`connect, ${catWords}: right party`)
+        : denominatorOnly(`connect, ${catWords}: not a right-party category`);
+    case 'predictiveAbandonRate':
+      if (!a.connected) return neither(reached);
+      return a.abandoned
+        ? both('live call queued by the dialer and abandoned before any agent connected')
+        : denominatorOnly('live call, not abandoned');
+    default:
+      throw new RangeError(`${id} is not explained by outbound attempts`);
+  }
+}
+
+function decideInteraction(
+  id: FactMetricId,
+  i: InteractionFacts,
+  p: KpiPolicy,
+  attempt?: { connected: boolean; abandoned: boolean },
+): Decision {
   const { disposition, survey, ivr } = i;
+  if (OUTBOUND_METRICS.has(id)) {
+    if (!attempt) throw new RangeError(`${id} needs the attempt judged on its segments and visits`);
+    return decideAttempt(id, i, attempt, p);
+  }
   switch (id) {
     case 'fcrDisposition': {
       if (!disposition) return neither('no disposition');
@@ -371,7 +427,7 @@ export function decide(id: FactMetricId, r: ExplainRecord, policy: KpiPolicy): D
     case 'interval':
       return decideInterval(id, r.interval, r.share);
     case 'interaction':
-      return decideInteraction(id, r.interaction, policy);
+      return decideInteraction(id, r.interaction, policy, r.attempt);
   }
 }
 
@@ -502,6 +558,15 @@ export function recordsOfCell(id: FactMetricId, input: RecordsInput, c: CellSele
       for (const i of interactions.values()) {
         if (!wanted(i.id)) continue;
         const direction = i.direction ?? 'unknown';
+        if (OUTBOUND_METRICS.has(id)) {
+          // An outbound attempt: in the tenant's cell where it started, never in a cell about people.
+          if (i.direction !== 'outbound' || i.startedAt === null || c.person !== null || !inRange(bucketStartOf(i.startedAt)))
+            continue;
+          const attribution = { queueId: null, agentId: null, bucketStart: bucketStartOf(i.startedAt) };
+          const attempt = judgeAttempt(segmentsOf.get(i.id) ?? [], visitsOf.get(i.id) ?? []);
+          out.push({ kind: 'interaction', id: i.id, at: i.startedAt, interaction: i, direction, attribution, attempt });
+          continue;
+        }
         if (def.scope === 'tenant') {
           // IVR comes before any queue or agent: only in the tenant's cells, never in a cell about people.
           if (!i.ivr || c.person !== null || !inRange(bucketStartOf(i.ivr.at))) continue;

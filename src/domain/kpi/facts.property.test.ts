@@ -105,7 +105,8 @@ function randomRecords(r: Rand): Records {
         direction: r.pick(['inbound', 'outbound', null] as const),
         callerHash: null,
         callerMasked: null,
-        startedAt: start,
+        // Now and then no interaction.started was seen: not an attempt, whatever its direction.
+        startedAt: r.bool(0.1) ? null : start,
         endedAt: null,
         hangupCause: null,
         endedBy: null,
@@ -163,6 +164,7 @@ function randomPolicy(r: Rand): KpiPolicy {
     abandonsWithinThresholdMet: r.bool(),
     csatSatisfiedScore: r.pick([null, undefined, r.int(1, 10)]),
     complaintCategories: r.pick([undefined, [], ['billing'], ['billing', 'rude_agent', 'nowhere']]),
+    rightPartyCategories: r.pick([undefined, [], ['sales'], ['sales', 'info', 'nowhere']]),
   };
 }
 
@@ -245,6 +247,18 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
   const dispositions = rec.interactions.filter((i) => i.disposition && qualityIn(i, i.disposition.at));
   const surveys = rec.interactions.filter((i) => i.survey && qualityIn(i, i.survey.at));
   const ivr = g.kind === 'tenant' ? rec.interactions.filter((i) => i.ivr && inRange(i.ivr.at) && ofDirection(i.id)) : [];
+  // Outbound attempts: tenant cells only, where the call started, judged on all its visits and segments.
+  const attempts =
+    g.kind === 'tenant'
+      ? rec.interactions.filter(
+          (i) => i.direction === 'outbound' && i.startedAt !== null && inRange(i.startedAt) && ofDirection(i.id),
+        )
+      : [];
+  const segsOf = (i: InteractionFacts) => rec.segments.filter((s) => s.interactionId === i.id);
+  const visitsOf = (i: InteractionFacts) => rec.visits.filter((v) => v.interactionId === i.id);
+  const connects = attempts.filter((i) => segsOf(i).length > 0 || visitsOf(i).length > 0);
+  const dialerAbandons = connects.filter((i) => segsOf(i).length === 0 && visitsOf(i).some((v) => v.outcome === 'abandoned'));
+  const rightParty = connects.filter((i) => (p.rightPartyCategories ?? []).includes(i.disposition?.category ?? '\u0000'));
 
   const T = p.thresholdSeconds * 1000;
   const SA = p.shortAbandonSeconds * 1000;
@@ -340,6 +354,12 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
     complaints: c(complained.length),
     complaintRate: q(complained.length, dispositions.length),
     ivrSelfServiceRate: q(ivr.filter((i) => i.ivr?.selfServed).length, ivr.length),
+    outboundAttempts: c(attempts.length),
+    outboundConnects: c(connects.length),
+    connectRate: q(connects.length, attempts.length),
+    rightPartyContacts: c(rightParty.length),
+    rightPartyRate: q(rightParty.length, connects.length),
+    predictiveAbandonRate: q(dialerAbandons.length, connects.length),
     handled: c(handled.length),
     agentAht: q(talk + hold + acw, handled.length, 'ms'),
     loggedInTime: c(logged, 'ms'),

@@ -106,6 +106,21 @@ export interface QualityFacts {
   surveyScores: Record<string, number>;
   ivrSessions: number;
   ivrSelfServed: number;
+  /**
+   * Outbound attempts: interactions of direction `outbound` with a known start, each counted once in the tenant
+   * cell of the bucket where it started (like IVR sessions, before any queue). Rollups stored before these
+   * fields have none, which reads as 0: no attempt was counted then.
+   */
+  outboundAttempts: number;
+  /** Of those, attempts that reached a person: the interaction has an agent segment or a queue visit. */
+  outboundConnects: number;
+  /** Of the connects, those whose visits include an abandoned one and that never got an agent segment. */
+  outboundAbandoned: number;
+  /**
+   * Disposition category → connects dispositioned with it (connects without a category are not listed). Which
+   * categories are right-party contacts is a tenant setting applied at query time (`rightPartyCategories`).
+   */
+  outboundConnectsByCategory: Record<string, number>;
 }
 
 /** Agent-state time in the cell, split by overlap with the bucket. */
@@ -162,6 +177,10 @@ export function emptyFacts(): CellFacts {
       surveyScores: {},
       ivrSessions: 0,
       ivrSelfServed: 0,
+      outboundAttempts: 0,
+      outboundConnects: 0,
+      outboundAbandoned: 0,
+      outboundConnectsByCategory: {},
     },
     states: { ms: { available: 0, busy: 0, wrapup: 0, away: 0 }, awayMsByReason: {}, breaksByReason: {}, open: 0 },
   };
@@ -212,6 +231,10 @@ function accumulate(acc: CellFacts, b: CellFacts, addHistogram: HistogramSink): 
   q.surveys += r.surveys;
   q.ivrSessions += r.ivrSessions;
   q.ivrSelfServed += r.ivrSelfServed;
+  q.outboundAttempts += r.outboundAttempts;
+  q.outboundConnects += r.outboundConnects;
+  q.outboundAbandoned += r.outboundAbandoned;
+  addInto(q.outboundConnectsByCategory, r.outboundConnectsByCategory);
   addInto(q.surveyScores, r.surveyScores);
   addInto(q.dispositionsByCategory, r.dispositionsByCategory);
   addInto(acc.states.ms, b.states.ms);
@@ -309,7 +332,10 @@ export interface RecordsInput {
   visits?: readonly VisitRecord[];
   segments?: readonly SegmentRecord[];
   intervals?: readonly StateInterval[];
-  /** The interactions of the visits and segments (direction, disposition, survey, IVR); missing ones count as unknown direction. */
+  /**
+   * The interactions of the visits and segments (direction, disposition, survey, IVR); missing ones count as
+   * unknown direction. An outbound interaction with a start is an attempt: pass all its visits and segments.
+   */
   interactions?: readonly InteractionFacts[];
 }
 
@@ -352,7 +378,7 @@ export function qualityCellOf(at: number, segments: readonly SegmentRecord[], vi
  * its queue's cell and, once answered, in its queue × answering agent's cell; a segment where it connected, in
  * its queue, queue × agent and agent cells; state time is split across buckets by overlap, in the agent's
  * cell (offline time is not kept); IVR sessions in the tenant cell of their instant; dispositions and surveys
- * where {@link qualityCellOf} puts them. The result is sorted by key, and the same for any order of the input.
+ * where {@link qualityCellOf} puts them; outbound attempts in the tenant cell where the interaction started. The result is sorted by key, and the same for any order of the input.
  *
  * Cells are recomputed from all the records that fall in them, never incremented: to refresh a bucket, pass
  * every record of that bucket (for a quality fact, every visit and segment of its interaction).
@@ -412,6 +438,19 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
 
   const segmentsOf = groupBy(input.segments ?? [], (s) => s.interactionId);
   const visitsOf = groupBy(input.visits ?? [], (v) => v.interactionId);
+  /** An outbound attempt, in the tenant cell where it started, judged on all its segments and visits. */
+  const addAttempt = (i: InteractionFacts, segs: readonly SegmentRecord[], visits: readonly VisitRecord[]) => {
+    const { connected, abandoned } = judgeAttempt(segs, visits);
+    const category = i.disposition?.category;
+    for (const f of targets(bucketStartOf(i.startedAt as number), null, null, false, i.id)) {
+      const q = f.quality;
+      q.outboundAttempts += 1;
+      if (!connected) continue;
+      q.outboundConnects += 1;
+      if (abandoned) q.outboundAbandoned += 1;
+      if (category) q.outboundConnectsByCategory[category] = (q.outboundConnectsByCategory[category] ?? 0) + 1;
+    }
+  };
   for (const i of interactions.values()) {
     if (i.ivr) {
       for (const f of targets(bucketStartOf(i.ivr.at), null, null, false, i.id)) {
@@ -420,6 +459,7 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
       }
     }
     const segs = segmentsOf.get(i.id) ?? [];
+    if (i.direction === 'outbound' && i.startedAt !== null) addAttempt(i, segs, visitsOf.get(i.id) ?? []);
     const cellsOf = (at: number) => {
       const t = qualityCellOf(at, segs, visitsOf.get(i.id) ?? []);
       // Like the visit it falls back to, a quality fact without a segment stays out of agent cells.
@@ -443,6 +483,21 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
     }
   }
   return [...cells.values()].sort(compareCells);
+}
+
+/**
+ * An outbound attempt judged on all its agent segments and queue visits: it reached a person (connected) when it
+ * has either — an agent spoke with the callee, or a predictive dialer queued a live answer; it is a dialer
+ * abandon when a visit was abandoned and no agent ever connected (docs/kpis.md `predictiveAbandonRate`).
+ */
+export function judgeAttempt(
+  segments: readonly SegmentRecord[],
+  visits: readonly VisitRecord[],
+): { connected: boolean; abandoned: boolean } {
+  return {
+    connected: segments.length > 0 || visits.length > 0,
+    abandoned: segments.length === 0 && visits.some((v) => v.outcome === 'abandoned'),
+  };
 }
 
 /** A survey response's key in `surveyScores`: its scale and score, and its own satisfied threshold when it gave one. */

@@ -78,6 +78,7 @@ describe('packed cells', () => {
     f.quality.surveyScores['1|5|4'] = next++;
     f.quality.surveyScores['1|10|7|8'] = next++;
     f.quality.dispositionsByCategory.billing = next++;
+    f.quality.outboundConnectsByCategory.rpc = next++;
     f.states.awayMsByReason.lunch = next++;
     f.states.breaksByReason.lunch = { n: next++, ms: next++ };
     expect(next).toBeGreaterThan(70);
@@ -140,12 +141,58 @@ describe('packed cells', () => {
     full.quality.surveyScores['1|5|4'] = 3;
     full.quality.surveyScores['0|10|9|9'] = 2;
     full.quality.dispositionsByCategory.billing = 4;
+    full.quality.outboundConnectsByCategory.rpc = 2;
     for (const seed of [1, 2, 3]) {
       const rows = [...randomCells(seed).map((c) => c.facts), full, full].map(stored);
       const unpacked = mergeAll(rows.map((r) => unpacker.unpack(r.tree, r.totals)));
       const acc = emptyFacts();
       for (const r of rows) unpacker.addTo(acc, r.tree, r.totals);
       expect(acc).toEqual(unpacked);
+    }
+  });
+
+  it('rows stored before outbound facts read as before: every other metric the same, outbound ones 0', () => {
+    const cells = factsFromRecords(
+      {
+        segments: [segment({ interactionId: 'o1' }), segment({ interactionId: 'c1' })],
+        visits: [visit('abandoned', 4000, { interactionId: 'o2' })],
+        interactions: [
+          interaction('o1', {
+            direction: 'outbound',
+            startedAt: T0,
+            disposition: { resolved: true, code: null, category: 'rpc', at: T0 },
+          }),
+          interaction('o2', { direction: 'outbound', startedAt: T0 }),
+          interaction('o3', { direction: 'outbound', startedAt: T0 }),
+          interaction('c1', { disposition: { resolved: false, code: null, category: 'billing', at: T0 } }),
+        ],
+      },
+      { asOf: T0 + 60 * MIN },
+    );
+    const policy: KpiPolicy = { ...DEFAULT_SERVICE_LEVEL, complaintCategories: ['billing'], rightPartyCategories: ['rpc'] };
+    const OUTBOUND = [
+      'outboundAttempts',
+      'outboundConnects',
+      'connectRate',
+      'rightPartyContacts',
+      'rightPartyRate',
+      'predictiveAbandonRate',
+    ];
+    const now = mergeAll(cells.map((c) => unpackCell(packCell(c.facts))));
+    expect(computeMetric('outboundAttempts', now, policy).value).toBe(3);
+    // As stored before: the quality branch without the outbound leaves.
+    const old = mergeAll(
+      cells.map((c) => {
+        const packed = JSON.parse(JSON.stringify(packCell(c.facts)));
+        const q = packed.facts.quality ?? {};
+        for (const k of Object.keys(q)) if (k.startsWith('outbound')) delete q[k];
+        return unpackCell(packed);
+      }),
+    );
+    for (const m of METRICS.filter((x) => x.fromFacts)) {
+      const id = m.id as FactMetricId;
+      if (OUTBOUND.includes(id)) expect(computeMetric(id, old, policy).numerator, id).toBe(0);
+      else expect(computeMetric(id, old, policy), id).toEqual(computeMetric(id, now, policy));
     }
   });
 

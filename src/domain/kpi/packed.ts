@@ -265,6 +265,10 @@ function unpackTree(packed: PackedFacts): CellFacts {
       surveyScores: counts(q.surveyScores),
       ivrSessions: num(q.ivrSessions),
       ivrSelfServed: num(q.ivrSelfServed),
+      outboundAttempts: num(q.outboundAttempts),
+      outboundConnects: num(q.outboundConnects),
+      outboundAbandoned: num(q.outboundAbandoned),
+      outboundConnectsByCategory: counts(q.outboundConnectsByCategory),
     },
     states: {
       ms: { available: num(ms.available), busy: num(ms.busy), wrapup: num(ms.wrapup), away: num(ms.away) },

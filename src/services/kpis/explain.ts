@@ -117,7 +117,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
         .where(and(eq(queues.tenantId, ctx.tenantId), eq(queues.id, q.queueId)));
       if (row) base = effectiveServiceLevel(base, row.serviceLevel);
     }
-    const policy = withOverrides(base, q, tenant.settings.complaintCategories);
+    const policy = withOverrides(base, q, tenant.settings.complaintCategories, tenant.settings.rightPartyCategories);
 
     const byPeople = q.agentId !== undefined || q.teamId !== undefined || q.siteId !== undefined;
     const byMembership = q.teamId !== undefined || q.siteId !== undefined;
@@ -147,6 +147,7 @@ export async function explainKpi(ctx: ServiceContext, q: KpiExplainQuery): Promi
         ...policy,
         csatSatisfiedScore: policy.csatSatisfiedScore ?? null,
         complaintCategories: [...(policy.complaintCategories ?? [])],
+        rightPartyCategories: [...(policy.rightPartyCategories ?? [])],
       },
     };
 

@@ -115,10 +115,16 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
             effectiveServiceLevel(tenant.settings.serviceLevel, r.serviceLevel),
             q,
             tenant.settings.complaintCategories,
+            tenant.settings.rightPartyCategories,
           ),
         );
     }
-    const tenantPolicy = withOverrides(tenant.settings.serviceLevel, q, tenant.settings.complaintCategories);
+    const tenantPolicy = withOverrides(
+      tenant.settings.serviceLevel,
+      q,
+      tenant.settings.complaintCategories,
+      tenant.settings.rightPartyCategories,
+    );
     // Teams and sites over time, only when the request involves them.
     const involvesTeams = groupBy.includes('team') || groupBy.includes('site') || !!q.teamIds?.length || !!q.siteIds?.length;
     const memberships = involvesTeams ? await loadMemberships(tx, ctx.tenantId) : new Map<string, Membership[]>();

@@ -16,7 +16,7 @@ export type PolicyOverrides = Pick<
 
 /**
  * The request's service-level fields and CSAT score over a base policy (the tenant's, or a queue's), with the
- * tenant's complaint categories.
+ * tenant's complaint and right-party categories (both applied at query time, so a change applies to all history).
  *
  * CSAT's satisfied threshold, per response, in this order (`satisfiedFloor`, src/domain/kpi/compute.ts):
  * 1. the survey's own `satisfiedScore` (`POST /v1/surveys`, or the event's attrs): it was given on the survey's
@@ -29,6 +29,7 @@ export function withOverrides(
   base: ServiceLevelPolicy,
   q: PolicyOverrides,
   complaintCategories: readonly string[] = [],
+  rightPartyCategories: readonly string[] = [],
 ): KpiPolicy {
   const o = {
     thresholdSeconds: q['serviceLevel.thresholdSeconds'],
@@ -38,7 +39,12 @@ export function withOverrides(
     flowOutsInDenominator: q['serviceLevel.flowOutsInDenominator'],
     abandonsWithinThresholdMet: q['serviceLevel.abandonsWithinThresholdMet'],
   };
-  const policy: KpiPolicy = { ...base, csatSatisfiedScore: q.csatSatisfiedScore ?? null, complaintCategories };
+  const policy: KpiPolicy = {
+    ...base,
+    csatSatisfiedScore: q.csatSatisfiedScore ?? null,
+    complaintCategories,
+    rightPartyCategories,
+  };
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (policy as Record<string, unknown>)[k] = v;
   return policy;
 }

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { ms, num, readInteractions, readIntervals, readSegments, readVisits, texts } from '../../db/history-reader';
+import { needsAllRecords } from '../../db/kpi-rollups';
 import type { Membership } from '../../domain/agents/memberships';
 import type { StateInterval } from '../../domain/agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../../domain/calls/records';
@@ -78,12 +79,14 @@ export async function loadRangeRecords(
     tenantId,
     sql`(i.id IN (SELECT v.interaction_id FROM queue_visits v WHERE v.tenant_id = ${tenantId} AND v.enqueued_at >= ${a} AND v.enqueued_at < ${b})
       OR i.id IN (SELECT s.interaction_id FROM agent_segments s WHERE s.tenant_id = ${tenantId} AND s.connected_at >= ${a} AND s.connected_at < ${b})
-      OR (i.ivr IS NOT NULL AND i.first_event_at < ${b} AND (i.ivr->>'at')::bigint >= ${from} AND (i.ivr->>'at')::bigint < ${to}))
+      OR (i.ivr IS NOT NULL AND i.first_event_at < ${b} AND (i.ivr->>'at')::bigint >= ${from} AND (i.ivr->>'at')::bigint < ${to})
+      OR (i.direction = 'outbound' AND i.started_at IS NOT NULL AND i.started_at >= ${a} AND i.started_at < ${b}))
       ${f.direction ? sql` AND i.direction = ${f.direction}` : sql``}`,
   );
-  // A call's disposition and survey go to its last segment (or visit), wherever it lies: read all of them, as
-  // the rollups do (src/db/kpi-rollups.ts); cells outside the range or the filters are dropped by the caller.
-  const quality = interactions.filter((i) => i.disposition !== null || i.survey !== null).map((i) => i.id);
+  // A call's disposition and survey go to its last segment (or visit), wherever it lies, and an outbound attempt
+  // is judged on all of its: read all of them, as the rollups do (src/db/kpi-rollups.ts); cells outside the range
+  // or the filters are dropped by the caller.
+  const quality = interactions.filter(needsAllRecords).map((i) => i.id);
   if (quality.length > 0) {
     const known = new Set([...visits.map((v) => v.id), ...segments.map((s) => s.id)]);
     for (const v of await readVisits(tx, tenantId, sql`v.interaction_id = ANY(${texts(quality)})`))

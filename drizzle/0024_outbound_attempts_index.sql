@@ -1,0 +1,1 @@
+CREATE INDEX "interactions_outbound_started_idx" ON "interactions" USING btree ("tenant_id","started_at") WHERE direction = 'outbound' AND started_at IS NOT NULL;
