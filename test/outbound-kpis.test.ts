@@ -42,7 +42,7 @@ const disposition = (id: string, at: string, category: string): Wire => ({
 
 /**
  * Six outbound attempts and one inbound call:
- * - o1, o2 rang out (no agent, no queue): attempts, not connects;
+ * - o1, o2 rang out (no agent, no queue): attempts, not connects; both to the same number;
  * - o3 an agent dialled and spoke with the callee (a segment, no visit), dispositioned rpc_promise;
  * - o4 the predictive dialer queued a live answer, an agent took it, dispositioned wrong_party;
  * - o5 queued by the dialer and abandoned before any agent: the dialer's abandoned call;
@@ -54,7 +54,8 @@ async function scenario() {
   const q = await createQueue(t);
   const ada = await createAgent(t);
   const o1 = attempt(0, '+1 212 555 0101', (id, at) => [ended(id, at(30))]);
-  const o2 = attempt(60, '+1 212 555 0102', (id, at) => [ended(id, at(25))]);
+  // o2 dials o1's number again (written another way: the same number once canonical).
+  const o2 = attempt(60, '+1 (212) 555-0101', (id, at) => [ended(id, at(25))]);
   const o3 = attempt(120, '+1 212 555 0103', (id, at) => [
     { id: `${id}:c`, type: 'agent.connected', occurredAt: at(8), interactionId: id, queueId: q.id, agentId: ada.id },
     { id: `${id}:d`, type: 'agent.disconnected', occurredAt: at(98), interactionId: id, agentId: ada.id },
@@ -120,6 +121,26 @@ describe('outbound KPIs (issue 12 §1)', () => {
     expect(out?.outboundAttempts).toMatchObject({ value: 6 });
     // (Tenant metrics read tenant cells: no inbound call made one, so there is no inbound row, or it holds 0.)
     expect(byDirection.find((r) => r.group.direction === 'inbound')?.metrics.outboundAttempts?.value ?? 0).toBe(0);
+
+    // Attempts per number: 6 attempts to 5 numbers; per quarter hour 5 to 4 and 1 to 1 — distinct numbers do not add.
+    expect((await kpis(t, { metrics: 'attemptsPerNumber' }))[0]?.metrics.attemptsPerNumber).toMatchObject({
+      value: 1.2,
+      numerator: 6,
+      denominator: 5,
+    });
+    const perQuarter = await kpis(t, { metrics: 'attemptsPerNumber', interval: '15m', from: pastAt(0), to: pastAt(1800) });
+    expect(perQuarter.map((r) => [r.metrics.attemptsPerNumber?.numerator, r.metrics.attemptsPerNumber?.denominator])).toEqual([
+      [5, 4],
+      [1, 1],
+    ]);
+    const perDirection = await kpis(t, { metrics: 'attemptsPerNumber', groupBy: 'direction' });
+    expect(perDirection.map((r) => [r.group.direction, r.metrics.attemptsPerNumber?.numerator])).toEqual([['outbound', 6]]);
+    const refused = await t.admin.get(
+      `/v1/kpis/explain?${new URLSearchParams({ metric: 'attemptsPerNumber', start: RANGE.from, end: RANGE.to })}`,
+    );
+    expect(refused.status).toBe(422);
+    const inboundOnly = await kpis(t, { metrics: 'attemptsPerNumber', direction: 'inbound' });
+    expect(inboundOnly[0]?.metrics.attemptsPerNumber).toMatchObject({ value: null, numerator: 0, denominator: 0 });
 
     // Rollups and records give the same rows.
     const shapes: Record<string, string>[] = [{ interval: 'hour' }, { interval: '15m' }, { groupBy: 'direction' }];

@@ -87,8 +87,13 @@ describe('the catalog', () => {
     for (const path of m.facts) expect(resolves(path, emptyFacts()), path).toBe(true);
   });
 
-  it('outside cell facts: the repeat-caller FCR, and the person metrics from people records', () => {
-    expect(METRICS.filter((m) => !m.fromFacts).map((m) => m.id)).toEqual(['fcrRepeatCaller', ...PERSON_METRICS]);
+  it('outside cell facts: the repeat-caller FCR and attempts per number (judged per call), and the person metrics from people records', () => {
+    expect(METRICS.filter((m) => !m.fromFacts).map((m) => m.id)).toEqual([
+      'fcrRepeatCaller',
+      'attemptsPerNumber',
+      ...PERSON_METRICS,
+    ]);
+    for (const id of ['fcrRepeatCaller', 'attemptsPerNumber'] as const) expect(metricDefinition(id).source).toBe('calls');
     for (const id of PERSON_METRICS) {
       const m = metricDefinition(id);
       expect(isPersonMetric(id)).toBe(true);

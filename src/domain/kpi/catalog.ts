@@ -645,6 +645,21 @@ export const METRICS = [
     higherIsBetter: false,
   }),
   def({
+    id: 'attemptsPerNumber',
+    label: 'Attempts per number',
+    unit: 'count',
+    kind: 'mean',
+    scope: 'tenant',
+    definition:
+      "Outbound attempts / distinct numbers dialled, in the period: how hard each number is worked. The number is the events' `caller` of an outbound call (the number dialled), kept as its salted hash; attempts without one cannot be matched and are in neither count. Distinct numbers do not add across periods (a number dialled on Monday and Tuesday is one number in the week), so it is computed from the interactions table for each period asked, not from cell facts; a period's value is not the sum of its parts.",
+    numerator: 'outbound attempts with a known number',
+    denominator: 'distinct numbers among them',
+    facts: [],
+    policy: [],
+    higherIsBetter: null,
+    source: 'calls',
+  }),
+  def({
     id: 'handled',
     label: 'Handled',
     unit: 'count',
@@ -965,8 +980,11 @@ export const PERSON_METRICS = [
 ] as const satisfies readonly MetricId[];
 export type PersonMetricId = (typeof PERSON_METRICS)[number];
 
+/** The metrics judged per call at query time (`source: 'calls'`): they read across calls, so cells cannot hold them. */
+export type CallsMetricId = 'fcrRepeatCaller' | 'attemptsPerNumber';
+
 /** The metrics computed from cell facts (`source: 'facts'`). */
-export type FactMetricId = Exclude<MetricId, 'fcrRepeatCaller' | PersonMetricId>;
+export type FactMetricId = Exclude<MetricId, CallsMetricId | PersonMetricId>;
 
 export const METRIC_IDS: readonly MetricId[] = METRICS.map((m) => m.id);
 const BY_ID = new Map<string, MetricDefinition>(METRICS.map((m) => [m.id, m]));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/records';
 import { computeMetric, type KpiPolicy } from './compute';
 import { BUCKET_MS, factsFromRecords, mergeAll } from './facts';
+import { buildReport } from './report';
 import { interaction, MIN, POLICY, segment, T0, visit } from './test-records';
 
 /** Outbound KPIs from cell facts (issue 12 §1): each attempt judged on all its segments and visits. */
@@ -89,5 +90,44 @@ describe('outbound attempts, connects, right-party contacts, dialer abandons', (
     const attempts = cells.filter((c) => c.facts.quality.outboundAttempts > 0);
     expect(attempts.map((c) => [c.bucketStart, c.queueId, c.agentId, c.direction])).toEqual([[T0, null, null, 'outbound']]);
     expect(attempts[0]?.facts.quality.outboundConnects).toBe(1);
+  });
+});
+
+describe('attempts per number (judged at query time, per period)', () => {
+  const HOUR = 60 * MIN;
+  const report = (periods: { start: number; end: number }[], attempts: { startedAt: number; numberHash: string }[]) =>
+    buildReport([], {
+      metrics: ['attemptsPerNumber'],
+      attempts,
+      periods,
+      groupBy: [],
+      policyFor: () => POLICY,
+      membershipOf: () => ({ teamId: null, siteId: null }),
+      now: T0 + 10 * HOUR,
+    }).map((r) => r.metrics.attemptsPerNumber);
+
+  it('attempts / distinct numbers in each period; a number dialled in two periods is one number in both together', () => {
+    const attempts = [
+      { startedAt: T0, numberHash: 'n1' },
+      { startedAt: T0 + MIN, numberHash: 'n1' },
+      { startedAt: T0 + 2 * MIN, numberHash: 'n2' },
+      { startedAt: T0 + HOUR, numberHash: 'n1' },
+    ];
+    const hours = report(
+      [
+        { start: T0, end: T0 + HOUR },
+        { start: T0 + HOUR, end: T0 + 2 * HOUR },
+        { start: T0 + 2 * HOUR, end: T0 + 3 * HOUR },
+      ],
+      attempts,
+    );
+    expect(hours.map((m) => [m?.numerator, m?.denominator, m?.value])).toEqual([
+      [3, 2, 1.5],
+      [1, 1, 1],
+      [0, 0, null],
+    ]);
+    // Not the sum of the hours: n1 is one number over the two hours.
+    expect(report([{ start: T0, end: T0 + 2 * HOUR }], attempts)[0]).toMatchObject({ numerator: 4, denominator: 2, value: 2 });
+    expect(report([{ start: T0, end: T0 + 2 * HOUR }], [])[0]).toMatchObject({ numerator: 0, denominator: 0, value: null });
   });
 });

@@ -1,5 +1,6 @@
 import { type Period, periodIndex } from '../time/intervals';
 import {
+  type CallsMetricId,
   type FactMetricId,
   isPersonMetric,
   type MetricDefinition,
@@ -56,8 +57,13 @@ export interface ReportRow {
 }
 
 export interface ReportRequest {
-  /** Metrics computed from cell facts, `fcrRepeatCaller` (from `repeatCallers`) and person metrics (from `contributions`). */
-  metrics: readonly (FactMetricId | 'fcrRepeatCaller' | PersonMetricId)[];
+  /**
+   * Metrics computed from cell facts, `fcrRepeatCaller` (from `repeatCallers`), `attemptsPerNumber` (from
+   * `attempts`) and person metrics (from `contributions`).
+   */
+  metrics: readonly (FactMetricId | CallsMetricId | PersonMetricId)[];
+  /** Outbound attempts with a known number (its salted hash), each where it started: for `attemptsPerNumber`. */
+  attempts?: readonly { startedAt: number; numberHash: string }[];
   /** Repeat-caller verdicts of the handled calls (src/domain/kpi/repeat-caller.ts), each where its last segment connected. */
   repeatCallers?: readonly {
     bucketStart: number;
@@ -150,6 +156,22 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
     counts[r.verdict] += 1;
     inPeriod.set(key, counts);
   }
+  // period index → group key → attempts and the distinct numbers they dialled (tenant cells: grouped by direction only).
+  const dialled = new Map<number, Map<string, { attempts: number; numbers: Set<string> }>>();
+  for (const a of req.metrics.includes('attemptsPerNumber') ? (req.attempts ?? []) : []) {
+    const p = periodIndex(req.periods, a.startedAt);
+    if (p < 0) continue;
+    const cell = { bucketStart: a.startedAt, queueId: null, agentId: null, direction: 'outbound' } as ReportCell;
+    const group = groupOf(cell, req);
+    const key = JSON.stringify(group);
+    if (!groups.has(key)) groups.set(key, group);
+    const inPeriod = dialled.get(p) ?? new Map<string, { attempts: number; numbers: Set<string> }>();
+    dialled.set(p, inPeriod);
+    const d = inPeriod.get(key) ?? { attempts: 0, numbers: new Set<string>() };
+    d.attempts += 1;
+    d.numbers.add(a.numberHash);
+    inPeriod.set(key, d);
+  }
   // period index → group key → person metric → the summed contributions.
   const sums = new Map<number, Map<string, Map<PersonMetricId, { n: number; d: number; partial: boolean }>>>();
   for (const c of req.contributions ?? []) {
@@ -196,6 +218,19 @@ export function buildReport(cells: readonly ReportCell[], req: ReportRequest): R
             unit: 'ratio',
             status: period.end > req.now || c.pending > 0 ? 'partial' : 'complete',
             pending: c.pending,
+          };
+          continue;
+        }
+        if (id === 'attemptsPerNumber') {
+          const d = dialled.get(p)?.get(key);
+          const numerator = d?.attempts ?? 0;
+          const denominator = d?.numbers.size ?? 0;
+          metrics[id] = {
+            value: denominator === 0 ? null : numerator / denominator,
+            numerator,
+            denominator,
+            unit: 'count',
+            status: period.end > req.now ? 'partial' : 'complete',
           };
           continue;
         }

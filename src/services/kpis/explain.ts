@@ -42,7 +42,14 @@ function parseRequest(q: KpiExplainQuery) {
   const issues: FieldIssue[] = [];
   let metric: FactMetricId | 'fcrRepeatCaller' | null = null;
   if (!isMetricId(q.metric)) issues.push(query('/metric', `Unknown metric '${q.metric}' (see GET /v1/kpis/catalog).`));
-  else if (!metricDefinition(q.metric).fromFacts && q.metric !== 'fcrRepeatCaller') {
+  else if (q.metric === 'attemptsPerNumber') {
+    issues.push(
+      query(
+        '/metric',
+        'attemptsPerNumber divides attempts by the distinct numbers among them: no record is in it on its own. Explain outboundAttempts for the attempts.',
+      ),
+    );
+  } else if (!metricDefinition(q.metric).fromFacts && q.metric !== 'fcrRepeatCaller') {
     const where = PEOPLE_RECORDS[metricDefinition(q.metric).source] ?? 'its own route';
     issues.push(
       query('/metric', `${q.metric} is computed from people records, not calls: ${where} lists the records behind it.`),

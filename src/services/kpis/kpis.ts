@@ -4,6 +4,7 @@ import { queues } from '../../db/schema';
 import { type Membership, membershipAt } from '../../domain/agents/memberships';
 import { AppError, type FieldIssue, invalid } from '../../domain/errors';
 import {
+  type CallsMetricId,
   type FactMetricId,
   isMetricId,
   isPersonMetric,
@@ -21,7 +22,7 @@ import { loadTenantRow } from '../tenants/get-tenant';
 import { loadCells } from './cell-source';
 import { loadContributions } from './people-source';
 import { withOverrides } from './policy';
-import { loadMemberships, loadRepeatCallerCalls, maxRangeRecords } from './records';
+import { loadMemberships, loadOutboundAttempts, loadRepeatCallerCalls, maxRangeRecords } from './records';
 import { withTargets } from './targets';
 
 const DAY_MS = 86_400_000;
@@ -50,7 +51,7 @@ export function kpiCatalog(): KpiCatalog {
 /** What a request asks for, checked: 422 with a pointer for each problem, before anything is read. */
 function parseRequest(q: KpiQuery) {
   const issues: FieldIssue[] = [];
-  const metrics: (FactMetricId | 'fcrRepeatCaller' | PersonMetricId)[] = [];
+  const metrics: (FactMetricId | CallsMetricId | PersonMetricId)[] = [];
   for (const id of q.metrics
     .split(',')
     .map((s) => s.trim())
@@ -135,7 +136,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     const byPeople = teams !== null || sites !== null || agents !== null;
     const perPerson = byPeople || groupBy.some((d) => d === 'agent' || d === 'team' || d === 'site');
     // Call history is read for the metrics computed from it; people records for the person metrics.
-    const callMetrics = metrics.filter((id): id is FactMetricId | 'fcrRepeatCaller' => !isPersonMetric(id));
+    const callMetrics = metrics.filter((id): id is FactMetricId | CallsMetricId => !isPersonMetric(id));
     const personMetrics = metrics.filter(isPersonMetric);
     const scopes = new Set(callMetrics.map((id) => metricDefinition(id).scope));
     const loaded = await loadCells(tx, ctx.tenantId, q.source, {
@@ -193,6 +194,14 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
           }))
           .filter(admits);
 
+    // Attempts per number: the outbound attempts of the range and the numbers they dialled, counted per period.
+    const attempts =
+      !metrics.includes('attemptsPerNumber') || q.direction === 'inbound'
+        ? []
+        : await loadOutboundAttempts(tx, ctx.tenantId, from, to, {
+            budget: { max: maxRangeRecords(ctx.env), tooMany: tooManyAttempts },
+          });
+
     const reportPeriods = periods(from, to, interval, timeZone);
     const contributions = personMetrics.length
       ? (
@@ -217,6 +226,7 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
       groupBy,
       byPerson: byPeople,
       repeatCallers,
+      attempts,
       policyFor: (queueId) => (queueId !== null ? (overrides.get(queueId) ?? tenantPolicy) : tenantPolicy),
       membershipOf,
       now,
@@ -236,6 +246,13 @@ export async function queryKpis(ctx: ServiceContext, q: KpiQuery): Promise<KpiRe
     };
   });
 }
+
+const tooManyAttempts = (max: number) =>
+  new AppError(
+    'invalid',
+    'TOO_MANY_RECORDS',
+    `attemptsPerNumber counts the distinct numbers of the range's outbound attempts, and this one holds more than ${max}: use a shorter range.`,
+  );
 
 const tooManyCalls = (max: number) =>
   new AppError(

@@ -172,3 +172,30 @@ export async function loadRepeatCallerCalls(
     direction: (r.direction as 'inbound' | 'outbound' | null) ?? 'unknown',
   }));
 }
+
+/**
+ * The outbound attempts that started in [from, to) with a known number (the salted hash of the number dialled,
+ * the events' `caller`), for `attemptsPerNumber`. Attempts without a number cannot be matched and are left out.
+ */
+export async function loadOutboundAttempts(
+  tx: Tx,
+  tenantId: string,
+  from: number,
+  to: number,
+  f: Pick<RecordFilters, 'budget'>,
+): Promise<{ startedAt: number; numberHash: string }[]> {
+  const where = sql`i.tenant_id = ${tenantId} AND i.direction = 'outbound' AND i.started_at IS NOT NULL
+    AND i.started_at >= ${new Date(from)} AND i.started_at < ${new Date(to)}`;
+  if (f.budget) {
+    // Counted by index range (interactions_outbound_started_idx), stopping just past the budget.
+    const res = await tx.execute(sql`
+      SELECT count(*) AS n FROM (SELECT 1 FROM interactions i WHERE ${where} LIMIT ${f.budget.max + 1}) x`);
+    if (Number((res.rows[0] as { n: string | number }).n) > f.budget.max) throw f.budget.tooMany(f.budget.max);
+  }
+  const res = await tx.execute(sql`
+    SELECT ${ms('i.started_at')} AS started_at, i.caller_hash FROM interactions i WHERE ${where} AND i.caller_hash IS NOT NULL`);
+  return (res.rows as { started_at: string | number; caller_hash: string }[]).map((r) => ({
+    startedAt: Number(r.started_at),
+    numberHash: r.caller_hash,
+  }));
+}
