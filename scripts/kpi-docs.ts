@@ -30,6 +30,17 @@ const QUALITY_IDS: readonly string[] = [
   'ivrSelfServiceRate',
 ];
 
+/** Metrics of outbound attempts (docs/outbound.md). */
+const OUTBOUND_IDS: readonly string[] = [
+  'outboundAttempts',
+  'outboundConnects',
+  'connectRate',
+  'rightPartyContacts',
+  'rightPartyRate',
+  'predictiveAbandonRate',
+  'attemptsPerNumber',
+];
+
 const GROUPS: readonly { title: string; intro: string; members: (m: MetricDefinition) => boolean }[] = [
   {
     title: 'Queue and call metrics',
@@ -61,7 +72,15 @@ const GROUPS: readonly { title: string; intro: string; members: (m: MetricDefini
       "First-contact resolution, surveys, complaints and the IVR. A call's disposition and survey count once, with the queue and agent of " +
       'its last agent segment, in the period where that segment connected. IVR sessions come before any queue: they are ' +
       'tenant metrics, grouped by direction at most.',
-    members: (m) => QUALITY_IDS.includes(m.id) || m.scope === 'tenant',
+    members: (m) => QUALITY_IDS.includes(m.id) || (m.scope === 'tenant' && !OUTBOUND_IDS.includes(m.id)),
+  },
+  {
+    title: 'Outbound metrics',
+    intro:
+      'Outbound attempts (`interaction.started` with `direction: outbound`), each counted in the period where it started and ' +
+      'judged on all its agent segments and queue visits (docs/outbound.md). An attempt belongs to no queue or agent until ' +
+      'it connects: they are tenant metrics, grouped by direction at most.',
+    members: (m) => OUTBOUND_IDS.includes(m.id),
   },
 ];
 
@@ -72,6 +91,7 @@ const KIND_RULE: Record<MetricKind, string> = {
   ratio: 'sum the numerators, sum the denominators, divide',
   max: 'take the largest numerator; sum the denominators',
   snapshot: 'sum the numerators across groups of one period; across periods, take the last',
+  distinct: 'do not combine rows (the denominator counts distinct things): ask for the larger period',
 };
 
 const UNIT_WORDS = { count: 'a number', ms: 'milliseconds', hours: 'hours', ratio: 'a ratio, 0..1' } as const;

@@ -170,7 +170,9 @@ export const KpiCatalogEntrySchema = z
     id: z.string(),
     label: z.string(),
     unit: MetricUnitSchema,
-    kind: z.enum(['count', 'total', 'mean', 'ratio', 'max', 'snapshot']).describe('How it re-aggregates across rows.'),
+    kind: z
+      .enum(['count', 'total', 'mean', 'ratio', 'max', 'snapshot', 'distinct'])
+      .describe('How it re-aggregates across rows.'),
     source: z
       .enum(['facts', 'calls', 'shifts', 'evaluations', 'training', 'employment'])
       .describe(

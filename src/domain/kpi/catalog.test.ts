@@ -82,6 +82,7 @@ describe('the catalog', () => {
     if (m.kind === 'count') expect(m.unit).toBe('count');
     if (m.kind === 'total' || m.kind === 'max') expect(['ms', 'hours']).toContain(m.unit);
     if (m.kind === 'snapshot') expect(m.unit).toBe('count');
+    if (m.kind === 'distinct') expect([m.unit, m.source]).toEqual(['count', 'calls']);
     expect(m.fromFacts).toBe(m.source === 'facts');
     expect(m.facts.length > 0).toBe(m.fromFacts);
     for (const path of m.facts) expect(resolves(path, emptyFacts()), path).toBe(true);

@@ -10,9 +10,11 @@ export type MetricUnit = 'count' | 'ms' | 'hours' | 'ratio';
 /**
  * How a metric's value combines across cells, so a client can re-aggregate rows: `count` and `total` add their
  * numerators; `mean` and `ratio` divide the summed numerator by the summed denominator; `max` takes the largest
- * numerator; `snapshot` is a level at the period's end (headcount): it adds across groups, not across periods.
+ * numerator; `snapshot` is a level at the period's end (headcount): it adds across groups, not across periods;
+ * `distinct` divides by a count of distinct things (numbers dialled), which does not add across periods: ask for
+ * the larger period instead of combining rows.
  */
-export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max' | 'snapshot';
+export type MetricKind = 'count' | 'total' | 'mean' | 'ratio' | 'max' | 'snapshot' | 'distinct';
 
 /**
  * `queue`: read from queue cells (and queue × agent cells when grouped by agent); `agent`: from agent cells;
@@ -648,7 +650,7 @@ export const METRICS = [
     id: 'attemptsPerNumber',
     label: 'Attempts per number',
     unit: 'count',
-    kind: 'mean',
+    kind: 'distinct',
     scope: 'tenant',
     definition:
       "Outbound attempts / distinct numbers dialled, in the period: how hard each number is worked. The number is the events' `caller` of an outbound call (the number dialled), kept as its salted hash; attempts without one cannot be matched and are in neither count. Distinct numbers do not add across periods (a number dialled on Monday and Tuesday is one number in the week), so it is computed from the interactions table for each period asked, not from cell facts; a period's value is not the sum of its parts.",
