@@ -133,3 +133,29 @@ describe('0012_kpi_wait_arrays', () => {
     ]);
   });
 });
+
+describe('0024_outbound_attempts_index', () => {
+  it('lists the buckets where outbound calls of the history started dirty (their rollups hold no attempts), with row-level security forced again', async () => {
+    const db = await databaseBefore('0024_outbound_attempts_index');
+    const su = await db.superuser();
+    await su.query(`INSERT INTO tenants (id, name, settings) VALUES ('t1', 'T', '{}')`);
+    await su.query(`
+      INSERT INTO interactions (tenant_id, id, direction, started_at, first_event_at, last_event_at) VALUES
+        ('t1', 'o1', 'outbound', '2026-03-02T10:07:00Z', '2026-03-02T10:07:00Z', '2026-03-02T10:09:00Z'),
+        ('t1', 'o2', 'outbound', '2026-03-02T10:14:59.999Z', '2026-03-02T10:14:59.999Z', '2026-03-02T10:20:00Z'),
+        ('t1', 'o3', 'outbound', NULL, '2026-03-02T11:00:00Z', '2026-03-02T11:01:00Z'),
+        ('t1', 'i1', 'inbound', '2026-03-02T12:00:00Z', '2026-03-02T12:00:00Z', '2026-03-02T12:01:00Z')`);
+
+    await db.migrateToEnd();
+
+    const dirty = (await su.query(`SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = 't1' ORDER BY 1`)).rows.map((r) =>
+      new Date(Number(r.bucket_start)).toISOString(),
+    );
+    // o1 and o2 started in the 10:00 bucket; o3 has no start and i1 is inbound.
+    expect(dirty).toEqual(['2026-03-02T10:00:00.000Z']);
+    const forced = await su.query(`
+      SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+        AND relrowsecurity AND NOT relforcerowsecurity ORDER BY 1`);
+    expect(forced.rows).toEqual([]);
+  });
+});
