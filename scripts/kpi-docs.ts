@@ -11,6 +11,7 @@ import {
   METRICS,
   type MetricDefinition,
   type MetricKind,
+  OUTBOUND_FACT_METRICS,
   type PolicySetting,
 } from '../src/domain/kpi/catalog';
 import { MAX_THRESHOLD_SECONDS } from '../src/domain/kpi/facts';
@@ -31,15 +32,7 @@ const QUALITY_IDS: readonly string[] = [
 ];
 
 /** Metrics of outbound attempts (docs/outbound.md). */
-const OUTBOUND_IDS: readonly string[] = [
-  'outboundAttempts',
-  'outboundConnects',
-  'connectRate',
-  'rightPartyContacts',
-  'rightPartyRate',
-  'predictiveAbandonRate',
-  'attemptsPerNumber',
-];
+const OUTBOUND_IDS: readonly string[] = [...OUTBOUND_FACT_METRICS, 'attemptsPerNumber'];
 
 const GROUPS: readonly { title: string; intro: string; members: (m: MetricDefinition) => boolean }[] = [
   {

@@ -105,17 +105,21 @@ export const MAX_COMPLAINT_CATEGORIES = 100;
 const COMPLAINT_CATEGORIES_DESCRIPTION =
   "Disposition categories (`call.dispositioned` attrs.category) that make a call a complaint: `complaints`, `complaintRate` and QA evaluations' `complaint` read them when asked, so a change applies to all history.";
 
-export const ComplaintCategoriesSchema = z
-  .array(z.string().trim().min(1).max(100))
-  .max(MAX_COMPLAINT_CATEGORIES)
-  .superRefine((codes, ctx) => {
-    const seen = new Set<string>();
-    codes.forEach((c, i) => {
-      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `'${c}' is listed twice.` });
-      seen.add(c);
-    });
-  })
-  .meta({ description: COMPLAINT_CATEGORIES_DESCRIPTION, example: ['complaint', 'billing_dispute'] });
+/** A tenant's list of disposition category codes (complaints, right-party contacts), each once. */
+const categoryList = (description: string, example: string[]) =>
+  z
+    .array(z.string().trim().min(1).max(100))
+    .max(MAX_COMPLAINT_CATEGORIES)
+    .superRefine((codes, ctx) => {
+      const seen = new Set<string>();
+      codes.forEach((c, i) => {
+        if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `'${c}' is listed twice.` });
+        seen.add(c);
+      });
+    })
+    .meta({ description, example });
+
+export const ComplaintCategoriesSchema = categoryList(COMPLAINT_CATEGORIES_DESCRIPTION, ['complaint', 'billing_dispute']);
 
 /**
  * The disposition categories of an outbound call that mean the wanted person was reached (docs/kpis.md
@@ -124,17 +128,7 @@ export const ComplaintCategoriesSchema = z
 const RIGHT_PARTY_CATEGORIES_DESCRIPTION =
   'Disposition categories (`call.dispositioned` attrs.category) that make an outbound connect a right-party contact: `rightPartyContacts` and `rightPartyRate` read them when asked, so a change applies to all history.';
 
-export const RightPartyCategoriesSchema = z
-  .array(z.string().trim().min(1).max(100))
-  .max(MAX_COMPLAINT_CATEGORIES)
-  .superRefine((codes, ctx) => {
-    const seen = new Set<string>();
-    codes.forEach((c, i) => {
-      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `'${c}' is listed twice.` });
-      seen.add(c);
-    });
-  })
-  .meta({ description: RIGHT_PARTY_CATEGORIES_DESCRIPTION, example: ['rpc_promise_to_pay', 'rpc_refused'] });
+export const RightPartyCategoriesSchema = categoryList(RIGHT_PARTY_CATEGORIES_DESCRIPTION, ['rpc_promise_to_pay', 'rpc_refused']);
 
 /** The most dates a tenant's holiday calendar holds. */
 export const MAX_HOLIDAYS = 500;

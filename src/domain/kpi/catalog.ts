@@ -965,6 +965,16 @@ export const METRICS = [
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricId = (typeof METRICS)[number]['id'];
+/** The metrics of outbound attempts computed from cell facts (docs/outbound.md); `attemptsPerNumber` is judged per call. */
+export const OUTBOUND_FACT_METRICS = [
+  'outboundAttempts',
+  'outboundConnects',
+  'connectRate',
+  'rightPartyContacts',
+  'rightPartyRate',
+  'predictiveAbandonRate',
+] as const satisfies readonly MetricId[];
+
 /** The metrics computed from people records, per agent (`source` shifts, evaluations, training, employment). */
 export const PERSON_METRICS = [
   'attendanceRate',

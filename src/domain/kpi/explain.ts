@@ -1,7 +1,7 @@
 import type { StateInterval } from '../agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/records';
 import { type Direction, FLOW_OUT_OUTCOMES, type QueueOutcome } from '../events/event-types';
-import { type FactMetricId, metricDefinition } from './catalog';
+import { type FactMetricId, metricDefinition, OUTBOUND_FACT_METRICS } from './catalog';
 import { type KpiPolicy, type MetricValue, satisfiedFloor } from './compute';
 import { BUCKET_MS, bucketStartOf, judgeAttempt, qualityCellOf, type RecordsInput, waitSlot } from './facts';
 
@@ -317,14 +317,7 @@ function decideInterval(id: FactMetricId, i: StateInterval, share: IntervalShare
 // ---------------------------------------------------------------------------------------------------------------
 // Calls: dispositions, surveys, IVR
 
-const OUTBOUND_METRICS: ReadonlySet<FactMetricId> = new Set([
-  'outboundAttempts',
-  'outboundConnects',
-  'connectRate',
-  'rightPartyContacts',
-  'rightPartyRate',
-  'predictiveAbandonRate',
-]);
+const OUTBOUND_METRICS: ReadonlySet<FactMetricId> = new Set(OUTBOUND_FACT_METRICS);
 
 function decideAttempt(
   id: FactMetricId,

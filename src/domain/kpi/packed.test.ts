@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QUEUE_OUTCOMES } from '../events/event-types';
 import { DEFAULT_SERVICE_LEVEL } from '../settings';
-import { type FactMetricId, METRICS, metricDefinition } from './catalog';
+import { type FactMetricId, METRICS, metricDefinition, OUTBOUND_FACT_METRICS } from './catalog';
 import { computeMetric, factBranchesFor, type KpiPolicy, waitProbeFor } from './compute';
 import { type Cell, type CellFacts, emptyFacts, factsFromRecords, mergeAll } from './facts';
 import { packCell, probedUnpacker, unpackCell, unpackProbed, WAIT_KEY_STRIDE, WAIT_OUTCOME_CODE, waitProbeKeys } from './packed';
@@ -170,14 +170,7 @@ describe('packed cells', () => {
       { asOf: T0 + 60 * MIN },
     );
     const policy: KpiPolicy = { ...DEFAULT_SERVICE_LEVEL, complaintCategories: ['billing'], rightPartyCategories: ['rpc'] };
-    const OUTBOUND = [
-      'outboundAttempts',
-      'outboundConnects',
-      'connectRate',
-      'rightPartyContacts',
-      'rightPartyRate',
-      'predictiveAbandonRate',
-    ];
+    const OUTBOUND: readonly string[] = OUTBOUND_FACT_METRICS;
     const now = mergeAll(cells.map((c) => unpackCell(packCell(c.facts))));
     expect(computeMetric('outboundAttempts', now, policy).value).toBe(3);
     // As stored before: the quality branch without the outbound leaves.
