@@ -16,6 +16,7 @@ export * from './schedules';
 export * from './sites';
 export * from './targets';
 export * from './teams';
+export * from './tenant-databases';
 export * from './tenants';
 export * from './training';
 export * from './webhook-endpoints';
