@@ -10,7 +10,12 @@ type Inject = <
     | 'faultsNeonWsProxy'
     | 'faultsProxyControl'
     | 'webhookReceiverUrl'
-    | 'webhookReceiverControl',
+    | 'webhookReceiverControl'
+    | 'superDatabaseUrl'
+    | 'dedicatedOwnerUrlA'
+    | 'dedicatedAppUrlA'
+    | 'dedicatedOwnerUrlB'
+    | 'dedicatedAppUrlB',
 >(
   key: K,
 ) => string;
@@ -25,6 +30,13 @@ const bindings = (inject: Inject, faults: boolean, extra: Record<string, string>
   TEST_PROXY_CONTROL: faults ? inject('faultsProxyControl') : '',
   TEST_WEBHOOK_RECEIVER: inject('webhookReceiverUrl'),
   TEST_WEBHOOK_RECEIVER_CONTROL: inject('webhookReceiverControl'),
+  // The shared server's superuser, for tests that make databases of their own (test/migrator.test.ts), and the
+  // second server standing for tenants' dedicated databases: unmigrated `tenant_a` and `tenant_b` (issue 12 §3).
+  TEST_SUPER_DATABASE_URL: inject('superDatabaseUrl'),
+  TEST_DEDICATED_OWNER_URL_A: inject('dedicatedOwnerUrlA'),
+  TEST_DEDICATED_APP_URL_A: inject('dedicatedAppUrlA'),
+  TEST_DEDICATED_OWNER_URL_B: inject('dedicatedOwnerUrlB'),
+  TEST_DEDICATED_APP_URL_B: inject('dedicatedAppUrlB'),
   // Webhook endpoints on the loopback receiver; a hanging one is given up on after 2 s, not 10.
   ALLOW_HTTP_WEBHOOKS: '1',
   WEBHOOK_TIMEOUT_MS: '2000',
