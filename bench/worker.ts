@@ -8,7 +8,7 @@ import { createApp } from '../src/app';
 import type { Env } from '../src/env';
 
 // The production classes, wired to Postgres as src/index.ts wires them.
-export { LiveHubDO, OutboundDO, QueueDO, TenantDO, WebhookSenderDO } from '../src/index';
+export { LiveHubDO, OutboundDO, QueueDO, TenantDatabaseDO, TenantDO, WebhookSenderDO } from '../src/index';
 
 interface BenchEnv extends Env {
   ECHO_DO: DurableObjectNamespace<EchoDO>;

@@ -34,6 +34,7 @@ import { staffingPlanRouter } from './routes/staffing-plan';
 import { surveysRouter } from './routes/surveys';
 import { targetsRouter } from './routes/targets';
 import { tenantsRouter } from './routes/tenants';
+import { tenantDatabasesRouter } from './routes/tenants/databases';
 import { trainingRouter } from './routes/training';
 import { wallboardRouter } from './routes/wallboard';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints';
@@ -97,6 +98,7 @@ export function createApp() {
   const api = app
     .route('/', healthRouter)
     .route('/', tenantsRouter)
+    .route('/', tenantDatabasesRouter)
     .route('/', settingsRouter)
     .route('/', apiKeysRouter)
     .route('/', sitesRouter)

@@ -2,6 +2,7 @@ import type { LiveHubDO } from './durable-objects/live/live-hub.do';
 import type { OutboundDO } from './durable-objects/outbound/outbound.do';
 import type { QueueDO } from './durable-objects/queue/queue.do';
 import type { TenantDO } from './durable-objects/tenant/tenant.do';
+import type { TenantDatabaseDO } from './durable-objects/tenant-database/tenant-database.do';
 import type { WebhookSenderDO } from './durable-objects/webhooks/webhook-sender.do';
 
 /** Worker bindings. Secrets come from `wrangler secret put` in production, `--var` locally. */
@@ -43,4 +44,5 @@ export interface Env {
   LIVE_HUB: DurableObjectNamespace<LiveHubDO>;
   WEBHOOK_SENDER: DurableObjectNamespace<WebhookSenderDO>;
   OUTBOUND_DO: DurableObjectNamespace<OutboundDO>;
+  TENANT_DATABASE: DurableObjectNamespace<TenantDatabaseDO>;
 }

@@ -128,6 +128,7 @@ describe('connectors', () => {
       total: 1,
       webhookEndpoints: { reencrypted: 0, total: 0 },
       deliveryBodies: { resealed: 1, remaining: 0 },
+      database: { reencrypted: 0, total: 0 },
     });
     expect((await platform.post(`/v1/tenants/${t.id}/reencrypt`)).body).toMatchObject({
       reencrypted: 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
+import { openDatabases } from '../src/db/databases';
 import { createLogger } from '../src/lib/log';
 import { callPages } from '../src/services/calls/calls';
 import { createAgent, createKey, createQueue, createTenant, type TestTenant } from './factories';
@@ -246,8 +246,8 @@ describe('callPages', () => {
     const key = await createKey(tenant, { scopes: ['ingest'] });
     await sendEvents(key.client, Array.from({ length: 7 }, (_, i) => abandonedCall(callId(`p${i}`), q.id, 2 + i)).flat());
     await settle(tenant);
-    const db = openDatabase(env);
-    const ctx = { env, tenantId: tenant.id, now: new Date(), log: createLogger({}, 'error'), database: () => db.db };
+    const db = openDatabases(env);
+    const ctx = { env, tenantId: tenant.id, now: new Date(), log: createLogger({}, 'error'), databases: () => db };
     try {
       for (const order of ['asc', 'desc'] as const) {
         const sizes: number[] = [];

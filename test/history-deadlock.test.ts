@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
+import { openDatabases } from '../src/db/databases';
 import { emptyHistoryBatch, type HistoryBatch, writeHistory } from '../src/db/history-writer';
 import { createTenant, type TestTenant } from './factories';
 import { asTenant } from './helpers/db';
@@ -41,16 +41,16 @@ function batch(t: TestTenant, ids: string[], source: string): HistoryBatch {
 describe('concurrent flushes of overlapping interactions', () => {
   it('never deadlock: the TenantDO and QueueDOs write the same interactions in opposite orders at once', async () => {
     const t = await createTenant();
-    const writers = [openDatabase(env), openDatabase(env), openDatabase(env)];
+    const writers = [openDatabases(env), openDatabases(env), openDatabases(env)];
     try {
       for (let round = 0; round < 6; round++) {
         const ids = Array.from({ length: 300 }, (_, i) => `deadlock-${round}-${String(i).padStart(3, '0')}`);
         const reversed = [...ids].reverse();
         const shuffled = [...ids].sort((a, b) => (a.slice(-1) + a).localeCompare(b.slice(-1) + b));
         const results = await Promise.allSettled([
-          writeHistory(writers[0]?.db as never, t.id, batch(t, ids, 'tenant')),
-          writeHistory(writers[1]?.db as never, t.id, batch(t, reversed, 'queue')),
-          writeHistory(writers[2]?.db as never, t.id, batch(t, shuffled, 'queue')),
+          writeHistory(writers[0] as (typeof writers)[number], t.id, batch(t, ids, 'tenant')),
+          writeHistory(writers[1] as (typeof writers)[number], t.id, batch(t, reversed, 'queue')),
+          writeHistory(writers[2] as (typeof writers)[number], t.id, batch(t, shuffled, 'queue')),
         ]);
         const failed = results
           .filter((r) => r.status === 'rejected')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
+import { openDatabases } from '../src/db/databases';
 import { emptyHistoryBatch, writeHistory } from '../src/db/history-writer';
 import { createAgent, createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
@@ -50,7 +50,8 @@ describe('records that no longer exist', () => {
     });
     const v = [`${call}:v1`, `${call}:v2`, `${call}:v3`];
     const s = [`${call}:s1`, `${call}:s2`];
-    const { db, close } = openDatabase(env);
+    const db = openDatabases(env);
+    const close = () => db.close();
     try {
       await writeHistory(db, t.id, {
         ...empty,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
+import { openDatabases } from '../src/db/databases';
 import { emptyHistoryBatch, writeHistory } from '../src/db/history-writer';
 import { createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
@@ -14,7 +14,8 @@ describe('queues and agents history refers to', () => {
     const existing = await createQueue(t);
     const taken = await createQueue(t, { name: callId('Taken') });
     const [archived, clash, fresh, agent] = [callId('q'), callId('q'), callId('q'), callId('a')];
-    const { db, close } = openDatabase(env);
+    const db = openDatabases(env);
+    const close = () => db.close();
     try {
       const write = () =>
         writeHistory(db, t.id, {

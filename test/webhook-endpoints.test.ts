@@ -1,6 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
+import { openDatabases } from '../src/db/databases';
 import { writeWebhookLog } from '../src/db/webhook-log';
 import { nominalRetryDelayMs, RETRY_WINDOW_MS } from '../src/domain/webhooks/retry';
 import { MAX_QUEUED_PER_ENDPOINT } from '../src/durable-objects/webhooks/message-queue';
@@ -406,7 +406,8 @@ describe('webhook endpoints', () => {
       attemptedAt: Date.now(),
       nextAttemptAt: Date.now() + 5000,
     });
-    const { db, close } = openDatabase(env);
+    const db = openDatabases(env);
+    const close = () => db.close();
     try {
       const disabled = { id: ep.id, disabledAt: Date.now(), disabledReason: 'Every delivery failed for 5 days' };
       await writeWebhookLog(db, t.id, { attempts: [attempt(ep.id), attempt(gone.id)], disabled: [{ ...disabled, revision: 1 }] });

@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Pool } from 'pg';
 import { KpiQuerySchema } from '../../src/contracts/kpis';
 import type { Database } from '../../src/db/client';
+import { singleDatabase } from '../../src/db/databases';
 import * as schema from '../../src/db/schema';
 import type { Env } from '../../src/env';
 import type { Logger } from '../../src/lib/log';
@@ -17,5 +18,8 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () 
 export function kpiService(pool: Pool, tenantId: string) {
   const db = drizzle(pool, { schema }) as unknown as Database;
   return (params: Record<string, string>) =>
-    queryKpis({ env: {} as Env, tenantId, now: new Date(), log: quiet, database: () => db }, KpiQuerySchema.parse(params));
+    queryKpis(
+      { env: {} as Env, tenantId, now: new Date(), log: quiet, databases: () => singleDatabase(db) },
+      KpiQuerySchema.parse(params),
+    );
 }

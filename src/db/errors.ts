@@ -1,3 +1,5 @@
+import { AppError } from '../domain/errors';
+
 /** The SQLSTATE of a Postgres error, looking through driver and ORM wrappers. */
 export function sqlState(err: unknown): string | undefined {
   let current: unknown = err;
@@ -58,9 +60,17 @@ export function isTransactionConflict(err: unknown): boolean {
 
 /** What may be shown about a database failure: a stable code, the SQLSTATE and a short reason — never SQL or rows. */
 export interface DbFailure {
-  code: 'POSTGRES_UNAVAILABLE' | 'POSTGRES_TIMEOUT' | 'POSTGRES_REFUSED_DATA' | 'POSTGRES_CONFLICT' | 'POSTGRES_ERROR';
+  code:
+    | 'POSTGRES_UNAVAILABLE'
+    | 'POSTGRES_TIMEOUT'
+    | 'POSTGRES_REFUSED_DATA'
+    | 'POSTGRES_CONFLICT'
+    | 'POSTGRES_ERROR'
+    | 'TENANT_MOVING';
   sqlState: string | null;
   reason: string;
+  /** Try again this soon rather than after the usual backoff (the tenant is being moved: a matter of moments). */
+  retryAfterMs?: number;
 }
 
 const REASON_MAX = 200;
@@ -71,6 +81,14 @@ const REASON_MAX = 200;
  * instead, cut to its first line.
  */
 export function describeDbFailure(err: unknown): DbFailure {
+  if (err instanceof AppError && err.code === 'TENANT_MOVING') {
+    return {
+      code: 'TENANT_MOVING',
+      sqlState: sqlState(err) ?? null,
+      reason: 'the tenant is being moved to another database',
+      retryAfterMs: 1000,
+    };
+  }
   const state = sqlState(err) ?? null;
   const reason = innermostMessage(err);
   const timedOut = state === QUERY_CANCELED || (state === null && /time(d)? ?out|timeout/i.test(reason));

@@ -1,16 +1,16 @@
 import type { HistorySink } from '../durable-objects/ports';
-import { openDatabase } from './client';
+import { type DatabasesConfig, openDatabases } from './databases';
 import { describeDbFailure, isDataError } from './errors';
 import { historyBatch, writeHistory } from './history-writer';
 
 /** The Durable Objects' outboxes drain into Postgres through this (wired in `src/index.ts`). */
-export function postgresHistorySink(config: Parameters<typeof openDatabase>[0]): HistorySink {
+export function postgresHistorySink(config: DatabasesConfig): HistorySink {
   return {
     open() {
-      const { db, close } = openDatabase(config);
+      const dbs = openDatabases(config);
       return {
-        write: (tenantId, batch) => writeHistory(db, tenantId, historyBatch(batch.records, batch.events, batch.ensure)),
-        close,
+        write: (tenantId, batch) => writeHistory(dbs, tenantId, historyBatch(batch.records, batch.events, batch.ensure)),
+        close: () => dbs.close(),
       };
     },
     isDataError,

@@ -6,10 +6,10 @@ import type { DeliveryRecord } from '../domain/deliveries';
 import type { AnyEvent } from '../domain/events/normalized';
 import type { EnsureEntity } from '../durable-objects/ports';
 import { createLogger } from '../lib/log';
-import type { Database, Tx } from './client';
+import type { Tx } from './client';
+import type { Databases } from './databases';
 import { describeDbFailure, isTransactionConflict } from './errors';
 import { REFRESH_MAX_RECORDS, refreshRollupsSafely, rollupRecords, rollupTouchSafely } from './kpi-rollups';
-import { inTenant } from './tenant-scope';
 
 export type Versioned<T> = T & { version: number };
 
@@ -44,11 +44,11 @@ const CONFLICT_ATTEMPTS = 3;
  * statement locks its rows in key order, so two flushes wait for each other instead of deadlocking,
  * and a deadlock or serialization failure that still happens is retried at once.
  */
-export async function writeHistory(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
+export async function writeHistory(dbs: Databases, tenantId: string, batch: HistoryBatch): Promise<void> {
   const sorted = inKeyOrder(batch);
   for (let attempt = 1; ; attempt++) {
     try {
-      await writeOnce(db, tenantId, sorted);
+      await writeOnce(dbs, tenantId, sorted);
       return;
     } catch (err) {
       if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(err)) throw err;
@@ -74,8 +74,8 @@ function inKeyOrder(batch: HistoryBatch): HistoryBatch {
   };
 }
 
-async function writeOnce(db: Database, tenantId: string, batch: HistoryBatch): Promise<void> {
-  await inTenant(db, tenantId, async (tx) => {
+async function writeOnce(dbs: Databases, tenantId: string, batch: HistoryBatch): Promise<void> {
+  await dbs.inTenant(tenantId, async (tx) => {
     await ensureEntities(tx, tenantId, batch.ensure);
     // Where the batch's calls and state time are before it writes: their old buckets need recomputing too.
     const touch = await rollupTouchSafely(tx, tenantId, batch, rollupFailed(tenantId));

@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { WebhookAttemptRecord, WebhookEndpointDisabled } from '../domain/webhooks/attempts';
 import type { HistorySink, SinkBatch } from '../durable-objects/ports';
-import { type Database, openDatabase } from './client';
+import { type Databases, type DatabasesConfig, openDatabases } from './databases';
 import { describeDbFailure, isDataError } from './errors';
-import { inTenant } from './tenant-scope';
 
 /** Attempts older than this are purged as new ones are written. */
 export const WEBHOOK_LOG_RETENTION_DAYS = 30;
@@ -32,8 +31,8 @@ export function webhookLogBatch(records: SinkBatch['records']): WebhookLogBatch 
  * (those of an endpoint deleted meanwhile are skipped), the log past its retention purged, and endpoints the
  * sender disabled marked so — unless an admin changed them since (their revision moved on: the admin's change wins).
  */
-export async function writeWebhookLog(db: Database, tenantId: string, batch: WebhookLogBatch): Promise<void> {
-  await inTenant(db, tenantId, async (tx) => {
+export async function writeWebhookLog(dbs: Databases, tenantId: string, batch: WebhookLogBatch): Promise<void> {
+  await dbs.inTenant(tenantId, async (tx) => {
     if (batch.attempts.length > 0) {
       await tx.execute(sql`
         INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, message_id, event_type, attempt, status, http_status,
@@ -61,11 +60,14 @@ export async function writeWebhookLog(db: Database, tenantId: string, batch: Web
 }
 
 /** The WebhookSenderDO's outbox drains into Postgres through this (wired in `src/index.ts`). */
-export function postgresWebhookLogSink(config: Parameters<typeof openDatabase>[0]): HistorySink {
+export function postgresWebhookLogSink(config: DatabasesConfig): HistorySink {
   return {
     open() {
-      const { db, close } = openDatabase(config);
-      return { write: (tenantId, batch) => writeWebhookLog(db, tenantId, webhookLogBatch(batch.records)), close };
+      const dbs = openDatabases(config);
+      return {
+        write: (tenantId, batch) => writeWebhookLog(dbs, tenantId, webhookLogBatch(batch.records)),
+        close: () => dbs.close(),
+      };
     },
     isDataError,
     describeFailure: describeDbFailure,

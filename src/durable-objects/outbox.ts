@@ -234,9 +234,9 @@ export class Outbox {
   }
 
   /** Notes a failed flush (a short reason and a stable code, never SQL) and returns when to try again. */
-  recordFailure(now: number, failure: { code: string; reason: string }): number {
+  recordFailure(now: number, failure: { code: string; reason: string; retryAfterMs?: number }): number {
     const failures = this.status().failures + 1;
-    const next = now + backoffMs(failures);
+    const next = now + Math.min(backoffMs(failures), failure.retryAfterMs ?? Number.POSITIVE_INFINITY);
     this.sql.exec(
       'UPDATE outbox_state SET last_error = ?, last_error_code = ?, last_error_at = ?, failures = ?, next_attempt_at = ? WHERE id = 1',
       failure.reason.slice(0, 500),

@@ -1,4 +1,4 @@
-import type { Database } from '../db/client';
+import type { Databases } from '../db/databases';
 import type { ApiKeyLimit, ApiKeyScope } from '../domain/api-keys';
 import type { Env } from '../env';
 import type { LiveTokenClaims } from '../lib/live-token';
@@ -23,8 +23,8 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     log: Logger;
-    /** Opens the request's database handle on first use; closed after the response. */
-    database: () => Database;
+    /** Opens the request's databases on first use (src/db/databases.ts); closed after the response. */
+    databases: () => Databases;
     principal?: Principal;
     /** Set when the live stream was opened with a live token instead of an API key: what the token allows. */
     liveToken?: LiveTokenClaims;

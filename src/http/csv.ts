@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context, TypedResponse } from 'hono';
-import { openDatabase } from '../db/client';
+import { openDatabases } from '../db/databases';
 import { attachment, CSV_CONTENT_TYPE, negotiateFormat, type ResponseFormat } from '../lib/csv';
 import { errorFields } from '../lib/log';
 import type { ServiceContext } from '../services/context';
@@ -123,6 +123,6 @@ export function csvResponse(
  * (the request's handle is closed once the response is out, see `databasePerRequest`). Whoever takes it closes it.
  */
 export function streamingContext(c: Context<AppEnv>): { ctx: ServiceContext; close: () => Promise<void> } {
-  const handle = openDatabase(c.env);
-  return { ctx: { ...serviceContext(c), database: () => handle.db }, close: handle.close };
+  const handle = openDatabases(c.env);
+  return { ctx: { ...serviceContext(c), databases: () => handle }, close: () => handle.close() };
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { type Database, openDatabase } from '../db/client';
+import { type Databases, openDatabases } from '../db/databases';
 import { newId } from '../lib/ids';
 import { createLogger, errorFields } from '../lib/log';
 import type { AppEnv } from './context';
@@ -35,13 +35,13 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** A lazily opened database handle per request, closed once the response is out. */
+/** The request's databases, opened lazily, closed once the response is out. */
 export function databasePerRequest(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    let handle: { db: Database; close: () => Promise<void> } | undefined;
-    c.set('database', () => {
-      handle ??= openDatabase(c.env);
-      return handle.db;
+    let handle: Databases | undefined;
+    c.set('databases', () => {
+      handle ??= openDatabases(c.env);
+      return handle;
     });
     try {
       await next();

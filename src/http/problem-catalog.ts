@@ -135,6 +135,21 @@ export const PROBLEM_CATALOG = {
     title: 'Appraisal open already',
     description: 'Only a closed appraisal can be re-opened.',
   },
+  DATABASE_OPERATION_IN_PROGRESS: {
+    status: 409,
+    title: 'Database operation in progress',
+    description: "A move or migration of the tenant's database is under way; `GET /v1/tenants/{id}/database` shows its progress.",
+  },
+  DATABASE_ALREADY_ASSIGNED: {
+    status: 409,
+    title: 'Database already assigned',
+    description: "The tenant's data already lives in this database.",
+  },
+  NO_DEDICATED_DATABASE: {
+    status: 409,
+    title: 'No dedicated database',
+    description: 'The tenant lives in the shared database: there is no database of its own to release or migrate.',
+  },
   CONFLICT: { status: 409, title: 'Conflict', description: 'A unique value (name, email, external key) is already taken.' },
   RESOURCE_ARCHIVED: {
     status: 409,
@@ -226,6 +241,12 @@ export const PROBLEM_CATALOG = {
     status: 503,
     title: 'Service unavailable',
     description: 'A dependency (Postgres or a Durable Object) failed transiently; the request is safe to retry.',
+  },
+  TENANT_MOVING: {
+    status: 503,
+    title: 'Tenant moving',
+    description:
+      "The tenant's data is being copied to another database (docs/dedicated-databases.md): reads work, writes are refused until the switch, in moments. Retry after `Retry-After`.",
   },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 

@@ -4,7 +4,7 @@ import type { AppEnv } from './context';
 
 /** What every use case gets from the request: bindings, the time, the request's logger and database. */
 export function requestServices(c: Context<AppEnv>): Omit<ServiceContext, 'tenantId'> {
-  return { env: c.env, now: new Date(), log: c.get('log'), database: c.get('database') };
+  return { env: c.env, now: new Date(), log: c.get('log'), databases: c.get('databases') };
 }
 
 /** The service context of an API-key route: the caller's own tenant. */

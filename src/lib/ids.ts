@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   webhookAttempt: 'wha',
   webhookMessage: 'msg',
   campaign: 'cmp',
+  databaseOperation: 'dbo',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -1,5 +1,5 @@
-import type { Database, Tx } from '../db/client';
-import { inTenant } from '../db/tenant-scope';
+import type { Tx } from '../db/client';
+import type { Databases } from '../db/databases';
 import type { Env } from '../env';
 import type { Logger } from '../lib/log';
 
@@ -9,12 +9,13 @@ export interface ServiceContext {
   tenantId: string;
   now: Date;
   log: Logger;
-  database: () => Database;
+  /** The request's databases (opened on first use): the shared one and the tenant's own (src/db/databases.ts). */
+  databases: () => Databases;
 }
 
-/** A transaction scoped to the context's tenant (see `inTenant`). */
+/** A transaction scoped to the context's tenant, in the database that holds its data (see `Databases.inTenant`). */
 export function tenantTx<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return inTenant(ctx.database(), ctx.tenantId, fn);
+  return ctx.databases().inTenant(ctx.tenantId, fn);
 }
 
 /**

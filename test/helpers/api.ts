@@ -44,6 +44,8 @@ export function client(token: string | null) {
       call<T>('POST', path, { ...o, body, token }),
     patch: <T = any>(path: string, body?: unknown, o: Omit<RequestOptions, 'token' | 'body'> = {}) =>
       call<T>('PATCH', path, { ...o, body, token }),
+    put: <T = any>(path: string, body?: unknown, o: Omit<RequestOptions, 'token' | 'body'> = {}) =>
+      call<T>('PUT', path, { ...o, body, token }),
     delete: <T = any>(path: string, o: Omit<RequestOptions, 'token'> = {}) => call<T>('DELETE', path, { ...o, token }),
   };
 }

@@ -7,6 +7,7 @@ import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../..
 import { platformContext, requestServices } from '../../http/service-context';
 import { createApiKey } from '../../services/api-keys/create-api-key';
 import { reencryptConnectorSecrets } from '../../services/connectors/connectors';
+import { reencryptTenantDatabase } from '../../services/tenant-databases/tenant-databases';
 import { createTenant } from '../../services/tenants/create-tenant';
 import { getTenant } from '../../services/tenants/get-tenant';
 import { resyncTenant } from '../../services/tenants/resync-tenant';
@@ -129,6 +130,9 @@ export const tenantsRouter = createRouter()
                 webhookEndpoints: z
                   .object({ reencrypted: z.number().int(), total: z.number().int() })
                   .describe("Webhook endpoints whose signing secrets were re-sealed, of the tenant's endpoints."),
+                database: z
+                  .object({ reencrypted: z.number().int(), total: z.number().int() })
+                  .describe("The tenant's own database (its two connection strings), if it has one: re-sealed or not."),
                 deliveryBodies: z
                   .object({ resealed: z.number().int(), remaining: z.number().int() })
                   .describe(
@@ -145,6 +149,9 @@ export const tenantsRouter = createRouter()
       const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
       await getTenant(ctx);
       const connectors = await reencryptConnectorSecrets(ctx);
-      return c.json({ ...connectors, webhookEndpoints: await reencryptWebhookSecrets(ctx) }, 200);
+      return c.json(
+        { ...connectors, webhookEndpoints: await reencryptWebhookSecrets(ctx), database: await reencryptTenantDatabase(ctx) },
+        200,
+      );
     },
   );

@@ -42,11 +42,11 @@ const otherFailure = (err: unknown) => ({ error: err instanceof Error ? err.mess
  * write and read in a TenantDO and a QueueDO.
  */
 export async function checkDependencies(
-  services: Pick<ServiceContext, 'env' | 'database'>,
+  services: Pick<ServiceContext, 'env' | 'databases'>,
 ): Promise<Pick<Health, 'postgres' | 'durableObjects'>> {
   const { env } = services;
   const [postgres, durableObjects] = await Promise.all([
-    timed(() => services.database().execute(sql`select 1`), postgresFailure),
+    timed(() => services.databases().shared().execute(sql`select 1`), postgresFailure),
     timed(
       () =>
         Promise.all([
