@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors';
+import type { SinkFailure } from '../durable-objects/ports';
 
 /** The SQLSTATE of a Postgres error, looking through driver and ORM wrappers. */
 export function sqlState(err: unknown): string | undefined {
@@ -58,20 +59,8 @@ export function isTransactionConflict(err: unknown): boolean {
   return state === DEADLOCK_DETECTED || state === SERIALIZATION_FAILURE;
 }
 
-/** What may be shown about a database failure: a stable code, the SQLSTATE and a short reason — never SQL or rows. */
-export interface DbFailure {
-  code:
-    | 'POSTGRES_UNAVAILABLE'
-    | 'POSTGRES_TIMEOUT'
-    | 'POSTGRES_REFUSED_DATA'
-    | 'POSTGRES_CONFLICT'
-    | 'POSTGRES_ERROR'
-    | 'TENANT_MOVING';
-  sqlState: string | null;
-  reason: string;
-  /** Try again this soon rather than after the usual backoff (the tenant is being moved: a matter of moments). */
-  retryAfterMs?: number;
-}
+/** What may be shown about a database failure: the sink port's failure (the Durable Objects own its shape). */
+export type DbFailure = SinkFailure;
 
 const REASON_MAX = 200;
 
