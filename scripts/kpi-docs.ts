@@ -87,7 +87,13 @@ const KIND_RULE: Record<MetricKind, string> = {
   distinct: 'do not combine rows (the denominator counts distinct things): ask for the larger period',
 };
 
-const UNIT_WORDS = { count: 'a number', ms: 'milliseconds', hours: 'hours', ratio: 'a ratio, 0..1' } as const;
+const UNIT_WORDS = {
+  count: 'a number',
+  ms: 'milliseconds',
+  hours: 'hours',
+  ratio: 'a ratio, 0..1',
+  perHour: 'per hour: the numerator over a time in hours',
+} as const;
 
 /** Where each policy setting lives, its default, and whether a request can override it. */
 function policyRows(): string[][] {

@@ -197,7 +197,9 @@ export const KpiExplainResponseSchema = z
     unit: MetricUnitSchema,
     records: z
       .enum(['visit', 'segment', 'interval', 'interaction', 'call'])
-      .describe('The kind of record the metric is explained by (`call`: handled calls judged for a repeat, `fcrRepeatCaller`).'),
+      .describe(
+        "The kind of record the metric is explained by (`call`: handled calls judged for a repeat, `fcrRepeatCaller`). `contactsPerHour` is explained by calls (`interaction`, its numerator) and the agents' state intervals (`interval`, its denominator, adding hours), listed together.",
+      ),
     items: z
       .array(KpiExplainItemSchema)
       .describe(

@@ -94,7 +94,7 @@ export const KpiQuerySchema = z.object({
 export type KpiQuery = z.infer<typeof KpiQuerySchema>;
 
 /** The unit of a metric's value (src/domain/kpi/catalog.ts `MetricUnit`). */
-export const MetricUnitSchema = z.enum(['count', 'ms', 'hours', 'ratio']);
+export const MetricUnitSchema = z.enum(['count', 'ms', 'hours', 'ratio', 'perHour']);
 
 export const MetricValueFields = {
   value: z

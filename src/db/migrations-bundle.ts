@@ -497,4 +497,18 @@ export const MIGRATIONS: readonly BundledMigration[] = [
       "\n-- The first statement of every tenant transaction (src/db/tenant-scope.ts): sets the tenant for the RLS policies and\n-- the statement timeout, takes the tenant's fence (a shared advisory lock, held to the end of the transaction) and\n-- answers where the tenant's data lives. A tenant being copied out of this database ('moving') gets a read-only\n-- transaction; any other answer than 'home' or 'moving' sends the caller to the tenant's current database. A move\n-- takes the same lock exclusively to change `home` (src/db/tenant-move.ts), so it waits for the transactions\n-- under way, and every later one sees the new value.\nCREATE OR REPLACE FUNCTION callboard_enter_tenant(p_tenant text, p_statement_timeout text) RETURNS text\nLANGUAGE plpgsql VOLATILE AS $$\nDECLARE\n  v_home text;\nBEGIN\n  PERFORM set_config('app.tenant_id', p_tenant, true), set_config('statement_timeout', p_statement_timeout, true);\n  PERFORM pg_advisory_xact_lock_shared(hashtext('callboard.tenant_home'), hashtext(p_tenant));\n  SELECT home INTO v_home FROM tenants WHERE id = p_tenant;\n  IF v_home = 'moving' THEN\n    PERFORM set_config('transaction_read_only', 'on', true);\n  END IF;\n  RETURN coalesce(v_home, 'absent');\nEND\n$$;\n",
     ],
   },
+  {
+    tag: '0026_agent_outbound_contacts',
+    when: 1796033436866,
+    hash: '6420ffc678442d82d43a087622863ceae5b392d90a4b378b73f85b1016a12d28',
+    statements: [
+      "-- contactsPerHour (issue 12 §1) reads a new fact, quality.agentOutboundByCategory: the disposition categories of\n-- outbound attempts an agent spoke with, counted where the call's last agent segment connected, in its queue,\n-- queue × agent and agent cells. Rollups written before hold none (they read as 0), so the buckets where segments\n-- of dispositioned outbound calls of the history connected are listed dirty: queries compute them from the\n-- records until a flush or POST /v1/kpis/rollups/rebuild has recomputed them (src/db/kpi-rollups.ts). Every\n-- segment's bucket is listed, the last one's among them. Row-level security binds this owner too\n-- (0002_force_rls.sql), and no tenant is set here, so it is lifted for these statements and put back.\nALTER TABLE \"interactions\" NO FORCE ROW LEVEL SECURITY;",
+      '\nALTER TABLE "agent_segments" NO FORCE ROW LEVEL SECURITY;',
+      '\nALTER TABLE "kpi_dirty_buckets" NO FORCE ROW LEVEL SECURITY;',
+      '\nINSERT INTO "kpi_dirty_buckets" ("tenant_id", "bucket_start")\nSELECT DISTINCT s.tenant_id, (extract(epoch FROM s.connected_at) * 1000)::bigint / 900000 * 900000\nFROM "agent_segments" s JOIN "interactions" i ON i.tenant_id = s.tenant_id AND i.id = s.interaction_id\nWHERE i.direction = \'outbound\' AND i.started_at IS NOT NULL AND i.disposition->>\'category\' IS NOT NULL\nON CONFLICT DO NOTHING;',
+      '\nALTER TABLE "interactions" FORCE ROW LEVEL SECURITY;',
+      '\nALTER TABLE "agent_segments" FORCE ROW LEVEL SECURITY;',
+      '\nALTER TABLE "kpi_dirty_buckets" FORCE ROW LEVEL SECURITY;\n',
+    ],
+  },
 ];

@@ -159,3 +159,41 @@ describe('0024_outbound_attempts_index', () => {
     expect(forced.rows).toEqual([]);
   });
 });
+
+describe('0026_agent_outbound_contacts', () => {
+  it('lists the buckets of segments of dispositioned outbound calls dirty (their agent cells hold no contacts), with row-level security forced again', async () => {
+    const db = await databaseBefore('0026_agent_outbound_contacts');
+    const su = await db.superuser();
+    await su.query(`INSERT INTO tenants (id, name, settings) VALUES ('t1', 'T', '{}')`);
+    await su.query(`INSERT INTO queues (tenant_id, id, name) VALUES ('t1', 'q1', 'Q')`);
+    await su.query(`INSERT INTO agents (tenant_id, id, name) VALUES ('t1', 'a1', 'A')`);
+    await su.query(`
+      INSERT INTO interactions (tenant_id, id, direction, started_at, first_event_at, last_event_at, disposition) VALUES
+        ('t1', 'o1', 'outbound', '2026-03-02T09:58:00Z', '2026-03-02T09:58:00Z', '2026-03-02T10:40:00Z',
+         '{"resolved":true,"code":null,"category":"rpc","at":1772444400000}'),
+        ('t1', 'o2', 'outbound', '2026-03-02T11:00:00Z', '2026-03-02T11:00:00Z', '2026-03-02T11:10:00Z',
+         '{"resolved":true,"code":null,"at":1772449800000}'),
+        ('t1', 'o3', 'outbound', NULL, '2026-03-02T12:00:00Z', '2026-03-02T12:10:00Z',
+         '{"resolved":true,"code":null,"category":"rpc","at":1772453400000}'),
+        ('t1', 'i1', 'inbound', '2026-03-02T13:00:00Z', '2026-03-02T13:00:00Z', '2026-03-02T13:10:00Z',
+         '{"resolved":true,"code":null,"category":"rpc","at":1772457000000}')`);
+    const segment = (id: string, call: string, at: string) => `('t1', '${id}', '${call}', 'a1', 'q1', '${at}', 0, 0, false, 1)`;
+    await su.query(`
+      INSERT INTO agent_segments (tenant_id, id, interaction_id, agent_id, queue_id, connected_at, hold_ms, hold_count, transferred, version) VALUES
+        ${segment('s1', 'o1', '2026-03-02T10:01:00Z')}, ${segment('s2', 'o1', '2026-03-02T10:31:00Z')},
+        ${segment('s3', 'o2', '2026-03-02T11:01:00Z')}, ${segment('s4', 'o3', '2026-03-02T12:01:00Z')},
+        ${segment('s5', 'i1', '2026-03-02T13:01:00Z')}`);
+
+    await db.migrateToEnd();
+
+    const dirty = (await su.query(`SELECT bucket_start FROM kpi_dirty_buckets WHERE tenant_id = 't1' ORDER BY 1`)).rows.map((r) =>
+      new Date(Number(r.bucket_start)).toISOString(),
+    );
+    // o1's two segments (the last one's bucket among them); o2 has no category, o3 no start, i1 is inbound.
+    expect(dirty).toEqual(['2026-03-02T10:00:00.000Z', '2026-03-02T10:30:00.000Z']);
+    const forced = await su.query(`
+      SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+        AND relrowsecurity AND NOT relforcerowsecurity ORDER BY 1`);
+    expect(forced.rows).toEqual([]);
+  });
+});

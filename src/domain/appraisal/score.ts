@@ -67,6 +67,7 @@ export function formatValue(value: number, unit: MetricUnit): string {
   if (unit === 'ms') return `${Math.round(value / 1000)} s`;
   if (unit === 'ratio') return `${(Math.round(value * 1000) / 10).toFixed(1)} %`;
   if (unit === 'hours') return `${Math.round(value * 10) / 10} h`;
+  if (unit === 'perHour') return `${Math.round(value * 100) / 100} /h`;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 

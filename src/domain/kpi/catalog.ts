@@ -4,8 +4,11 @@
  * so a definition here is the contract.
  */
 
-/** `count` of things, a duration in `ms` or in `hours` (training), or a `ratio` in 0..1 (not a percent). */
-export type MetricUnit = 'count' | 'ms' | 'hours' | 'ratio';
+/**
+ * `count` of things, a duration in `ms` or in `hours` (training), a `ratio` in 0..1 (not a percent), or things
+ * `perHour` (a count over a time in hours: contacts per logged-in hour).
+ */
+export type MetricUnit = 'count' | 'ms' | 'hours' | 'ratio' | 'perHour';
 
 /**
  * How a metric's value combines across cells, so a client can re-aggregate rows: `count` and `total` add their
@@ -660,6 +663,20 @@ export const METRICS = [
     policy: [],
     higherIsBetter: null,
     source: 'calls',
+  }),
+  def({
+    id: 'contactsPerHour',
+    label: 'Contacts per hour',
+    unit: 'perHour',
+    kind: 'mean',
+    scope: 'agent',
+    definition:
+      "Right-party contacts per logged-in hour, per agent: outbound connects an agent spoke with (an agent segment) dispositioned with a category that is one of the tenant's `rightPartyCategories` (applied when the KPI is asked for, like rightPartyContacts) / the agent's logged-in hours (loggedInTime in hours). A contact is the agent's who handled it — the call's last agent segment, as dispositions are attributed — and counts where that segment connected, not where the attempt started (rightPartyContacts): that is when the agent was logged in and working it, so the contact and the hours it is divided by are the same agent's in the same interval, and the count moves with the agent's team and site. Summed over agents (a team, a site), it is the contacts over the hours. A contact queued by the dialer and never taken by an agent is nobody's and in no agent's count.",
+    numerator: 'right-party contacts the agent handled (outbound connects of a right-party category, last agent segment)',
+    denominator: 'logged-in time (hours)',
+    facts: ['quality.agentOutboundByCategory', 'states.ms'],
+    policy: ['rightPartyCategories'],
+    higherIsBetter: true,
   }),
   def({
     id: 'handled',

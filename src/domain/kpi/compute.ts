@@ -133,6 +133,16 @@ function rightPartyContacts(f: CellFacts, p: KpiPolicy): number {
   return n;
 }
 
+/** Outbound connects an agent handled whose disposition category is one of the policy's right-party categories. */
+function agentRightPartyContacts(f: CellFacts, p: KpiPolicy): number {
+  let n = 0;
+  for (const category of new Set(p.rightPartyCategories ?? [])) n += f.quality.agentOutboundByCategory[category] ?? 0;
+  return n;
+}
+
+/** An hour in ms: the denominator of a metric per hour is a time in hours. */
+export const HOUR_MS = 3_600_000;
+
 const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   offered: (f) => count(offered(f)),
   waiting: (f) => count(f.visits.waiting),
@@ -196,6 +206,7 @@ const FORMULAS: Record<FactMetricId, (f: CellFacts, p: KpiPolicy) => Parts> = {
   avgBreakTime: (f) => ratio(sumBreaks(f, 'ms'), sumBreaks(f, 'n')),
   occupancy: (f) => ratio(working(f), working(f) + f.states.ms.available),
   utilization: (f) => ratio(working(f) + f.states.ms.available, loggedIn(f)),
+  contactsPerHour: (f, p) => ratio(agentRightPartyContacts(f, p), loggedIn(f) / HOUR_MS),
 };
 
 function toValue(parts: Parts, unit: MetricUnit): MetricValue {

@@ -2,7 +2,7 @@ import type { StateInterval } from '../agents/presence';
 import type { InteractionFacts, SegmentRecord, VisitRecord } from '../calls/records';
 import { type Direction, FLOW_OUT_OUTCOMES, type QueueOutcome } from '../events/event-types';
 import { type FactMetricId, metricDefinition, OUTBOUND_FACT_METRICS } from './catalog';
-import { type KpiPolicy, type MetricValue, satisfiedFloor } from './compute';
+import { HOUR_MS, type KpiPolicy, type MetricValue, satisfiedFloor } from './compute';
 import { BUCKET_MS, bucketStartOf, judgeAttempt, qualityCellOf, type RecordsInput, waitSlot } from './facts';
 
 /**
@@ -61,18 +61,40 @@ export interface Decision {
   inDenominator: boolean;
   /** What the record adds to the numerator: 1 for a record counted, ms for durations (for the longest wait: its wait). */
   numerator: number;
-  /** What it adds to the denominator: 1 per record, ms for time-based ratios; 0 for metrics without a denominator. */
+  /**
+   * What it adds to the denominator: 1 per record, ms for time-based ratios, hours for a metric per hour; 0 for
+   * metrics without a denominator.
+   */
   denominator: number;
+  /**
+   * For a metric per hour: the same amount in ms. Whole milliseconds add exactly, so the cell's denominator is
+   * their sum in hours, as `computeMetric` divides the summed time (hours added one by one could differ in the
+   * last bit).
+   */
+  denominatorMs?: number;
   reason: string;
 }
 
-/** The kind of record a metric reads, from the facts the catalog says it reads. */
+const kindOfFact = (fact: string): Exclude<ExplainKind, 'call'> =>
+  fact.startsWith('visits.')
+    ? 'visit'
+    : fact.startsWith('segments.')
+      ? 'segment'
+      : fact.startsWith('states.')
+        ? 'interval'
+        : 'interaction';
+
+/** The kind of record a metric reads, from the facts the catalog says it reads (its first: the numerator's). */
 export function explainKindOf(id: FactMetricId): Exclude<ExplainKind, 'call'> {
-  const first = metricDefinition(id).facts[0] ?? '';
-  if (first.startsWith('visits.')) return 'visit';
-  if (first.startsWith('segments.')) return 'segment';
-  if (first.startsWith('states.')) return 'interval';
-  return 'interaction';
+  return kindOfFact(metricDefinition(id).facts[0] ?? '');
+}
+
+/**
+ * Every kind of record a metric reads, its {@link explainKindOf} first: one for most, two for a metric whose
+ * numerator and denominator are different records (`contactsPerHour`: calls over state intervals).
+ */
+export function explainKindsOf(id: FactMetricId): Exclude<ExplainKind, 'call'>[] {
+  return [...new Set(metricDefinition(id).facts.map(kindOfFact))];
 }
 
 /** A duration in seconds as a person reads it: 24300 → "24.3 s", 20001 → "20.001 s". */
@@ -107,6 +129,14 @@ export const neither = (reason: string): Decision => ({
   inNumerator: false,
   inDenominator: false,
   numerator: 0,
+  denominator: 0,
+  reason,
+});
+/** In the numerator of a metric whose denominator other records make (contacts per logged-in hour). */
+const numeratorOnly = (reason: string, numerator = 1): Decision => ({
+  inNumerator: true,
+  inDenominator: false,
+  numerator,
   denominator: 0,
   reason,
 });
@@ -309,6 +339,11 @@ function decideInterval(id: FactMetricId, i: StateInterval, share: IntervalShare
     case 'utilization':
       if (i.state === 'away') return denominatorOnly(`${inCell}: logged in, not ready`, o);
       return both(`${inCell}: ${i.state === 'available' ? 'ready' : 'working'}`, o, o);
+    case 'contactsPerHour':
+      return {
+        ...denominatorOnly(`${inCell}: logged in (${Number((o / HOUR_MS).toFixed(4))} h)`, o / HOUR_MS),
+        denominatorMs: o,
+      };
     default:
       throw new RangeError(`${id} is not explained by agent state intervals`);
   }
@@ -398,6 +433,14 @@ function decideInteraction(
         survey !== null,
         survey ? `score ${survey.score} on ${survey.scaleMin}–${survey.scaleMax}` : 'no survey response',
       );
+    case 'contactsPerHour': {
+      // recordsOfCell lists only outbound attempts an agent spoke with and dispositioned, in the cell of its last segment.
+      const category = disposition?.category;
+      if (category === undefined) return neither('outbound connect handled by the agent, dispositioned without a category');
+      return (p.rightPartyCategories ?? []).includes(category)
+        ? numeratorOnly(`outbound connect handled by the agent, category ${category}: a right-party contact`)
+        : neither(`outbound connect handled by the agent, category ${category}: not a right-party category`);
+    }
     case 'ivrSelfServiceRate':
       if (!ivr) return neither('no IVR session');
       return ivr.selfServed
@@ -410,8 +453,8 @@ function decideInteraction(
 
 /** Whether a record is in the numerator and the denominator of a metric under a policy, and why. */
 export function decide(id: FactMetricId, r: ExplainRecord, policy: KpiPolicy): Decision {
-  const kind = explainKindOf(id);
-  if (r.kind !== kind) throw new RangeError(`${id} is explained by ${kind} records, not ${r.kind}`);
+  const kinds: readonly ExplainKind[] = explainKindsOf(id);
+  if (!kinds.includes(r.kind)) throw new RangeError(`${id} is explained by ${kinds.join(' and ')} records, not ${r.kind}`);
   switch (r.kind) {
     case 'visit':
       return decideVisit(id, r.visit, r.direction, policy);
@@ -437,7 +480,12 @@ export function explainCell(id: FactMetricId, records: readonly ExplainRecord[],
   const def = metricDefinition(id);
   let decisions = records.map((r) => decide(id, r, policy));
   let numerator = decisions.reduce((n, d) => n + d.numerator, 0);
-  const denominator = def.denominator === null ? null : decisions.reduce((n, d) => n + d.denominator, 0);
+  const denominator =
+    def.denominator === null
+      ? null
+      : def.unit === 'perHour'
+        ? decisions.reduce((n, d) => n + (d.denominatorMs ?? 0), 0) / HOUR_MS
+        : decisions.reduce((n, d) => n + d.denominator, 0);
   if (def.kind === 'max') {
     numerator = decisions.reduce((m, d) => Math.max(m, d.numerator), 0);
     decisions = decisions.map((d) =>
@@ -522,6 +570,30 @@ export function recordsOfCell(id: FactMetricId, input: RecordsInput, c: CellSele
   const personOk = (agentId: string | null, at: number) =>
     c.person === null || (agentId !== null && c.person(agentId, bucketStartOf(at)));
   const out: ExplainRecord[] = [];
+  const listIntervals = () => {
+    for (const i of input.intervals ?? []) {
+      const share = intervalShare(i, c);
+      if (share.overlapMs > 0 || share.startedInCell)
+        out.push({ kind: 'interval', id: i.id, at: i.startedAt, interval: i, share });
+    }
+  };
+
+  if (id === 'contactsPerHour') {
+    // The agents' logged-in time (the denominator), and the outbound attempts they spoke with and dispositioned,
+    // each in the agent cell of its last segment (factsFromRecords' agentOutboundByCategory).
+    listIntervals();
+    const segmentsOf = byInteraction(input.segments ?? []);
+    const visitsOf = byInteraction(input.visits ?? []);
+    for (const i of interactions.values()) {
+      const segs = segmentsOf.get(i.id) ?? [];
+      const { disposition } = i;
+      if (!disposition || i.direction !== 'outbound' || i.startedAt === null || segs.length === 0 || !wanted(i.id)) continue;
+      const t = qualityCellOf(disposition.at, segs, visitsOf.get(i.id) ?? []);
+      if (t.agentId === null || !inRange(t.bucketStart) || (c.person !== null && !c.person(t.agentId, t.bucketStart))) continue;
+      out.push({ kind: 'interaction', id: i.id, at: disposition.at, interaction: i, direction: 'outbound', attribution: t });
+    }
+    return out.sort(byOrder);
+  }
 
   switch (explainKindOf(id)) {
     case 'visit':
@@ -539,11 +611,7 @@ export function recordsOfCell(id: FactMetricId, input: RecordsInput, c: CellSele
       }
       break;
     case 'interval':
-      for (const i of input.intervals ?? []) {
-        const share = intervalShare(i, c);
-        if (share.overlapMs > 0 || share.startedInCell)
-          out.push({ kind: 'interval', id: i.id, at: i.startedAt, interval: i, share });
-      }
+      listIntervals();
       break;
     case 'interaction': {
       const segmentsOf = byInteraction(input.segments ?? []);

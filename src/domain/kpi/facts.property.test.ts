@@ -296,6 +296,14 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
     (i) => i.survey && i.survey.score >= (i.survey.satisfiedScore ?? p.csatSatisfiedScore ?? i.survey.scaleMax - 1),
   );
   const complained = dispositions.filter((i) => (p.complaintCategories ?? []).includes(i.disposition?.category ?? '\u0000'));
+  // Right-party contacts an agent handled: outbound attempts with a segment, counted like their disposition.
+  const handledRightParty = dispositions.filter(
+    (i) =>
+      i.direction === 'outbound' &&
+      i.startedAt !== null &&
+      segsOf(i).length > 0 &&
+      (p.rightPartyCategories ?? []).includes(i.disposition?.category ?? '\u0000'),
+  );
 
   const c = (n: number, unit: MetricValue['unit'] = 'count'): MetricValue => ({
     value: n,
@@ -372,6 +380,7 @@ function reference(rec: Records, g: Group, from: number, to: number, p: KpiPolic
     avgBreakTime: q(breakMs, breaks.length, 'ms'),
     occupancy: q(work, work + avail),
     utilization: q(work + avail, logged),
+    contactsPerHour: q(handledRightParty.length, logged / 3_600_000, 'perHour'),
   };
 }
 

@@ -121,6 +121,14 @@ export interface QualityFacts {
    * categories are right-party contacts is a tenant setting applied at query time (`rightPartyCategories`).
    */
   outboundConnectsByCategory: Record<string, number>;
+  /**
+   * Outbound connects an agent spoke with, by disposition category, attributed like the disposition itself
+   * ({@link qualityCellOf}: the call's last agent segment, in the bucket where it connected, with its queue and
+   * agent) — so they land in agent cells beside the agent's logged-in time (`contactsPerHour`). Only attempts
+   * (outbound, with a known start) with an agent segment and a disposition category are counted. Rollups stored
+   * before this field have none, which reads as 0.
+   */
+  agentOutboundByCategory: Record<string, number>;
 }
 
 /** Agent-state time in the cell, split by overlap with the bucket. */
@@ -181,6 +189,7 @@ export function emptyFacts(): CellFacts {
       outboundConnects: 0,
       outboundAbandoned: 0,
       outboundConnectsByCategory: {},
+      agentOutboundByCategory: {},
     },
     states: { ms: { available: 0, busy: 0, wrapup: 0, away: 0 }, awayMsByReason: {}, breaksByReason: {}, open: 0 },
   };
@@ -235,6 +244,7 @@ function accumulate(acc: CellFacts, b: CellFacts, addHistogram: HistogramSink): 
   q.outboundConnects += r.outboundConnects;
   q.outboundAbandoned += r.outboundAbandoned;
   addInto(q.outboundConnectsByCategory, r.outboundConnectsByCategory);
+  addInto(q.agentOutboundByCategory, r.agentOutboundByCategory);
   addInto(q.surveyScores, r.surveyScores);
   addInto(q.dispositionsByCategory, r.dispositionsByCategory);
   addInto(acc.states.ms, b.states.ms);
@@ -378,7 +388,8 @@ export function qualityCellOf(at: number, segments: readonly SegmentRecord[], vi
  * its queue's cell and, once answered, in its queue × answering agent's cell; a segment where it connected, in
  * its queue, queue × agent and agent cells; state time is split across buckets by overlap, in the agent's
  * cell (offline time is not kept); IVR sessions in the tenant cell of their instant; dispositions and surveys
- * where {@link qualityCellOf} puts them; outbound attempts in the tenant cell where the interaction started. The result is sorted by key, and the same for any order of the input.
+ * where {@link qualityCellOf} puts them (so do the categories of outbound attempts an agent spoke with); outbound
+ * attempts in the tenant cell where the interaction started. The result is sorted by key, and the same for any order of the input.
  *
  * Cells are recomputed from all the records that fall in them, never incremented: to refresh a bucket, pass
  * every record of that bucket (for a quality fact, every visit and segment of its interaction).
@@ -468,10 +479,13 @@ export function factsFromRecords(input: RecordsInput, options: FactsOptions): Ce
     const { disposition, survey } = i;
     if (disposition) {
       const { category } = disposition;
+      // An outbound attempt an agent spoke with: its category counts with the agent, where the disposition does.
+      const agentOutbound = category && i.direction === 'outbound' && i.startedAt !== null && segs.length > 0;
       for (const f of cellsOf(disposition.at)) {
         f.quality.dispositioned += 1;
         if (disposition.resolved) f.quality.resolved += 1;
         if (category) f.quality.dispositionsByCategory[category] = (f.quality.dispositionsByCategory[category] ?? 0) + 1;
+        if (agentOutbound) f.quality.agentOutboundByCategory[category] = (f.quality.agentOutboundByCategory[category] ?? 0) + 1;
       }
     }
     if (survey) {

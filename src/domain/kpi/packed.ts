@@ -269,6 +269,7 @@ function unpackTree(packed: PackedFacts): CellFacts {
       outboundConnects: num(q.outboundConnects),
       outboundAbandoned: num(q.outboundAbandoned),
       outboundConnectsByCategory: counts(q.outboundConnectsByCategory),
+      agentOutboundByCategory: counts(q.agentOutboundByCategory),
     },
     states: {
       ms: { available: num(ms.available), busy: num(ms.busy), wrapup: num(ms.wrapup), away: num(ms.away) },

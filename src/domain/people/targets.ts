@@ -31,9 +31,9 @@ export function targetFor(
   return center ? { value: center.value, from: 'center' } : null;
 }
 
-/** The step a suggested target is rounded to, in the metric's unit: whole seconds by 5, half a percentage point, half hours, whole counts. */
+/** The step a suggested target is rounded to, in the metric's unit: whole seconds by 5, half a percentage point, half hours, tenths per hour, whole counts. */
 export function roundingStep(unit: MetricUnit): number {
-  return unit === 'ms' ? 5000 : unit === 'ratio' ? 0.005 : unit === 'hours' ? 0.5 : 1;
+  return unit === 'ms' ? 5000 : unit === 'ratio' ? 0.005 : unit === 'hours' ? 0.5 : unit === 'perHour' ? 0.1 : 1;
 }
 
 /**
