@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { forgetRoute } from '../src/db/databases';
+import { advanceMove, sealTenantUrl } from '../src/db/tenant-move';
+import { type MoveEnd, type MoveState, newMove } from '../src/domain/tenant-move';
 import { tenantDatabaseStub } from '../src/durable-objects/tenant-database/tenant-database.client';
 import { decryptSecret, encryptSecret, parsePlatformKeys } from '../src/lib/secret-box';
 import { TEST_PLATFORM_KEYS } from './constants';
@@ -221,5 +223,46 @@ describe("a tenant's own database", () => {
     expect(failed.error?.message).toMatch(/row-level security/);
     expect(await counts(t.id, env.DATABASE_URL)).toMatchObject({ interactions: 1, home: 'home' });
     expect((await t.admin.post('/v1/sites', { name: 'Still here' })).status).toBe(201);
+  });
+
+  it('copies page by page, and a copy run again from where it was last saved (a restart) changes nothing', async () => {
+    const t = await createTenant();
+    const { send } = await ingestCalls(t, 'pages');
+    await send(4);
+    await settle(t);
+    const config = env;
+    const target: MoveEnd = {
+      kind: 'dedicated',
+      databaseUrlSealed: await sealTenantUrl(config, t.id, A.databaseUrl),
+      migrationUrlSealed: await sealTenantUrl(config, t.id, A.migrationUrl),
+      host: 'test',
+      database: 'tenant_a',
+    };
+    let state = newMove({ id: 'dbo_pages', tenantId: t.id, kind: 'move', source: { kind: 'shared' }, target, now: new Date() });
+    const run = (s: MoveState, pageRows = 7) => advanceMove(s, { config, deadline: Date.now() + 60_000, pageRows });
+    try {
+      while (state.step !== 'copy') state = await run(state);
+      // Out of time before the first page: the step stays where it was.
+      const late = await advanceMove(state, { config, deadline: Date.now() - 1 });
+      expect(late).toMatchObject({ step: 'copy', cursor: { table: 1, after: null } });
+      const copied = await run(state);
+      expect(copied.step).toBe('verify');
+      expect(copied.tables.find((x) => x.table === 'events')?.rows).toBe(44);
+      // The same copy again, in other pages, as after a restart that lost the saved progress: every row is there once.
+      const again = await run(state, 5);
+      expect(again.step).toBe('verify');
+      const verified = await run(again);
+      expect(verified.step).toBe('switch');
+      for (const x of verified.tables) expect(x.targetRows, x.table).toBe(x.sourceRows);
+      expect(await counts(t.id, A.databaseUrl)).toMatchObject({ interactions: 4, events: 44, home: 'incoming' });
+      state = verified;
+      while (state.step !== 'done') state = await run(state);
+      expect(await counts(t.id, A.databaseUrl)).toMatchObject({ interactions: 4, events: 44, home: 'home' });
+      expect((await t.admin.get('/v1/calls')).body.data).toHaveLength(4);
+    } finally {
+      // Never leave the tenant fenced if an assertion failed half-way.
+      if (state.step !== 'done')
+        await asTenant(t.id, (sql) => sql("UPDATE tenants SET home = 'home'"), env.TEST_OWNER_DATABASE_URL);
+    }
   });
 });

@@ -51,6 +51,8 @@ export interface MoveContext {
   config: DatabasesConfig;
   /** Work stops taking new pages after this instant (epoch ms); the step goes on in the next run. */
   deadline: number;
+  /** Rows per page of the copy (default `PAGE_ROWS`). */
+  pageRows?: number;
 }
 
 /** Seals a connection string of the tenant under the current platform key. */
@@ -122,7 +124,7 @@ function checkColumns(source: TableInfo[], target: TableInfo[]): void {
 }
 
 /** One page of a table's rows of the tenant after `after` (by primary key), as JSON text, and the page's last key. */
-async function readPage(tx: Tx, tenantId: string, t: TableInfo, after: PrimaryKey | null) {
+async function readPage(tx: Tx, tenantId: string, t: TableInfo, after: PrimaryKey | null, pageRows: number) {
   const pk = idents(t.pk);
   const keyObject = sql.join(
     t.pk.map((c) => sql`${c}::text, p.${ident(c)}`),
@@ -136,7 +138,7 @@ async function readPage(tx: Tx, tenantId: string, t: TableInfo, after: PrimaryKe
     : sql``;
   const res = await tx.execute(sql`
     WITH page AS (
-      SELECT * FROM ${ident(t.name)} WHERE ${tenantOf(t.name, tenantId)} ${from} ORDER BY ${pk} LIMIT ${PAGE_ROWS})
+      SELECT * FROM ${ident(t.name)} WHERE ${tenantOf(t.name, tenantId)} ${from} ORDER BY ${pk} LIMIT ${pageRows})
     SELECT coalesce((SELECT json_agg(p)::text FROM page p), '[]') AS rows, (SELECT count(*)::int FROM page) AS n,
       (SELECT json_build_object(${keyObject})::text FROM page p ORDER BY ${sql.join(
         t.pk.map((c) => sql`p.${ident(c)} DESC`),
@@ -361,12 +363,13 @@ async function copyTables(state: MoveState, source: OpenedEnd, target: OpenedEnd
       continue;
     }
     if (Date.now() > ctx.deadline) return false;
-    const page = await moving(source.db, tenantId, (tx) => readPage(tx, tenantId, t, cursor.after));
+    const pageRows = ctx.pageRows ?? PAGE_ROWS;
+    const page = await moving(source.db, tenantId, (tx) => readPage(tx, tenantId, t, cursor.after, pageRows));
     if (page.n > 0) {
       await moving(target.db, tenantId, (tx) => writePage(tx, t, page.rows));
       bump(state, t.name, page.n);
     }
-    if (page.n < PAGE_ROWS) {
+    if (page.n < pageRows) {
       cursor.table++;
       cursor.after = null;
     } else {
