@@ -23,7 +23,7 @@ import { inTenant } from './tenant-scope';
  */
 
 /** Rows per page of a copy, and per statement of a purge. */
-const PAGE_ROWS = 1000;
+const PAGE_ROWS = 5000;
 /** A move's statements may take longer than a request's (a large DELETE, a page of wide rows). */
 const MOVE_STATEMENT_TIMEOUT_MS = '120000';
 /** Tables that stay in the shared database: the routes of tenants to their own databases. */
@@ -147,6 +147,8 @@ async function readPage(tx: Tx, tenantId: string, t: TableInfo, after: PrimaryKe
   const row = res.rows[0] as { rows: string; n: number; last: string | null };
   return { rows: row.rows, n: Number(row.n), last: row.last ? (JSON.parse(row.last) as PrimaryKey) : null };
 }
+
+type Page = Awaited<ReturnType<typeof readPage>>;
 
 /** Writes a page into the target (a page written before, by a run cut short, is skipped row by row). */
 async function writePage(tx: Tx, t: TableInfo, rows: string): Promise<void> {
@@ -353,28 +355,38 @@ async function copyTables(state: MoveState, source: OpenedEnd, target: OpenedEnd
   if (state.tables.length === 0) state.tables = tables.map((t): TableProgress => ({ table: t.name, rows: 0 }));
   state.cursor ??= { table: 0, after: null };
   const cursor = state.cursor;
-  while (cursor.table < tables.length) {
-    const t = tables[cursor.table] as TableInfo;
-    if (t.name === 'tenants') {
-      // Copied again now that the source is read only: a change made before the fence is not lost.
-      await copyTenantRow(source.db, target.db, tenantId, t);
-      bump(state, t.name, 1);
-      cursor.table++;
-      continue;
+  const pageRows = ctx.pageRows ?? PAGE_ROWS;
+  const read = (t: TableInfo, after: PrimaryKey | null): Promise<Page> =>
+    moving(source.db, tenantId, (tx) => readPage(tx, tenantId, t, after, pageRows));
+  // The next page is read from the source while this one is written to the target (two connections).
+  let next: ReturnType<typeof read> | null = null;
+  try {
+    while (cursor.table < tables.length) {
+      const t = tables[cursor.table] as TableInfo;
+      if (t.name === 'tenants') {
+        // Copied again now that the source is read only: a change made before the fence is not lost.
+        await copyTenantRow(source.db, target.db, tenantId, t);
+        bump(state, t.name, 1);
+        cursor.table++;
+        continue;
+      }
+      if (Date.now() > ctx.deadline) return false;
+      const page: Page = await (next ?? read(t, cursor.after));
+      next = page.n === pageRows ? read(t, page.last) : null;
+      if (page.n > 0) {
+        await moving(target.db, tenantId, (tx) => writePage(tx, t, page.rows));
+        bump(state, t.name, page.n);
+      }
+      if (page.n < pageRows) {
+        cursor.table++;
+        cursor.after = null;
+      } else {
+        cursor.after = page.last;
+      }
     }
-    if (Date.now() > ctx.deadline) return false;
-    const pageRows = ctx.pageRows ?? PAGE_ROWS;
-    const page = await moving(source.db, tenantId, (tx) => readPage(tx, tenantId, t, cursor.after, pageRows));
-    if (page.n > 0) {
-      await moving(target.db, tenantId, (tx) => writePage(tx, t, page.rows));
-      bump(state, t.name, page.n);
-    }
-    if (page.n < pageRows) {
-      cursor.table++;
-      cursor.after = null;
-    } else {
-      cursor.after = page.last;
-    }
+  } finally {
+    // A page read ahead and not written (out of time, or a failure) is read again by the next run.
+    next?.catch(() => {});
   }
   return true;
 }
