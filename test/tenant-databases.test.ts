@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { forgetRoute } from '../src/db/databases';
-import { advanceMove, sealTenantUrl } from '../src/db/tenant-move';
+import { abandonMove, advanceMove, sealTenantUrl } from '../src/db/tenant-move';
 import { type MoveEnd, type MoveState, newMove } from '../src/domain/tenant-move';
 import { tenantDatabaseStub } from '../src/durable-objects/tenant-database/tenant-database.client';
 import { decryptSecret, encryptSecret, parsePlatformKeys } from '../src/lib/secret-box';
@@ -258,6 +258,24 @@ describe("a tenant's own database", () => {
       state = verified;
       while (state.step !== 'done') state = await run(state);
       expect(await counts(t.id, A.databaseUrl)).toMatchObject({ interactions: 4, events: 44, home: 'home' });
+      expect((await t.admin.get('/v1/calls')).body.data).toHaveLength(4);
+
+      // A move started on a stale view (from the shared database, which the tenant has left) stops at the fence,
+      // and giving it up leaves the shared database as it was: `moved`, not at home again.
+      const toB: MoveEnd = { ...target, databaseUrlSealed: await sealTenantUrl(config, t.id, B.databaseUrl) };
+      toB.migrationUrlSealed = await sealTenantUrl(config, t.id, B.migrationUrl);
+      let stale = newMove({
+        id: 'dbo_stale',
+        tenantId: t.id,
+        kind: 'move',
+        source: { kind: 'shared' },
+        target: toB,
+        now: new Date(),
+      });
+      while (stale.step !== 'fence') stale = await run(stale);
+      await expect(run(stale)).rejects.toThrow(/not home or moving in this database any more/);
+      await abandonMove(stale, config);
+      expect(await counts(t.id, env.DATABASE_URL)).toMatchObject({ interactions: 0, home: 'moved' });
       expect((await t.admin.get('/v1/calls')).body.data).toHaveLength(4);
     } finally {
       // Never leave the tenant fenced if an assertion failed half-way.

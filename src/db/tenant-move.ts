@@ -75,11 +75,28 @@ async function openEnd(config: DatabasesConfig, tenantId: string, end: MoveEnd):
 /** A transaction of the tenant without the fence (the move's own reads and writes). */
 const moving = <T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>) => inTenant(db, tenantId, fn, { fence: false });
 
-/** Sets where the tenant lives in one database, once every transaction of the tenant under way there has ended. */
-async function setHome(db: Database, tenantId: string, home: 'home' | 'moving' | 'moved' | 'incoming'): Promise<void> {
+type Home = 'home' | 'moving' | 'moved' | 'incoming';
+
+/**
+ * Sets where the tenant lives in one database, once every transaction of the tenant under way there has ended. With
+ * `from`, only if it is one of those now: a move started on a stale view of where the tenant lives (two platform
+ * calls crossing) stops here instead of fencing a database the tenant has left.
+ */
+async function setHome(db: Database, tenantId: string, home: Home, from?: readonly Home[]): Promise<void> {
   await moving(db, tenantId, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('callboard.tenant_home'), hashtext(${tenantId}))`);
-    await tx.execute(sql`UPDATE tenants SET home = ${home} WHERE id = ${tenantId}`);
+    const only = from
+      ? sql` AND home IN (${sql.join(
+          from.map((h) => sql`${h}`),
+          sql`, `,
+        )})`
+      : sql``;
+    const res = await tx.execute(sql`UPDATE tenants SET home = ${home} WHERE id = ${tenantId}${only}`);
+    if (from && (res.rowCount ?? 0) === 0) {
+      throw new MoveVerificationError(
+        `the tenant is not ${from.join(' or ')} in this database any more: its route changed meanwhile`,
+      );
+    }
   });
 }
 
@@ -231,7 +248,10 @@ export async function advanceMove(input: MoveState, ctx: MoveContext): Promise<M
 export async function abandonMove(state: MoveState, config: DatabasesConfig): Promise<void> {
   const source = await openEnd(config, state.tenantId, state.source);
   try {
-    await setHome(source.db, state.tenantId, 'home');
+    // Only a source this move fenced: one the tenant had already left (a stale start) stays as it is.
+    await setHome(source.db, state.tenantId, 'home', ['moving', 'home']).catch((err) => {
+      if (!(err instanceof MoveVerificationError)) throw err;
+    });
   } finally {
     await source.close();
   }
@@ -276,14 +296,14 @@ async function runStep(state: MoveState, source: OpenedEnd, target: OpenedEnd, c
         if (home === 'home' || home === 'moving') {
           throw new MoveVerificationError(`the tenant's data is at home in the target database (${home})`);
         }
-        await setHome(target.db, tenantId, 'incoming');
+        await setHome(target.db, tenantId, 'incoming', ['moved', 'incoming']);
       }
       if (!(await deleteTenantRows(target.db, tenantId, state, ctx))) return false;
       await copyTenantRow(source.db, target.db, tenantId, tenantsTable);
       return true;
     }
     case 'fence':
-      await setHome(source.db, tenantId, 'moving');
+      await setHome(source.db, tenantId, 'moving', ['home', 'moving']);
       return true;
     case 'copy':
       return copyTables(state, source, target, ctx);
@@ -308,7 +328,7 @@ async function runStep(state: MoveState, source: OpenedEnd, target: OpenedEnd, c
       return true;
     }
     case 'switch': {
-      await setHome(target.db, tenantId, 'home');
+      await setHome(target.db, tenantId, 'home', ['incoming', 'home']);
       await writeRoute(ctx.config, state);
       await setHome(source.db, tenantId, 'moved');
       forgetRoute(tenantId);
