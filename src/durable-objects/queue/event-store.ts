@@ -15,18 +15,26 @@ export class EventStore {
   /**
    * Keeps a batch's events, each unless its id was seen (then `duplicate`; re-normalization replaces
    * one whose content changed: `revised`). Returns each event's status, in order, and the
-   * interactions they touched (a revised event may move). One statement looks up every id of the
-   * batch and one appends the new events (and one their outbox rows): per event, a statement costs
-   * about what projecting it does (docs/benchmarks.md).
+   * interactions they touched (a revised event may move), with the bodies this batch stored for each
+   * (`written`: of an interaction that had no events before, all it has). One statement looks up every
+   * id of the batch and one appends the new events (and one their outbox rows): per event, a statement
+   * costs about what projecting it does (docs/benchmarks.md).
    */
   keepAll(
     events: readonly (AnyEvent & { interactionId: string })[],
     now: number,
     revise: boolean,
-  ): { statuses: ('accepted' | 'duplicate' | 'revised')[]; touched: Set<string> } {
+  ): { statuses: ('accepted' | 'duplicate' | 'revised')[]; touched: Set<string>; written: Map<string, Map<string, string>> } {
     const statuses: ('accepted' | 'duplicate' | 'revised')[] = [];
     const touched = new Set<string>();
-    if (events.length === 0) return { statuses, touched };
+    // By interaction, by event id: what is stored now (an id revised twice in the batch once, as it is stored).
+    const written = new Map<string, Map<string, string>>();
+    const wrote = (interactionId: string, id: string, body: string) => {
+      const bodies = written.get(interactionId);
+      if (bodies) bodies.set(id, body);
+      else written.set(interactionId, new Map([[id, body]]));
+    };
+    if (events.length === 0) return { statuses, touched, written };
     // What is stored under each id, as this batch goes (an id may come twice).
     const stored = new Map<string, string>();
     for (const r of this.sql.exec<{ id: string; body: string }>(
@@ -67,17 +75,20 @@ export class EventStore {
         );
         this.outbox.putEventTexts([{ id: e.id, body }], now, true);
         const before = (JSON.parse(seen) as AnyEvent).interactionId;
+        if (before) written.get(before)?.delete(e.id);
+        wrote(interactionId, e.id, body);
         touched.add(interactionId);
         if (before && before !== interactionId) touched.add(before);
         statuses.push('revised');
         continue;
       }
       pending.push({ id: e.id, interactionId, occurredAt: e.occurredAt, body });
+      wrote(interactionId, e.id, body);
       touched.add(interactionId);
       statuses.push('accepted');
     }
     appendPending();
-    return { statuses, touched };
+    return { statuses, touched, written };
   }
 
   /** Every event of these interactions, by interaction. */

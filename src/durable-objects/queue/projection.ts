@@ -1,9 +1,13 @@
 import { projectInteraction } from '../../domain/calls/project';
 import type { Projection } from '../../domain/calls/records';
+import type { AnyEvent } from '../../domain/events/normalized';
 import type { Outbox, RecordKind } from '../outbox';
 import { insertRows } from '../sql-rows';
 import type { EventStore } from './event-store';
 import type { InteractionTimeline } from './queue.types';
+
+/** Interactions' timelines as just kept (undefined: none kept). */
+export type KnownTimelines = Map<string, string | undefined>;
 
 type RecordRow = { kind: RecordKind; id: string; interactionId: string; body: string; version: number };
 
@@ -26,9 +30,11 @@ export class ProjectionStore {
    * statement reads them all, one writes the changed ones. A timeline of this queue alone says nothing
    * an empty one does not (every event is this queue's): it is not kept, and removes one kept before.
    */
-  setTimelines(timelines: readonly InteractionTimeline[]): Set<string> {
+  setTimelines(timelines: readonly InteractionTimeline[]): { changed: Set<string>; known: KnownTimelines } {
     const changed = new Set<string>();
-    if (timelines.length === 0) return changed;
+    // Every interaction given, with the timeline kept for it now (undefined: none).
+    const known: KnownTimelines = new Map();
+    if (timelines.length === 0) return { changed, known };
     const current = new Map<string, string>();
     for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
       'SELECT interaction_id, body FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))',
@@ -54,38 +60,65 @@ export class ProjectionStore {
       return body === undefined ? [] : [[id, body]];
     });
     insertRows(this.sql, 'INSERT OR REPLACE INTO timelines (interaction_id, body)', kept);
-    return changed;
+    for (const tl of timelines) known.set(tl.interactionId, current.get(tl.interactionId));
+    return { changed, known };
   }
 
   /**
    * Projects interactions again and records what changed (new version, outbox). Each step is one
    * statement for all of them (their events, states, timelines and records are read together, the
    * changes written together): a batch of a few calls costs a dozen statements, not a dozen per call.
+   * What the caller already knows is not read again: `written`, the event bodies the batch just stored
+   * by interaction (one without an `interactions` row had no events, hence no records, before them:
+   * those bodies are all its events), and `timelines`, the timelines just kept.
    */
-  reproject(queueId: string, interactionIds: Iterable<string>, now: number, opts: { clearStale: boolean }): void {
+  reproject(
+    queueId: string,
+    interactionIds: Iterable<string>,
+    now: number,
+    opts: { clearStale: boolean; written?: ReadonlyMap<string, ReadonlyMap<string, string>>; timelines?: KnownTimelines },
+  ): void {
     const ids = [...interactionIds];
     if (ids.length === 0) return;
-    const idList = JSON.stringify(ids);
-    const eventsOf = this.events.eventsOfAll(ids);
     const staleOf = new Map<string, number | null>();
     for (const r of this.sql.exec<{ id: string; stale_since: number | null }>(
       'SELECT id, stale_since FROM interactions WHERE id IN (SELECT value FROM json_each(?))',
-      idList,
+      JSON.stringify(ids),
     )) {
       staleOf.set(r.id, r.stale_since);
     }
+    // Events are written with the interaction's row in one transaction and forgotten with it.
+    const fresh = new Set(ids.filter((id) => !staleOf.has(id) && (opts.written?.get(id)?.size ?? 0) > 0));
+    const stored = fresh.size === 0 ? ids : ids.filter((id) => !fresh.has(id));
+    const storedList = JSON.stringify(stored);
+    const eventsOf = stored.length > 0 ? this.events.eventsOfAll(stored) : new Map<string, AnyEvent[]>();
+    for (const id of fresh) {
+      eventsOf.set(
+        id,
+        [...(opts.written?.get(id)?.values() ?? [])].map((body) => JSON.parse(body) as AnyEvent),
+      );
+    }
     const timelineOf = new Map<string, string>();
-    for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
-      'SELECT interaction_id, body FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))',
-      idList,
-    )) {
-      timelineOf.set(r.interaction_id, r.body);
+    const unknownTimelines = opts.timelines ? ids.filter((id) => !opts.timelines?.has(id)) : ids;
+    for (const id of ids) {
+      const body = opts.timelines?.get(id);
+      if (body !== undefined) timelineOf.set(id, body);
+    }
+    if (unknownTimelines.length > 0) {
+      for (const r of this.sql.exec<{ interaction_id: string; body: string }>(
+        'SELECT interaction_id, body FROM timelines WHERE interaction_id IN (SELECT value FROM json_each(?))',
+        JSON.stringify(unknownTimelines),
+      )) {
+        timelineOf.set(r.interaction_id, r.body);
+      }
     }
     const recordsOf = new Map<string, Map<string, RecordRow>>();
-    for (const r of this.sql.exec<Omit<RecordRow, 'interactionId'> & { interaction_id: string }>(
-      'SELECT kind, id, interaction_id, body, version FROM records WHERE interaction_id IN (SELECT value FROM json_each(?))',
-      idList,
-    )) {
+    for (const r of stored.length === 0
+      ? []
+      : this.sql.exec<Omit<RecordRow, 'interactionId'> & { interaction_id: string }>(
+          'SELECT kind, id, interaction_id, body, version FROM records WHERE interaction_id IN (SELECT value FROM json_each(?))',
+          storedList,
+        )) {
       let m = recordsOf.get(r.interaction_id);
       if (!m) {
         m = new Map();

@@ -88,13 +88,17 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
       const events = input.events.flatMap((e) => (e.interactionId ? [{ ...e, interactionId: e.interactionId }] : []));
       const kept = this.events.keepAll(events, now, input.revise === true);
       const results: QueueIngestResult['results'] = events.map((e, i) => ({ id: e.id, status: kept.statuses[i] ?? 'duplicate' }));
-      const retimed = this.projection.setTimelines(input.timelines);
-      this.projection.reproject(input.queueId, kept.touched, now, { clearStale: true });
+      const timelines = this.projection.setTimelines(input.timelines);
+      this.projection.reproject(input.queueId, kept.touched, now, {
+        clearStale: true,
+        written: kept.written,
+        timelines: timelines.known,
+      });
       this.projection.reproject(
         input.queueId,
-        [...retimed].filter((id) => !kept.touched.has(id)),
+        [...timelines.changed].filter((id) => !kept.touched.has(id)),
         now,
-        { clearStale: false },
+        { clearStale: false, timelines: timelines.known },
       );
       for (const p of input.presence) this.presence.apply(p);
       return { results };
