@@ -69,6 +69,39 @@ describe('GET /v1/connectors/{id}/deliveries', () => {
     expectProblem(await t.admin.get('/v1/connectors/con_nope/deliveries'), 404, 'NOT_FOUND');
   });
 
+  it('logs each delivery once with what its events became, whichever object writes it last', async () => {
+    // One queue and nothing to relay: the queue logs it in its batch's transaction. Two queues, or queue-less
+    // events relayed to a queue new to the call: the tenant logs it once every queue has committed.
+    const { t, q, connector } = await setup();
+    const q2 = await createQueue(t);
+    const one = JSON.stringify({ events: abandonedCall(callId(), q.id, 30) });
+    expect((await deliverSigned(connector, one, { id: 'msg_one' })).body).toMatchObject({ accepted: 4 });
+    expect((await deliverSigned(connector, one, { id: 'msg_again' })).body).toMatchObject({ duplicates: 4 });
+    const two = JSON.stringify({ events: [...abandonedCall(callId(), q.id, 20), ...abandonedCall(callId(), q2.id, 10)] });
+    expect((await deliverSigned(connector, two, { id: 'msg_two' })).body).toMatchObject({ accepted: 8 });
+    const later = callId();
+    const parked = JSON.stringify({
+      events: [
+        { id: `${later}:start`, type: 'interaction.started', occurredAt: at(0), interactionId: later, direction: 'inbound' },
+      ],
+    });
+    expect((await deliverSigned(connector, parked, { id: 'msg_parked' })).body).toMatchObject({ accepted: 1 });
+    const joined = JSON.stringify({ events: abandonedCall(later, q.id, 5).slice(1) });
+    expect((await deliverSigned(connector, joined, { id: 'msg_joined' })).body).toMatchObject({ accepted: 3 });
+    await settle(t);
+
+    const list = (await t.admin.get(`/v1/connectors/${connector.id}/deliveries`)).body.data as Record<string, any>[];
+    const byMessage = new Map(list.map((d) => [d.headers['webhook-id'], [d.outcome, d.events, d.accepted, d.duplicates]]));
+    expect(list).toHaveLength(5);
+    expect(Object.fromEntries(byMessage)).toEqual({
+      msg_one: ['accepted', 4, 4, 0],
+      msg_again: ['accepted', 4, 0, 4],
+      msg_two: ['accepted', 8, 8, 0],
+      msg_parked: ['accepted', 1, 1, 0],
+      msg_joined: ['accepted', 3, 3, 0],
+    });
+  });
+
   it("keeps deliveries for the tenant's raw-retention days", async () => {
     const { t, q, connector } = await setup();
     expect((await t.admin.patch('/v1/settings', { rawRetentionDays: 3 })).status).toBe(200);

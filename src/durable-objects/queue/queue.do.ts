@@ -1,3 +1,4 @@
+import { completeDelivery, fillSlots } from '../../domain/ingest-results';
 import type { Env } from '../../env';
 import { createLogger } from '../../lib/log';
 import { OutboxFlusher } from '../flush';
@@ -6,6 +7,7 @@ import { liveHubStub } from '../live/live-hub.client';
 import { snapshotMessage } from '../live/live-hub.do';
 import type { HistorySink } from '../ports';
 import { SqlDurableObject } from '../sql-object';
+import { routedResults } from '../tenant/tenant.routing';
 import { EventStore } from './event-store';
 import { emptyLiveFacts, LiveKpis } from './live-kpis';
 import { LivePublisher } from './live-publisher';
@@ -101,6 +103,13 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
         { clearStale: false, timelines: timelines.known },
       );
       for (const p of input.presence) this.presence.apply(p);
+      const delivery = input.delivery;
+      if (delivery) {
+        // Logged as the TenantDO would log it (`DeliveryLog`), with the answer it gives.
+        const all = routedResults(delivery.ids, delivery.outcomes, [{ results }]);
+        const record = completeDelivery(delivery.record, fillSlots(delivery.slots, all));
+        this.outbox.putRecord('delivery', record.id, 1, { ...record, retentionDays: delivery.retentionDays });
+      }
       return { results };
     });
     this.publisher.changed(now);

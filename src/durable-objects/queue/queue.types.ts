@@ -6,6 +6,7 @@ import type { AnyEvent } from '../../domain/events/normalized';
 import type { ServiceLevelPolicy } from '../../domain/settings';
 import type { OutboxStatus } from '../outbox';
 import type { EnsureEntity } from '../ports';
+import type { QueueDelivery } from '../tenant/tenant.types';
 
 /** What a queue needs of the tenant's settings, sent when they change (`QueueDO.configure`). */
 export interface QueueSettings {
@@ -53,6 +54,8 @@ export interface QueueIngest {
   timelines: InteractionTimeline[];
   /** Re-normalization: an event already seen whose content changed replaces the old one (`revised`). */
   revise?: boolean;
+  /** A webhook delivery to log with this batch (see `QueueBatch.delivery`). */
+  delivery?: QueueDelivery;
 }
 
 export interface QueueIngestResult {

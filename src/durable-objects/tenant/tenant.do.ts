@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from '../../domain/deliveries';
-import { completeDelivery, type EventResult, fillSlots } from '../../domain/ingest-results';
+import { completeDelivery, fillSlots } from '../../domain/ingest-results';
 import type { TenantSettings } from '../../domain/settings';
 import type { Env } from '../../env';
 import { createLogger, type Logger } from '../../lib/log';
@@ -17,7 +17,7 @@ import { PresenceStore } from './presence-store';
 import { QueueLink, Relay } from './queue-link';
 import type { TenantPort } from './tenant.client';
 import { TENANT_MIGRATIONS } from './tenant.migrations';
-import { resolveReferences } from './tenant.routing';
+import { resolveReferences, routedResults } from './tenant.routing';
 import {
   type AuthorizeResult,
   type ConnectorLookup,
@@ -266,8 +266,26 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
 
     const now = Date.now();
     const routed = this.transact(() => this.router.route(input.events, resolution, now, input.revise === true));
-    const fromQueues = new Map<string, 'accepted' | 'duplicate' | 'revised'>();
-    const sent = await Promise.allSettled(routed.batches.map((b) => this.link.send(config, b)));
+    const delivery = input.delivery;
+    const ids = input.events.map((e) => e.id);
+    // The only queue logs the delivery in its own transaction when nothing is left to write here after it.
+    const only = routed.batches.length === 1 && routed.relayed.length === 0 ? routed.batches[0] : undefined;
+    const loggedByQueue = delivery !== undefined && only !== undefined;
+    const batches =
+      delivery && only
+        ? [
+            {
+              ...only,
+              delivery: {
+                ...delivery,
+                ids,
+                outcomes: routed.outcomes,
+                retentionDays: config.settings.rawRetentionDays,
+              },
+            },
+          ]
+        : routed.batches;
+    const sent = await Promise.allSettled(batches.map((b) => this.link.send(config, b)));
     const failed = sent.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
       await this.wakeForWork(now);
@@ -277,22 +295,15 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
       });
       return { ok: false, reason: 'queue_unavailable', queueId: routed.batches[failed]?.queueId ?? '', errors: [] };
     }
-    for (const s of sent) {
-      if (s.status !== 'fulfilled') continue;
-      // A queue-less event goes to every queue of its interaction: revised anywhere means revised.
-      for (const x of s.value.results) if (fromQueues.get(x.id) !== 'revised') fromQueues.set(x.id, x.status);
-    }
-    const results: EventResult[] = routed.outcomes.map((o, i) => {
-      const id = input.events[i]?.id ?? '';
-      if (o.status === 'routed') return { id, status: fromQueues.get(id) ?? 'accepted' };
-      if (o.status === 'rejected') return { id, status: 'rejected', reason: o.reason };
-      return { id, status: o.status };
-    });
-    const delivery = input.delivery;
+    const results = routedResults(
+      ids,
+      routed.outcomes,
+      sent.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+    );
     // Every queue committed its batch, with what routing also left for the relay: that is done.
     this.transact(() => {
       this.router.delivered(routed.relayed);
-      if (delivery) {
+      if (delivery && !loggedByQueue) {
         const record = completeDelivery(delivery.record, fillSlots(delivery.slots, results));
         this.deliveries.record(record, null, config.settings.rawRetentionDays, now);
       }

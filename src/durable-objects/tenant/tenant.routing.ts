@@ -1,6 +1,26 @@
 import type { AnyEvent } from '../../domain/events/normalized';
+import type { EventResult } from '../../domain/ingest-results';
 import type { EnsureEntity } from '../ports';
-import type { HotConnector, UnknownKeyPolicy } from './tenant.types';
+import type { HotConnector, RouteOutcome, UnknownKeyPolicy } from './tenant.types';
+
+/**
+ * Each event's result: what routing decided, and for a routed one what its queues made of it (a queue-less
+ * event goes to every queue of its interaction: revised anywhere means revised).
+ */
+export function routedResults(
+  ids: readonly string[],
+  outcomes: readonly RouteOutcome[],
+  fromQueues: readonly { results: readonly { id: string; status: 'accepted' | 'duplicate' | 'revised' }[] }[],
+): EventResult[] {
+  const status = new Map<string, 'accepted' | 'duplicate' | 'revised'>();
+  for (const q of fromQueues) for (const x of q.results) if (status.get(x.id) !== 'revised') status.set(x.id, x.status);
+  return outcomes.map((o, i) => {
+    const id = ids[i] ?? '';
+    if (o.status === 'routed') return { id, status: status.get(id) ?? 'accepted' };
+    if (o.status === 'rejected') return { id, status: 'rejected', reason: o.reason };
+    return { id, status: o.status };
+  });
+}
 
 /** Reads the tenant's entity tables; kept apart from the Durable Object so routing stays readable. */
 export interface EntityLookup {

@@ -140,6 +140,21 @@ export interface QueueBatch {
   ensure: EnsureEntity[];
   timelines: InteractionTimeline[];
   revise?: boolean;
+  /**
+   * The webhook delivery to log in this batch's transaction: when it is the request's only batch and routing
+   * left nothing to relay, its commit is the delivery's last — the TenantDO writes nothing after it.
+   */
+  delivery?: QueueDelivery;
+}
+
+/** A delivery a QueueDO logs: completed with the results `routedResults` makes, the ones the TenantDO answers. */
+export interface QueueDelivery {
+  record: Omit<DeliveryRecord, 'retentionDays'>;
+  slots: ResultSlot[];
+  /** The request's events: their ids and what routing made of each. */
+  ids: string[];
+  outcomes: RouteOutcome[];
+  retentionDays: number;
 }
 
 export type RouteRefusal =
