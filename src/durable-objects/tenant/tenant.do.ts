@@ -250,8 +250,9 @@ export class TenantDO extends SqlDurableObject implements TenantPort {
    * One ingest request: resolves references (refusing the whole batch for another tenant's ids
    * before writing anything), routes in one storage transaction, hands each QueueDO its queue batch
    * in parallel and answers once all of them committed — a failed one makes it `queue_unavailable`
-   * (the request is a 503; repeats are duplicates). A webhook delivery is logged here too, with what
-   * its events became.
+   * (the request is a 503; repeats are duplicates). A webhook delivery is logged with what its events
+   * became: by its only queue in that batch's transaction when nothing is relayed (then nothing is
+   * written here after the queue committed), else here.
    */
   async ingest(input: TenantIngest): Promise<TenantIngestResult> {
     const config = this.configs.require();
