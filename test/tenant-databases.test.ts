@@ -183,6 +183,18 @@ describe("a tenant's own database", () => {
     expect(await decryptSecret(currentOnly, route.sealed, t.id)).toBe(B.databaseUrl);
     forgetRoute(t.id);
     expect((await t.admin.get('/v1/calls')).body.data).toHaveLength(3);
+
+    // From one database of its own to another: B → A, the route's generation bumped, B purged.
+    expect((await platform.put(`/v1/tenants/${t.id}/database`, A)).status).toBe(202);
+    expect((await finish(t.id)).step).toBe('done');
+    expect((await platform.get(`/v1/tenants/${t.id}/database`)).body).toMatchObject({
+      home: { kind: 'dedicated', database: 'tenant_a' },
+      generation: 2,
+      operation: { from: { database: 'tenant_b' }, to: { database: 'tenant_a' } },
+    });
+    expect(await counts(t.id, A.databaseUrl)).toMatchObject({ interactions: 3, home: 'home' });
+    expect(await counts(t.id, B.databaseUrl)).toMatchObject({ interactions: 0, home: 'moved' });
+    expect((await t.admin.get('/v1/calls')).body.data).toHaveLength(3);
   });
 
   it('answers clear problems for what cannot be done', async () => {
