@@ -1,8 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { TenantDatabaseAssignSchema, TenantDatabaseSchema } from '../../contracts/tenant-databases';
-import { isTenantId } from '../../domain/api-keys';
-import { notFound } from '../../domain/errors';
-import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
+import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
 import { platformContext } from '../../http/service-context';
 import {
   assignTenantDatabase,
@@ -10,16 +8,12 @@ import {
   migrateTenantDatabase,
   releaseTenantDatabase,
 } from '../../services/tenant-databases/tenant-databases';
+import { tenantIdParams, tenantParam } from './params';
 
 const tags = ['Platform'];
-const params = IdParam('tenantId', 'tnt_01jx2c8v3m0000000000000000');
+const params = tenantIdParams;
 const path = '/v1/tenants/{tenantId}/database';
 const guide = 'See docs/dedicated-databases.md.';
-
-function tenantParam(tenantId: string | undefined): string {
-  if (!tenantId || !isTenantId(tenantId)) throw notFound('tenant', tenantId ?? '');
-  return tenantId;
-}
 
 /** A tenant's own Postgres database: where its data lives, moving it there and back, migrating it. */
 export const tenantDatabasesRouter = createRouter()

@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiKeyCreateSchema, CreatedApiKeySchema } from '../../contracts/api-keys';
 import { CreatedTenantSchema, TenantCreateSchema, TenantSchema } from '../../contracts/tenants';
-import { isTenantId } from '../../domain/api-keys';
-import { notFound } from '../../domain/errors';
-import { createRouter, defineRoute, IdParam, jsonBody, jsonContent } from '../../http/openapi';
+import { createRouter, defineRoute, jsonBody, jsonContent } from '../../http/openapi';
 import { platformContext, requestServices } from '../../http/service-context';
 import { createApiKey } from '../../services/api-keys/create-api-key';
 import { reencryptConnectorSecrets } from '../../services/connectors/connectors';
@@ -12,15 +10,10 @@ import { createTenant } from '../../services/tenants/create-tenant';
 import { getTenant } from '../../services/tenants/get-tenant';
 import { resyncTenant } from '../../services/tenants/resync-tenant';
 import { reencryptWebhookSecrets } from '../../services/webhook-endpoints/endpoints';
+import { tenantIdParams, tenantParam } from './params';
 
 const tags = ['Platform'];
-const params = IdParam('tenantId', 'tnt_01jx2c8v3m0000000000000000');
-
-/** A platform route's tenant: a malformed id cannot exist, so it is a 404 like an unknown one. */
-function tenantParam(tenantId: string): string {
-  if (!isTenantId(tenantId)) throw notFound('tenant', tenantId);
-  return tenantId;
-}
+const params = tenantIdParams;
 
 export const tenantsRouter = createRouter()
   .openapi(
@@ -56,7 +49,7 @@ export const tenantsRouter = createRouter()
         responses: { 200: jsonContent(TenantSchema, 'The tenant.') },
       }),
     ),
-    async (c) => c.json(await getTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId as string))), 200),
+    async (c) => c.json(await getTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId))), 200),
   )
   .openapi(
     defineRoute(
@@ -73,7 +66,7 @@ export const tenantsRouter = createRouter()
       }),
     ),
     async (c) => {
-      const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
+      const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId));
       await getTenant(ctx);
       const created = await createApiKey(ctx, c.req.valid('json'), 'platform');
       return c.json(created, 201);
@@ -106,7 +99,7 @@ export const tenantsRouter = createRouter()
         },
       }),
     ),
-    async (c) => c.json(await resyncTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId as string))), 200),
+    async (c) => c.json(await resyncTenant(platformContext(c, tenantParam(c.req.valid('param').tenantId))), 200),
   )
   .openapi(
     defineRoute(
@@ -146,7 +139,7 @@ export const tenantsRouter = createRouter()
       }),
     ),
     async (c) => {
-      const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId as string));
+      const ctx = platformContext(c, tenantParam(c.req.valid('param').tenantId));
       await getTenant(ctx);
       const connectors = await reencryptConnectorSecrets(ctx);
       return c.json(
