@@ -48,8 +48,6 @@ export interface Databases {
    * a tenant between two databases at this instant is a 503 `TENANT_MOVING`, safe to retry.
    */
   inTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** The tenant's route as the shared database has it now (and remembered). */
-  route(tenantId: string): Promise<TenantRoute>;
   close(): Promise<void>;
 }
 
@@ -74,7 +72,6 @@ export function openDatabases(config: DatabasesConfig): Databases {
   };
   return {
     shared,
-    route,
     async inTenant(tenantId, fn) {
       const first = knownRoutes.get(tenantId)?.url ?? null;
       try {
@@ -139,7 +136,6 @@ export function singleDatabase(db: Database): Databases {
   return {
     shared: () => db,
     inTenant: (tenantId, fn) => inTenant(db, tenantId, fn, { absentIsHome: true }),
-    route: async () => ({ url: null, generation: 0 }),
     close: async () => {},
   };
 }

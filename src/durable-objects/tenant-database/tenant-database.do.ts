@@ -49,7 +49,7 @@ export class TenantDatabaseDO extends DurableObject<Env> implements TenantDataba
     } catch (err) {
       next = await this.failed(state, err);
     }
-    if (next.step === 'done' || next.step === 'failed') next.finishedAt = new Date().toISOString();
+    if (isFinished(next.step)) next.finishedAt = new Date().toISOString();
     await this.ctx.storage.put(STATE_KEY, next);
     if (isFinished(next.step)) return;
     await this.ctx.storage.setAlarm(Date.now() + (next.attempts > 0 ? retryDelayMs(next.attempts) : 0));
