@@ -102,6 +102,43 @@ describe('GET /v1/connectors/{id}/deliveries', () => {
     });
   });
 
+  it('answers and logs each of many concurrent deliveries to one queue on its own, repeats among them once', async () => {
+    // Batches routed while the queue's previous call is in flight go to it together (QueueLink): each delivery
+    // must still get its own results and its own log row, and an event two of them carry counts once.
+    const { t, q, connector } = await setup();
+    const calls = Array.from({ length: 8 }, () => callId('concurrent'));
+    const bodies = calls.map((id, i) => JSON.stringify({ events: abandonedCall(id, q.id, 10 + i) }));
+    // Each body twice, under another message id: 16 deliveries in flight at once.
+    const answers = await Promise.all(
+      [...bodies, ...bodies].map((body, i) => deliverSigned(connector, body, { id: `msg_c${i}` })),
+    );
+    for (const a of answers) expect(a.status, a.text).toBe(200);
+    const accepted = answers.map((a) => a.body.accepted as number);
+    const duplicates = answers.map((a) => a.body.duplicates as number);
+    // Of each pair, one took all four events and the other found them all taken.
+    for (let i = 0; i < bodies.length; i++) {
+      expect([accepted[i], accepted[i + bodies.length]].sort()).toEqual([0, 4]);
+      expect((duplicates[i] ?? 0) + (duplicates[i + bodies.length] ?? 0)).toBe(4);
+    }
+    await settle(t);
+
+    const list = (await t.admin.get(`/v1/connectors/${connector.id}/deliveries?limit=50`)).body.data as Record<string, any>[];
+    expect(list).toHaveLength(16);
+    const logged = new Map(list.map((d) => [d.headers['webhook-id'], [d.accepted, d.duplicates]]));
+    answers.forEach((a, i) => {
+      expect(logged.get(`msg_c${i}`)).toEqual([a.body.accepted, a.body.duplicates]);
+    });
+    const stored = await asTenant(t.id, (sql) =>
+      sql(
+        `SELECT count(*)::int AS events, count(DISTINCT interaction_id)::int AS calls FROM events
+          WHERE tenant_id = $1 AND interaction_id = ANY($2)`,
+        [t.id, calls],
+      ),
+    );
+    expect(stored).toEqual([{ events: 32, calls: 8 }]);
+    expect((await t.admin.get(`/v1/queues/${q.id}/live`)).body.today).toMatchObject({ offered: 8, abandoned: 8 });
+  });
+
   it("keeps deliveries for the tenant's raw-retention days", async () => {
     const { t, q, connector } = await setup();
     expect((await t.admin.patch('/v1/settings', { rawRetentionDays: 3 })).status).toBe(200);

@@ -1,3 +1,4 @@
+import type { AnyEvent } from '../../domain/events/normalized';
 import { completeDelivery, fillSlots } from '../../domain/ingest-results';
 import type { Env } from '../../env';
 import { createLogger } from '../../lib/log';
@@ -16,7 +17,7 @@ import { PresenceMirror } from './presence-mirror';
 import { ProjectionStore } from './projection';
 import type { QueuePort } from './queue.client';
 import { QUEUE_MIGRATIONS } from './queue.migrations';
-import type { LiveSnapshot, QueueConfiguration, QueueIngest, QueueIngestResult } from './queue.types';
+import type { LiveSnapshot, QueueConfiguration, QueueIngest, QueueIngestMany, QueueIngestResult } from './queue.types';
 import { QueueMeta } from './queue-meta';
 import { Pruner, StaleSweeper } from './sweeper';
 import { VisitStore } from './visits';
@@ -82,15 +83,31 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
 
   /** Takes a batch of events (and agent presence) for this queue; durable when it returns. */
   async ingest(input: QueueIngest): Promise<QueueIngestResult> {
+    const { events, presence, ensure, timelines, delivery, ...rest } = input;
+    const [result] = await this.ingestMany({ ...rest, batches: [{ events, presence, ensure, timelines, delivery }] });
+    return result ?? { results: [] };
+  }
+
+  /**
+   * Takes several batches in one storage transaction, as one: their events are kept and projected
+   * together (an interaction two batches touch is projected once), each batch gets its own results
+   * and its delivery is logged with them. Durable when it returns.
+   */
+  async ingestMany(input: QueueIngestMany): Promise<QueueIngestResult[]> {
     this.ensureSchema();
     const now = Date.now();
-    const result = this.transact(() => {
+    const results = this.transact(() => {
       this.meta.write(input.tenantId, input.queueId, input.settings);
-      for (const e of input.ensure) this.meta.putEntity(e);
-      const events = input.events.flatMap((e) => (e.interactionId ? [{ ...e, interactionId: e.interactionId }] : []));
+      const events: (AnyEvent & { interactionId: string })[] = [];
+      const sizes: number[] = [];
+      for (const b of input.batches) {
+        for (const e of b.ensure) this.meta.putEntity(e);
+        const own = b.events.flatMap((e) => (e.interactionId ? [{ ...e, interactionId: e.interactionId }] : []));
+        events.push(...own);
+        sizes.push(own.length);
+      }
       const kept = this.events.keepAll(events, now, input.revise === true);
-      const results: QueueIngestResult['results'] = events.map((e, i) => ({ id: e.id, status: kept.statuses[i] ?? 'duplicate' }));
-      const timelines = this.projection.setTimelines(input.timelines);
+      const timelines = this.projection.setTimelines(input.batches.flatMap((b) => b.timelines));
       this.projection.reproject(input.queueId, kept.touched, now, {
         clearStale: true,
         written: kept.written,
@@ -102,19 +119,26 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
         now,
         { clearStale: false, timelines: timelines.known },
       );
-      for (const p of input.presence) this.presence.apply(p);
-      const delivery = input.delivery;
-      if (delivery) {
-        // Logged as the TenantDO would log it (`DeliveryLog`), with the answer it gives.
-        const all = routedResults(delivery.ids, delivery.outcomes, [{ results }]);
-        const record = completeDelivery(delivery.record, fillSlots(delivery.slots, all));
-        this.outbox.putRecord('delivery', record.id, 1, { ...record, retentionDays: delivery.retentionDays });
-      }
-      return { results };
+      let from = 0;
+      return input.batches.map((b, k) => {
+        const to = from + (sizes[k] ?? 0);
+        const results: QueueIngestResult['results'] = [];
+        for (let i = from; i < to; i++) results.push({ id: events[i]?.id ?? '', status: kept.statuses[i] ?? 'duplicate' });
+        from = to;
+        for (const p of b.presence) this.presence.apply(p);
+        const delivery = b.delivery;
+        if (delivery) {
+          // Logged as the TenantDO would log it (`DeliveryLog`), with the answer it gives.
+          const all = routedResults(delivery.ids, delivery.outcomes, [{ results }]);
+          const record = completeDelivery(delivery.record, fillSlots(delivery.slots, all));
+          this.outbox.putRecord('delivery', record.id, 1, { ...record, retentionDays: delivery.retentionDays });
+        }
+        return { results };
+      });
     });
     this.publisher.changed(now);
     await this.wakeWithin(now, FLUSH_DELAY_MS);
-    return result;
+    return results;
   }
 
   /** The queue's live state: waiting callers, agents by state, today's and the rolling windows' KPIs, outbox health. */

@@ -42,20 +42,32 @@ export interface QueueConfiguration {
   settings: QueueSettings;
 }
 
-export interface QueueIngest {
-  tenantId: string;
-  queueId: string;
-  /** Only when the queue may not have the current settings yet (see `QueueDO.configure`); else it keeps its own. */
-  settings?: QueueSettings;
+/** One batch routed to a queue: what one ingest request (or one relay) gave it. */
+export interface QueueIngestBatch {
   events: AnyEvent[];
   presence: PresenceUpdate[];
   /** Queues and agents created from unknown provider keys that these events refer to. */
   ensure: EnsureEntity[];
   timelines: InteractionTimeline[];
-  /** Re-normalization: an event already seen whose content changed replaces the old one (`revised`). */
-  revise?: boolean;
   /** A webhook delivery to log with this batch (see `QueueBatch.delivery`). */
   delivery?: QueueDelivery;
+}
+
+export interface QueueIngest extends QueueIngestBatch {
+  tenantId: string;
+  queueId: string;
+  /** Only when the queue may not have the current settings yet (see `QueueDO.configure`); else it keeps its own. */
+  settings?: QueueSettings;
+  /** Re-normalization: an event already seen whose content changed replaces the old one (`revised`). */
+  revise?: boolean;
+}
+
+/**
+ * Several batches for one queue, in the order they were routed, taken in one storage transaction as
+ * if they were one (`QueueLink` sends what waited while the queue's previous call was in flight).
+ */
+export interface QueueIngestMany extends Omit<QueueIngest, keyof QueueIngestBatch> {
+  batches: QueueIngestBatch[];
 }
 
 export interface QueueIngestResult {

@@ -6,6 +6,20 @@ import { type QueuePort, queueStub } from '../queue/queue.client';
 import type { QueueIngestResult, QueueSettings } from '../queue/queue.types';
 import type { HotQueue, QueueBatch, TenantConfig } from './tenant.types';
 
+/** Takes from the front of `waiting` what one call carries: the first batch, and those after it within `MERGE_LIMITS`. */
+export function takeMergeable<T extends { batch: QueueBatch }>(waiting: T[]): T[] {
+  let events = 0;
+  let bytes = 0;
+  let n = 0;
+  for (const w of waiting) {
+    events += w.batch.events.length;
+    bytes += weight(w.batch);
+    if (n > 0 && (events > MERGE_LIMITS.events || bytes > MERGE_LIMITS.bytes)) break;
+    n++;
+  }
+  return waiting.splice(0, Math.max(1, n));
+}
+
 /** Relayed work waits this long after an alarm that could not deliver it. */
 const RELAY_RETRY_MS = 1000;
 
@@ -18,15 +32,40 @@ export const queueSettings = (c: TenantConfig, q: HotQueue | null): QueueSetting
   siteId: q?.siteId ?? null,
 });
 
+/** What one call to a QueueDO carries at most of batches that waited (a larger batch goes alone). */
+export const MERGE_LIMITS = { events: 1000, bytes: 2 * 1024 * 1024 };
+
+/** A rough size of a batch on the wire: what its delivery record carries, and ~1 KB an event. */
+const weight = (b: QueueBatch) =>
+  b.events.length * 1024 + (b.delivery ? b.delivery.record.body.length + (b.delivery.record.bodySealed?.length ?? 0) : 0);
+
+interface Waiting {
+  batch: QueueBatch;
+  resolve: (r: QueueIngestResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The batches waiting for one queue (one lane per queue and `revise`), while its call is in flight. */
+interface Lane {
+  waiting: Waiting[];
+  config: TenantConfig;
+}
+
 /**
  * The TenantDO's side of its QueueDOs: hands them their queue batches and configures them. It
  * remembers which settings each queue was last given (`queue_configs`, written only once the queue
  * took them): a batch for a queue that may not have the current settings carries them, so a queue
  * auto-created by a delivery, or one a `configure` missed, is configured by its next batch.
+ *
+ * One call per queue is in flight at a time: batches routed meanwhile wait, and go together in the
+ * next call (`QueueDO.ingestMany`, one storage transaction), so a busy queue takes fewer, larger
+ * calls (group commit) while a quiet one sees each batch at once. Each batch still gets its own
+ * results; a failed call fails every batch it carried.
  */
 export class QueueLink {
   /** `queue_configs` as read so far (null: never configured), forgotten at every write. */
   private readonly given = new Map<string, string | null>();
+  private readonly lanes = new Map<string, Lane>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -36,16 +75,66 @@ export class QueueLink {
   ) {}
 
   /** Sends one queue batch; durable in the QueueDO when it returns (throws when the QueueDO failed). */
-  async send(config: TenantConfig, batch: QueueBatch): Promise<QueueIngestResult> {
-    const settings = queueSettings(config, this.queueOf(batch.queueId));
-    const stale = this.configured(batch.queueId) !== JSON.stringify(settings);
-    const result = await this.port(config.tenantId, batch.queueId).ingest({
-      tenantId: config.tenantId,
-      ...batch,
-      ...(stale ? { settings } : {}),
+  send(config: TenantConfig, batch: QueueBatch): Promise<QueueIngestResult> {
+    const key = `${batch.revise === true}:${batch.queueId}`;
+    return new Promise((resolve, reject) => {
+      const waiting = { batch, resolve, reject };
+      const lane = this.lanes.get(key);
+      if (lane) {
+        lane.waiting.push(waiting);
+        lane.config = config;
+        return;
+      }
+      const fresh: Lane = { waiting: [waiting], config };
+      this.lanes.set(key, fresh);
+      void this.drain(key, fresh);
     });
-    if (stale) this.mark(batch.queueId, settings);
-    return result;
+  }
+
+  /** Sends what waits in a lane, call after call, until nothing does. */
+  private async drain(key: string, lane: Lane): Promise<void> {
+    try {
+      while (lane.waiting.length > 0) {
+        const taken = takeMergeable(lane.waiting);
+        try {
+          const results = await this.call(
+            lane.config,
+            taken.map((w) => w.batch),
+          );
+          for (const [i, w] of taken.entries()) {
+            const r = results[i];
+            if (r) w.resolve(r);
+            else w.reject(new Error(`the queue answered ${results.length} of ${taken.length} batches`));
+          }
+        } catch (err) {
+          for (const w of taken) w.reject(err);
+        }
+      }
+    } finally {
+      this.lanes.delete(key);
+    }
+  }
+
+  private async call(config: TenantConfig, batches: QueueBatch[]): Promise<QueueIngestResult[]> {
+    const first = batches[0];
+    if (!first) return [];
+    const settings = queueSettings(config, this.queueOf(first.queueId));
+    const stale = this.configured(first.queueId) !== JSON.stringify(settings);
+    const results = await this.port(config.tenantId, first.queueId).ingestMany({
+      tenantId: config.tenantId,
+      queueId: first.queueId,
+      ...(first.revise ? { revise: true } : {}),
+      ...(stale ? { settings } : {}),
+      batches: batches.map(({ events, presence, ensure, timelines, delivery }) => ({
+        events,
+        presence,
+        ensure,
+        timelines,
+        ...(delivery ? { delivery } : {}),
+      })),
+    });
+    if (stale) this.mark(first.queueId, settings);
+    return results;
   }
 
   /** Gives each queue the tenant's current settings; one that fails is configured by its next batch. */
