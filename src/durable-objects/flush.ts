@@ -1,6 +1,6 @@
 import { errorFields, type Logger } from '../lib/log';
 import type { Transact, Wakeable } from './lifecycle';
-import type { Outbox, OutboxBatch } from './outbox';
+import { lastSeqs, type Outbox, type OutboxBatch, type OutboxSeqs } from './outbox';
 import type { EnsureEntity, HistorySession, HistorySink, SinkFailure } from './ports';
 
 /**
@@ -8,8 +8,14 @@ import type { EnsureEntity, HistorySession, HistorySink, SinkFailure } from './p
  * round trips and a commit whatever its size, so a backlog drains faster in bigger ones; but a batch
  * is read, parsed and serialized synchronously in the object that also ingests (see docs/benchmarks.md).
  */
-const FLUSH_BATCH = 2000;
+export const FLUSH_BATCH = 2000;
 const MAX_BATCHES_PER_FLUSH = 20;
+/**
+ * Batches written at once, each its own transaction on its own connection: while Postgres writes
+ * one, the object reads and serializes the next (a batch's rows are distinct records and events, and
+ * every statement is an idempotent upsert, so their order does not matter).
+ */
+const PIPELINE_DEPTH = 2;
 /**
  * Transactions one flush may spend finding the rows Postgres refuses (halving a 4,000-row batch
  * down to one poison row takes about 24); the rest waits for the next alarm, a moment later.
@@ -70,25 +76,43 @@ export class OutboxFlusher implements Wakeable {
     const db = this.sink.open();
     const started = Date.now();
     const run: FlushRun = { db, tenantId, ensure: this.options.ensure, log, rows: 0, isolationWrites: 0 };
+    // Batches being written, oldest first: each settles (acked, or its refused rows isolated) in order.
+    const writing: { batch: OutboxBatch; done: Promise<unknown> }[] = [];
+    let after: OutboxSeqs = { records: 0, events: 0 };
     let batch: OutboxBatch | undefined;
+    let failure: unknown = null;
     try {
       for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
-        batch = this.outbox.take(FLUSH_BATCH);
+        batch = this.outbox.take(FLUSH_BATCH, undefined, after);
         if (batch.records.length === 0 && batch.events.length === 0) break;
-        try {
-          await this.writeBatch(run, batch);
-        } catch (err) {
-          if (!this.sink.isDataError(err)) throw err;
-          if (!(await this.isolateRefused(run, batch, err))) break;
-        }
+        after = lastSeqs(batch, after);
+        const taken = batch;
+        writing.push({
+          batch: taken,
+          done: this.write(run, taken).then(
+            () => null,
+            (err: unknown) => err ?? 'failed',
+          ),
+        });
+        if (writing.length >= PIPELINE_DEPTH && !(await this.settle(run, writing))) break;
       }
+      while (writing.length > 0) if (!(await this.settle(run, writing))) break;
+    } catch (err) {
+      failure = err;
+    }
+    // A batch still being written when another failed: written or not, it is settled before the connection closes.
+    for (const w of writing.splice(0)) {
+      if ((await w.done) === null) this.ack(run, w.batch);
+    }
+    try {
+      if (failure) throw failure;
       this.outbox.recordSuccess(Date.now(), run.rows, Date.now() - started);
     } catch (err) {
-      const failure = this.sink.describeFailure(err);
-      const next = this.outbox.recordFailure(Date.now(), failure);
+      const described = this.sink.describeFailure(err);
+      const next = this.outbox.recordFailure(Date.now(), described);
       log.warn('outbox flush failed; will retry', {
         ...errorFields(err),
-        code: failure.code,
+        code: described.code,
         ...(batch ? batchSize(batch) : {}),
         nextAttemptAt: new Date(next).toISOString(),
       });
@@ -97,10 +121,35 @@ export class OutboxFlusher implements Wakeable {
     }
   }
 
-  private async writeBatch(run: FlushRun, batch: OutboxBatch): Promise<void> {
-    await run.db.write(run.tenantId, { records: batch.records, events: batch.events, ensure: run.ensure(batch) });
+  /**
+   * Waits for the oldest batch being written: acks it, or finds the rows Postgres refused in it.
+   * Returns false when the flush should take no more (the isolation budget ran out); throws on any
+   * failure other than refused rows.
+   */
+  private async settle(run: FlushRun, writing: { batch: OutboxBatch; done: Promise<unknown> }[]): Promise<boolean> {
+    const oldest = writing.shift();
+    if (!oldest) return true;
+    const err = await oldest.done;
+    if (err === null) {
+      this.ack(run, oldest.batch);
+      return true;
+    }
+    if (!this.sink.isDataError(err)) throw err;
+    return this.isolateRefused(run, oldest.batch, err);
+  }
+
+  private write(run: FlushRun, batch: OutboxBatch): Promise<void> {
+    return run.db.write(run.tenantId, { records: batch.records, events: batch.events, ensure: run.ensure(batch) });
+  }
+
+  private ack(run: FlushRun, batch: OutboxBatch): void {
     this.outbox.ack(batch);
     run.rows += batch.records.length + batch.events.length;
+  }
+
+  private async writeBatch(run: FlushRun, batch: OutboxBatch): Promise<void> {
+    await this.write(run, batch);
+    this.ack(run, batch);
   }
 
   /**

@@ -94,6 +94,20 @@ export interface OutboxBatch {
   events: { id: string; body: unknown; seq?: number }[];
 }
 
+/** Where a batch ends in each table (rowids): the next batch starts after it. */
+export interface OutboxSeqs {
+  records: number;
+  events: number;
+}
+
+/** The seqs a batch reaches (those of `after` where it has no row of a table). */
+export function lastSeqs(batch: OutboxBatch, after: OutboxSeqs): OutboxSeqs {
+  return {
+    records: batch.records.at(-1)?.seq ?? after.records,
+    events: batch.events.at(-1)?.seq ?? after.events,
+  };
+}
+
 export interface OutboxStatus {
   backlog: number;
   records: number;
@@ -166,15 +180,17 @@ export class Outbox {
   /**
    * The oldest pending work, at most `limit` records and `limit` events, and at most `maxBytes` of
    * bodies together (always at least one row): a batch of raw webhook deliveries stays a few MB.
-   * Both tables are read in insertion order (rowid): no sort, however long the backlog.
+   * Both tables are read in insertion order (rowid): no sort, however long the backlog. `after`:
+   * only rows past those seqs (what an earlier batch still being written took; see `lastSeqs`).
    */
-  take(limit: number, maxBytes = MAX_BATCH_BYTES): OutboxBatch {
+  take(limit: number, maxBytes = MAX_BATCH_BYTES, after: OutboxSeqs = { records: 0, events: 0 }): OutboxBatch {
     const records: OutboxRecord[] = [];
     let bytes = 0;
     const full = (length: number) => records.length + events.length > 0 && bytes + length > maxBytes;
     const events: OutboxBatch['events'] = [];
     const recordRows = this.sql.exec<{ seq: number; kind: RecordKind; id: string; body: string; version: number }>(
-      'SELECT rowid AS seq, kind, id, body, version FROM outbox_records ORDER BY rowid LIMIT ?',
+      'SELECT rowid AS seq, kind, id, body, version FROM outbox_records WHERE rowid > ? ORDER BY rowid LIMIT ?',
+      after.records,
       limit,
     );
     for (const r of recordRows) {
@@ -183,7 +199,8 @@ export class Outbox {
       records.push({ kind: r.kind, id: r.id, version: r.version, body: JSON.parse(r.body), seq: r.seq });
     }
     const eventRows = this.sql.exec<{ seq: number; id: string; body: string }>(
-      'SELECT rowid AS seq, id, body FROM outbox_events ORDER BY rowid LIMIT ?',
+      'SELECT rowid AS seq, id, body FROM outbox_events WHERE rowid > ? ORDER BY rowid LIMIT ?',
+      after.events,
       limit,
     );
     for (const r of eventRows) {

@@ -38,7 +38,10 @@ export interface SinkBatch {
   ensure: EnsureEntity[];
 }
 
-/** One flush's connection: batches written one transaction each, then closed. */
+/**
+ * One flush's connection(s): batches written one transaction each, then closed. A flush writes up to
+ * two batches at once (`OutboxFlusher`): `write` must take concurrent calls.
+ */
 export interface HistorySession {
   write(tenantId: string, batch: SinkBatch): Promise<void>;
   close(): Promise<void>;
