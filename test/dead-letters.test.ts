@@ -7,7 +7,7 @@ import { createAgent, createKey, createQueue, createTenant } from './factories';
 import { call } from './helpers/api';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
-import { answeredCall, callId, normalizedEvent, sendEvents, settle } from './helpers/ingest';
+import { answeredCall, callId, ingestIntoQueue, normalizedEvent, sendEvents, settle } from './helpers/ingest';
 
 describe('a row Postgres refuses', () => {
   it('is quarantined as a dead letter; the rows behind it reach Postgres and the outbox drains', async () => {
@@ -18,7 +18,7 @@ describe('a row Postgres refuses', () => {
     const poisoned = callId('poison');
 
     // Into the queue: an event whose attrs hold U+0000 (Postgres refuses it in jsonb) …
-    await queueStub(env, t.id, q.id).ingest({
+    await ingestIntoQueue(queueStub(env, t.id, q.id), {
       tenantId: t.id,
       queueId: q.id,
       settings: DEFAULT_QUEUE_SETTINGS,
@@ -128,7 +128,7 @@ describe('a row Postgres refuses', () => {
     const t = await createTenant();
     const q = await createQueue(t);
     const ids = Array.from({ length: 80 }, () => callId('mixed'));
-    await queueStub(env, t.id, q.id).ingest({
+    await ingestIntoQueue(queueStub(env, t.id, q.id), {
       tenantId: t.id,
       queueId: q.id,
       settings: DEFAULT_QUEUE_SETTINGS,

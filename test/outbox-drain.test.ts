@@ -6,7 +6,7 @@ import { DEFAULT_QUEUE_SETTINGS } from '../src/durable-objects/queue/queue-meta'
 import { createQueue, createTenant } from './factories';
 import { asTenant } from './helpers/db';
 import { env } from './helpers/env';
-import { callId, normalizedEvent, T0 } from './helpers/ingest';
+import { callId, ingestIntoQueue, normalizedEvent, T0 } from './helpers/ingest';
 
 /** 12,000 outbox rows: more than one flush batch of records and of events. */
 const CALLS = 3000;
@@ -37,7 +37,7 @@ describe('a backlog of many batches', () => {
           } as unknown as AnyEvent),
         );
       }
-      const r = await stub.ingest({
+      const r = await ingestIntoQueue(stub, {
         tenantId: t.id,
         queueId: q.id,
         settings: DEFAULT_QUEUE_SETTINGS,

@@ -5,7 +5,7 @@ import { queueStub } from '../src/durable-objects/queue/queue.client';
 import { DEFAULT_QUEUE_SETTINGS } from '../src/durable-objects/queue/queue-meta';
 import { createQueue, createTenant } from './factories';
 import { env } from './helpers/env';
-import { callId, normalizedEvent, T0 } from './helpers/ingest';
+import { callId, ingestIntoQueue, normalizedEvent, T0 } from './helpers/ingest';
 
 describe("a queue's timelines", () => {
   it('keeps a timeline of several queues, not one of itself alone — which also replaces one kept before', async () => {
@@ -30,7 +30,7 @@ describe("a queue's timelines", () => {
       occurredAt: T0 + 60_000,
     } as unknown as AnyEvent);
     const ingest = (joins: { queueId: string; at: number }[], events: AnyEvent[] = []) =>
-      stub.ingest({
+      ingestIntoQueue(stub, {
         tenantId: t.id,
         queueId: q.id,
         settings: DEFAULT_QUEUE_SETTINGS,

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { AnyEvent } from '../../src/domain/events/normalized';
 import { liveHubStub } from '../../src/durable-objects/live/live-hub.client';
 import { queueStub } from '../../src/durable-objects/queue/queue.client';
+import type { QueueIngestBatch, QueueIngestMany, QueueIngestResult } from '../../src/durable-objects/queue/queue.types';
 import { tenantStub } from '../../src/durable-objects/tenant/tenant.client';
 import type { TestTenant } from '../factories';
 import { env } from './env';
@@ -145,4 +146,18 @@ export function normalizedEvent(t: TestTenant, fields: Partial<AnyEvent> & Pick<
     attrs: {},
     ...fields,
   } as AnyEvent;
+}
+
+/** One batch straight into a queue's Durable Object, as `QueueLink` sends it (alone). */
+export async function ingestIntoQueue(
+  stub: { ingestMany(input: QueueIngestMany): Promise<QueueIngestResult[]> },
+  input: Omit<QueueIngestMany, 'batches'> & QueueIngestBatch,
+): Promise<QueueIngestResult> {
+  const { events, presence, ensure, timelines, delivery, ...rest } = input;
+  const [result] = await stub.ingestMany({
+    ...rest,
+    batches: [{ events, presence, ensure, timelines, ...(delivery ? { delivery } : {}) }],
+  });
+  if (!result) throw new Error('the queue answered no batch');
+  return result;
 }

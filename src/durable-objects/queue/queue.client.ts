@@ -1,12 +1,11 @@
 import type { Env } from '../../env';
 import { type Awaitable, callDurableObject, type OutboxPort } from '../call';
 import type { QueueDO } from './queue.do';
-import type { LiveSnapshot, QueueConfiguration, QueueIngest, QueueIngestMany, QueueIngestResult } from './queue.types';
+import type { LiveSnapshot, QueueConfiguration, QueueIngestMany, QueueIngestResult } from './queue.types';
 
 /** What callers may ask of a queue's Durable Object (`QueueDO` implements it; services depend on this, not the class). */
 export interface QueuePort extends OutboxPort {
   configure(input: QueueConfiguration): Promise<void>;
-  ingest(input: QueueIngest): Promise<QueueIngestResult>;
   ingestMany(input: QueueIngestMany): Promise<QueueIngestResult[]>;
   live(): Awaitable<LiveSnapshot>;
   watch(until: number, withSnapshot: boolean): Promise<LiveSnapshot | null>;

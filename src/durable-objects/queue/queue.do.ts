@@ -17,7 +17,7 @@ import { PresenceMirror } from './presence-mirror';
 import { ProjectionStore } from './projection';
 import type { QueuePort } from './queue.client';
 import { QUEUE_MIGRATIONS } from './queue.migrations';
-import type { LiveSnapshot, QueueConfiguration, QueueIngest, QueueIngestMany, QueueIngestResult } from './queue.types';
+import type { LiveSnapshot, QueueConfiguration, QueueIngestMany, QueueIngestResult } from './queue.types';
 import { QueueMeta } from './queue-meta';
 import { Pruner, StaleSweeper } from './sweeper';
 import { VisitStore } from './visits';
@@ -81,17 +81,11 @@ export class QueueDO extends SqlDurableObject implements QueuePort {
     await this.replan();
   }
 
-  /** Takes a batch of events (and agent presence) for this queue; durable when it returns. */
-  async ingest(input: QueueIngest): Promise<QueueIngestResult> {
-    const { events, presence, ensure, timelines, delivery, ...rest } = input;
-    const [result] = await this.ingestMany({ ...rest, batches: [{ events, presence, ensure, timelines, delivery }] });
-    return result ?? { results: [] };
-  }
-
   /**
-   * Takes several batches in one storage transaction, as one: their events are kept and projected
-   * together (an interaction two batches touch is projected once), each batch gets its own results
-   * and its delivery is logged with them. Durable when it returns.
+   * Takes batches of events (and agent presence) for this queue in one storage transaction, as one:
+   * their events are kept and projected together (an interaction two batches touch is projected
+   * once), each batch gets its own results and its delivery is logged with them. Durable when it
+   * returns.
    */
   async ingestMany(input: QueueIngestMany): Promise<QueueIngestResult[]> {
     this.ensureSchema();

@@ -53,20 +53,17 @@ export interface QueueIngestBatch {
   delivery?: QueueDelivery;
 }
 
-export interface QueueIngest extends QueueIngestBatch {
+/**
+ * Batches for one queue, in the order they were routed, taken in one storage transaction as if they
+ * were one (`QueueLink` sends together what waited while the queue's previous call was in flight).
+ */
+export interface QueueIngestMany {
   tenantId: string;
   queueId: string;
   /** Only when the queue may not have the current settings yet (see `QueueDO.configure`); else it keeps its own. */
   settings?: QueueSettings;
   /** Re-normalization: an event already seen whose content changed replaces the old one (`revised`). */
   revise?: boolean;
-}
-
-/**
- * Several batches for one queue, in the order they were routed, taken in one storage transaction as
- * if they were one (`QueueLink` sends what waited while the queue's previous call was in flight).
- */
-export interface QueueIngestMany extends Omit<QueueIngest, keyof QueueIngestBatch> {
   batches: QueueIngestBatch[];
 }
 
