@@ -6,20 +6,6 @@ import { type QueuePort, queueStub } from '../queue/queue.client';
 import type { QueueIngestResult, QueueSettings } from '../queue/queue.types';
 import type { HotQueue, QueueBatch, TenantConfig } from './tenant.types';
 
-/** Takes from the front of `waiting` what one call carries: the first batch, and those after it within `MERGE_LIMITS`. */
-export function takeMergeable<T extends { batch: QueueBatch }>(waiting: T[]): T[] {
-  let events = 0;
-  let bytes = 0;
-  let n = 0;
-  for (const w of waiting) {
-    events += w.batch.events.length;
-    bytes += weight(w.batch);
-    if (n > 0 && (events > MERGE_LIMITS.events || bytes > MERGE_LIMITS.bytes)) break;
-    n++;
-  }
-  return waiting.splice(0, Math.max(1, n));
-}
-
 /** Relayed work waits this long after an alarm that could not deliver it. */
 const RELAY_RETRY_MS = 1000;
 
@@ -38,6 +24,20 @@ export const MERGE_LIMITS = { events: 1000, bytes: 2 * 1024 * 1024 };
 /** A rough size of a batch on the wire: what its delivery record carries, and ~1 KB an event. */
 const weight = (b: QueueBatch) =>
   b.events.length * 1024 + (b.delivery ? b.delivery.record.body.length + (b.delivery.record.bodySealed?.length ?? 0) : 0);
+
+/** Takes from the front of `waiting` what one call carries: the first batch, and those after it within `MERGE_LIMITS`. */
+export function takeMergeable<T extends { batch: QueueBatch }>(waiting: T[]): T[] {
+  let events = 0;
+  let bytes = 0;
+  let n = 0;
+  for (const w of waiting) {
+    events += w.batch.events.length;
+    bytes += weight(w.batch);
+    if (n > 0 && (events > MERGE_LIMITS.events || bytes > MERGE_LIMITS.bytes)) break;
+    n++;
+  }
+  return waiting.splice(0, Math.max(1, n));
+}
 
 interface Waiting {
   batch: QueueBatch;
